@@ -1,0 +1,110 @@
+/* config: the INI configuration file (SPEC section 8).
+ *
+ * config_load() reads the file with inih through a line-counting reader, so
+ * every problem is reported as "FILE:LINE: ..." and all of them are
+ * collected, not just the first. Core sections ([server], [database],
+ * [plugins], [calendars], [reminders]) are validated here; [activity.<id>]
+ * sections are kept as raw key/value pairs with their lines and validated
+ * later against each plugin's schema by the plugin host. */
+#ifndef QA_CONFIG_H
+#define QA_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "errlist.h"
+#include "qa-scheduler/plugin.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/qa-scheduler/qa-scheduler.conf"
+
+struct config_kv {
+	char *key;
+	char *value;
+	int line;
+};
+
+struct config_activity {
+	char *id; /* from [activity.<id>] */
+	int line; /* line of the section header */
+	struct config_kv *kvs;
+	size_t n_kvs;
+};
+
+struct config_list {
+	char **items;
+	size_t n;
+};
+
+struct config {
+	char *path; /* the file read */
+
+	/* [server] */
+	char *listen;            /* "127.0.0.1:8080"; host:port, [v6]:port */
+	char *base_url;          /* "http://127.0.0.1:8080" (no trailing /) */
+	int feed_refresh;        /* seconds; "1h" */
+	int request_timeout;     /* seconds; "30s" */
+	int max_header_size;     /* bytes; 8192 */
+	int max_body_size;       /* bytes; 65536 */
+
+	/* [database] */
+	char *db_path;
+
+	/* [plugins] */
+	char *plugins_dir;
+	struct config_list enable; /* empty and !enable_set: every plugin */
+	bool enable_set;
+
+	/* [calendars] */
+	char *timezone;                /* "Europe/London" */
+	struct config_list holidays;   /* .ics paths, resolved against the file's dir */
+
+	/* [reminders] */
+	char *smtp_url;  /* NULL: no email */
+	char *smtp_from;
+	char *smtp_user;
+	char *smtp_password;
+	char *webhook_url; /* NULL: no webhook */
+	char *send_window; /* NULL: send at once; "08:00-18:00" */
+	int send_window_start; /* minutes after midnight, -1 when unset */
+	int send_window_end;
+
+	/* [activity.<id>] */
+	struct config_activity *activities;
+	size_t n_activities;
+};
+
+/* Read and validate path into *cfg (which is cleared first). Every problem
+ * is appended to errs as "PATH:LINE: message" (a missing file is
+ * "PATH: cannot open: reason"). Returns 0 when there were none, -1 otherwise;
+ * on -1 *cfg still holds what could be read and must be freed. Relative
+ * paths in the file (database, plugins dir, holidays) are resolved against
+ * the directory holding the file. */
+int config_load(const char *path, struct config *cfg, struct errlist *errs);
+
+/* The built-in defaults, as if an empty file had been read from cwd. */
+int config_defaults(struct config *cfg);
+
+void config_free(struct config *cfg);
+
+/* The [activity.<id>] section, or NULL. */
+const struct config_activity *config_activity(const struct config *cfg,
+					      const char *id);
+
+/* Check one value against a schema type. Returns 0 when it is valid; else
+ * -1 with a phrase for the reader in why ("expected a duration such as 90m,
+ * 2h or 7d"). */
+int config_check_value(enum qa_config_type type, const char *value, char *why,
+		       size_t why_size);
+
+/* "90m" -> 5400. Units s, m, h, d, w; a bare number is seconds. Returns 0 or
+ * -1 when the text is not a duration. */
+int config_parse_duration(const char *text, long *seconds);
+
+/* Split "a, b ,c" into trimmed items (empty items refused). 0 or -1. */
+int config_split_list(const char *text, struct config_list *out);
+void config_list_free(struct config_list *list);
+
+/* A readable name for a schema type ("duration", "list of durations"). */
+const char *config_type_name(enum qa_config_type type);
+
+#endif

@@ -1,0 +1,53 @@
+#include "date.h"
+
+#include <libical/ical.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+static int digits(const char *s, size_t n)
+{
+	int value = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		value = value * 10 + (s[i] - '0');
+	}
+	return value;
+}
+
+int date_parse(const char *text, qa_day *out)
+{
+	if (!text || strlen(text) != 10 || text[4] != '-' || text[7] != '-')
+		return -1;
+	int year = digits(text, 4);
+	int month = digits(text + 5, 2);
+	int day = digits(text + 8, 2);
+	if (year < 1900 || month < 1 || month > 12 || day < 1)
+		return -1;
+	if (day > qa_days_in_month(year, month))
+		return -1;
+	*out = qa_day_from_ymd(year, month, day);
+	return 0;
+}
+
+char *date_format(qa_day day, char buf[DATE_TEXT_SIZE])
+{
+	int y, m, d;
+	qa_day_to_ymd(day, &y, &m, &d);
+	/* The modulo bounds tell the compiler the text fits. */
+	snprintf(buf, DATE_TEXT_SIZE, "%04u-%02u-%02u", (unsigned)y % 10000u,
+		 (unsigned)m % 100u, (unsigned)d % 100u);
+	return buf;
+}
+
+int date_of_instant(time_t t, const char *tzid, qa_day *out)
+{
+	icaltimezone *zone = icaltimezone_get_builtin_timezone(tzid);
+	if (!zone)
+		return -1;
+	struct icaltimetype local = icaltime_from_timet_with_zone(t, 0, zone);
+	*out = qa_day_from_ymd(local.year, local.month, local.day);
+	return 0;
+}

@@ -1,0 +1,54 @@
+#include "errlist.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "log.h"
+
+void errlist_add(struct errlist *list, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+	va_start(ap, fmt);
+	int rc = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (rc < 0) {
+		log_err("out of memory recording an error");
+		return;
+	}
+	char **grown = realloc(list->msgs, (list->n + 1) * sizeof(*grown));
+	if (!grown) {
+		log_err("out of memory recording: %s", msg);
+		free(msg);
+		return;
+	}
+	list->msgs = grown;
+	list->msgs[list->n++] = msg;
+}
+
+void errlist_move(struct errlist *dst, struct errlist *src)
+{
+	char **grown =
+		realloc(dst->msgs, (dst->n + src->n) * sizeof(*grown) + 1);
+	if (!grown) {
+		log_err("out of memory merging error lists");
+		errlist_free(src);
+		return;
+	}
+	dst->msgs = grown;
+	for (size_t i = 0; i < src->n; i++)
+		dst->msgs[dst->n++] = src->msgs[i];
+	free(src->msgs);
+	src->msgs = NULL;
+	src->n = 0;
+}
+
+void errlist_free(struct errlist *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+		free(list->msgs[i]);
+	free(list->msgs);
+	list->msgs = NULL;
+	list->n = 0;
+}

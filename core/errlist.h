@@ -1,0 +1,21 @@
+/* errlist: an ordered list of problems, so a check can report every one
+ * rather than stopping at the first (check-config, CSV import). */
+#ifndef QA_ERRLIST_H
+#define QA_ERRLIST_H
+
+#include <stddef.h>
+
+#include "qa-scheduler/plugin.h" /* QA_PRINTF */
+
+struct errlist {
+	char **msgs;
+	size_t n;
+};
+
+/* Append a formatted message. Out of memory is logged and the message lost. */
+void errlist_add(struct errlist *list, const char *fmt, ...) QA_PRINTF(2, 3);
+/* Move every message of src to the end of dst; src is left empty. */
+void errlist_move(struct errlist *dst, struct errlist *src);
+void errlist_free(struct errlist *list);
+
+#endif

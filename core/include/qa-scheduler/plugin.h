@@ -1,0 +1,351 @@
+/*
+ * qa-scheduler plugin API.
+ *
+ * This is the only header an activity plugin includes. A plugin is a shared
+ * object named qa_<id>.so that exports exactly one symbol:
+ *
+ *     const struct qa_plugin *qa_plugin_entry(void);
+ *
+ * The returned descriptor starts with the ABI version and its own size, so
+ * the host can refuse a plugin built against an incompatible header and can
+ * read a descriptor from an older minor version safely. The ABI grows only
+ * by appending fields to the end of the structures below (bumping
+ * QA_PLUGIN_ABI_MINOR); removing or reordering a field bumps the major.
+ *
+ * Data flows one way: the host calls generate() for each subject and the
+ * plugin answers with occurrences through host->emit(). Plugins never touch
+ * the database or the network; everything they need is lent by the host.
+ *
+ * Dates are qa_day values: days since 1970-01-01 in the organisation's
+ * calendar (a local date, not an instant). Times of day are minutes after
+ * local midnight; the host turns them into instants in the organisation's
+ * time zone.
+ */
+#ifndef QA_SCHEDULER_PLUGIN_H
+#define QA_SCHEDULER_PLUGIN_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define QA_PLUGIN_ABI_MAJOR 1
+#define QA_PLUGIN_ABI_MINOR 0
+
+#if defined(__GNUC__)
+#define QA_PLUGIN_EXPORT __attribute__((visibility("default")))
+#define QA_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define QA_PLUGIN_EXPORT
+#define QA_PRINTF(fmt, args)
+#endif
+
+/* A local calendar date: days since 1970-01-01. */
+typedef int32_t qa_day;
+
+/* Log levels, as syslog(3). */
+enum qa_log_level {
+	QA_LOG_ERR = 3,
+	QA_LOG_WARNING = 4,
+	QA_LOG_NOTICE = 5,
+	QA_LOG_INFO = 6,
+	QA_LOG_DEBUG = 7,
+};
+
+/*
+ * Declarative configuration schema: a table terminated by an entry whose
+ * type is QA_CONFIG_END. The host validates [activity.<id>] against it
+ * (unknown keys and ill-typed values are refused with file:line), applies the
+ * defaults and prints the table in `qa-scheduler plugins --help ID`.
+ */
+enum qa_config_type {
+	QA_CONFIG_END = 0,
+	QA_CONFIG_STRING,   /* free text */
+	QA_CONFIG_INT,      /* decimal integer, >= 0 */
+	QA_CONFIG_BOOL,     /* true/false, yes/no, on/off, 1/0 */
+	QA_CONFIG_DURATION, /* 90m, 2h, 1d, 4w: a length of time */
+	QA_CONFIG_LEADS,    /* comma-separated durations: 7d, 1d */
+	QA_CONFIG_RRULE,    /* an RFC 5545 RRULE, e.g. FREQ=MONTHLY;BYDAY=1TU */
+	QA_CONFIG_TIME,     /* HH:MM local time */
+	QA_CONFIG_DATE,     /* YYYY-MM-DD */
+	QA_CONFIG_LIST,     /* comma-separated free-text items */
+};
+
+struct qa_config_entry {
+	enum qa_config_type type;
+	const char *key;
+	const char *default_value; /* as it would be written in the file */
+	const char *description;
+};
+
+/* Keys every plugin accepts; the host adds them, plugins do not declare them. */
+#define QA_CONFIG_COMMON_KEYS "duration, reminders"
+
+enum qa_scope {
+	/* One series for the whole audience (a board, practice week). */
+	QA_SCOPE_AUDIENCE = 1,
+	/* One series per person holding one of the roles (an audit, supervision). */
+	QA_SCOPE_PERSON = 2,
+};
+
+/* The person (or, for QA_SCOPE_AUDIENCE, nobody) a series is generated for. */
+struct qa_subject {
+	uint32_t struct_size;
+	const char *staff_id;   /* NULL for an audience-wide series */
+	const char *name;       /* display name, NULL for audience */
+	const char *manager_id; /* line manager, may be NULL */
+	qa_day added_on;        /* when the person was added */
+	qa_day nqsw_start;      /* QA_DAY_NONE when not newly qualified */
+	qa_day left_on;         /* QA_DAY_NONE when still in post */
+};
+
+#define QA_DAY_NONE INT32_MIN
+
+enum qa_occurrence_kind {
+	QA_OCC_EVENT = 1, /* a meeting at a time: supervision, a board */
+	QA_OCC_DUE = 2,   /* a deadline: due by the end of a day (all-day) */
+	QA_OCC_ALLDAY = 3 /* an all-day item spanning days: practice week */
+};
+
+enum qa_occurrence_status {
+	QA_STATUS_CONFIRMED = 1,
+	QA_STATUS_TENTATIVE = 2, /* projected, not yet booked */
+};
+
+/* One occurrence, handed to host->emit(); the host copies what it needs. */
+struct qa_occurrence {
+	uint32_t struct_size;
+	/* Stable key within (activity, subject), e.g. "2026-03" or "2026-W11";
+	 * the UID is derived from it, so the same occurrence keeps its key
+	 * when it moves. */
+	const char *key;
+	enum qa_occurrence_kind kind;
+	enum qa_occurrence_status status;
+	qa_day date;       /* first day (EVENT, ALLDAY) or due date (DUE) */
+	int start_minute;  /* EVENT: minutes after local midnight */
+	int duration;      /* EVENT: minutes; ALLDAY: days; DUE: ignored */
+	const char *summary; /* NULL: the plugin's title */
+	const char *detail;  /* extra line for the description, may be NULL */
+	const char *with_staff_id; /* a second participant, e.g. the manager */
+	qa_day done_on; /* the completion that fulfilled it; QA_DAY_NONE if open */
+};
+
+/* Periods of due-by activities. */
+enum qa_period {
+	QA_PERIOD_WEEK = 1,    /* ISO week, Monday to Sunday; key 2026-W09 */
+	QA_PERIOD_MONTH = 2,   /* key 2026-03 */
+	QA_PERIOD_QUARTER = 3, /* calendar quarters; key 2026-Q1 */
+	QA_PERIOD_YEAR = 4,    /* key 2026 */
+};
+
+struct qa_host;
+
+typedef int (*qa_day_cb)(qa_day day, void *arg);
+
+/*
+ * Services the host lends to a plugin. Every function takes the host pointer
+ * first. Functions returning int return 0 on success, -1 on failure after
+ * logging the reason.
+ */
+struct qa_host {
+	uint32_t struct_size;
+	void *host_data; /* the host's own; plugins leave it alone */
+
+	void (*log)(const struct qa_host *host, enum qa_log_level level,
+		    const char *fmt, ...) QA_PRINTF(3, 4);
+
+	/* The value of one of this plugin's config keys after defaults, or NULL
+	 * when the key has no value. Valid until shutdown(). */
+	const char *(*config_get)(const struct qa_host *host, const char *key);
+
+	/* Record one occurrence of the series being generated. */
+	int (*emit)(const struct qa_host *host, const struct qa_occurrence *occ);
+
+	/* Call cb for every date an RRULE yields in [from, to], starting at
+	 * dtstart, expanded in the organisation's time zone. cb returns non-zero
+	 * to stop early. */
+	int (*rrule_expand)(const struct qa_host *host, const char *rrule,
+			    qa_day dtstart, qa_day from, qa_day to, qa_day_cb cb,
+			    void *arg);
+
+	/* Working days: Monday to Friday and no holiday in any calendar. */
+	int (*is_working_day)(const struct qa_host *host, qa_day day);
+	/* n may be negative; 0 returns day itself even if it is not working. */
+	qa_day (*add_working_days)(const struct qa_host *host, qa_day day, int n);
+	/* day itself when working, else the next (dir > 0) or previous working day. */
+	qa_day (*shift_to_working_day)(const struct qa_host *host, qa_day day,
+				       int dir);
+
+	/* The most recent completion of activity by staff_id on or before
+	 * `before`; returns 1 and sets *done_on when there is one, 0 when not. */
+	int (*last_completion)(const struct qa_host *host, const char *activity,
+			       const char *staff_id, qa_day before,
+			       qa_day *done_on);
+
+	/* Call cb with the date of every completion of activity by staff_id
+	 * (NULL: by anyone) in [from, to], oldest first. */
+	int (*for_each_completion)(const struct qa_host *host,
+				   const char *activity, const char *staff_id,
+				   qa_day from, qa_day to, qa_day_cb cb,
+				   void *arg);
+
+	/* The common due-by series (SPEC section 3): one QA_OCC_DUE per period
+	 * overlapping [from, to], from the period holding subject->added_on
+	 * (audience: from `from`) and none after subject->left_on; each due on
+	 * the last working day of its period and done (done_on set) when a
+	 * completion of this plugin's activity by the subject falls in the
+	 * period. summary NULL: the plugin's title. */
+	int (*emit_due_per_period)(const struct qa_host *host,
+				   const struct qa_subject *subject,
+				   enum qa_period period, qa_day from,
+				   qa_day to, const char *summary);
+};
+
+struct qa_plugin {
+	/* Must come first and stay in this order. */
+	uint16_t abi_major;
+	uint16_t abi_minor;
+	uint32_t struct_size;
+
+	const char *id;          /* activity id: [a-z0-9_]+ */
+	const char *title;       /* framework wording */
+	const char *description; /* the framework's description of the activity */
+	const char *version;
+	const char *cadence;     /* human-readable: "monthly, due by the last working day" */
+	const char *responsible; /* framework: responsible officer */
+	const char *frequency;   /* framework: frequency */
+	const char *reporting;   /* framework: reporting arrangements */
+	const char *roles;       /* comma-separated roles of the audience */
+	enum qa_scope scope;
+	const char *duration;    /* default duration: "90m", "1d"; "0" for due-by */
+	const char *reminders;   /* default lead times: "7d, 1d" */
+	const struct qa_config_entry *config; /* may be NULL: no keys of its own */
+
+	/* Optional. Prepare state from config; non-zero refuses the plugin. */
+	int (*init)(const struct qa_host *host, void **state);
+	/* Emit the occurrences of one series in [from, to]. */
+	int (*generate)(void *state, const struct qa_subject *subject, qa_day from,
+			qa_day to, const struct qa_host *host);
+	/* Optional. Free state. */
+	void (*shutdown)(void *state);
+};
+
+/* The first day of the period holding day, and the last. */
+static inline qa_day qa_period_start(qa_day day, enum qa_period period);
+static inline qa_day qa_period_end(qa_day day, enum qa_period period);
+
+/* Fill the version fields of a descriptor. */
+#define QA_PLUGIN_HEADER                                                       \
+	.abi_major = QA_PLUGIN_ABI_MAJOR, .abi_minor = QA_PLUGIN_ABI_MINOR,    \
+	.struct_size = sizeof(struct qa_plugin)
+
+/* Declare the entry point returning `desc`. */
+#define QA_PLUGIN_DEFINE(desc)                                                 \
+	QA_PLUGIN_EXPORT const struct qa_plugin *qa_plugin_entry(void);        \
+	QA_PLUGIN_EXPORT const struct qa_plugin *qa_plugin_entry(void)         \
+	{                                                                      \
+		return &(desc);                                                \
+	}
+
+/* ---- date arithmetic on qa_day (proleptic Gregorian) ---- */
+
+/* Days from civil date; month 1-12. Valid for years 0..9999. */
+static inline qa_day qa_day_from_ymd(int year, int month, int day)
+{
+	int y = year - (month <= 2);
+	int era = (y >= 0 ? y : y - 399) / 400;
+	int yoe = y - era * 400;
+	int mp = (month + 9) % 12;
+	int doy = (153 * mp + 2) / 5 + day - 1;
+	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (qa_day)(era * 146097 + doe - 719468);
+}
+
+static inline void qa_day_to_ymd(qa_day d, int *year, int *month, int *day)
+{
+	int z = d + 719468;
+	int era = (z >= 0 ? z : z - 146096) / 146097;
+	int doe = z - era * 146097;
+	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int mp = (5 * doy + 2) / 153;
+	int m = mp < 10 ? mp + 3 : mp - 9;
+	*day = doy - (153 * mp + 2) / 5 + 1;
+	*month = m;
+	*year = yoe + era * 400 + (m <= 2);
+}
+
+/* ISO weekday: 1 = Monday ... 7 = Sunday. */
+static inline int qa_day_weekday(qa_day d)
+{
+	int w = (int)((d + 3) % 7); /* 1970-01-01 was a Thursday */
+	if (w < 0)
+		w += 7;
+	return w + 1;
+}
+
+static inline int qa_is_leap_year(int year)
+{
+	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+static inline int qa_days_in_month(int year, int month)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return month == 2 && qa_is_leap_year(year) ? 29 : days[month - 1];
+}
+
+/* Add calendar months; a day past the end of the target month is clamped to
+ * its last day (31 Aug + 6 months = 28 or 29 Feb). */
+static inline qa_day qa_day_add_months(qa_day d, int months)
+{
+	int y, m, dd;
+	qa_day_to_ymd(d, &y, &m, &dd);
+	int index = y * 12 + (m - 1) + months;
+	y = index / 12;
+	m = index % 12 + 1;
+	int last = qa_days_in_month(y, m);
+	return qa_day_from_ymd(y, m, dd > last ? last : dd);
+}
+
+static inline qa_day qa_period_start(qa_day day, enum qa_period period)
+{
+	int y, m, d;
+	qa_day_to_ymd(day, &y, &m, &d);
+	switch (period) {
+	case QA_PERIOD_WEEK:
+		return day - (qa_day_weekday(day) - 1);
+	case QA_PERIOD_MONTH:
+		return qa_day_from_ymd(y, m, 1);
+	case QA_PERIOD_QUARTER:
+		return qa_day_from_ymd(y, m - (m - 1) % 3, 1);
+	case QA_PERIOD_YEAR:
+		return qa_day_from_ymd(y, 1, 1);
+	}
+	return day;
+}
+
+static inline qa_day qa_period_end(qa_day day, enum qa_period period)
+{
+	qa_day start = qa_period_start(day, period);
+	switch (period) {
+	case QA_PERIOD_WEEK:
+		return start + 6;
+	case QA_PERIOD_MONTH:
+		return qa_day_add_months(start, 1) - 1;
+	case QA_PERIOD_QUARTER:
+		return qa_day_add_months(start, 3) - 1;
+	case QA_PERIOD_YEAR:
+		return qa_day_add_months(start, 12) - 1;
+	}
+	return day;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QA_SCHEDULER_PLUGIN_H */

@@ -1,0 +1,62 @@
+/* plugin_host: loads activity plugins (qa_<id>.so) and never trusts them.
+ *
+ * A file that is not a shared object, lacks qa_plugin_entry, has the wrong
+ * ABI, an incomplete descriptor, a config key it does not declare or a value
+ * of the wrong type, or whose init() fails is refused with one log line
+ * naming the file and the reason; the others load. */
+#ifndef QA_PLUGIN_HOST_H
+#define QA_PLUGIN_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "errlist.h"
+#include "qa-scheduler/plugin.h"
+
+struct plugin_value {
+	const char *key; /* points into the schema */
+	char *value;     /* after defaults; NULL when unset */
+};
+
+struct plugin {
+	char *path;
+	void *handle; /* dlopen */
+	const struct qa_plugin *desc;
+	struct plugin_value *values; /* schema keys + duration + reminders */
+	size_t n_values;
+	void *state; /* from init() */
+	bool initialised;
+	bool disabled;         /* turned off after a generate() failure */
+	char *disabled_reason;
+	struct qa_host host;   /* lent to this plugin's callbacks */
+	void *host_data;       /* the engine's, set by whoever drives generate */
+};
+
+struct plugin_set {
+	struct plugin *items; /* sorted by id */
+	size_t n;
+	size_t n_refused;
+};
+
+/* Load the plugins config names ([plugins] dir, enable) and validate the
+ * [activity.<id>] sections against their schemas. Every refusal is logged
+ * and appended to errs ("FILE: reason" or "CONF:LINE: reason"). Returns 0
+ * when nothing was refused, -1 otherwise; *set holds the plugins that
+ * loaded either way and must be freed with plugins_unload. */
+int plugins_load(const struct config *cfg, struct plugin_set *set,
+		 struct errlist *errs);
+
+void plugins_unload(struct plugin_set *set);
+
+struct plugin *plugins_find(const struct plugin_set *set, const char *id);
+
+/* The effective value of key for p (after defaults), or NULL. */
+const char *plugin_value(const struct plugin *p, const char *key);
+
+/* Print the descriptor's config keys (plus the common ones) with types,
+ * defaults and descriptions, for `plugins --help ID`. */
+void plugin_print_help(const struct plugin *p, FILE *out);
+
+#endif

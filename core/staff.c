@@ -1,0 +1,1 @@
+#include "staff.h" /* placeholder */

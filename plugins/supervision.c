@@ -1,0 +1,1 @@
+#include "qa-scheduler/plugin.h" /* placeholder */

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Debian packages qa-scheduler needs to build, run and test.
+# Idempotent: packages already installed are skipped, so a second run does nothing.
+# Usage: scripts/install-deps.sh [--test]   (--test adds what the test suite needs)
+set -euo pipefail
+
+build_pkgs=(
+  build-essential cmake pkg-config
+  libical-dev libevent-dev libsqlite3-dev libinih-dev libsodium-dev
+  libcurl4-openssl-dev libcsv-dev libjansson-dev
+  sqlite3
+)
+test_pkgs=(
+  libcmocka-dev python3
+)
+
+want=("${build_pkgs[@]}")
+if [[ "${1:-}" == "--test" ]]; then
+  want+=("${test_pkgs[@]}")
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+  as_root=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
