@@ -5,7 +5,13 @@
  * collected, not just the first. Core sections ([server], [database],
  * [plugins], [calendars], [reminders]) are validated here; [activity.<id>]
  * sections are kept as raw key/value pairs with their lines and validated
- * later against each plugin's schema by the plugin host. */
+ * later against each plugin's schema by the plugin host.
+ *
+ * Syntax (what inih accepts, minus its traps): "key = value" lines under
+ * "[section]" headers; whole-line comments start with # or ;, and a ';'
+ * after a space ends a value. Lines are trimmed, so there are no
+ * multi-line values. A key or section line may be at most 198 characters
+ * (inih's buffer); longer ones are refused, never cut. */
 #ifndef QA_CONFIG_H
 #define QA_CONFIG_H
 
@@ -36,15 +42,15 @@ struct config_list {
 };
 
 struct config {
-	char *path; /* the file read */
+	char *path; /* the file read; NULL after config_defaults() */
 
 	/* [server] */
-	char *listen;            /* "127.0.0.1:8080"; host:port, [v6]:port */
-	char *base_url;          /* "http://127.0.0.1:8080" (no trailing /) */
-	int feed_refresh;        /* seconds; "1h" */
-	int request_timeout;     /* seconds; "30s" */
-	int max_header_size;     /* bytes; 8192 */
-	int max_body_size;       /* bytes; 65536 */
+	char *listen;        /* "127.0.0.1:8080"; host:port, [v6]:port */
+	char *base_url;      /* "http://127.0.0.1:8080" (no trailing /) */
+	int feed_refresh;    /* seconds; "1h" */
+	int request_timeout; /* seconds; "30s" */
+	int max_header_size; /* bytes; 8192 */
+	int max_body_size;   /* bytes; 65536 */
 
 	/* [database] */
 	char *db_path;
@@ -55,16 +61,17 @@ struct config {
 	bool enable_set;
 
 	/* [calendars] */
-	char *timezone;                /* "Europe/London" */
-	struct config_list holidays;   /* .ics paths, resolved against the file's dir */
+	char *timezone; /* "Europe/London" */
+	/* .ics paths, resolved against the file's dir; may be empty */
+	struct config_list holidays;
 
 	/* [reminders] */
-	char *smtp_url;  /* NULL: no email */
+	char *smtp_url; /* NULL: no email */
 	char *smtp_from;
 	char *smtp_user;
 	char *smtp_password;
-	char *webhook_url; /* NULL: no webhook */
-	char *send_window; /* NULL: send at once; "08:00-18:00" */
+	char *webhook_url;     /* NULL: no webhook */
+	char *send_window;     /* NULL: send at once; "08:00-18:00" */
 	int send_window_start; /* minutes after midnight, -1 when unset */
 	int send_window_end;
 
@@ -97,10 +104,27 @@ int config_check_value(enum qa_config_type type, const char *value, char *why,
 		       size_t why_size);
 
 /* "90m" -> 5400. Units s, m, h, d, w; a bare number is seconds. Returns 0 or
- * -1 when the text is not a duration. */
+ * -1 when the text is not a duration. "0" parses (as 0) but is not a valid
+ * QA_CONFIG_DURATION, which must be positive. At most INT_MAX seconds, so
+ * the result always fits an int. */
 int config_parse_duration(const char *text, long *seconds);
 
-/* Split "a, b ,c" into trimmed items (empty items refused). 0 or -1. */
+/* Lead times "7d, 1d" -> {604800, 86400} in *seconds (caller frees), or
+ * "none" -> *n 0 and *seconds NULL. Each a positive duration, none twice.
+ * Returns 0 or -1 (nothing allocated). */
+int config_parse_leads(const char *text, long **seconds, size_t *n);
+
+/* A decimal integer from 0 to INT_MAX, nothing else. 0 or -1. */
+int config_parse_int(const char *text, int *out);
+
+/* true/false, yes/no, on/off, 1/0 (any case). 0 or -1. */
+int config_parse_bool(const char *text, bool *out);
+
+/* "HH:MM" (00:00 to 23:59) -> minutes after midnight. 0 or -1. */
+int config_parse_time(const char *text, int *minute);
+
+/* Split "a, b ,c" into trimmed items (empty items refused). Blank text is an
+ * empty list. On -1 *out is left empty. */
 int config_split_list(const char *text, struct config_list *out);
 void config_list_free(struct config_list *list);
 

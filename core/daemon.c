@@ -1,1 +1,240 @@
+#include "daemon.h"
+
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "db.h"
+#include "http.h"
 #include "log.h"
+#include "notify.h"
+
+struct daemon {
+	struct app app;
+	struct event *sigterm, *sigint, *sighup;
+	struct event *watchdog;
+	struct event *drain_deadline;
+};
+
+int app_health(struct app *app, char *why, size_t why_size)
+{
+	if (app->stopping) {
+		snprintf(why, why_size, "stopping");
+		return -1;
+	}
+	if (!app->db || sqlite3_exec(app->db, "SELECT 1", NULL, NULL, NULL) !=
+				SQLITE_OK) {
+		snprintf(why, why_size, "database %s: %s", app->cfg.db_path,
+			 app->db ? sqlite3_errmsg(app->db) : "not open");
+		return -1;
+	}
+	if (app->plugins.n == 0) {
+		snprintf(why, why_size, "no activity plugin loaded from %s",
+			 app->cfg.plugins_dir);
+		return -1;
+	}
+	return 0;
+}
+
+static void notify_status(const struct app *app, const char *state)
+{
+	char message[256];
+	snprintf(message, sizeof(message), "%s\nSTATUS=%zu activities, %zu "
+		 "refused; listening as configured in %s",
+		 state, app->plugins.n, app->plugins.n_refused,
+		 app->config_path);
+	notify_send(message);
+}
+
+/* Load config and plugins into cfg/plugins. Returns 0, or -1 when the
+ * config itself is broken (every problem logged). Refused plugins do not
+ * fail the load: the others serve. */
+static int load_config(const char *path, struct config *cfg,
+		       struct plugin_set *plugins)
+{
+	struct errlist errs = {0};
+	int rc = config_load(path, cfg, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		log_err("%s", errs.msgs[i]);
+	if (rc) {
+		errlist_free(&errs);
+		return -1;
+	}
+	errlist_free(&errs);
+	plugins_load(cfg, plugins, &errs); /* refusals are logged there */
+	errlist_free(&errs);
+	return 0;
+}
+
+static void on_reload(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig, (void)what;
+	struct daemon *d = arg;
+	struct app *app = &d->app;
+	notify_reloading();
+	log_info("reload: reading %s", app->config_path);
+
+	struct config cfg;
+	struct plugin_set plugins = {0};
+	if (load_config(app->config_path, &cfg, &plugins)) {
+		config_free(&cfg);
+		log_err("reload: %s has errors (above); keeping the running "
+			"configuration",
+			app->config_path);
+		notify_status(app, "READY=1");
+		return;
+	}
+	if (strcmp(cfg.listen, app->cfg.listen) != 0)
+		log_warn("reload: [server] listen changed to %s; still on %s "
+			 "until a restart",
+			 cfg.listen, app->cfg.listen);
+	if (strcmp(cfg.db_path, app->cfg.db_path) != 0) {
+		sqlite3 *db;
+		if (db_open(cfg.db_path, &db)) {
+			log_err("reload: cannot open the new [database] path "
+				"%s; keeping the running configuration",
+				cfg.db_path);
+			plugins_unload(&plugins);
+			config_free(&cfg);
+			notify_status(app, "READY=1");
+			return;
+		}
+		db_close(app->db);
+		app->db = db;
+	}
+	plugins_unload(&app->plugins);
+	config_free(&app->cfg);
+	app->cfg = cfg;
+	app->plugins = plugins;
+	http_reconfigure(app->http, &app->cfg);
+	log_info("reload: done; %zu activities loaded, %zu refused",
+		 app->plugins.n, app->plugins.n_refused);
+	notify_status(app, "READY=1");
+}
+
+static void on_drain_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what;
+	struct daemon *d = arg;
+	log_warn("stop: %d request(s) still unanswered after %ds; closing",
+		 http_in_flight(d->app.http), d->app.cfg.request_timeout);
+	event_base_loopexit(d->app.base, NULL);
+}
+
+static void on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	struct daemon *d = arg;
+	struct app *app = &d->app;
+	if (app->stopping)
+		return;
+	app->stopping = true;
+	notify_send("STOPPING=1");
+	log_info("stop: %s received; finishing %d request(s) in flight",
+		 sig == SIGTERM ? "SIGTERM" : "SIGINT",
+		 http_in_flight(app->http));
+	http_stop_accepting(app->http);
+	if (http_in_flight(app->http) == 0) {
+		event_base_loopexit(app->base, NULL);
+		return;
+	}
+	/* Requests answer from memory, so draining is quick; the deadline
+	 * guards against a client that stops reading. */
+	struct timeval limit = {.tv_sec = app->cfg.request_timeout};
+	d->drain_deadline = evtimer_new(app->base, on_drain_deadline, d);
+	if (d->drain_deadline)
+		evtimer_add(d->drain_deadline, &limit);
+}
+
+static void on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what;
+	struct app *app = arg;
+	char why[256];
+	/* Only a daemon that can serve says it is alive. */
+	if (app_health(app, why, sizeof(why)) == 0)
+		notify_send("WATCHDOG=1");
+	else
+		log_warn("watchdog: not pinging systemd: %s", why);
+}
+
+static void daemon_free(struct daemon *d)
+{
+	struct event *events[] = {d->sigterm, d->sigint, d->sighup,
+				  d->watchdog, d->drain_deadline};
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		if (events[i])
+			event_free(events[i]);
+	http_free(d->app.http);
+	plugins_unload(&d->app.plugins);
+	db_close(d->app.db);
+	config_free(&d->app.cfg);
+	if (d->app.base)
+		event_base_free(d->app.base);
+}
+
+int daemon_serve(const char *config_path)
+{
+	struct daemon d = {0};
+	struct app *app = &d.app;
+	int rc = 1;
+	app->config_path = config_path;
+
+	/* A client that hangs up mid-reply must not kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (load_config(config_path, &app->cfg, &app->plugins)) {
+		log_err("serve: %s has errors (above); not starting",
+			config_path);
+		goto out;
+	}
+	if (db_open(app->cfg.db_path, &app->db))
+		goto out;
+	app->base = event_base_new();
+	if (!app->base) {
+		log_err("serve: cannot create the event loop");
+		goto out;
+	}
+	app->http = http_start(app->base, &app->cfg, app);
+	if (!app->http)
+		goto out;
+
+	d.sigterm = evsignal_new(app->base, SIGTERM, on_stop, &d);
+	d.sigint = evsignal_new(app->base, SIGINT, on_stop, &d);
+	d.sighup = evsignal_new(app->base, SIGHUP, on_reload, &d);
+	if (!d.sigterm || !d.sigint || !d.sighup || evsignal_add(d.sigterm, NULL) ||
+	    evsignal_add(d.sigint, NULL) || evsignal_add(d.sighup, NULL)) {
+		log_err("serve: cannot install signal handlers");
+		goto out;
+	}
+	uint64_t watchdog_usec = notify_watchdog_usec();
+	if (watchdog_usec) {
+		uint64_t half = watchdog_usec / 2;
+		struct timeval every = {.tv_sec = (time_t)(half / 1000000u),
+					.tv_usec = (suseconds_t)(half % 1000000u)};
+		d.watchdog = event_new(app->base, -1, EV_PERSIST, on_watchdog,
+				       app);
+		if (!d.watchdog || event_add(d.watchdog, &every)) {
+			log_err("serve: cannot arm the watchdog timer");
+			goto out;
+		}
+		on_watchdog(-1, 0, app);
+	}
+
+	log_info("serve: ready; %zu activities loaded, %zu refused, database "
+		 "%s",
+		 app->plugins.n, app->plugins.n_refused, app->cfg.db_path);
+	notify_status(app, "READY=1");
+	if (event_base_dispatch(app->base) < 0) {
+		log_err("serve: the event loop failed");
+		goto out;
+	}
+	log_info("stop: done");
+	rc = 0;
+out:
+	daemon_free(&d);
+	return rc;
+}

@@ -1,1 +1,524 @@
-#include "db.h" /* placeholder */
+#include "db.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+/* Marks the file as ours (PRAGMA application_id, "QASC"), so a database of
+ * another program is refused rather than having our tables added to it. */
+#define DB_APPLICATION_ID 0x51415343
+
+/* Dates a person reads are stored as YYYY-MM-DD text: they sort and compare
+ * correctly as text and stay readable in the sqlite3 shell. */
+#define DATE_GLOB "'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'"
+
+/*
+ * The migrations, in order: migrations[i] takes the schema from version i to
+ * i + 1. Append only; a released migration is never edited, because a
+ * database that already ran it would not run it again.
+ *
+ * Tables are STRICT so that a value of the wrong type (a qa_day bound where
+ * a date text belongs) fails loudly instead of being stored.
+ */
+static const char *const migrations[] = {
+	/* 1: staff, completions, the schedule, feed tokens, reminders. */
+	"CREATE TABLE staff ("
+	" id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 64),"
+	" name TEXT NOT NULL CHECK (name <> ''),"
+	" email TEXT NOT NULL CHECK (email LIKE '%_@_%._%'),"
+	" team TEXT NOT NULL CHECK (team <> ''),"
+	/* Deferred, so a bulk import may name a manager defined later in the
+	 * same transaction. */
+	" manager_id TEXT NULL REFERENCES staff(id)"
+	"  DEFERRABLE INITIALLY DEFERRED CHECK (manager_id <> id),"
+	" nqsw_start TEXT NULL CHECK (nqsw_start GLOB " DATE_GLOB "),"
+	" added_on TEXT NOT NULL CHECK (added_on GLOB " DATE_GLOB "),"
+	" left_on TEXT NULL CHECK (left_on GLOB " DATE_GLOB
+	"  AND left_on >= added_on),"
+	" updated_at INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX staff_by_manager ON staff(manager_id);"
+	"CREATE INDEX staff_by_team ON staff(team);"
+	/* The role words as given (not implied ones); staff.c validates them
+	 * against the fixed list, so a later role needs no table rebuild. */
+	"CREATE TABLE staff_roles ("
+	" staff_id TEXT NOT NULL REFERENCES staff(id) ON DELETE CASCADE,"
+	" role TEXT NOT NULL CHECK (role <> ''),"
+	" PRIMARY KEY (staff_id, role)"
+	") STRICT;"
+	"CREATE TABLE completions ("
+	" id INTEGER PRIMARY KEY,"
+	" activity TEXT NOT NULL CHECK (activity <> ''),"
+	" staff_id TEXT NOT NULL REFERENCES staff(id),"
+	" done_on TEXT NOT NULL CHECK (done_on GLOB " DATE_GLOB "),"
+	" practitioner_id TEXT NULL REFERENCES staff(id),"
+	" grade TEXT NULL CHECK (grade IN ('outstanding', 'good',"
+	"  'requires_improvement', 'inadequate')),"
+	" safeguarding INTEGER NOT NULL DEFAULT 0 CHECK (safeguarding IN (0, "
+	"1)),"
+	" note TEXT NULL,"
+	" recorded_at INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX completions_by_activity_staff"
+	" ON completions(activity, staff_id, done_on);"
+	/* Audit actions are found by the practitioner whose case was audited.
+	 */
+	"CREATE INDEX completions_by_practitioner ON "
+	"completions(practitioner_id)"
+	" WHERE practitioner_id IS NOT NULL;"
+	"CREATE TABLE occurrences ("
+	" uid TEXT PRIMARY KEY NOT NULL,"
+	" activity TEXT NOT NULL,"
+	/* '' for an audience-wide series: NULL would defeat the UNIQUE below.
+	 */
+	" subject TEXT NOT NULL,"
+	" occ_key TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN ('event', 'due', 'allday')),"
+	" status TEXT NOT NULL"
+	"  CHECK (status IN ('confirmed', 'tentative', 'cancelled')),"
+	" start_date TEXT NOT NULL CHECK (start_date GLOB " DATE_GLOB "),"
+	" start_minute INTEGER NULL CHECK (start_minute BETWEEN 0 AND 1439),"
+	" duration INTEGER NOT NULL CHECK (duration >= 0),"
+	" dtstart_utc INTEGER NULL,"
+	" dtend_utc INTEGER NULL,"
+	" done_on TEXT NULL CHECK (done_on GLOB " DATE_GLOB "),"
+	" summary TEXT NOT NULL,"
+	" detail TEXT NULL,"
+	" with_staff_id TEXT NULL,"
+	" sequence INTEGER NOT NULL DEFAULT 0 CHECK (sequence >= 0),"
+	" content_hash TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" last_modified INTEGER NOT NULL,"
+	" cancelled_at INTEGER NULL,"
+	" UNIQUE (activity, subject, occ_key)"
+	") STRICT;"
+	"CREATE INDEX occurrences_by_subject ON occurrences(subject);"
+	"CREATE INDEX occurrences_by_status_date"
+	" ON occurrences(status, start_date);"
+	"CREATE TABLE occurrence_attendees ("
+	" uid TEXT NOT NULL REFERENCES occurrences(uid) ON DELETE CASCADE,"
+	" staff_id TEXT NOT NULL,"
+	" PRIMARY KEY (uid, staff_id)"
+	") STRICT;"
+	"CREATE INDEX occurrence_attendees_by_staff"
+	" ON occurrence_attendees(staff_id);"
+	"CREATE TABLE feed_tokens ("
+	" id INTEGER PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('staff', 'team', 'manager', "
+	"'admin')),"
+	" subject TEXT NOT NULL,"
+	" token_hash BLOB NOT NULL UNIQUE,"
+	" created_at INTEGER NOT NULL,"
+	" revoked_at INTEGER NULL"
+	") STRICT;"
+	/* One live token per feed; revoked ones stay for the record. */
+	"CREATE UNIQUE INDEX feed_tokens_live ON feed_tokens(kind, subject)"
+	" WHERE revoked_at IS NULL;"
+	"CREATE TABLE reminders_outbox ("
+	" id INTEGER PRIMARY KEY,"
+	/* Pruning an old occurrence takes its delivery history with it. */
+	" occurrence_uid TEXT NOT NULL"
+	"  REFERENCES occurrences(uid) ON DELETE CASCADE,"
+	" stage TEXT NOT NULL,"
+	" channel TEXT NOT NULL CHECK (channel IN ('email', 'webhook', 'log')),"
+	" recipient TEXT NOT NULL,"
+	" due_at INTEGER NOT NULL,"
+	/* Sent with the delivery, so a receiver can drop a repeat after a
+	 * commit that landed without its acknowledgement (kill -9). */
+	" idempotency_key TEXT NOT NULL UNIQUE,"
+	" state TEXT NOT NULL DEFAULT 'pending'"
+	"  CHECK (state IN ('pending', 'sent', 'failed', 'skipped')),"
+	" attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+	" next_attempt_at INTEGER NULL,"
+	" last_error TEXT NULL,"
+	" sent_at INTEGER NULL,"
+	" UNIQUE (occurrence_uid, stage, channel, recipient)"
+	") STRICT;"
+	"CREATE INDEX reminders_outbox_by_state"
+	" ON reminders_outbox(state, next_attempt_at);"
+	"CREATE TABLE meta ("
+	" key TEXT PRIMARY KEY NOT NULL,"
+	" value TEXT NULL"
+	") STRICT;",
+};
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == DB_SCHEMA_VERSION,
+	       "one migration per schema version");
+
+static const char *db_path(sqlite3 *db)
+{
+	const char *path = sqlite3_db_filename(db, "main");
+	return path && *path ? path : ":memory:";
+}
+
+/* One integer from a PRAGMA or a query without parameters. */
+static int query_int(sqlite3 *db, const char *sql, long long *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		goto out;
+	if (sqlite3_step(stmt) != SQLITE_ROW)
+		goto out;
+	*out = sqlite3_column_int64(stmt, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int query_text(sqlite3 *db, const char *sql, char *buf, size_t size)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		goto out;
+	if (sqlite3_step(stmt) != SQLITE_ROW)
+		goto out;
+	const unsigned char *text = sqlite3_column_text(stmt, 0);
+	snprintf(buf, size, "%s", text ? (const char *)text : "");
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* What to tell the operator for the error code SQLite left on db. */
+static const char *hint_for(sqlite3 *db)
+{
+	switch (sqlite3_errcode(db) & 0xff) {
+	case SQLITE_NOTADB:
+		return "; it is not a SQLite database: check [database] path";
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return "; another process holds the database locked: try "
+		       "again, "
+		       "or look for a stuck qa-scheduler or sqlite3 process";
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return "; check that the file and its directory exist and are "
+		       "writable by this user (SQLite keeps -wal and -shm "
+		       "files "
+		       "beside it)";
+	case SQLITE_FULL:
+		return "; the disk is full";
+	case SQLITE_CORRUPT:
+		return "; restore a backup";
+	}
+	return "";
+}
+
+static void log_db_error(sqlite3 *db, const char *doing)
+{
+	log_err("db: %s: %s: %s%s", db_path(db), doing, sqlite3_errmsg(db),
+		hint_for(db));
+}
+
+/*
+ * Refuse a file that is not ours to change, before anything writes to it:
+ * even switching it to WAL rewrites its header.
+ */
+static int check_ours(sqlite3 *db, const char *path, long long *version)
+{
+	long long app_id, objects;
+	if (query_int(db, "PRAGMA user_version", version) ||
+	    query_int(db, "PRAGMA application_id", &app_id)) {
+		if ((sqlite3_errcode(db) & 0xff) == SQLITE_NOTADB)
+			log_err("db: %s is not a SQLite database; check "
+				"[database] path, or move the file away and "
+				"a new database is created there",
+				path);
+		else
+			log_db_error(db, "cannot read the schema version");
+		return -1;
+	}
+	if (app_id != 0 && app_id != DB_APPLICATION_ID) {
+		log_err("db: %s is a SQLite database of another program "
+			"(application_id %lld); check [database] path",
+			path, app_id);
+		return -1;
+	}
+	if (*version > DB_SCHEMA_VERSION) {
+		log_err("db: %s has schema version %lld, newer than this "
+			"qa-scheduler understands (%d); upgrade qa-scheduler "
+			"or restore a backup",
+			path, *version, DB_SCHEMA_VERSION);
+		return -1;
+	}
+	if (*version == 0) {
+		if (query_int(db, "SELECT count(*) FROM sqlite_schema",
+			      &objects)) {
+			log_db_error(db, "cannot read the schema");
+			return -1;
+		}
+		if (objects > 0) {
+			log_err("db: %s holds tables of another program and no "
+				"qa-scheduler schema; check [database] path",
+				path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int set_pragmas(sqlite3 *db, const char *path, int readonly)
+{
+	char mode[16];
+	if (sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		log_db_error(db, "cannot enable foreign keys");
+		return -1;
+	}
+	if (readonly) {
+		/* A reader cannot switch the journal mode; the writers keep
+		 * the file in WAL. query_only guards against a stray write. */
+		if (sqlite3_exec(db, "PRAGMA query_only = ON", NULL, NULL,
+				 NULL) != SQLITE_OK) {
+			log_db_error(db, "cannot set query_only");
+			return -1;
+		}
+		return 0;
+	}
+	/* WAL lets the daemon read while the CLI writes; FULL makes every
+	 * commit survive a power cut, not only a crash. */
+	if (query_text(db, "PRAGMA journal_mode = WAL", mode, sizeof(mode))) {
+		log_db_error(db, "cannot switch to WAL");
+		return -1;
+	}
+	if (strcmp(mode, "wal") != 0) {
+		log_err("db: %s: SQLite kept journal mode %s instead of wal; "
+			"the database must be on a local file system that "
+			"supports shared memory",
+			path, mode);
+		return -1;
+	}
+	if (sqlite3_exec(db, "PRAGMA synchronous = FULL", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		log_db_error(db, "cannot set synchronous");
+		return -1;
+	}
+	return 0;
+}
+
+static int open_connection(const char *path, int flags, sqlite3 **out)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		if (!db) {
+			log_err("db: %s: cannot open: out of memory", path);
+			return -1;
+		}
+		log_err("db: %s: cannot open: %s%s", path, sqlite3_errmsg(db),
+			hint_for(db));
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	/* Needed before the first read: another process may be switching the
+	 * file to WAL or migrating it at this very moment. */
+	sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
+	*out = db;
+	return 0;
+}
+
+int db_open(const char *path, sqlite3 **out)
+{
+	sqlite3 *db = NULL;
+	long long version;
+	int rc = -1;
+	if (open_connection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    &db))
+		return -1;
+	/* SQLite quietly opens a write-protected file read-only; say so now
+	 * rather than fail at the first write (or the first read, for a file
+	 * in WAL mode, which needs its -shm file writable). */
+	if (sqlite3_db_readonly(db, "main") == 1) {
+		log_err("db: %s is read-only for this user; qa-scheduler needs "
+			"to write it: check its owner and mode",
+			path);
+		goto out;
+	}
+	if (check_ours(db, path, &version))
+		goto out;
+	if (set_pragmas(db, path, 0))
+		goto out;
+	if (db_migrate_to(db, DB_SCHEMA_VERSION))
+		goto out;
+	*out = db;
+	db = NULL;
+	rc = 0;
+out:
+	if (db)
+		sqlite3_close(db);
+	return rc;
+}
+
+int db_open_readonly(const char *path, sqlite3 **out)
+{
+	sqlite3 *db = NULL;
+	long long version;
+	int rc = -1;
+	if (open_connection(path, SQLITE_OPEN_READONLY, &db))
+		return -1;
+	if (check_ours(db, path, &version))
+		goto out;
+	/* Without the migrations the queries of this build would fail in
+	 * confusing ways; a writer migrates on open. */
+	if (version < DB_SCHEMA_VERSION) {
+		log_err("db: %s has schema version %lld, older than this "
+			"qa-scheduler's (%d); run any command that writes "
+			"(e.g. qa-scheduler staff list) or start the daemon to "
+			"migrate it",
+			path, version, DB_SCHEMA_VERSION);
+		goto out;
+	}
+	if (set_pragmas(db, path, 1))
+		goto out;
+	*out = db;
+	db = NULL;
+	rc = 0;
+out:
+	if (db)
+		sqlite3_close(db);
+	return rc;
+}
+
+void db_close(sqlite3 *db)
+{
+	if (!db)
+		return;
+	/* Statements left unfinalized would keep the connection open. */
+	if (sqlite3_close(db) != SQLITE_OK)
+		log_err("db: %s: cannot close: %s (a statement was not "
+			"finalized)",
+			db_path(db), sqlite3_errmsg(db));
+}
+
+int db_begin(sqlite3 *db)
+{
+	/* IMMEDIATE takes the write lock now, waiting up to the busy timeout:
+	 * a deferred transaction that reads then writes fails at once with
+	 * SQLITE_BUSY when another connection wrote in between. */
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		log_db_error(db, "cannot start a write transaction");
+		return -1;
+	}
+	return 0;
+}
+
+int db_commit(sqlite3 *db)
+{
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		log_db_error(db, "cannot commit");
+		return -1;
+	}
+	return 0;
+}
+
+void db_rollback(sqlite3 *db)
+{
+	/* An error may already have rolled the transaction back. */
+	if (sqlite3_get_autocommit(db))
+		return;
+	if (sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+		log_db_error(db, "cannot roll back");
+}
+
+int db_schema_version(sqlite3 *db)
+{
+	long long version;
+	if (query_int(db, "PRAGMA user_version", &version)) {
+		log_db_error(db, "cannot read the schema version");
+		return -1;
+	}
+	return (int)version;
+}
+
+int db_data_version(sqlite3 *db, long long *out)
+{
+	if (query_int(db, "PRAGMA data_version", out)) {
+		log_db_error(db, "cannot read data_version");
+		return -1;
+	}
+	return 0;
+}
+
+int db_set_busy_timeout(sqlite3 *db, int ms)
+{
+	if (sqlite3_busy_timeout(db, ms) != SQLITE_OK) {
+		log_db_error(db, "cannot set busy_timeout");
+		return -1;
+	}
+	return 0;
+}
+
+/* Run migration `version` (1-based) and record it, in one transaction, so a
+ * crash leaves either the old schema or the new one. */
+static int apply_migration(sqlite3 *db, int version)
+{
+	char set_version[64];
+	long long current;
+	int rc = -1;
+	if (db_begin(db))
+		return -1;
+	/* Another process may have migrated while we waited for the lock. */
+	if (query_int(db, "PRAGMA user_version", &current)) {
+		log_db_error(db, "cannot read the schema version");
+		goto out;
+	}
+	if (current >= version) {
+		rc = db_commit(db);
+		goto out;
+	}
+	if (sqlite3_exec(db, migrations[version - 1], NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		char doing[64];
+		snprintf(doing, sizeof(doing), "migration %d failed", version);
+		log_db_error(db, doing);
+		goto out;
+	}
+	/* PRAGMA takes no bound parameters; these are our own integers. */
+	snprintf(set_version, sizeof(set_version),
+		 "PRAGMA user_version = %d; PRAGMA application_id = %d",
+		 version, DB_APPLICATION_ID);
+	if (sqlite3_exec(db, set_version, NULL, NULL, NULL) != SQLITE_OK) {
+		log_db_error(db, "cannot record the schema version");
+		goto out;
+	}
+	if (db_commit(db))
+		goto out;
+	log_info("db: %s: migrated to schema version %d", db_path(db), version);
+	rc = 0;
+out:
+	if (rc)
+		db_rollback(db);
+	return rc;
+}
+
+int db_migrate_to(sqlite3 *db, int target)
+{
+	int current = db_schema_version(db);
+	if (current < 0)
+		return -1;
+	if (target < 0 || target > DB_SCHEMA_VERSION) {
+		log_err("db: %s: cannot migrate to schema version %d; this "
+			"qa-scheduler knows versions 0 to %d",
+			db_path(db), target, DB_SCHEMA_VERSION);
+		return -1;
+	}
+	if (current > target) {
+		log_err("db: %s has schema version %d, newer than %d; "
+			"migrations only go forward: restore a backup",
+			db_path(db), current, target);
+		return -1;
+	}
+	for (int version = current + 1; version <= target; version++)
+		if (apply_migration(db, version))
+			return -1;
+	return 0;
+}

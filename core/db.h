@@ -14,16 +14,22 @@
 #define DB_BUSY_TIMEOUT_MS 5000
 
 /* Open (creating if needed) and migrate path. Returns 0 and sets *out, or -1
- * after logging "db: PATH: reason". */
+ * after logging "db: PATH: reason". Refused, and left byte for byte as it
+ * was: a file that is not SQLite, a SQLite database of another program, a
+ * schema newer than DB_SCHEMA_VERSION, a file this user cannot write. */
 int db_open(const char *path, sqlite3 **out);
 
 /* Open an existing database without migrating or creating it, for
- * read-only use. Returns 0 or -1. */
+ * read-only use (PRAGMA query_only). Its schema must be DB_SCHEMA_VERSION:
+ * an older one is refused with a hint to migrate it. Returns 0 or -1. */
 int db_open_readonly(const char *path, sqlite3 **out);
 
+/* NULL is fine. Every statement must have been finalized. */
 void db_close(sqlite3 *db);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1 (logged). */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1 (logged). db_begin waits up
+ * to the busy timeout for another writer. db_rollback does nothing outside
+ * a transaction (SQLite may already have rolled back after an error). */
 int db_begin(sqlite3 *db);
 int db_commit(sqlite3 *db);
 void db_rollback(sqlite3 *db);
@@ -31,8 +37,13 @@ void db_rollback(sqlite3 *db);
 /* The current user_version, or -1. */
 int db_schema_version(sqlite3 *db);
 
-/* PRAGMA data_version: changes when another connection commits. */
+/* PRAGMA data_version: changes when another connection commits (not when
+ * this one does). */
 int db_data_version(sqlite3 *db, long long *out);
+
+/* Replace the busy timeout of db (DB_BUSY_TIMEOUT_MS after open); tests use
+ * a short one to see a locked database refused. 0 or -1. */
+int db_set_busy_timeout(sqlite3 *db, int ms);
 
 /* Apply migrations up to `target` (tests use it to build old schemas).
  * 0 or -1. */

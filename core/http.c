@@ -1,1 +1,236 @@
-#include "http.h" /* placeholder */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "app.h"
+#include "log.h"
+
+struct http_server {
+	struct evhttp *evhttp;
+	struct evhttp_bound_socket *bound;
+	struct app *app;
+	int in_flight;
+};
+
+/* Split "host:port" or "[v6]:port" into its parts. 0 or -1. */
+static int split_listen(const char *listen, char *host, size_t host_size,
+			unsigned short *port)
+{
+	const char *colon;
+	const char *host_start = listen;
+	size_t host_len;
+	if (listen[0] == '[') {
+		const char *close = strchr(listen, ']');
+		if (!close || close[1] != ':')
+			return -1;
+		host_start = listen + 1;
+		host_len = (size_t)(close - host_start);
+		colon = close + 1;
+	} else {
+		colon = strrchr(listen, ':');
+		if (!colon)
+			return -1;
+		host_len = (size_t)(colon - listen);
+	}
+	if (host_len == 0 || host_len >= host_size)
+		return -1;
+	memcpy(host, host_start, host_len);
+	host[host_len] = '\0';
+	char *end;
+	errno = 0;
+	unsigned long value = strtoul(colon + 1, &end, 10);
+	if (errno || *end || colon[1] == '\0' || value > 65535)
+		return -1;
+	*port = (unsigned short)value;
+	return 0;
+}
+
+static void request_done(struct evhttp_request *req, void *arg)
+{
+	(void)req;
+	struct http_server *srv = arg;
+	srv->in_flight--;
+	if (srv->app->stopping && srv->in_flight == 0)
+		event_base_loopexit(srv->app->base, NULL);
+}
+
+static void send_text(struct evhttp_request *req, int code, const char *reason,
+		      const char *body)
+{
+	struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
+	evhttp_add_header(headers, "Content-Type", "text/plain; charset=utf-8");
+	evhttp_add_header(headers, "Cache-Control", "no-store");
+	struct evbuffer *buf = evbuffer_new();
+	if (!buf) {
+		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+		return;
+	}
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_HEAD)
+		evbuffer_add(buf, body, strlen(body));
+	else
+		/* HEAD: the length the body would have had. */
+		evhttp_add_header(headers, "Content-Length", "0");
+	evhttp_send_reply(req, code, reason, buf);
+	evbuffer_free(buf);
+}
+
+static bool method_is_get_or_head(struct evhttp_request *req)
+{
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	return cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD;
+}
+
+static void handle_healthz(struct http_server *srv, struct evhttp_request *req)
+{
+	char why[256];
+	if (app_health(srv->app, why, sizeof(why)) == 0) {
+		send_text(req, HTTP_OK, "OK", "ok\n");
+		return;
+	}
+	char body[300];
+	snprintf(body, sizeof(body), "unhealthy: %s\n", why);
+	send_text(req, HTTP_SERVUNAVAIL, "Service Unavailable", body);
+}
+
+static void route(struct evhttp_request *req, void *arg)
+{
+	struct http_server *srv = arg;
+	srv->in_flight++;
+	evhttp_request_set_on_complete_cb(req, request_done, srv);
+
+	const char *uri = evhttp_request_get_uri(req);
+	const struct evhttp_uri *parsed = evhttp_request_get_evhttp_uri(req);
+	const char *path = parsed ? evhttp_uri_get_path(parsed) : NULL;
+	if (!path || !uri) {
+		send_text(req, HTTP_BADREQUEST, "Bad Request", "bad request\n");
+		return;
+	}
+	if (srv->app->stopping)
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+				  "Connection", "close");
+
+	if (strcmp(path, "/healthz") == 0) {
+		if (!method_is_get_or_head(req)) {
+			evhttp_add_header(evhttp_request_get_output_headers(req),
+					  "Allow", "GET, HEAD");
+			send_text(req, 405, "Method Not Allowed",
+				  "method not allowed\n");
+			return;
+		}
+		handle_healthz(srv, req);
+		return;
+	}
+	send_text(req, HTTP_NOTFOUND, "Not Found", "not found\n");
+}
+
+static void apply_limits(struct http_server *srv, const struct config *cfg)
+{
+	evhttp_set_timeout(srv->evhttp, cfg->request_timeout);
+	evhttp_set_max_headers_size(srv->evhttp, cfg->max_header_size);
+	evhttp_set_max_body_size(srv->evhttp, cfg->max_body_size);
+}
+
+struct http_server *http_start(struct event_base *base,
+			       const struct config *cfg, struct app *app)
+{
+	struct http_server *srv = calloc(1, sizeof(*srv));
+	char host[256];
+	unsigned short port;
+	if (!srv)
+		return NULL;
+	srv->app = app;
+	if (split_listen(cfg->listen, host, sizeof(host), &port)) {
+		log_err("http: [server] listen \"%s\" is not host:port",
+			cfg->listen);
+		goto fail;
+	}
+	srv->evhttp = evhttp_new(base);
+	if (!srv->evhttp)
+		goto fail;
+	/* Every method reaches route(), which answers 405 itself: evhttp's
+	 * own refusal is a 501, which misleads clients. */
+	evhttp_set_allowed_methods(srv->evhttp,
+				   EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+					   EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+					   EVHTTP_REQ_DELETE |
+					   EVHTTP_REQ_OPTIONS |
+					   EVHTTP_REQ_PATCH);
+	apply_limits(srv, cfg);
+	evhttp_set_gencb(srv->evhttp, route, srv);
+	srv->bound = evhttp_bind_socket_with_handle(srv->evhttp, host, port);
+	if (!srv->bound) {
+		log_err("http: cannot listen on %s: %s; is another process "
+			"using the port?",
+			cfg->listen, strerror(errno));
+		goto fail;
+	}
+	evutil_socket_t fd = evhttp_bound_socket_get_fd(srv->bound);
+	/* evhttp writes headers and body separately; without TCP_NODELAY
+	 * Nagle and delayed ACKs cost ~40 ms a response. Accepted sockets
+	 * inherit it from the listener on Linux. */
+	int one = 1;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
+		log_warn("http: TCP_NODELAY: %s", strerror(errno));
+
+	struct sockaddr_storage addr;
+	socklen_t addr_len = sizeof(addr);
+	char addr_text[INET6_ADDRSTRLEN] = "?";
+	unsigned bound_port = 0;
+	if (getsockname(fd, (struct sockaddr *)&addr, &addr_len) == 0) {
+		if (addr.ss_family == AF_INET6) {
+			struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&addr;
+			inet_ntop(AF_INET6, &a6->sin6_addr, addr_text,
+				  sizeof(addr_text));
+			bound_port = ntohs(a6->sin6_port);
+		} else {
+			struct sockaddr_in *a4 = (struct sockaddr_in *)&addr;
+			inet_ntop(AF_INET, &a4->sin_addr, addr_text,
+				  sizeof(addr_text));
+			bound_port = ntohs(a4->sin_port);
+		}
+	}
+	log_info(addr.ss_family == AF_INET6 ? "listening on [%s]:%u"
+					    : "listening on %s:%u",
+		 addr_text, bound_port);
+	return srv;
+fail:
+	http_free(srv);
+	return NULL;
+}
+
+void http_reconfigure(struct http_server *srv, const struct config *cfg)
+{
+	apply_limits(srv, cfg);
+}
+
+void http_stop_accepting(struct http_server *srv)
+{
+	if (srv->bound) {
+		evhttp_del_accept_socket(srv->evhttp, srv->bound);
+		srv->bound = NULL;
+	}
+}
+
+int http_in_flight(const struct http_server *srv)
+{
+	return srv->in_flight;
+}
+
+void http_free(struct http_server *srv)
+{
+	if (!srv)
+		return;
+	if (srv->evhttp)
+		evhttp_free(srv->evhttp);
+	free(srv);
+}

@@ -1,2 +1,6 @@
-#include "log.h"
-int main(void) { return 0; }
+#include "cli.h"
+
+int main(int argc, char **argv)
+{
+	return cli_main(argc, argv);
+}

@@ -32,7 +32,8 @@ enum role {
  * given; use roles_effective for implied roles). Returns 0, or -1 with the
  * offending word and the allowed list in why. */
 int roles_parse(const char *text, unsigned *mask, char *why, size_t why_size);
-/* The role words of mask, comma-separated, in the order of SPEC section 3. */
+/* The role words of mask, comma-separated without spaces, in the order of
+ * SPEC section 3; a buf too small holds the words that fit whole. */
 void roles_format(unsigned mask, char *buf, size_t size);
 /* mask plus the roles it implies (early_help_service_lead -> service_lead). */
 unsigned roles_effective(unsigned mask);
@@ -50,40 +51,81 @@ struct staff {
 	char *email;
 	unsigned roles; /* as given */
 	char *team;
-	char *manager_id; /* NULL: none */
+	char *manager_id;  /* NULL: none */
 	qa_day nqsw_start; /* QA_DAY_NONE: experienced */
 	qa_day added_on;
 	qa_day left_on; /* QA_DAY_NONE: in post */
 };
 
+/* Free the strings of s (not s itself) and clear them; NULL is fine. */
 void staff_free(struct staff *s);
 
-/* Add a person, or update them if the id exists (added_on is kept).
- * `today` is the local date used as added_on for a new person. Validates
- * every field (the manager must exist, or be added in the same
- * transaction, and may not be the person themself). Returns 0, or -1 with
- * a message for the reader in errs. Call inside a transaction for several. */
+/* One person as typed: the `staff add` options or a CSV row. NULL or ""
+ * means absent (manager, nqsw_start are optional). */
+struct staff_text {
+	const char *id;
+	const char *name;
+	const char *email;
+	const char *role; /* comma-separated role words */
+	const char *team;
+	const char *manager;
+	const char *nqsw_start; /* YYYY-MM-DD */
+};
+
+/* Check every field of text (surrounding spaces are trimmed) and fill out
+ * (copies; free with staff_free; added_on and left_on QA_DAY_NONE). Each
+ * problem goes to errs, naming the field and the value:
+ *   file NULL:  staff: --email "bob@": not an email address
+ *   else:       FILE:LINE: email "bob@": not an email address
+ * Returns 0, or -1 with every problem in errs and out cleared. The database
+ * is not consulted: staff_upsert checks the manager. */
+int staff_parse(const struct staff_text *text, const char *file, unsigned line,
+		struct staff *out, struct errlist *errs);
+
+/* Add a person, or update them if the id exists (added_on and left_on are
+ * kept; s->added_on and s->left_on are ignored). `today` is the local date
+ * used as added_on for a new person. Validates every field; the manager
+ * must already be stored (possibly earlier in the caller's transaction:
+ * "manager X is not known; add them first"), may not be the person
+ * themself, may not close a management cycle, and may not be someone who
+ * left on or before today (unless they already manage this person).
+ * Outside a transaction staff_upsert runs its own; inside the caller's, on
+ * -1 the caller rolls back. Returns 0, or -1 with the problems for the
+ * reader in errs (database errors are logged). */
 int staff_upsert(sqlite3 *db, const struct staff *s, qa_day today,
 		 struct errlist *errs);
 
-/* Import a CSV with header id,name,email,role,team,manager,nqsw_start.
- * All or nothing: every bad row is reported as "FILE:LINE: ..." in errs and
- * nothing is stored. Rows may name managers defined later in the file.
- * Returns the number of rows stored, or -1. */
+/* Import a CSV (RFC 4180; UTF-8, a BOM and CRLF are fine) with exactly the
+ * header id,name,email,role,team,manager,nqsw_start; a role cell may hold
+ * several roles, quoted ("dcs,service_lead"). Existing ids are updated as
+ * by staff_upsert. All or nothing, in one transaction of its own (not
+ * inside the caller's): every bad row is reported as "FILE:LINE: field
+ * "value": problem" in errs (LINE: the physical line where the record
+ * starts), duplicate ids and managers neither in the file nor in the
+ * database included, and nothing is stored. Rows may name managers defined
+ * later in the file. Returns the number of rows stored, or -1. */
 int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 		     struct errlist *errs);
 
-/* Mark a person as left on `date`. -1 with a message if unknown or already
- * left. */
+/* Mark a person as left on `date` (the caller decides the default, today);
+ * their history is kept. -1 with a message in errs if the id is unknown,
+ * they already left, or `date` is before they were added. Logs a warning
+ * naming anyone they still manage. */
 int staff_leave(sqlite3 *db, const char *id, qa_day date, struct errlist *errs);
 
-/* Load one person; 1 found, 0 not found, -1 error. */
+/* Load one person into out (free with staff_free); 1 found, 0 not found,
+ * -1 error. */
 int staff_get(sqlite3 *db, const char *id, struct staff *out);
 
 enum staff_format { STAFF_FORMAT_TABLE, STAFF_FORMAT_JSON, STAFF_FORMAT_CSV };
 
-/* Write everyone (or one team), by id, to out. The CSV output can be read
- * back by staff_import_csv (plus a left_on column). 0 or -1. */
+/* Write everyone (or one team; NULL: all), by id, to out:
+ *   table: aligned columns id, name, team, roles, manager, nqsw_start, left;
+ *   json:  an array of {id, name, email, roles: [..], team, manager_id,
+ *          nqsw_start, added_on, left_on}, absent values null;
+ *   csv:   header id,name,email,role,team,manager,nqsw_start,left_on.
+ * The CSV without its left_on column imports back with staff_import_csv.
+ * 0 or -1. */
 int staff_list(sqlite3 *db, const char *team, enum staff_format format,
 	       FILE *out);
 

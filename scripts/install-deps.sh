@@ -11,7 +11,7 @@ build_pkgs=(
   sqlite3
 )
 test_pkgs=(
-  libcmocka-dev python3
+  libcmocka-dev python3 valgrind
 )
 
 want=("${build_pkgs[@]}")

@@ -1,0 +1,28 @@
+/* app: the running daemon's state, shared by the event loop's handlers. */
+#ifndef QA_APP_H
+#define QA_APP_H
+
+#include <event2/event.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "plugin_host.h"
+
+struct http_server;
+
+struct app {
+	struct event_base *base;
+	const char *config_path;
+	struct config cfg;
+	struct plugin_set plugins;
+	sqlite3 *db;
+	struct http_server *http;
+	bool stopping;
+};
+
+/* Is the daemon fit to serve? 0 when it is; -1 with the reason in why. */
+int app_health(struct app *app, char *why, size_t why_size);
+
+#endif

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Install, build and run qa-scheduler on a demo database with a sample
+# organisation, on 127.0.0.1. Prints where to look; Ctrl-C stops it.
+# Usage: scripts/demo.sh      (DEMO_LISTEN=127.0.0.1:9000 to choose the address)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+scripts/install-deps.sh
+
+jobs=$(nproc 2>/dev/null || echo 2)
+cmake -S . -B build -DQA_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs" >/dev/null
+
+demo="$root/demo"
+mkdir -p "$demo"
+# The first free port from 8080, so the URLs printed below are the ones the
+# feeds will carry in base_url.
+if [ -n "${DEMO_LISTEN:-}" ]; then
+  listen=$DEMO_LISTEN
+else
+  port=8080
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    port=$((port + 1))
+  done
+  listen=127.0.0.1:$port
+fi
+cat > "$demo/qa-scheduler.conf" <<CONF
+# The demo's configuration: written by scripts/demo.sh on every run.
+[server]
+listen = $listen
+base_url = http://$listen
+
+[database]
+path = $demo/qa-scheduler.db
+
+[plugins]
+dir = $root/build/plugins
+
+[calendars]
+timezone = Europe/London
+holidays = $root/calendars/england-and-wales-bank-holidays.ics
+CONF
+
+qa() { "$root/build/qa-scheduler" -c "$demo/qa-scheduler.conf" "$@"; }
+
+qa check-config
+qa staff import "$root/etc/demo/staff.csv"
+
+echo
+echo "The sample organisation:"
+qa staff list
+echo
+echo "The activities of the framework (qa-scheduler plugins):"
+qa plugins | head -n 12
+echo "  ... ($(qa plugins | grep -c '^[a-z]') activities; 'qa-scheduler plugins --help ID' for one)"
+echo
+
+log="$demo/serve.log"
+: > "$log"
+qa serve 2> >(tee -a "$log" >&2) &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null' INT TERM EXIT
+
+for _ in $(seq 1 100); do
+  if addr=$(grep -o 'listening on [^ ]*' "$log" | head -n 1) && [ -n "$addr" ]; then
+    break
+  fi
+  sleep 0.1
+done
+addr=${addr#listening on }
+if [ -z "$addr" ]; then
+  echo "demo: the daemon did not start; see the log above" >&2
+  exit 1
+fi
+echo
+echo "qa-scheduler is running (pid $pid) on http://$addr"
+echo "  health:   http://$addr/healthz"
+echo "  CLI:      build/qa-scheduler -c demo/qa-scheduler.conf staff list"
+echo "Ctrl-C to stop."
+wait $pid

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install what the tests need, build with ASan + UBSan, and run every test
+# (cmocka unit tests and integration tests that drive the real binary);
+# then run the unit tests once more under valgrind on a plain build.
+# Usage: scripts/test.sh            (from anywhere; exits non-zero on failure)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh --test
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== build with ASan + UBSan (build-asan/)"
+cmake -S . -B build-asan -DQA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-asan -j"$jobs"
+
+echo "== tests under ASan + UBSan"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== unit tests under valgrind (build-valgrind/)"
+cmake -S . -B build-valgrind -DQA_SANITIZE=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-valgrind -j"$jobs"
+ctest --test-dir build-valgrind -L unit --output-on-failure -j"$jobs" \
+  --overwrite MemoryCheckCommand=/usr/bin/valgrind \
+  --overwrite "MemoryCheckCommandOptions=--leak-check=full --error-exitcode=97 --errors-for-leak-kinds=definite,indirect" \
+  -T memcheck >/dev/null || {
+    echo "valgrind found problems:" >&2
+    ctest --test-dir build-valgrind -L unit --output-on-failure -T memcheck \
+      --overwrite MemoryCheckCommand=/usr/bin/valgrind \
+      --overwrite "MemoryCheckCommandOptions=--leak-check=full --error-exitcode=97 --errors-for-leak-kinds=definite,indirect" >&2 || true
+    exit 1
+  }
+echo "== all tests passed"

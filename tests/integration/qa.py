@@ -1,0 +1,217 @@
+"""Helpers for integration tests: run the real qa-scheduler binary.
+
+Every test gets its own temporary directory holding a config, a database and
+(optionally) a plugin directory; daemons are started on port 0 and always
+killed on exit, whatever happened."""
+
+import atexit
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.request
+
+BIN = os.environ.get("QA_BIN", "build/qa-scheduler")
+SOURCE_DIR = os.environ.get("QA_SOURCE_DIR", ".")
+PLUGIN_DIR = os.environ.get("QA_PLUGIN_DIR", "build/plugins")
+TEST_PLUGIN_DIR = os.environ.get("QA_TEST_PLUGIN_DIR", "build/tests/plugins")
+HOLIDAYS = os.path.join(SOURCE_DIR, "calendars",
+                        "england-and-wales-bank-holidays.ics")
+
+_live = []
+
+
+def _kill_all():
+    for proc in _live:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+atexit.register(_kill_all)
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+class Workspace:
+    """A temporary directory with a config file in it."""
+
+    def __init__(self, plugin_dir=None, extra="", holidays=None):
+        self.dir = tempfile.mkdtemp(prefix="qa-it-")
+        self.db = os.path.join(self.dir, "qa.db")
+        self.plugin_dir = plugin_dir or PLUGIN_DIR
+        self.holidays = holidays or HOLIDAYS
+        self.config = os.path.join(self.dir, "qa.conf")
+        self.write_config(extra)
+
+    def write_config(self, extra="", listen="127.0.0.1:0"):
+        write(self.config, f"""[server]
+listen = {listen}
+base_url = http://127.0.0.1:8080
+request_timeout = 5s
+
+[database]
+path = {self.db}
+
+[plugins]
+dir = {self.plugin_dir}
+
+[calendars]
+timezone = Europe/London
+holidays = {self.holidays}
+{extra}""")
+
+    def run(self, *args, env=None, input=None):
+        """Run a CLI command; returns CompletedProcess (text)."""
+        return subprocess.run([BIN, "-c", self.config, *args],
+                              capture_output=True, text=True, env=env,
+                              input=input, timeout=120)
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Daemon:
+    """`qa-scheduler serve` in the background, its stderr collected."""
+
+    def __init__(self, ws, env=None):
+        self.ws = ws
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self.proc = subprocess.Popen([BIN, "-c", ws.config, "serve"],
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=full_env)
+        _live.append(self.proc)
+        self.lines = []
+        self.stdout = b""
+        self._cond = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self._out_reader = threading.Thread(target=self._read_out,
+                                            daemon=True)
+        self._out_reader.start()
+        self.port = None
+
+    def _read(self):
+        for raw in self.proc.stderr:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            with self._cond:
+                self.lines.append(line)
+                self._cond.notify_all()
+
+    def _read_out(self):
+        self.stdout = self.proc.stdout.read()
+
+    def wait_for(self, pattern, timeout=60):
+        """Wait for a stderr line matching pattern; return the match."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        seen = 0
+        with self._cond:
+            while True:
+                for line in self.lines[seen:]:
+                    m = regex.search(line)
+                    if m:
+                        return m
+                seen = len(self.lines)
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.proc.poll() is not None and
+                                 not self._reader.is_alive()):
+                    raise AssertionError(
+                        f"no log line matching {pattern!r}; log so far:\n" +
+                        "\n".join(self.lines))
+                self._cond.wait(min(left, 0.2))
+
+    def wait_listening(self):
+        m = self.wait_for(r"listening on (\S+):(\d+)")
+        self.port = int(m.group(2))
+        return self.port
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def get(self, path, method="GET", headers=None):
+        req = urllib.request.Request(self.url(path), method=method,
+                                     headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self, timeout=60):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+        self._reader.join(timeout=10)
+        self._out_reader.join(timeout=10)
+        return rc
+
+    def log(self):
+        with self._cond:
+            return "\n".join(self.lines)
+
+
+class NotifySocket:
+    """A datagram socket standing in for systemd's $NOTIFY_SOCKET."""
+
+    def __init__(self, abstract=False):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        if abstract:
+            name = f"qa-notify-{os.getpid()}-{time.monotonic_ns()}"
+            self.sock.bind("\0" + name)
+            self.address = "@" + name
+            self._dir = None
+        else:
+            self._dir = tempfile.mkdtemp(prefix="qa-notify-")
+            self.address = os.path.join(self._dir, "notify.sock")
+            self.sock.bind(self.address)
+        self.messages = []
+
+    def receive(self, timeout=60):
+        self.sock.settimeout(timeout)
+        data = self.sock.recv(4096).decode()
+        self.messages.append(data)
+        return data
+
+    def receive_until(self, needle, timeout=60):
+        """Receive messages until one contains needle; return them all."""
+        got = []
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no notify message with {needle!r}; "
+                                     f"got {got!r}")
+            msg = self.receive(left)
+            got.append(msg)
+            if needle in msg:
+                return got
+
+    def close(self):
+        self.sock.close()
+        if self._dir:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def main():
+    unittest.main(verbosity=2)

@@ -1,0 +1,94 @@
+"""check-config: every problem, each named by file:line."""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import qa  # noqa: E402
+
+
+class CheckConfigTest(unittest.TestCase):
+    def setUp(self):
+        self.ws = qa.Workspace()
+
+    def tearDown(self):
+        self.ws.cleanup()
+
+    def test_good_config(self):
+        r = self.ws.run("check-config")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"ok: 16 activities, 1 holiday "
+                         r"calendar\(s\) with 91 days off, time zone "
+                         r"Europe/London")
+
+    def test_shipped_config_checks_clean(self):
+        # etc/qa-scheduler.conf documents every key with its default; with
+        # the paths pointed here, it is a valid config.
+        text = open(os.path.join(qa.SOURCE_DIR, "etc",
+                                 "qa-scheduler.conf")).read()
+        text += (f"\n[database]\npath = {self.ws.db}\n"
+                 f"[plugins]\ndir = {qa.PLUGIN_DIR}\n"
+                 f"[calendars]\nholidays = {qa.HOLIDAYS}\n")
+        path = qa.write(os.path.join(self.ws.dir, "shipped.conf"), text)
+        r = qa.subprocess.run([qa.BIN, "-c", path, "check-config"],
+                              capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_every_problem_with_its_line(self):
+        text = "\n".join([
+            "[server]",                      # 1
+            "listen = 127.0.0.1:99999",      # 2 port out of range
+            "feed_refresh = soon",           # 3 not a duration
+            "lisen = 127.0.0.1:80",          # 4 unknown key
+            "[database]",                    # 5
+            f"path = {self.ws.db}",          # 6
+            "[sever]",                       # 7 unknown section
+            "[calendars]",                   # 8
+            "timezone = Mars/Olympus",       # 9 unknown zone
+            f"holidays = {self.ws.dir}/nope.ics",  # 10 missing file
+            "[plugins]",                     # 11
+            f"dir = {qa.PLUGIN_DIR}",        # 12
+            "[activity.supervision]",        # 13
+            "horizon = lots",                # 14 not an integer
+            "[reminders]",                   # 15
+            "send_window = 18:00-08:00",     # 16 backwards
+            "",
+        ])
+        qa.write(self.ws.config, text)
+        r = self.ws.run("check-config")
+        self.assertEqual(r.returncode, 1)
+        conf = self.ws.config
+        for line, needle in [(2, "listen"), (3, "feed_refresh"),
+                             (4, "lisen"), (7, "sever"), (9, "Mars/Olympus"),
+                             (14, "horizon"), (16, "send_window")]:
+            self.assertRegex(r.stderr, rf"{conf}:{line}: .*{needle}",
+                             r.stderr)
+        self.assertRegex(r.stderr, r"nope\.ics: .*cannot open")
+
+    def test_missing_file(self):
+        missing = os.path.join(self.ws.dir, "absent.conf")
+        r = qa.subprocess.run([qa.BIN, "-c", missing, "check-config"],
+                              capture_output=True, text=True)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"{missing}: cannot open", r.stderr)
+
+    def test_environment_names_the_config(self):
+        env = dict(os.environ, QA_SCHEDULER_CONFIG=self.ws.config)
+        r = qa.subprocess.run([qa.BIN, "check-config"], capture_output=True,
+                              text=True, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(self.ws.config, r.stdout)
+
+    def test_holiday_file_that_does_not_parse(self):
+        bad = qa.write(os.path.join(self.ws.dir, "bad.ics"),
+                       "this is not a calendar\n")
+        self.ws.holidays = f"{qa.HOLIDAYS}, {bad}"
+        self.ws.write_config()
+        r = self.ws.run("check-config")
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"bad\.ics: holiday calendar: ")
+
+
+if __name__ == "__main__":
+    qa.main()

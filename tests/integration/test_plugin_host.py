@@ -1,0 +1,157 @@
+"""Loading plugins: broken ones are refused one by one, the rest serve."""
+
+import os
+import shutil
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import qa  # noqa: E402
+
+BROKEN = {
+    # file: the reason the host must give
+    "qa_wrong_abi.so": r"built for plugin ABI 2\.0, this qa-scheduler speaks 1\.0",
+    "qa_newer_minor.so": r"built for plugin ABI 1\.1, newer than",
+    "qa_no_entry.so": r"no qa_plugin_entry symbol",
+    "qa_incomplete.so": r"incomplete descriptor: no title",
+    "qa_init_fails.so": r"init\(\) failed",
+    "qa_bad_role.so": r"unknown role \"wizard\"|\"wizard\"",
+    "qa_garbage.so": r"not a loadable shared object",
+    "qa_misnamed.so": r"does not match the file name",
+}
+
+
+class PluginHostTest(unittest.TestCase):
+    def setUp(self):
+        self.plugins = os.path.join(qa.tempfile.mkdtemp(prefix="qa-plug-"))
+        for name in os.listdir(qa.PLUGIN_DIR):
+            if name.startswith("qa_") and name.endswith(".so"):
+                shutil.copy(os.path.join(qa.PLUGIN_DIR, name), self.plugins)
+        for name in os.listdir(qa.TEST_PLUGIN_DIR):
+            if name.endswith(".so"):
+                shutil.copy(os.path.join(qa.TEST_PLUGIN_DIR, name),
+                            self.plugins)
+        qa.write(os.path.join(self.plugins, "qa_garbage.so"),
+                 "this is not an ELF file\n")
+        # A real plugin under another file name: its id does not match.
+        shutil.copy(os.path.join(qa.TEST_PLUGIN_DIR, "qa_example.so"),
+                    os.path.join(self.plugins, "qa_misnamed.so"))
+        # Files the host must not even look at.
+        qa.write(os.path.join(self.plugins, "README"), "not a plugin\n")
+        qa.write(os.path.join(self.plugins, "libfoo.so"), "not ours\n")
+        self.ws = qa.Workspace(plugin_dir=self.plugins)
+
+    def tearDown(self):
+        self.ws.cleanup()
+        shutil.rmtree(self.plugins, ignore_errors=True)
+
+    def refusal_lines(self, stderr):
+        return [l for l in stderr.splitlines() if ": refused: " in l]
+
+    def assert_each_refused_once(self, stderr):
+        lines = self.refusal_lines(stderr)
+        for name, reason in BROKEN.items():
+            mine = [l for l in lines if f"/{name}: refused: " in l]
+            self.assertEqual(len(mine), 1, f"{name}: {mine!r}\n{stderr}")
+            self.assertRegex(mine[0], reason)
+        self.assertEqual(len(lines), len(BROKEN), stderr)
+
+    def test_plugins_lists_the_good_and_refuses_the_broken(self):
+        r = self.ws.run("plugins")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_each_refused_once(r.stderr)
+        listed = [l.split()[0] for l in r.stdout.splitlines()
+                  if l and not l.startswith(" ") and not l.startswith("ID")]
+        self.assertEqual(len(listed), 17, r.stdout)  # 16 + example
+        for activity in ("practice_week", "supervision", "reg44_visit",
+                         "example"):
+            self.assertIn(activity, listed)
+        self.assertIn("init_fails: cannot start: the moon", r.stderr)
+
+    def test_check_config_reports_every_refusal_and_fails(self):
+        r = self.ws.run("check-config")
+        self.assertEqual(r.returncode, 1)
+        self.assert_each_refused_once(r.stderr)
+
+    def test_daemon_serves_with_the_others(self):
+        d = qa.Daemon(self.ws)
+        try:
+            d.wait_listening()
+            d.wait_for(r"17 activities loaded, 8 refused")
+            self.assertEqual(d.get("/healthz")[0], 200)
+            self.assert_each_refused_once(d.log())
+            self.assertEqual(d.stop(), 0)
+        finally:
+            if d.proc.poll() is None:
+                d.proc.kill()
+
+    def test_help_prints_the_schema_and_configured_values(self):
+        self.ws.write_config("[activity.example]\ncount = 5\n"
+                             "reminders = 3d\n")
+        r = self.ws.run("plugins", "--help", "example")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout
+        self.assertRegex(out, r"time\s+time.*default: 09:30")
+        self.assertRegex(out, r"count\s+integer\s+default: 3")
+        self.assertRegex(out, r"configured: 5")
+        self.assertRegex(out, r"rrule\s+.*default: FREQ=MONTHLY;BYDAY=1MO")
+        self.assertRegex(out, r"reminders\s+.*default: 7d, 1d")
+        self.assertRegex(out, r"configured: 3d")
+        self.assertIn("How many.", out)
+        self.assertIn("Reports to nobody.", out)
+
+    def test_help_for_unknown_activity(self):
+        r = self.ws.run("plugins", "--help", "no_such_thing")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('no activity "no_such_thing"', r.stderr)
+
+    def test_config_values_reach_the_plugin(self):
+        self.ws.write_config("[activity.example]\ntime = 14:15\n"
+                             "duration = 2h\n")
+        r = self.ws.run("plugins")
+        self.assertIn("plugin example: time=14:15 count=3 "
+                      "rrule=FREQ=MONTHLY;BYDAY=1MO duration=2h "
+                      "reminders=7d, 1d", r.stderr)
+
+    def test_unknown_key_and_bad_value_refuse_that_plugin(self):
+        self.ws.write_config("[activity.example]\ncolour = blue\n"
+                             "count = many\n"
+                             "[activity.supervision]\ntime = 25:00\n"
+                             "[activity.no_such_activity]\nx = 1\n")
+        r = self.ws.run("check-config")
+        self.assertEqual(r.returncode, 1)
+        conf = self.ws.config
+        self.assertRegex(r.stderr, rf"{conf}:\d+: unknown key \"colour\" in "
+                         r"\[activity\.example\]; known keys: time, count, "
+                         r"rrule, duration, reminders")
+        self.assertRegex(r.stderr, rf"{conf}:\d+: \[activity\.example\] "
+                         r"count = \"many\"")
+        self.assertRegex(r.stderr, rf"{conf}:\d+: \[activity\.supervision\] "
+                         r"time = \"25:00\"")
+        self.assertRegex(r.stderr, rf"{conf}:\d+: \[activity\."
+                         r"no_such_activity\]: no plugin")
+        self.assertRegex(r.stderr, r"qa_example\.so: refused")
+        self.assertRegex(r.stderr, r"qa_supervision\.so: refused")
+        # The others still load.
+        r = self.ws.run("plugins")
+        self.assertIn("dip_sample", r.stdout)
+        self.assertNotIn("\nexample ", r.stdout)
+
+    def test_enable_loads_only_those(self):
+        self.ws.write_config("")
+        text = open(self.ws.config).read().replace(
+            "[plugins]\n", "[plugins]\nenable = supervision, example, "
+            "not_there\n")
+        qa.write(self.ws.config, text)
+        r = self.ws.run("plugins")
+        listed = sorted(l.split()[0] for l in r.stdout.splitlines()
+                        if l and not l.startswith(" ") and
+                        not l.startswith("ID"))
+        self.assertEqual(listed, ["example", "supervision"])
+        self.assertRegex(r.stderr, r"qa_not_there\.so: refused: \[plugins\] "
+                         r"enable names \"not_there\"")
+        self.assertEqual(len(self.refusal_lines(r.stderr)), 1, r.stderr)
+
+
+if __name__ == "__main__":
+    qa.main()

@@ -1,0 +1,1348 @@
+/* The sixteen activity plugins, loaded from the build's plugins/ directory
+ * exactly as the daemon loads them, driven through a fake host: working days
+ * are Monday to Friday minus the 2026 England and Wales bank holidays below,
+ * RRULEs expand with libical, completions come from a table and everything
+ * emitted is recorded. Expected dates are worked by hand from the framework
+ * and SPEC section 3. */
+#include <dlfcn.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libical/ical.h>
+
+#include "qa-scheduler/plugin.h"
+
+static const char *const plugin_ids[] = {
+	"practice_week",
+	"corporate_parenting_board",
+	"children_in_care_council",
+	"collaborative_audit",
+	"early_help_audit",
+	"themed_audit",
+	"multi_agency_audit",
+	"dip_sample",
+	"supervision",
+	"reflective_practice",
+	"performance_meeting",
+	"iro_scrutiny",
+	"cp_chair_scrutiny",
+	"lado_audit",
+	"reg44_visit",
+	"qa_quarterly_report",
+};
+#define N_PLUGINS (sizeof plugin_ids / sizeof plugin_ids[0])
+
+/* SPEC section 3. */
+static const char *const role_words[] = {
+	"dcs",
+	"lead_member",
+	"assistant_director",
+	"service_lead",
+	"early_help_service_lead",
+	"group_manager",
+	"practice_manager",
+	"social_worker",
+	"iro_manager",
+	"cp_chair_manager",
+	"partnership_manager",
+	"safeguarding_lead",
+	"qa_team",
+	"qa_residential_lead",
+	"development_lead",
+};
+
+static qa_day D(int year, int month, int day)
+{
+	return qa_day_from_ymd(year, month, day);
+}
+
+/* ---- the fake host ---- */
+
+struct completion {
+	const char *activity;
+	const char *staff_id;
+	qa_day day;
+};
+
+struct emitted {
+	char key[64];
+	enum qa_occurrence_kind kind;
+	enum qa_occurrence_status status;
+	qa_day date;
+	int start_minute;
+	int duration;
+	char summary[200]; /* "" when NULL */
+	char detail[200];  /* "" when NULL */
+	char with_staff_id[32];
+	qa_day done_on;
+};
+
+struct due_call {
+	const struct qa_subject *subject;
+	enum qa_period period;
+	qa_day from, to;
+	char summary[200]; /* "" when NULL */
+};
+
+#define MAX_EMITTED 64
+#define MAX_CALLS 32
+
+struct fake {
+	const struct qa_plugin *desc;
+	const char *const *config; /* key, value, ..., NULL: overrides */
+	const struct completion *completions;
+	size_t n_completions;
+	int fail_emit; /* emit() answers -1 */
+	struct emitted emitted[MAX_EMITTED];
+	size_t n_emitted;
+	struct due_call calls[MAX_CALLS];
+	size_t n_calls;
+	char log[2048];
+};
+
+static struct fake *fake_of(const struct qa_host *host)
+{
+	return host->host_data;
+}
+
+static void fake_log(const struct qa_host *host, enum qa_log_level level,
+		     const char *fmt, ...)
+{
+	struct fake *fake = fake_of(host);
+	size_t used = strlen(fake->log);
+	(void)level;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(fake->log + used, sizeof fake->log - used, fmt, ap);
+	va_end(ap);
+	used = strlen(fake->log);
+	if (used + 1 < sizeof fake->log)
+		strcat(fake->log, "\n");
+}
+
+/* Overrides first, then the schema's default, as the real host does. */
+static const char *fake_config_get(const struct qa_host *host, const char *key)
+{
+	struct fake *fake = fake_of(host);
+	for (const char *const *kv = fake->config; kv && kv[0]; kv += 2)
+		if (strcmp(kv[0], key) == 0)
+			return kv[1];
+	for (const struct qa_config_entry *e = fake->desc->config;
+	     e && e->type != QA_CONFIG_END; e++)
+		if (strcmp(e->key, key) == 0)
+			return e->default_value;
+	if (strcmp(key, "duration") == 0)
+		return fake->desc->duration;
+	if (strcmp(key, "reminders") == 0)
+		return fake->desc->reminders;
+	return NULL;
+}
+
+static void copy_text(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+static int fake_emit(const struct qa_host *host,
+		     const struct qa_occurrence *occ)
+{
+	struct fake *fake = fake_of(host);
+	if (fake->fail_emit)
+		return -1;
+	assert_true(fake->n_emitted < MAX_EMITTED);
+	assert_int_equal(occ->struct_size, sizeof *occ);
+	assert_non_null(occ->key);
+	struct emitted *e = &fake->emitted[fake->n_emitted++];
+	copy_text(e->key, sizeof e->key, occ->key);
+	e->kind = occ->kind;
+	e->status = occ->status;
+	e->date = occ->date;
+	e->start_minute = occ->start_minute;
+	e->duration = occ->duration;
+	copy_text(e->summary, sizeof e->summary, occ->summary);
+	copy_text(e->detail, sizeof e->detail, occ->detail);
+	copy_text(e->with_staff_id, sizeof e->with_staff_id,
+		  occ->with_staff_id);
+	e->done_on = occ->done_on;
+	return 0;
+}
+
+static int fake_rrule_expand(const struct qa_host *host, const char *rrule,
+			     qa_day dtstart, qa_day from, qa_day to,
+			     qa_day_cb cb, void *arg)
+{
+	(void)host;
+	struct icalrecurrencetype recur = icalrecurrencetype_from_string(rrule);
+	if (recur.freq == ICAL_NO_RECURRENCE)
+		return -1;
+	struct icaltimetype start = icaltime_null_date();
+	qa_day_to_ymd(dtstart, &start.year, &start.month, &start.day);
+	icalrecur_iterator *it = icalrecur_iterator_new(recur, start);
+	if (!it)
+		return -1;
+	for (struct icaltimetype t = icalrecur_iterator_next(it);
+	     !icaltime_is_null_time(t); t = icalrecur_iterator_next(it)) {
+		qa_day day = D(t.year, t.month, t.day);
+		if (day > to)
+			break;
+		if (day >= from && cb(day, arg))
+			break;
+	}
+	icalrecur_iterator_free(it);
+	return 0;
+}
+
+/* England and Wales bank holidays 2026 (Christmas on a Friday, Boxing Day
+ * substituted on Monday 28 December). */
+static int is_bank_holiday(qa_day day)
+{
+	static const int holidays[][2] = {{1, 1},  {4, 3},  {4, 6},   {5, 4},
+					  {5, 25}, {8, 31}, {12, 25}, {12, 28}};
+	for (size_t i = 0; i < sizeof holidays / sizeof holidays[0]; i++)
+		if (day == D(2026, holidays[i][0], holidays[i][1]))
+			return 1;
+	return 0;
+}
+
+static int fake_is_working_day(const struct qa_host *host, qa_day day)
+{
+	(void)host;
+	return qa_day_weekday(day) <= 5 && !is_bank_holiday(day);
+}
+
+static qa_day fake_shift_to_working_day(const struct qa_host *host, qa_day day,
+					int dir)
+{
+	while (!fake_is_working_day(host, day))
+		day += dir > 0 ? 1 : -1;
+	return day;
+}
+
+static qa_day fake_add_working_days(const struct qa_host *host, qa_day day,
+				    int n)
+{
+	int step = n < 0 ? -1 : 1;
+	for (int left = n < 0 ? -n : n; left > 0;) {
+		day += step;
+		if (fake_is_working_day(host, day))
+			left--;
+	}
+	return day;
+}
+
+static int completion_matches(const struct completion *c, const char *activity,
+			      const char *staff_id)
+{
+	return strcmp(c->activity, activity) == 0 &&
+	       (!staff_id || strcmp(c->staff_id, staff_id) == 0);
+}
+
+static int fake_last_completion(const struct qa_host *host,
+				const char *activity, const char *staff_id,
+				qa_day before, qa_day *done_on)
+{
+	struct fake *fake = fake_of(host);
+	int found = 0;
+	for (size_t i = 0; i < fake->n_completions; i++) {
+		const struct completion *c = &fake->completions[i];
+		if (completion_matches(c, activity, staff_id) &&
+		    c->day <= before && (!found || c->day > *done_on)) {
+			*done_on = c->day;
+			found = 1;
+		}
+	}
+	return found;
+}
+
+static int by_day(const void *a, const void *b)
+{
+	const struct completion *x = a, *y = b;
+	return (x->day > y->day) - (x->day < y->day);
+}
+
+/* Oldest first, as the real host promises, whatever order a test lists. */
+static int fake_for_each_completion(const struct qa_host *host,
+				    const char *activity, const char *staff_id,
+				    qa_day from, qa_day to, qa_day_cb cb,
+				    void *arg)
+{
+	struct fake *fake = fake_of(host);
+	struct completion sorted[64];
+	assert_true(fake->n_completions <= 64);
+	if (fake->n_completions == 0)
+		return 0; /* completions may be NULL: no memcpy from it */
+	memcpy(sorted, fake->completions,
+	       fake->n_completions * sizeof sorted[0]);
+	qsort(sorted, fake->n_completions, sizeof sorted[0], by_day);
+	for (size_t i = 0; i < fake->n_completions; i++) {
+		const struct completion *c = &sorted[i];
+		if (completion_matches(c, activity, staff_id) &&
+		    c->day >= from && c->day <= to && cb(c->day, arg))
+			break;
+	}
+	return 0;
+}
+
+static int fake_emit_due_per_period(const struct qa_host *host,
+				    const struct qa_subject *subject,
+				    enum qa_period period, qa_day from,
+				    qa_day to, const char *summary)
+{
+	struct fake *fake = fake_of(host);
+	assert_true(fake->n_calls < MAX_CALLS);
+	struct due_call *call = &fake->calls[fake->n_calls++];
+	call->subject = subject;
+	call->period = period;
+	call->from = from;
+	call->to = to;
+	copy_text(call->summary, sizeof call->summary, summary);
+	return 0;
+}
+
+static struct qa_host make_host(struct fake *fake)
+{
+	struct qa_host host = {
+		.struct_size = sizeof host,
+		.host_data = fake,
+		.log = fake_log,
+		.config_get = fake_config_get,
+		.emit = fake_emit,
+		.rrule_expand = fake_rrule_expand,
+		.is_working_day = fake_is_working_day,
+		.add_working_days = fake_add_working_days,
+		.shift_to_working_day = fake_shift_to_working_day,
+		.last_completion = fake_last_completion,
+		.for_each_completion = fake_for_each_completion,
+		.emit_due_per_period = fake_emit_due_per_period,
+	};
+	return host;
+}
+
+/* ---- loading ---- */
+
+struct loaded {
+	void *handle;
+	const struct qa_plugin *desc;
+};
+
+static struct loaded load(const char *id)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/qa_%s.so", QA_PLUGIN_DIR, id);
+	struct loaded plugin = {dlopen(path, RTLD_NOW | RTLD_LOCAL), NULL};
+	if (!plugin.handle)
+		fail_msg("dlopen %s: %s", path, dlerror());
+	void *symbol = dlsym(plugin.handle, "qa_plugin_entry");
+	const struct qa_plugin *(*entry)(void) = NULL;
+	memcpy(&entry, &symbol, sizeof entry); /* POSIX: object to function */
+	if (!entry)
+		fail_msg("%s: no qa_plugin_entry", path);
+	plugin.desc = entry();
+	assert_non_null(plugin.desc);
+	return plugin;
+}
+
+/* Load id, init with config, generate [from, to] for subject, shut down.
+ * Returns generate's answer; init must succeed. */
+static int run(const char *id, const char *const *config,
+	       const struct completion *completions, size_t n_completions,
+	       const struct qa_subject *subject, qa_day from, qa_day to,
+	       struct fake *fake)
+{
+	struct loaded plugin = load(id);
+	memset(fake, 0, sizeof *fake);
+	fake->desc = plugin.desc;
+	fake->config = config;
+	fake->completions = completions;
+	fake->n_completions = n_completions;
+	struct qa_host host = make_host(fake);
+	void *state = NULL;
+	if (plugin.desc->init && plugin.desc->init(&host, &state) != 0)
+		fail_msg("%s: init refused: %s", id, fake->log);
+	int rc = plugin.desc->generate(state, subject, from, to, &host);
+	if (plugin.desc->shutdown)
+		plugin.desc->shutdown(state);
+	dlclose(plugin.handle);
+	return rc;
+}
+
+/* init() alone; the log is left in fake->log. */
+static int init_only(const char *id, const char *const *config,
+		     struct fake *fake)
+{
+	struct loaded plugin = load(id);
+	memset(fake, 0, sizeof *fake);
+	fake->desc = plugin.desc;
+	fake->config = config;
+	struct qa_host host = make_host(fake);
+	void *state = NULL;
+	int rc = plugin.desc->init ? plugin.desc->init(&host, &state) : 0;
+	if (rc == 0 && plugin.desc->shutdown)
+		plugin.desc->shutdown(state);
+	dlclose(plugin.handle);
+	return rc;
+}
+
+static struct qa_subject person(const char *staff_id, const char *manager_id,
+				qa_day added_on, qa_day nqsw_start,
+				qa_day left_on)
+{
+	struct qa_subject subject = {
+		.struct_size = sizeof subject,
+		.staff_id = staff_id,
+		.name = staff_id,
+		.manager_id = manager_id,
+		.added_on = added_on,
+		.nqsw_start = nqsw_start,
+		.left_on = left_on,
+	};
+	return subject;
+}
+
+static const struct qa_subject audience = {
+	.struct_size = sizeof(struct qa_subject),
+	.added_on = QA_DAY_NONE,
+	.nqsw_start = QA_DAY_NONE,
+	.left_on = QA_DAY_NONE,
+};
+
+static const char *day_text(qa_day day, char buf[48])
+{
+	if (day == QA_DAY_NONE)
+		return "none";
+	int y, m, d;
+	qa_day_to_ymd(day, &y, &m, &d);
+	snprintf(buf, 48, "%04d-%02d-%02d", y % 10000, m, d);
+	return buf;
+}
+
+/* Compare as text so a failure reads "2026-07-17" != "2026-07-10". */
+static void assert_day(qa_day actual, const char *expected)
+{
+	char buf[48];
+	assert_string_equal(day_text(actual, buf), expected);
+}
+
+static const struct emitted *find_key(const struct fake *fake, const char *key)
+{
+	for (size_t i = 0; i < fake->n_emitted; i++)
+		if (strcmp(fake->emitted[i].key, key) == 0)
+			return &fake->emitted[i];
+	return NULL;
+}
+
+/* The date of the occurrence with key; fails the test if there is none. */
+static const struct emitted *must_find(const struct fake *fake, const char *key)
+{
+	const struct emitted *e = find_key(fake, key);
+	if (!e)
+		fail_msg("no occurrence with key \"%s\" (%zu emitted)", key,
+			 fake->n_emitted);
+	return e;
+}
+
+static qa_day key_day(const struct fake *fake, const char *key)
+{
+	return must_find(fake, key)->date;
+}
+
+/* The tentative (projected) sessions, in emission order. */
+static size_t tentatives(const struct fake *fake, const struct emitted **out,
+			 size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fake->n_emitted; i++)
+		if (fake->emitted[i].status == QA_STATUS_TENTATIVE && n < max)
+			out[n++] = &fake->emitted[i];
+	return n;
+}
+
+/* ---- descriptors ---- */
+
+static int is_role_word(const char *word, size_t len)
+{
+	for (size_t i = 0; i < sizeof role_words / sizeof role_words[0]; i++)
+		if (strlen(role_words[i]) == len &&
+		    strncmp(role_words[i], word, len) == 0)
+			return 1;
+	return 0;
+}
+
+static void check_roles(const char *id, const char *roles)
+{
+	if (strcmp(roles, "*") == 0)
+		return;
+	const char *p = roles;
+	for (;;) {
+		while (*p == ' ')
+			p++;
+		size_t len = strcspn(p, ",");
+		size_t word = len;
+		while (word > 0 && p[word - 1] == ' ')
+			word--;
+		if (!is_role_word(p, word))
+			fail_msg("%s: \"%.*s\" in roles \"%s\" is not a role "
+				 "of SPEC section 3",
+				 id, (int)word, p, roles);
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+}
+
+static void check_text(const char *id, const char *field, const char *text)
+{
+	if (!text || !*text)
+		fail_msg("%s: %s is empty", id, field);
+}
+
+static void test_descriptors(void **unused)
+{
+	(void)unused;
+	for (size_t i = 0; i < N_PLUGINS; i++) {
+		const char *id = plugin_ids[i];
+		struct loaded plugin = load(id);
+		const struct qa_plugin *d = plugin.desc;
+		assert_int_equal(d->abi_major, QA_PLUGIN_ABI_MAJOR);
+		assert_true(d->abi_minor <= QA_PLUGIN_ABI_MINOR);
+		assert_int_equal(d->struct_size, sizeof(struct qa_plugin));
+		assert_string_equal(d->id, id);
+		check_text(id, "title", d->title);
+		check_text(id, "description", d->description);
+		assert_string_equal(d->version, "1.0");
+		check_text(id, "cadence", d->cadence);
+		check_text(id, "responsible", d->responsible);
+		check_text(id, "frequency", d->frequency);
+		check_text(id, "reporting", d->reporting);
+		check_text(id, "roles", d->roles);
+		check_roles(id, d->roles);
+		assert_true(d->scope == QA_SCOPE_AUDIENCE ||
+			    d->scope == QA_SCOPE_PERSON);
+		check_text(id, "duration", d->duration);
+		check_text(id, "reminders", d->reminders);
+		assert_non_null(d->generate);
+		/* init and shutdown come together: state has one owner. */
+		assert_true(!d->init == !d->shutdown);
+		for (const struct qa_config_entry *e = d->config;
+		     e && e->type != QA_CONFIG_END; e++) {
+			assert_true(e->type > QA_CONFIG_END &&
+				    e->type <= QA_CONFIG_LIST);
+			check_text(id, "config key", e->key);
+			assert_non_null(e->default_value);
+			check_text(id, e->key, e->description);
+			/* The host adds these itself. */
+			assert_string_not_equal(e->key, "duration");
+			assert_string_not_equal(e->key, "reminders");
+		}
+		/* Built with -fvisibility=hidden: nothing else is exported. */
+		assert_null(dlsym(plugin.handle, "generate"));
+		assert_null(dlsym(plugin.handle, "plugin"));
+		dlclose(plugin.handle);
+	}
+}
+
+static void test_scopes_and_roles(void **unused)
+{
+	(void)unused;
+	struct loaded sup = load("supervision");
+	assert_string_equal(sup.desc->roles, "*");
+	assert_int_equal(sup.desc->scope, QA_SCOPE_PERSON);
+	assert_string_equal(sup.desc->duration, "90m");
+	assert_string_equal(sup.desc->reminders, "2d");
+	dlclose(sup.handle);
+	struct loaded week = load("practice_week");
+	assert_int_equal(week.desc->scope, QA_SCOPE_AUDIENCE);
+	assert_string_equal(week.desc->duration, "5d");
+	dlclose(week.handle);
+	struct loaded themed = load("themed_audit");
+	assert_int_equal(themed.desc->scope, QA_SCOPE_AUDIENCE);
+	assert_string_equal(themed.desc->roles, "qa_team");
+	dlclose(themed.handle);
+	struct loaded quarterly = load("qa_quarterly_report");
+	assert_int_equal(quarterly.desc->scope, QA_SCOPE_AUDIENCE);
+	dlclose(quarterly.handle);
+	struct loaded reg44 = load("reg44_visit");
+	assert_int_equal(reg44.desc->scope, QA_SCOPE_PERSON);
+	assert_string_equal(reg44.desc->roles, "qa_residential_lead");
+	dlclose(reg44.handle);
+}
+
+/* ---- fixed-date activities ---- */
+
+static void test_practice_week_default(void **unused)
+{
+	(void)unused;
+	struct fake fake;
+	assert_int_equal(run("practice_week", NULL, NULL, 0, &audience,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	/* Second Mondays: March 2026 starts on a Sunday, September on a
+	 * Tuesday. */
+	assert_int_equal(fake.n_emitted, 2);
+	assert_day(fake.emitted[0].date, "2026-03-09");
+	assert_string_equal(fake.emitted[0].key, "2026-03-09");
+	assert_day(fake.emitted[1].date, "2026-09-14");
+	assert_string_equal(fake.emitted[1].key, "2026-09-14");
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(fake.emitted[i].kind, QA_OCC_ALLDAY);
+		assert_int_equal(fake.emitted[i].status, QA_STATUS_CONFIRMED);
+		/* 0: the configured duration (default 5d). */
+		assert_int_equal(fake.emitted[i].duration, 0);
+		assert_int_equal(fake.emitted[i].done_on, QA_DAY_NONE);
+	}
+}
+
+static void test_practice_week_configured(void **unused)
+{
+	(void)unused;
+	static const char *const config[] = {
+		"rrule", "FREQ=YEARLY;BYMONTH=6;BYDAY=1MO", NULL};
+	struct fake fake;
+	assert_int_equal(run("practice_week", config, NULL, 0, &audience,
+			     D(2026, 1, 1), D(2027, 12, 31), &fake),
+			 0);
+	assert_int_equal(fake.n_emitted, 2);
+	assert_day(fake.emitted[0].date, "2026-06-01");
+	assert_day(fake.emitted[1].date, "2027-06-07");
+}
+
+static void check_board_days(const struct fake *fake, int start_minute)
+{
+	static const char *const days[] = {"2026-01-13", "2026-04-14",
+					   "2026-07-14", "2026-10-13"};
+	assert_int_equal(fake->n_emitted, 4);
+	for (size_t i = 0; i < 4; i++) {
+		assert_day(fake->emitted[i].date, days[i]);
+		assert_string_equal(fake->emitted[i].key, days[i]);
+		assert_int_equal(fake->emitted[i].kind, QA_OCC_EVENT);
+		assert_int_equal(fake->emitted[i].status, QA_STATUS_CONFIRMED);
+		assert_int_equal(fake->emitted[i].start_minute, start_minute);
+		assert_int_equal(fake->emitted[i].duration, 0);
+	}
+}
+
+static void test_board_and_children_in_care_council(void **unused)
+{
+	(void)unused;
+	struct fake fake;
+	/* Second Tuesdays of January, April, July, October 2026, 14:00. */
+	assert_int_equal(run("corporate_parenting_board", NULL, NULL, 0,
+			     &audience, D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	check_board_days(&fake, 14 * 60);
+	/* The Children in Care Council reports at the board: same days. */
+	assert_int_equal(run("children_in_care_council", NULL, NULL, 0,
+			     &audience, D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	check_board_days(&fake, 14 * 60);
+
+	static const char *const config[] = {"time", "09:30", NULL};
+	assert_int_equal(run("corporate_parenting_board", config, NULL, 0,
+			     &audience, D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	check_board_days(&fake, 9 * 60 + 30);
+}
+
+static void test_monthly_meetings(void **unused)
+{
+	(void)unused;
+	struct fake fake;
+	/* Third Wednesdays at 14:00. */
+	assert_int_equal(run("reflective_practice", NULL, NULL, 0, &audience,
+			     D(2026, 1, 1), D(2026, 2, 28), &fake),
+			 0);
+	assert_int_equal(fake.n_emitted, 2);
+	assert_day(fake.emitted[0].date, "2026-01-21");
+	assert_day(fake.emitted[1].date, "2026-02-18");
+	assert_int_equal(fake.emitted[0].start_minute, 14 * 60);
+	/* Second Thursdays at 10:00: 1 January 2026 is a Thursday and a bank
+	 * holiday, which is why the default is not the first. */
+	assert_int_equal(run("performance_meeting", NULL, NULL, 0, &audience,
+			     D(2026, 1, 1), D(2026, 2, 28), &fake),
+			 0);
+	assert_int_equal(fake.n_emitted, 2);
+	assert_day(fake.emitted[0].date, "2026-01-08");
+	assert_day(fake.emitted[1].date, "2026-02-12");
+	assert_int_equal(fake.emitted[0].start_minute, 10 * 60);
+	assert_int_equal(fake.emitted[0].kind, QA_OCC_EVENT);
+}
+
+static void test_meetings_refuse_bad_time(void **unused)
+{
+	(void)unused;
+	static const char *const ids[] = {
+		"corporate_parenting_board", "children_in_care_council",
+		"reflective_practice", "performance_meeting"};
+	static const char *const bad[] = {"24:00", "9:60", "14:00x", "noon"};
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		for (size_t j = 0; j < sizeof bad / sizeof bad[0]; j++) {
+			const char *const config[] = {"time", bad[j], NULL};
+			struct fake fake;
+			if (run(ids[i], config, NULL, 0, &audience,
+				D(2026, 1, 1), D(2026, 12, 31), &fake) != -1)
+				fail_msg("%s accepted time \"%s\"", ids[i],
+					 bad[j]);
+			assert_int_equal(fake.n_emitted, 0);
+			assert_non_null(strstr(fake.log, bad[j]));
+		}
+	}
+}
+
+/* ---- due-by activities ---- */
+
+static void test_due_per_period(void **unused)
+{
+	(void)unused;
+	static const struct {
+		const char *id;
+		enum qa_period period;
+	} cases[] = {
+		{"collaborative_audit", QA_PERIOD_MONTH},
+		{"early_help_audit", QA_PERIOD_MONTH},
+		{"cp_chair_scrutiny", QA_PERIOD_MONTH},
+		{"multi_agency_audit", QA_PERIOD_QUARTER},
+		{"qa_quarterly_report", QA_PERIOD_QUARTER},
+		{"dip_sample", QA_PERIOD_WEEK},
+	};
+	struct qa_subject pm =
+		person("pm1", "gm1", D(2025, 6, 1), QA_DAY_NONE, QA_DAY_NONE);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct fake fake;
+		assert_int_equal(run(cases[i].id, NULL, NULL, 0, &pm,
+				     D(2026, 1, 10), D(2026, 12, 20), &fake),
+				 0);
+		assert_int_equal(fake.n_calls, 1);
+		assert_ptr_equal(fake.calls[0].subject, &pm);
+		assert_int_equal(fake.calls[0].period, cases[i].period);
+		assert_day(fake.calls[0].from, "2026-01-10");
+		assert_day(fake.calls[0].to, "2026-12-20");
+		assert_string_equal(fake.calls[0].summary, "");
+		assert_int_equal(fake.n_emitted, 0);
+	}
+}
+
+static void test_iro_quarter_end_dispute_audit(void **unused)
+{
+	(void)unused;
+	struct qa_subject iro =
+		person("iro1", "am1", D(2025, 1, 1), QA_DAY_NONE, QA_DAY_NONE);
+	struct fake fake;
+	assert_int_equal(run("iro_scrutiny", NULL, NULL, 0, &iro,
+			     D(2026, 1, 15), D(2026, 6, 30), &fake),
+			 0);
+	assert_int_equal(fake.n_calls, 6);
+	assert_day(fake.calls[0].from, "2026-01-15");
+	assert_day(fake.calls[0].to, "2026-01-31");
+	assert_day(fake.calls[1].from, "2026-02-01");
+	assert_day(fake.calls[1].to, "2026-02-28");
+	for (size_t i = 0; i < 6; i++) {
+		assert_int_equal(fake.calls[i].period, QA_PERIOD_MONTH);
+		assert_ptr_equal(fake.calls[i].subject, &iro);
+		int quarter_end = i == 2 || i == 5; /* March, June */
+		if (quarter_end)
+			assert_non_null(strstr(fake.calls[i].summary,
+					       "dispute resolution audit"));
+		else
+			assert_string_equal(fake.calls[i].summary, "");
+	}
+}
+
+static void test_lado_annual_audit_quarter(void **unused)
+{
+	(void)unused;
+	struct qa_subject lead =
+		person("sl1", "ad1", D(2025, 1, 1), QA_DAY_NONE, QA_DAY_NONE);
+	struct fake fake;
+	assert_int_equal(run("lado_audit", NULL, NULL, 0, &lead, D(2026, 1, 1),
+			     D(2026, 12, 31), &fake),
+			 0);
+	assert_int_equal(fake.n_calls, 4);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(fake.calls[i].period, QA_PERIOD_QUARTER);
+	/* Default audit_month 3: the Q1 report carries the annual audit. */
+	assert_non_null(strstr(fake.calls[0].summary, "annual audit"));
+	assert_string_equal(fake.calls[1].summary, "");
+	assert_string_equal(fake.calls[3].summary, "");
+	assert_day(fake.calls[3].from, "2026-10-01");
+	assert_day(fake.calls[3].to, "2026-12-31");
+
+	static const char *const november[] = {"audit_month", "11", NULL};
+	assert_int_equal(run("lado_audit", november, NULL, 0, &lead,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	assert_string_equal(fake.calls[0].summary, "");
+	assert_non_null(strstr(fake.calls[3].summary, "annual audit"));
+
+	/* April is in the second quarter, not the first. */
+	static const char *const april[] = {"audit_month", "4", NULL};
+	assert_int_equal(run("lado_audit", april, NULL, 0, &lead, D(2026, 1, 1),
+			     D(2026, 12, 31), &fake),
+			 0);
+	assert_string_equal(fake.calls[0].summary, "");
+	assert_non_null(strstr(fake.calls[1].summary, "annual audit"));
+	assert_string_equal(fake.calls[2].summary, "");
+
+	static const char *const bad[] = {"13", "0", "march", "3x", ""};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *const config[] = {"audit_month", bad[i], NULL};
+		assert_int_equal(init_only("lado_audit", config, &fake), -1);
+		assert_non_null(strstr(fake.log, "audit_month"));
+	}
+}
+
+/* ---- themed audits ---- */
+
+static void test_themed_audit_default(void **unused)
+{
+	(void)unused;
+	struct fake fake;
+	assert_int_equal(run("themed_audit", NULL, NULL, 0, &audience,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	/* The seven core areas of practice. */
+	assert_int_equal(fake.n_emitted, 7);
+	const struct emitted *jan = find_key(&fake, "2026-01");
+	assert_non_null(jan);
+	assert_day(jan->date, "2026-01-30"); /* 31st is a Saturday */
+	assert_int_equal(jan->kind, QA_OCC_DUE);
+	assert_string_equal(jan->summary,
+			    "Themed audit: Assessments of need, harm and risk");
+	assert_int_equal(jan->done_on, QA_DAY_NONE);
+	const struct emitted *may = find_key(&fake, "2026-05");
+	assert_non_null(may);
+	assert_day(may->date, "2026-05-29"); /* 31st is a Sunday */
+	assert_null(find_key(&fake, "2026-08"));
+	assert_null(find_key(&fake, "2026-12"));
+	const struct emitted *oct = find_key(&fake, "2026-10");
+	assert_non_null(oct);
+	assert_non_null(strstr(oct->summary, "Management oversight"));
+}
+
+static void test_themed_audit_configured(void **unused)
+{
+	(void)unused;
+	static const char *const config[] = {
+		"themes", " aug = Neglect ; Dec=Exploitation;", NULL};
+	static const struct completion done[] = {
+		{"themed_audit", "qa2", 0},
+		{"themed_audit", "qa1", 0},
+		{"dip_sample", "qa1", 0},
+	};
+	struct completion completions[3];
+	memcpy(completions, done, sizeof done);
+	completions[0].day = D(2026, 8, 12);
+	completions[1].day = D(2026, 7, 31); /* July: not August's */
+	completions[2].day = D(2026, 12, 1); /* another activity */
+	struct fake fake;
+	assert_int_equal(run("themed_audit", config, completions, 3, &audience,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	assert_int_equal(fake.n_emitted, 2);
+	const struct emitted *aug = find_key(&fake, "2026-08");
+	assert_non_null(aug);
+	/* Monday 31 August is the summer bank holiday. */
+	assert_day(aug->date, "2026-08-28");
+	assert_string_equal(aug->summary, "Themed audit: Neglect");
+	/* Anyone in the team completes the team's audit. */
+	assert_day(aug->done_on, "2026-08-12");
+	const struct emitted *dec = find_key(&fake, "2026-12");
+	assert_non_null(dec);
+	assert_day(dec->date, "2026-12-31");
+	assert_int_equal(dec->done_on, QA_DAY_NONE);
+}
+
+static void test_themed_audit_refuses_bad_schedule(void **unused)
+{
+	(void)unused;
+	static const struct {
+		const char *themes;
+		const char *named; /* what the log line must name */
+	} bad[] = {
+		{"jan Assessments", "jan Assessments"},
+		{"jan=Assessments; febr=Care plans", "febr"},
+		{"jan=", "jan"},
+		{"jan=Assessments; JAN=Care plans", "twice"},
+		{"13=Assessments", "13"},
+		{"=Assessments", "is not a month"},
+	};
+	struct fake fake;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *const config[] = {"themes", bad[i].themes, NULL};
+		if (init_only("themed_audit", config, &fake) != -1)
+			fail_msg("themes \"%s\" was accepted", bad[i].themes);
+		if (!strstr(fake.log, bad[i].named))
+			fail_msg("log \"%s\" does not name \"%s\"", fake.log,
+				 bad[i].named);
+	}
+	char long_theme[300] = "jan=";
+	memset(long_theme + 4, 'x', 200);
+	const char *const too_long[] = {"themes", long_theme, NULL};
+	assert_int_equal(init_only("themed_audit", too_long, &fake), -1);
+
+	const char *const empty[] = {"themes", "", NULL};
+	assert_int_equal(run("themed_audit", empty, NULL, 0, &audience,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	assert_int_equal(fake.n_emitted, 0);
+}
+
+/* ---- Regulation 44 visits ---- */
+
+static const char *const reg44_homes[] = {
+	"placements", "Oak House=3; Birch Lodge (Crawley)=08", NULL};
+
+static void test_reg44_visits(void **unused)
+{
+	(void)unused;
+	struct qa_subject lead =
+		person("r1", "sl1", D(2025, 1, 1), QA_DAY_NONE, QA_DAY_NONE);
+	struct fake fake;
+	assert_int_equal(run("reg44_visit", reg44_homes, NULL, 0, &lead,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	assert_int_equal(fake.n_emitted, 2);
+	const struct emitted *oak = find_key(&fake, "oak-house-2026");
+	assert_non_null(oak);
+	assert_day(oak->date, "2026-03-31");
+	assert_int_equal(oak->kind, QA_OCC_DUE);
+	assert_string_equal(oak->summary, "Regulation 44 visit: Oak House");
+	assert_int_equal(oak->done_on, QA_DAY_NONE);
+	const struct emitted *birch =
+		find_key(&fake, "birch-lodge-crawley-2026");
+	assert_non_null(birch);
+	assert_day(birch->date, "2026-08-28"); /* 31 August: bank holiday */
+	assert_string_equal(birch->summary,
+			    "Regulation 44 visit: Birch Lodge (Crawley)");
+
+	/* One visit counts once, for the home due soonest. */
+	struct completion one[] = {{"reg44_visit", "r1", D(2026, 2, 10)},
+				   {"reg44_visit", "r2", D(2026, 5, 5)}};
+	assert_int_equal(run("reg44_visit", reg44_homes, one, 2, &lead,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	assert_day(must_find(&fake, "oak-house-2026")->done_on, "2026-02-10");
+	assert_int_equal(must_find(&fake, "birch-lodge-crawley-2026")->done_on,
+			 QA_DAY_NONE);
+
+	struct completion two[] = {{"reg44_visit", "r1", D(2026, 5, 5)},
+				   {"reg44_visit", "r1", D(2026, 2, 10)}};
+	assert_int_equal(run("reg44_visit", reg44_homes, two, 2, &lead,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	assert_day(must_find(&fake, "oak-house-2026")->done_on, "2026-02-10");
+	assert_day(must_find(&fake, "birch-lodge-crawley-2026")->done_on,
+		   "2026-05-05");
+
+	/* A June 2025 visit lies in the 12 months before Oak House's 2026 due
+	 * date, but it was Birch Lodge's 2025 visit (due August 2025): it
+	 * must not count twice. */
+	struct completion earlier[] = {{"reg44_visit", "r1", D(2025, 6, 1)}};
+	assert_int_equal(run("reg44_visit", reg44_homes, earlier, 1, &lead,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	assert_int_equal(must_find(&fake, "oak-house-2026")->done_on,
+			 QA_DAY_NONE);
+	assert_int_equal(must_find(&fake, "birch-lodge-crawley-2026")->done_on,
+			 QA_DAY_NONE);
+}
+
+static void test_reg44_joined_and_left(void **unused)
+{
+	(void)unused;
+	struct fake fake;
+	struct qa_subject left =
+		person("r1", "sl1", D(2025, 1, 1), QA_DAY_NONE, D(2026, 6, 30));
+	assert_int_equal(run("reg44_visit", reg44_homes, NULL, 0, &left,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	assert_int_equal(fake.n_emitted, 1);
+	assert_non_null(find_key(&fake, "oak-house-2026"));
+
+	struct qa_subject joined =
+		person("r1", "sl1", D(2026, 5, 1), QA_DAY_NONE, QA_DAY_NONE);
+	assert_int_equal(run("reg44_visit", reg44_homes, NULL, 0, &joined,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	assert_int_equal(fake.n_emitted, 1);
+	assert_non_null(find_key(&fake, "birch-lodge-crawley-2026"));
+
+	/* The default lists no homes: nothing is scheduled. */
+	assert_int_equal(run("reg44_visit", NULL, NULL, 0, &joined,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	assert_int_equal(fake.n_emitted, 0);
+}
+
+static void test_reg44_refuses_bad_placements(void **unused)
+{
+	(void)unused;
+	static const char *const bad[] = {
+		"Oak House",
+		"Oak House=13",
+		"Oak House=0",
+		"=3",
+		"Oak House=3x",
+		"!!!=3",
+		"Oak House=3; oak  HOUSE=4",
+	};
+	struct fake fake;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *const config[] = {"placements", bad[i], NULL};
+		if (init_only("reg44_visit", config, &fake) != -1)
+			fail_msg("placements \"%s\" was accepted", bad[i]);
+		assert_non_null(strstr(fake.log, "placements"));
+	}
+}
+
+/* ---- supervision ---- */
+
+static struct completion session(const char *staff_id, qa_day day)
+{
+	struct completion c = {"supervision", staff_id, day};
+	return c;
+}
+
+/* The next due after one session: the interval in force ON THE DAY of the
+ * session, not on the day it falls due. */
+static qa_day next_due_after(qa_day nqsw_start, qa_day session_day)
+{
+	struct qa_subject sw =
+		person("sw1", "pm1", nqsw_start, nqsw_start, QA_DAY_NONE);
+	struct completion held[] = {session("sw1", session_day)};
+	struct fake fake;
+	assert_int_equal(run("supervision", NULL, held, 1, &sw, session_day,
+			     session_day + 400, &fake),
+			 0);
+	const struct emitted *next = find_key(&fake, "s2");
+	assert_non_null(next);
+	assert_int_equal(next->status, QA_STATUS_TENTATIVE);
+	return next->date;
+}
+
+static void test_supervision_interval_on_session_day(void **unused)
+{
+	(void)unused;
+	/* NQSW from Monday 5 January 2026: weekly until 5 July. */
+	assert_day(next_due_after(D(2026, 1, 5), D(2026, 7, 3)), "2026-07-10");
+	assert_day(next_due_after(D(2026, 1, 5), D(2026, 7, 6)), "2026-07-20");
+	/* Fortnightly until 5 January 2027, then every 28 days. */
+	assert_day(next_due_after(D(2026, 1, 5), D(2027, 1, 4)), "2027-01-18");
+	assert_day(next_due_after(D(2026, 1, 5), D(2027, 1, 5)), "2027-02-02");
+	/* Starting 31 August: six months on is the last day of February,
+	 * the 29th in a leap year. */
+	assert_day(next_due_after(D(2027, 8, 31), D(2028, 2, 28)),
+		   "2028-03-06");
+	assert_day(next_due_after(D(2027, 8, 31), D(2028, 2, 29)),
+		   "2028-03-14");
+	/* 2027 is not a leap year: the 28th. Due Saturday 6 and Sunday 14
+	 * March, shown on the Fridays before. */
+	assert_day(next_due_after(D(2026, 8, 31), D(2027, 2, 27)),
+		   "2027-03-05");
+	assert_day(next_due_after(D(2026, 8, 31), D(2027, 2, 28)),
+		   "2027-03-12");
+}
+
+static void test_supervision_nqsw_chain(void **unused)
+{
+	(void)unused;
+	struct qa_subject sw =
+		person("sw1", "pm1", D(2026, 1, 5), D(2026, 1, 5), QA_DAY_NONE);
+	struct completion held[] = {session("sw1", D(2026, 7, 3)),
+				    session("sw1", D(2026, 1, 5)),
+				    session("pm1", D(2026, 7, 8))};
+	struct fake fake;
+	assert_int_equal(run("supervision", NULL, held, 3, &sw, D(2026, 1, 1),
+			     D(2027, 6, 30), &fake),
+			 0);
+	const struct emitted *first = find_key(&fake, "held-2026-01-05");
+	assert_non_null(first);
+	assert_int_equal(first->status, QA_STATUS_CONFIRMED);
+	assert_int_equal(first->kind, QA_OCC_EVENT);
+	assert_day(first->done_on, "2026-01-05");
+	assert_string_equal(first->with_staff_id, "pm1");
+	assert_int_equal(first->start_minute, 10 * 60);
+	assert_non_null(find_key(&fake, "held-2026-07-03"));
+	/* Someone else's session is not this person's. */
+	assert_null(find_key(&fake, "held-2026-07-08"));
+
+	/* From the 3 July session (weekly phase) the next is due 10 July;
+	 * from then on fortnightly; Christmas Day is shown on the 24th but the
+	 * chain carries on from the 25th (8 January, not the 7th), and the
+	 * horizon ends six months after 10 July. */
+	static const char *const expected[] = {
+		"2026-07-10", "2026-07-24", "2026-08-07", "2026-08-21",
+		"2026-09-04", "2026-09-18", "2026-10-02", "2026-10-16",
+		"2026-10-30", "2026-11-13", "2026-11-27", "2026-12-11",
+		"2026-12-24", "2027-01-08",
+	};
+	const struct emitted *projected[32];
+	size_t n = tentatives(&fake, projected, 32);
+	assert_int_equal(n, sizeof expected / sizeof expected[0]);
+	for (size_t i = 0; i < n; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "s%zu", i + 3); /* 2 held */
+		assert_day(projected[i]->date, expected[i]);
+		assert_string_equal(projected[i]->key, key);
+		assert_int_equal(projected[i]->done_on, QA_DAY_NONE);
+		assert_string_equal(projected[i]->with_staff_id, "pm1");
+		assert_int_equal(projected[i]->duration, 0);
+	}
+	assert_non_null(strstr(projected[0]->detail, "fortnightly"));
+}
+
+static void test_supervision_experienced_from_added_on(void **unused)
+{
+	(void)unused;
+	struct qa_subject sw =
+		person("sw2", "pm1", D(2026, 3, 2), QA_DAY_NONE, QA_DAY_NONE);
+	struct fake fake;
+	assert_int_equal(run("supervision", NULL, NULL, 0, &sw, D(2026, 1, 1),
+			     D(2026, 12, 31), &fake),
+			 0);
+	/* Every 28 days from the day added; Whit Monday 25 May shows on
+	 * Friday 22 May and the chain carries on from the 25th. */
+	static const char *const expected[] = {
+		"2026-03-02", "2026-03-30", "2026-04-27", "2026-05-22",
+		"2026-06-22", "2026-07-20", "2026-08-17",
+	};
+	const struct emitted *projected[16];
+	size_t n = tentatives(&fake, projected, 16);
+	assert_int_equal(n, 7);
+	assert_int_equal(fake.n_emitted, 7);
+	for (size_t i = 0; i < n; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "s%zu", i + 1);
+		assert_day(projected[i]->date, expected[i]);
+		assert_string_equal(projected[i]->key, key);
+	}
+	assert_non_null(strstr(projected[0]->detail, "four weeks"));
+}
+
+static void test_supervision_first_due_on_nqsw_start(void **unused)
+{
+	(void)unused;
+	struct qa_subject sw = person("sw3", "pm1", D(2026, 1, 20),
+				      D(2026, 2, 2), QA_DAY_NONE);
+	struct fake fake;
+	assert_int_equal(run("supervision", NULL, NULL, 0, &sw, D(2026, 1, 1),
+			     D(2026, 2, 28), &fake),
+			 0);
+	assert_int_equal(fake.n_emitted, 4);
+	assert_day(key_day(&fake, "s1"), "2026-02-02");
+	assert_day(key_day(&fake, "s2"), "2026-02-09");
+	assert_day(key_day(&fake, "s4"), "2026-02-23");
+}
+
+static void test_supervision_bank_holiday_shown_before(void **unused)
+{
+	(void)unused;
+	struct qa_subject sw =
+		person("sw4", "pm1", D(2026, 1, 5), QA_DAY_NONE, QA_DAY_NONE);
+	struct completion held[] = {session("sw4", D(2026, 8, 3))};
+	struct fake fake;
+	assert_int_equal(run("supervision", NULL, held, 1, &sw, D(2026, 8, 1),
+			     D(2026, 10, 31), &fake),
+			 0);
+	/* Due Monday 31 August, a bank holiday: shown Friday 28 August. */
+	const struct emitted *next = find_key(&fake, "s2");
+	assert_non_null(next);
+	assert_day(next->date, "2026-08-28");
+	assert_day(key_day(&fake, "s3"), "2026-09-28");
+}
+
+static void test_supervision_left(void **unused)
+{
+	(void)unused;
+	struct qa_subject sw =
+		person("sw5", "pm1", D(2026, 1, 5), QA_DAY_NONE, D(2026, 3, 1));
+	struct fake fake;
+	assert_int_equal(run("supervision", NULL, NULL, 0, &sw, D(2026, 1, 1),
+			     D(2026, 12, 31), &fake),
+			 0);
+	/* 5 January and 2 February; 2 March is after 1 March. */
+	assert_int_equal(fake.n_emitted, 2);
+	assert_day(key_day(&fake, "s1"), "2026-01-05");
+	assert_day(key_day(&fake, "s2"), "2026-02-02");
+
+	/* A session recorded after leaving (the CLI refuses these, a
+	 * back-filled database might not) is not shown, nor anything after. */
+	struct completion held[] = {session("sw5", D(2026, 2, 10)),
+				    session("sw5", D(2026, 3, 20))};
+	assert_int_equal(run("supervision", NULL, held, 2, &sw, D(2026, 1, 1),
+			     D(2026, 12, 31), &fake),
+			 0);
+	assert_int_equal(fake.n_emitted, 1);
+	assert_non_null(find_key(&fake, "held-2026-02-10"));
+}
+
+static void test_supervision_needs_a_manager(void **unused)
+{
+	(void)unused;
+	struct qa_subject dcs =
+		person("dcs1", NULL, D(2026, 1, 5), QA_DAY_NONE, QA_DAY_NONE);
+	struct completion held[] = {session("dcs1", D(2026, 2, 1))};
+	struct fake fake;
+	assert_int_equal(run("supervision", NULL, held, 1, &dcs, D(2026, 1, 1),
+			     D(2026, 12, 31), &fake),
+			 0);
+	assert_int_equal(fake.n_emitted, 0);
+}
+
+static void test_supervision_nothing_to_count_from(void **unused)
+{
+	(void)unused;
+	/* No session, no nqsw_start and no added_on: no date to start the
+	 * chain from (and no arithmetic on QA_DAY_NONE, which UBSan would
+	 * report as an overflow). */
+	struct qa_subject sw =
+		person("sw9", "pm1", QA_DAY_NONE, QA_DAY_NONE, QA_DAY_NONE);
+	struct fake fake;
+	assert_int_equal(run("supervision", NULL, NULL, 0, &sw, D(2026, 1, 1),
+			     D(2026, 12, 31), &fake),
+			 0);
+	assert_int_equal(fake.n_emitted, 0);
+}
+
+static void test_supervision_stable_keys(void **unused)
+{
+	(void)unused;
+	struct qa_subject sw =
+		person("sw6", "pm1", D(2026, 1, 5), QA_DAY_NONE, QA_DAY_NONE);
+	struct fake before, after;
+	assert_int_equal(run("supervision", NULL, NULL, 0, &sw, D(2026, 1, 1),
+			     D(2026, 3, 31), &before),
+			 0);
+	assert_day(key_day(&before, "s1"), "2026-01-05");
+	assert_day(key_day(&before, "s2"), "2026-02-02");
+	assert_day(key_day(&before, "s3"), "2026-03-02");
+
+	/* The first session is held a day late: s1 becomes a held session,
+	 * s2 stays s2 (now the next due) and moves. */
+	struct completion held[] = {session("sw6", D(2026, 1, 6))};
+	assert_int_equal(run("supervision", NULL, held, 1, &sw, D(2026, 1, 1),
+			     D(2026, 3, 31), &after),
+			 0);
+	assert_null(find_key(&after, "s1"));
+	assert_non_null(find_key(&after, "held-2026-01-06"));
+	assert_day(key_day(&after, "s2"), "2026-02-03");
+	assert_day(key_day(&after, "s3"), "2026-03-03");
+}
+
+static void test_supervision_history_before_window(void **unused)
+{
+	(void)unused;
+	struct qa_subject sw =
+		person("sw7", "pm1", D(2025, 10, 1), QA_DAY_NONE, QA_DAY_NONE);
+	/* Two sessions before the window, one recorded twice. */
+	struct completion held[] = {session("sw7", D(2025, 11, 3)),
+				    session("sw7", D(2025, 12, 1)),
+				    session("sw7", D(2025, 12, 1))};
+	struct fake fake;
+	assert_int_equal(run("supervision", NULL, held, 3, &sw, D(2026, 1, 1),
+			     D(2026, 2, 28), &fake),
+			 0);
+	/* Next due 29 December 2025, before the window: not shown; then
+	 * 26 January 2026 and 23 February, numbered after the 2 sessions. */
+	assert_int_equal(fake.n_emitted, 2);
+	assert_null(find_key(&fake, "s3"));
+	assert_day(key_day(&fake, "s4"), "2026-01-26");
+	assert_day(key_day(&fake, "s5"), "2026-02-23");
+}
+
+static void test_supervision_horizon(void **unused)
+{
+	(void)unused;
+	struct qa_subject sw =
+		person("sw8", "pm1", D(2026, 3, 2), QA_DAY_NONE, QA_DAY_NONE);
+	struct fake fake;
+	static const char *const one[] = {"horizon", "1", "time", "09:15",
+					  NULL};
+	assert_int_equal(run("supervision", one, NULL, 0, &sw, D(2026, 1, 1),
+			     D(2026, 12, 31), &fake),
+			 0);
+	assert_int_equal(fake.n_emitted, 2); /* 2 and 30 March */
+	assert_int_equal(fake.emitted[0].start_minute, 9 * 60 + 15);
+	static const char *const zero[] = {"horizon", "0", NULL};
+	assert_int_equal(run("supervision", zero, NULL, 0, &sw, D(2026, 1, 1),
+			     D(2026, 12, 31), &fake),
+			 0);
+	assert_int_equal(fake.n_emitted, 1); /* the next due, always */
+
+	static const char *const bad_horizon[] = {"horizon", "25", NULL};
+	assert_int_equal(init_only("supervision", bad_horizon, &fake), -1);
+	assert_non_null(strstr(fake.log, "horizon"));
+	static const char *const bad_time[] = {"time", "25:00", NULL};
+	assert_int_equal(init_only("supervision", bad_time, &fake), -1);
+	assert_non_null(strstr(fake.log, "time"));
+}
+
+/* ---- failures reach the host ---- */
+
+static void test_emit_failure_is_reported(void **unused)
+{
+	(void)unused;
+	static const char *const ids[] = {
+		"practice_week", "corporate_parenting_board",
+		"themed_audit",  "reg44_visit",
+		"supervision",
+	};
+	struct qa_subject someone =
+		person("x1", "m1", D(2026, 1, 1), QA_DAY_NONE, QA_DAY_NONE);
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		struct loaded plugin = load(ids[i]);
+		struct fake fake = {.desc = plugin.desc,
+				    .config = reg44_homes,
+				    .fail_emit = 1};
+		struct qa_host host = make_host(&fake);
+		void *state = NULL;
+		if (plugin.desc->init)
+			assert_int_equal(plugin.desc->init(&host, &state), 0);
+		if (plugin.desc->generate(state, &someone, D(2026, 1, 1),
+					  D(2026, 12, 31), &host) != -1)
+			fail_msg("%s: a failed emit was not reported", ids[i]);
+		if (plugin.desc->shutdown)
+			plugin.desc->shutdown(state);
+		dlclose(plugin.handle);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_descriptors),
+		cmocka_unit_test(test_scopes_and_roles),
+		cmocka_unit_test(test_practice_week_default),
+		cmocka_unit_test(test_practice_week_configured),
+		cmocka_unit_test(test_board_and_children_in_care_council),
+		cmocka_unit_test(test_monthly_meetings),
+		cmocka_unit_test(test_meetings_refuse_bad_time),
+		cmocka_unit_test(test_due_per_period),
+		cmocka_unit_test(test_iro_quarter_end_dispute_audit),
+		cmocka_unit_test(test_lado_annual_audit_quarter),
+		cmocka_unit_test(test_themed_audit_default),
+		cmocka_unit_test(test_themed_audit_configured),
+		cmocka_unit_test(test_themed_audit_refuses_bad_schedule),
+		cmocka_unit_test(test_reg44_visits),
+		cmocka_unit_test(test_reg44_joined_and_left),
+		cmocka_unit_test(test_reg44_refuses_bad_placements),
+		cmocka_unit_test(test_supervision_interval_on_session_day),
+		cmocka_unit_test(test_supervision_nqsw_chain),
+		cmocka_unit_test(test_supervision_experienced_from_added_on),
+		cmocka_unit_test(test_supervision_first_due_on_nqsw_start),
+		cmocka_unit_test(test_supervision_bank_holiday_shown_before),
+		cmocka_unit_test(test_supervision_left),
+		cmocka_unit_test(test_supervision_needs_a_manager),
+		cmocka_unit_test(test_supervision_nothing_to_count_from),
+		cmocka_unit_test(test_supervision_stable_keys),
+		cmocka_unit_test(test_supervision_history_before_window),
+		cmocka_unit_test(test_supervision_horizon),
+		cmocka_unit_test(test_emit_failure_is_reported),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
