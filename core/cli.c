@@ -138,7 +138,8 @@ static int cmd_plugins(const char *path, int argc, char **argv)
 	}
 	struct plugin_set plugins;
 	struct errlist errs = {0};
-	plugins_load(&cfg, &plugins, &errs); /* refusals are logged */
+	plugins_load(&cfg, &plugins, &errs);
+	print_errors(&errs);
 	errlist_free(&errs);
 	int rc = CLI_OK;
 	if (help_id) {

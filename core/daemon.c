@@ -64,7 +64,9 @@ static int load_config(const char *path, struct config *cfg,
 		return -1;
 	}
 	errlist_free(&errs);
-	plugins_load(cfg, plugins, &errs); /* refusals are logged there */
+	plugins_load(cfg, plugins, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		log_err("%s", errs.msgs[i]);
 	errlist_free(&errs);
 	return 0;
 }

@@ -379,7 +379,6 @@ static void refuse(struct errlist *errs, const char *path, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	log_err("plugin %s: refused: %s", path, why);
 	errlist_add(errs, "plugin %s: refused: %s", path, why);
 }
 
@@ -457,11 +456,9 @@ static int load_one(const char *path, const char *file_id,
 	}
 	struct errlist config_errs = {0};
 	if (apply_config(p, cfg, &config_errs)) {
-		for (size_t i = 0; i < config_errs.n; i++)
-			log_err("%s", config_errs.msgs[i]);
-		refuse(errs, path, "its [activity.%s] section has %zu "
-		       "problem(s), listed above", d->id, config_errs.n);
 		errlist_move(errs, &config_errs);
+		refuse(errs, path, "its [activity.%s] section has the "
+		       "problem(s) above", d->id);
 		goto fail;
 	}
 	host_init(p);
@@ -510,7 +507,6 @@ static int candidate_ids(const struct config *cfg, struct config_list *ids,
 		errlist_add(errs, "%s: [plugins] dir %s: cannot read it: %s",
 			    cfg->path ? cfg->path : "(defaults)",
 			    cfg->plugins_dir, strerror(errno));
-		log_err("%s", errs->msgs[errs->n - 1]);
 		return -1;
 	}
 	struct dirent *ent;
@@ -589,7 +585,6 @@ int plugins_load(const struct config *cfg, struct plugin_set *set,
 			    cfg->path, a->line, a->id, a->id,
 			    cfg->enable_set ? "is enabled" : "exists",
 			    cfg->plugins_dir);
-		log_err("%s", errs->msgs[errs->n - 1]);
 		rc = -1;
 	}
 out:

@@ -41,8 +41,9 @@ struct plugin_set {
 };
 
 /* Load the plugins config names ([plugins] dir, enable) and validate the
- * [activity.<id>] sections against their schemas. Every refusal is logged
- * and appended to errs ("FILE: reason" or "CONF:LINE: reason"). Returns 0
+ * [activity.<id>] sections against their schemas. Every refusal is appended
+ * to errs as one line ("plugin FILE: refused: reason" or "CONF:LINE:
+ * reason"); the caller logs or prints them. Returns 0
  * when nothing was refused, -1 otherwise; *set holds the plugins that
  * loaded either way and must be freed with plugins_unload. */
 int plugins_load(const struct config *cfg, struct plugin_set *set,

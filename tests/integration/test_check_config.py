@@ -27,9 +27,12 @@ class CheckConfigTest(unittest.TestCase):
         # the paths pointed here, it is a valid config.
         text = open(os.path.join(qa.SOURCE_DIR, "etc",
                                  "qa-scheduler.conf")).read()
-        text += (f"\n[database]\npath = {self.ws.db}\n"
-                 f"[plugins]\ndir = {qa.PLUGIN_DIR}\n"
-                 f"[calendars]\nholidays = {qa.HOLIDAYS}\n")
+        for section, key in [("database", f"path = {self.ws.db}"),
+                             ("plugins", f"dir = {qa.PLUGIN_DIR}"),
+                             ("calendars", f"holidays = {qa.HOLIDAYS}")]:
+            self.assertIn(f"\n[{section}]\n", text)
+            text = text.replace(f"\n[{section}]\n",
+                                f"\n[{section}]\n{key}\n", 1)
         path = qa.write(os.path.join(self.ws.dir, "shipped.conf"), text)
         r = qa.subprocess.run([qa.BIN, "-c", path, "check-config"],
                               capture_output=True, text=True)

@@ -1,5 +1,6 @@
 """The staff commands against a real SQLite file, and bad input."""
 
+import datetime
 import hashlib
 import json
 import os
@@ -56,10 +57,17 @@ class StaffCliTest(unittest.TestCase):
         self.assertEqual(sw1["roles"], ["social_worker"])
         self.assertIsNone(sw1["left_on"])
 
-        self.ok("staff", "leave", "--id", "sw1", "--date", "2026-11-20")
+        # A planned leaving date; one before the person was added is
+        # refused.
+        leaving = (datetime.date.today() + datetime.timedelta(30)).isoformat()
+        r = self.ws.run("staff", "leave", "--id", "sw1", "--date",
+                        "2001-01-01")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("2001-01-01", r.stderr)
+        self.ok("staff", "leave", "--id", "sw1", "--date", leaving)
         people = json.loads(self.ok("staff", "list", "--format",
                                     "json").stdout)
-        self.assertEqual(people[1]["left_on"], "2026-11-20")
+        self.assertEqual(people[1]["left_on"], leaving)
         table = self.ok("staff", "list").stdout
         self.assertIn("Sam Walker-Jones", table)
         self.assertTrue(all(len(l) <= 100 for l in table.splitlines()))

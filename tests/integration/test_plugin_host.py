@@ -92,7 +92,7 @@ class PluginHostTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         out = r.stdout
         self.assertRegex(out, r"time\s+time.*default: 09:30")
-        self.assertRegex(out, r"count\s+integer\s+default: 3")
+        self.assertRegex(out, r"count\s+whole number\s+default: 3")
         self.assertRegex(out, r"configured: 5")
         self.assertRegex(out, r"rrule\s+.*default: FREQ=MONTHLY;BYDAY=1MO")
         self.assertRegex(out, r"reminders\s+.*default: 7d, 1d")
