@@ -122,7 +122,8 @@ static int load_file(const char *path, struct holidays *h, size_t *cap,
 	 * X-LIC-ERROR; a calendar we would half-read must be refused. */
 	for (icalcomponent *c = icalcomponent_get_first_component(
 		     root, ICAL_ANY_COMPONENT);
-	     c; c = icalcomponent_get_next_component(root, ICAL_ANY_COMPONENT)) {
+	     c;
+	     c = icalcomponent_get_next_component(root, ICAL_ANY_COMPONENT)) {
 		icalproperty *err = icalcomponent_get_first_property(
 			c, ICAL_XLICERROR_PROPERTY);
 		if (err) {
@@ -151,7 +152,8 @@ static int load_file(const char *path, struct holidays *h, size_t *cap,
 		events++;
 	}
 	if (events == 0) {
-		errlist_add(errs, "%s: holiday calendar: no VEVENT in it", path);
+		errlist_add(errs, "%s: holiday calendar: no VEVENT in it",
+			    path);
 		goto out;
 	}
 	rc = 0;
@@ -196,8 +198,8 @@ void holidays_free(struct holidays *h)
 
 bool holidays_contains(const struct holidays *h, qa_day day)
 {
-	return h->n && bsearch(&day, h->days, h->n, sizeof(*h->days),
-			       cmp_day) != NULL;
+	return h->n &&
+	       bsearch(&day, h->days, h->n, sizeof(*h->days), cmp_day) != NULL;
 }
 
 bool working_day(const struct holidays *h, qa_day day)

@@ -32,8 +32,8 @@ static const char usage_text[] =
 	"  staff leave --id ID [--date DATE]\n"
 	"  version                    print the version\n"
 	"\n"
-	"  -c FILE   config file (default $QA_SCHEDULER_CONFIG, else "
-	CONFIG_DEFAULT_PATH ")\n"
+	"  -c FILE   config file (default $QA_SCHEDULER_CONFIG, "
+	"else " CONFIG_DEFAULT_PATH ")\n"
 	"Dates are YYYY-MM-DD.\n";
 
 static int usage_error(const char *fmt, ...) QA_PRINTF(1, 2);
@@ -62,7 +62,8 @@ static int load_config(const char *path, struct config *cfg)
 	int rc = config_load(path, cfg, &errs);
 	print_errors(&errs);
 	if (rc)
-		fprintf(stderr, "qa-scheduler: %s has %zu problem(s); "
+		fprintf(stderr,
+			"qa-scheduler: %s has %zu problem(s); "
 			"`qa-scheduler -c %s check-config` lists them all\n",
 			path, errs.n, path);
 	errlist_free(&errs);
@@ -118,8 +119,8 @@ static int cmd_check_config(const char *path, int argc, char **argv)
 static int cmd_plugins(const char *path, int argc, char **argv)
 {
 	const char *help_id = NULL;
-	static const struct option opts[] = {{"help", required_argument, 0, 'h'},
-					     {0, 0, 0, 0}};
+	static const struct option opts[] = {
+		{"help", required_argument, 0, 'h'}, {0, 0, 0, 0}};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h:", opts, NULL)) != -1) {
@@ -147,7 +148,8 @@ static int cmd_plugins(const char *path, int argc, char **argv)
 		if (p) {
 			plugin_print_help(p, stdout);
 		} else {
-			fprintf(stderr, "qa-scheduler: plugins --help: no "
+			fprintf(stderr,
+				"qa-scheduler: plugins --help: no "
 				"activity \"%s\" is loaded from %s; "
 				"`qa-scheduler plugins` lists them\n",
 				help_id, cfg.plugins_dir);
@@ -176,8 +178,10 @@ static int open_db(const char *path, struct config *cfg, sqlite3 **db)
 	if (load_config(path, cfg))
 		return -1;
 	if (db_open(cfg->db_path, db)) {
-		fprintf(stderr, "qa-scheduler: cannot use the database %s "
-			"(reason above)\n", cfg->db_path);
+		fprintf(stderr,
+			"qa-scheduler: cannot use the database %s "
+			"(reason above)\n",
+			cfg->db_path);
 		return -1;
 	}
 	return 0;
@@ -200,43 +204,60 @@ static int staff_add(const char *path, int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'i': id = optarg; break;
-		case 'n': name = optarg; break;
-		case 'e': email = optarg; break;
-		case 'r': role = optarg; break;
-		case 't': team = optarg; break;
-		case 'm': manager = optarg; break;
-		case 's': nqsw = optarg; break;
-		default: return usage_error("staff add: unknown option");
+		case 'i':
+			id = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'e':
+			email = optarg;
+			break;
+		case 'r':
+			role = optarg;
+			break;
+		case 't':
+			team = optarg;
+			break;
+		case 'm':
+			manager = optarg;
+			break;
+		case 's':
+			nqsw = optarg;
+			break;
+		default:
+			return usage_error("staff add: unknown option");
 		}
 	}
 	if (optind < argc)
 		return usage_error("staff add: unexpected argument \"%s\"",
 				   argv[optind]);
-	const char *missing = !id ? "--id" : !name ? "--name"
-			      : !email ? "--email" : !role ? "--role"
-			      : !team ? "--team" : NULL;
+	const char *missing = !id      ? "--id"
+			      : !name  ? "--name"
+			      : !email ? "--email"
+			      : !role  ? "--role"
+			      : !team  ? "--team"
+				       : NULL;
 	if (missing)
 		return usage_error("staff add: %s is required", missing);
 
-	struct staff s = {.id = (char *)id, .name = (char *)name,
-			  .email = (char *)email, .team = (char *)team,
-			  .manager_id = manager && *manager ? (char *)manager : NULL,
-			  .nqsw_start = QA_DAY_NONE, .left_on = QA_DAY_NONE};
-	char why[512];
-	if (roles_parse(role, &s.roles, why, sizeof(why))) {
-		fprintf(stderr, "qa-scheduler: staff add: --role \"%s\": %s\n",
-			role, why);
-		return CLI_ERROR;
-	}
-	if (nqsw && date_parse(nqsw, &s.nqsw_start)) {
-		fprintf(stderr, "qa-scheduler: staff add: --nqsw-start \"%s\": "
-			"not a date; use YYYY-MM-DD\n", nqsw);
+	struct staff_text text = {.id = id,
+				  .name = name,
+				  .email = email,
+				  .role = role,
+				  .team = team,
+				  .manager = manager,
+				  .nqsw_start = nqsw};
+	struct staff s = {0};
+	struct errlist errs = {0};
+	if (staff_parse(&text, NULL, 0, &s, &errs)) {
+		print_errors(&errs);
+		errlist_free(&errs);
+		staff_free(&s);
 		return CLI_ERROR;
 	}
 	struct config cfg;
 	sqlite3 *db = NULL;
-	struct errlist errs = {0};
 	int rc = CLI_ERROR;
 	if (open_db(path, &cfg, &db))
 		goto out;
@@ -250,6 +271,7 @@ static int staff_add(const char *path, int argc, char **argv)
 out:
 	print_errors(&errs);
 	errlist_free(&errs);
+	staff_free(&s);
 	db_close(db);
 	config_free(&cfg);
 	return rc;
@@ -268,8 +290,10 @@ static int staff_import(const char *path, int argc, char **argv)
 	int stored = staff_import_csv(db, argv[1], today(&cfg), &errs);
 	if (stored < 0) {
 		print_errors(&errs);
-		fprintf(stderr, "qa-scheduler: %s: nothing imported (%zu "
-			"problem(s))\n", argv[1], errs.n);
+		fprintf(stderr,
+			"qa-scheduler: %s: nothing imported (%zu "
+			"problem(s))\n",
+			argv[1], errs.n);
 		goto out;
 	}
 	printf("%s: %d staff imported\n", argv[1], stored);
@@ -302,9 +326,10 @@ static int staff_list_cmd(const char *path, int argc, char **argv)
 			else if (strcmp(optarg, "csv") == 0)
 				format = STAFF_FORMAT_CSV;
 			else
-				return usage_error("staff list: --format \"%s\": "
-						   "use table, json or csv",
-						   optarg);
+				return usage_error(
+					"staff list: --format \"%s\": "
+					"use table, json or csv",
+					optarg);
 		} else {
 			return usage_error("staff list: unknown option");
 		}
@@ -349,8 +374,10 @@ static int staff_leave_cmd(const char *path, int argc, char **argv)
 		return usage_error("staff leave: --id is required");
 	qa_day date = QA_DAY_NONE;
 	if (date_text && date_parse(date_text, &date)) {
-		fprintf(stderr, "qa-scheduler: staff leave: --date \"%s\": not "
-			"a date; use YYYY-MM-DD\n", date_text);
+		fprintf(stderr,
+			"qa-scheduler: staff leave: --date \"%s\": not "
+			"a date; use YYYY-MM-DD\n",
+			date_text);
 		return CLI_ERROR;
 	}
 	struct config cfg;

@@ -25,8 +25,8 @@ int app_health(struct app *app, char *why, size_t why_size)
 		snprintf(why, why_size, "stopping");
 		return -1;
 	}
-	if (!app->db || sqlite3_exec(app->db, "SELECT 1", NULL, NULL, NULL) !=
-				SQLITE_OK) {
+	if (!app->db ||
+	    sqlite3_exec(app->db, "SELECT 1", NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(why, why_size, "database %s: %s", app->cfg.db_path,
 			 app->db ? sqlite3_errmsg(app->db) : "not open");
 		return -1;
@@ -42,7 +42,8 @@ int app_health(struct app *app, char *why, size_t why_size)
 static void notify_status(const struct app *app, const char *state)
 {
 	char message[256];
-	snprintf(message, sizeof(message), "%s\nSTATUS=%zu activities, %zu "
+	snprintf(message, sizeof(message),
+		 "%s\nSTATUS=%zu activities, %zu "
 		 "refused; listening as configured in %s",
 		 state, app->plugins.n, app->plugins.n_refused,
 		 app->config_path);
@@ -165,8 +166,17 @@ static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 
 static void daemon_free(struct daemon *d)
 {
-	struct event *events[] = {d->sigterm, d->sigint, d->sighup,
-				  d->watchdog, d->drain_deadline};
+	/* Freeing the signal events restores the default actions; a second
+	 * SIGTERM during the last clean-up must not kill us mid-close, so
+	 * hold them pending until we are gone. */
+	sigset_t stop_signals;
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
+	struct event *events[] = {d->sigterm, d->sigint, d->sighup, d->watchdog,
+				  d->drain_deadline};
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
 		if (events[i])
 			event_free(events[i]);
@@ -207,8 +217,9 @@ int daemon_serve(const char *config_path)
 	d.sigterm = evsignal_new(app->base, SIGTERM, on_stop, &d);
 	d.sigint = evsignal_new(app->base, SIGINT, on_stop, &d);
 	d.sighup = evsignal_new(app->base, SIGHUP, on_reload, &d);
-	if (!d.sigterm || !d.sigint || !d.sighup || evsignal_add(d.sigterm, NULL) ||
-	    evsignal_add(d.sigint, NULL) || evsignal_add(d.sighup, NULL)) {
+	if (!d.sigterm || !d.sigint || !d.sighup ||
+	    evsignal_add(d.sigterm, NULL) || evsignal_add(d.sigint, NULL) ||
+	    evsignal_add(d.sighup, NULL)) {
 		log_err("serve: cannot install signal handlers");
 		goto out;
 	}
@@ -216,9 +227,10 @@ int daemon_serve(const char *config_path)
 	if (watchdog_usec) {
 		uint64_t half = watchdog_usec / 2;
 		struct timeval every = {.tv_sec = (time_t)(half / 1000000u),
-					.tv_usec = (suseconds_t)(half % 1000000u)};
-		d.watchdog = event_new(app->base, -1, EV_PERSIST, on_watchdog,
-				       app);
+					.tv_usec =
+						(suseconds_t)(half % 1000000u)};
+		d.watchdog =
+			event_new(app->base, -1, EV_PERSIST, on_watchdog, app);
 		if (!d.watchdog || event_add(d.watchdog, &every)) {
 			log_err("serve: cannot arm the watchdog timer");
 			goto out;

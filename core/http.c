@@ -121,8 +121,9 @@ static void route(struct evhttp_request *req, void *arg)
 
 	if (strcmp(path, "/healthz") == 0) {
 		if (!method_is_get_or_head(req)) {
-			evhttp_add_header(evhttp_request_get_output_headers(req),
-					  "Allow", "GET, HEAD");
+			evhttp_add_header(
+				evhttp_request_get_output_headers(req), "Allow",
+				"GET, HEAD");
 			send_text(req, 405, "Method Not Allowed",
 				  "method not allowed\n");
 			return;
@@ -159,12 +160,11 @@ struct http_server *http_start(struct event_base *base,
 		goto fail;
 	/* Every method reaches route(), which answers 405 itself: evhttp's
 	 * own refusal is a 501, which misleads clients. */
-	evhttp_set_allowed_methods(srv->evhttp,
-				   EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
-					   EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
-					   EVHTTP_REQ_DELETE |
-					   EVHTTP_REQ_OPTIONS |
-					   EVHTTP_REQ_PATCH);
+	evhttp_set_allowed_methods(
+		srv->evhttp, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+				     EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+				     EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+				     EVHTTP_REQ_PATCH);
 	apply_limits(srv, cfg);
 	evhttp_set_gencb(srv->evhttp, route, srv);
 	srv->bound = evhttp_bind_socket_with_handle(srv->evhttp, host, port);

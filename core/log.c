@@ -48,8 +48,8 @@ void log_vmsg(enum qa_log_level level, const char *fmt, va_list ap)
 		used = snprintf(line, sizeof(line), "<%d>%s: ", (int)level,
 				level_word(level));
 	else
-		used = snprintf(line, sizeof(line), "qa-scheduler: %s: ",
-				level_word(level));
+		used = snprintf(line, sizeof(line),
+				"qa-scheduler: %s: ", level_word(level));
 	if (used < 0)
 		return;
 	int body = vsnprintf(line + used, sizeof(line) - (size_t)used, fmt, ap);

@@ -59,11 +59,11 @@ int notify_reloading(void)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	uint64_t usec = (uint64_t)now.tv_sec * 1000000u +
-			(uint64_t)now.tv_nsec / 1000u;
+	uint64_t usec =
+		(uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
 	char message[64];
-	snprintf(message, sizeof(message), "RELOADING=1\nMONOTONIC_USEC=%" PRIu64,
-		 usec);
+	snprintf(message, sizeof(message),
+		 "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, usec);
 	return notify_send(message);
 }
 

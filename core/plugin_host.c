@@ -2,10 +2,10 @@
 
 #include <dirent.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -82,19 +82,20 @@ static int no_is_working_day(const struct qa_host *host, qa_day day)
 	return qa_day_weekday(day) <= 5;
 }
 
-static qa_day no_add_working_days(const struct qa_host *host, qa_day day,
-				  int n)
+static qa_day no_add_working_days(const struct qa_host *host, qa_day day, int n)
 {
-	host_log(host, QA_LOG_ERR, "add_working_days() called outside "
-				   "generate()");
+	host_log(host, QA_LOG_ERR,
+		 "add_working_days() called outside "
+		 "generate()");
 	return day + n;
 }
 
 static qa_day no_shift(const struct qa_host *host, qa_day day, int dir)
 {
 	(void)dir;
-	host_log(host, QA_LOG_ERR, "shift_to_working_day() called outside "
-				   "generate()");
+	host_log(host, QA_LOG_ERR,
+		 "shift_to_working_day() called outside "
+		 "generate()");
 	return day;
 }
 
@@ -103,8 +104,9 @@ static int no_last_completion(const struct qa_host *host, const char *activity,
 			      qa_day *done_on)
 {
 	(void)activity, (void)staff_id, (void)before, (void)done_on;
-	host_log(host, QA_LOG_ERR, "last_completion() called outside "
-				   "generate()");
+	host_log(host, QA_LOG_ERR,
+		 "last_completion() called outside "
+		 "generate()");
 	return -1;
 }
 
@@ -115,8 +117,9 @@ static int no_for_each_completion(const struct qa_host *host,
 {
 	(void)activity, (void)staff_id, (void)from, (void)to, (void)cb,
 		(void)arg;
-	host_log(host, QA_LOG_ERR, "for_each_completion() called outside "
-				   "generate()");
+	host_log(host, QA_LOG_ERR,
+		 "for_each_completion() called outside "
+		 "generate()");
 	return -1;
 }
 
@@ -125,8 +128,9 @@ static int no_emit_due(const struct qa_host *host,
 		       qa_day from, qa_day to, const char *summary)
 {
 	(void)subject, (void)period, (void)from, (void)to, (void)summary;
-	host_log(host, QA_LOG_ERR, "emit_due_per_period() called outside "
-				   "generate()");
+	host_log(host, QA_LOG_ERR,
+		 "emit_due_per_period() called outside "
+		 "generate()");
 	return -1;
 }
 
@@ -204,7 +208,8 @@ static int check_descriptor(const struct qa_plugin *d, const char *file_id,
 		return -1;
 	}
 	if (d->scope != QA_SCOPE_AUDIENCE && d->scope != QA_SCOPE_PERSON) {
-		snprintf(why, why_size, "descriptor: scope %d is neither "
+		snprintf(why, why_size,
+			 "descriptor: scope %d is neither "
 			 "QA_SCOPE_AUDIENCE nor QA_SCOPE_PERSON",
 			 (int)d->scope);
 		return -1;
@@ -240,8 +245,7 @@ static int check_descriptor(const struct qa_plugin *d, const char *file_id,
 				 (int)(e - d->config));
 			return -1;
 		}
-		for (const struct qa_config_entry *c = common_keys; c->key;
-		     c++)
+		for (const struct qa_config_entry *c = common_keys; c->key; c++)
 			if (strcmp(c->key, e->key) == 0) {
 				snprintf(why, why_size,
 					 "config schema declares \"%s\", which "
@@ -295,8 +299,9 @@ static void known_keys(const struct plugin *p, char *buf, size_t size)
 	buf[0] = '\0';
 	for (const struct qa_config_entry *e = p->desc->config; e && e->type;
 	     e++)
-		used += (size_t)snprintf(buf + used, used < size ? size - used : 0,
-					 "%s, ", e->key);
+		used += (size_t)snprintf(buf + used,
+					 used < size ? size - used : 0, "%s, ",
+					 e->key);
 	if (used < size)
 		snprintf(buf + used, size - used, "duration, reminders");
 }
@@ -325,7 +330,8 @@ static int apply_config(struct plugin *p, const struct config *cfg,
 	if (!p->values[n - 1].value || !p->values[n - 2].value)
 		return -1;
 
-	const struct config_activity *section = config_activity(cfg, p->desc->id);
+	const struct config_activity *section =
+		config_activity(cfg, p->desc->id);
 	if (!section)
 		return 0;
 	int rc = 0;
@@ -335,21 +341,23 @@ static int apply_config(struct plugin *p, const struct config *cfg,
 		if (!e) {
 			char keys[512];
 			known_keys(p, keys, sizeof(keys));
-			errlist_add(errs,
-				    "%s:%d: unknown key \"%s\" in [activity.%s]; "
-				    "known keys: %s (see qa-scheduler plugins "
-				    "--help %s)",
-				    cfg->path, kv->line, kv->key, p->desc->id,
-				    keys, p->desc->id);
+			errlist_add(
+				errs,
+				"%s:%d: unknown key \"%s\" in [activity.%s]; "
+				"known keys: %s (see qa-scheduler plugins "
+				"--help %s)",
+				cfg->path, kv->line, kv->key, p->desc->id, keys,
+				p->desc->id);
 			rc = -1;
 			continue;
 		}
 		char why[256];
 		bool zero_duration = strcmp(e->key, "duration") == 0 &&
 				     strcmp(kv->value, "0") == 0;
-		if (!zero_duration && config_check_value(e->type, kv->value, why,
-							 sizeof(why))) {
-			errlist_add(errs, "%s:%d: [activity.%s] %s = \"%s\": %s",
+		if (!zero_duration &&
+		    config_check_value(e->type, kv->value, why, sizeof(why))) {
+			errlist_add(errs,
+				    "%s:%d: [activity.%s] %s = \"%s\": %s",
 				    cfg->path, kv->line, p->desc->id, kv->key,
 				    kv->value, why);
 			rc = -1;
@@ -368,11 +376,10 @@ static int apply_config(struct plugin *p, const struct config *cfg,
 	return rc;
 }
 
-static void refuse(struct errlist *errs, const char *path, const char *fmt,
-		   ...) QA_PRINTF(3, 4);
+static void refuse(struct errlist *errs, const char *path, const char *fmt, ...)
+	QA_PRINTF(3, 4);
 
-static void refuse(struct errlist *errs, const char *path, const char *fmt,
-		   ...)
+static void refuse(struct errlist *errs, const char *path, const char *fmt, ...)
 {
 	char why[1024];
 	va_list ap;
@@ -450,21 +457,25 @@ static int load_one(const char *path, const char *file_id,
 	}
 	p->desc = d;
 	if (plugins_find(set, d->id)) {
-		refuse(errs, path, "activity id \"%s\" is already loaded from %s",
-		       d->id, plugins_find(set, d->id)->path);
+		refuse(errs, path,
+		       "activity id \"%s\" is already loaded from %s", d->id,
+		       plugins_find(set, d->id)->path);
 		goto fail;
 	}
 	struct errlist config_errs = {0};
 	if (apply_config(p, cfg, &config_errs)) {
 		errlist_move(errs, &config_errs);
-		refuse(errs, path, "its [activity.%s] section has the "
-		       "problem(s) above", d->id);
+		refuse(errs, path,
+		       "its [activity.%s] section has the "
+		       "problem(s) above",
+		       d->id);
 		goto fail;
 	}
 	host_init(p);
 	if (d->init && d->init(&p->host, &p->state) != 0) {
-		refuse(errs, path, "init() failed; see the plugin's message "
-				   "above");
+		refuse(errs, path,
+		       "init() failed; see the plugin's message "
+		       "above");
 		goto fail;
 	}
 	p->initialised = true;
@@ -496,7 +507,8 @@ static int candidate_ids(const struct config *cfg, struct config_list *ids,
 			if (!grown)
 				return -1;
 			ids->items = grown;
-			if (!(ids->items[ids->n] = strdup(cfg->enable.items[i])))
+			if (!(ids->items[ids->n] =
+				      strdup(cfg->enable.items[i])))
 				return -1;
 			ids->n++;
 		}
@@ -516,7 +528,8 @@ static int candidate_ids(const struct config *cfg, struct config_list *ids,
 		if (len <= 6 || strncmp(ent->d_name, "qa_", 3) != 0 ||
 		    strcmp(ent->d_name + len - 3, ".so") != 0)
 			continue;
-		char **grown = realloc(ids->items, (ids->n + 1) * sizeof(*grown));
+		char **grown =
+			realloc(ids->items, (ids->n + 1) * sizeof(*grown));
 		if (!grown) {
 			rc = -1;
 			break;
@@ -554,7 +567,8 @@ int plugins_load(const struct config *cfg, struct plugin_set *set,
 			goto out;
 		}
 		if (cfg->enable_set && access(path, F_OK) != 0) {
-			refuse(errs, path, "[plugins] enable names \"%s\" but "
+			refuse(errs, path,
+			       "[plugins] enable names \"%s\" but "
 			       "there is no such file in %s",
 			       ids.items[i], cfg->plugins_dir);
 			rc = -1;
@@ -579,12 +593,13 @@ int plugins_load(const struct config *cfg, struct plugin_set *set,
 			was_candidate |= strcmp(ids.items[k], a->id) == 0;
 		if (plugins_find(set, a->id) || was_candidate)
 			continue;
-		errlist_add(errs,
-			    "%s:%d: [activity.%s]: no plugin qa_%s.so %s in %s; "
-			    "`qa-scheduler plugins` lists the activity ids",
-			    cfg->path, a->line, a->id, a->id,
-			    cfg->enable_set ? "is enabled" : "exists",
-			    cfg->plugins_dir);
+		errlist_add(
+			errs,
+			"%s:%d: [activity.%s]: no plugin qa_%s.so %s in %s; "
+			"`qa-scheduler plugins` lists the activity ids",
+			cfg->path, a->line, a->id, a->id,
+			cfg->enable_set ? "is enabled" : "exists",
+			cfg->plugins_dir);
 		rc = -1;
 	}
 out:
@@ -603,7 +618,8 @@ void plugins_unload(struct plugin_set *set)
 struct plugin *plugins_find(const struct plugin_set *set, const char *id)
 {
 	for (size_t i = 0; i < set->n; i++)
-		if (set->items[i].desc && strcmp(set->items[i].desc->id, id) == 0)
+		if (set->items[i].desc &&
+		    strcmp(set->items[i].desc->id, id) == 0)
 			return &set->items[i];
 	return NULL;
 }

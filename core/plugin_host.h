@@ -28,10 +28,10 @@ struct plugin {
 	size_t n_values;
 	void *state; /* from init() */
 	bool initialised;
-	bool disabled;         /* turned off after a generate() failure */
+	bool disabled; /* turned off after a generate() failure */
 	char *disabled_reason;
-	struct qa_host host;   /* lent to this plugin's callbacks */
-	void *host_data;       /* the engine's, set by whoever drives generate */
+	struct qa_host host; /* lent to this plugin's callbacks */
+	void *host_data;     /* the engine's, set by whoever drives generate */
 };
 
 struct plugin_set {

@@ -15,9 +15,11 @@ static const struct qa_config_entry config[] = {
 static int init(const struct qa_host *host, void **state)
 {
 	(void)state;
-	host->log(host, QA_LOG_INFO, "time=%s count=%s rrule=%s duration=%s "
+	host->log(host, QA_LOG_INFO,
+		  "time=%s count=%s rrule=%s duration=%s "
 		  "reminders=%s",
-		  host->config_get(host, "time"), host->config_get(host, "count"),
+		  host->config_get(host, "time"),
+		  host->config_get(host, "count"),
 		  host->config_get(host, "rrule"),
 		  host->config_get(host, "duration"),
 		  host->config_get(host, "reminders"));

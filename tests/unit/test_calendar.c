@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,9 +46,9 @@ static int teardown(void **state)
 static void every_2026_bank_holiday(void **state)
 {
 	(void)state;
-	const qa_day days[] = {ymd(2026, 1, 1),	 ymd(2026, 4, 3),
-			       ymd(2026, 4, 6),	 ymd(2026, 5, 4),
-			       ymd(2026, 5, 25), ymd(2026, 8, 31),
+	const qa_day days[] = {ymd(2026, 1, 1),   ymd(2026, 4, 3),
+			       ymd(2026, 4, 6),   ymd(2026, 5, 4),
+			       ymd(2026, 5, 25),  ymd(2026, 8, 31),
 			       ymd(2026, 12, 25), ymd(2026, 12, 28)};
 	int count = 0;
 	for (qa_day d = ymd(2026, 1, 1); d <= ymd(2026, 12, 31); d++)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+
 #include <cmocka.h>
 /* clang-format on */
 
@@ -191,9 +192,11 @@ static void test_defaults(void **state)
 	assert_false(cfg.enable_set);
 	assert_string_equal(cfg.timezone, "Europe/London");
 	assert_int_equal(cfg.holidays.n, 1);
-	assert_string_equal(cfg.holidays.items[0],
-			    "/usr/share/qa-scheduler/calendars/"
-			    "england-and-wales-bank-holidays.ics");
+	/* The install prefix's data dir, set by CMake. */
+	assert_string_equal(cfg.holidays.items[0], QA_DEFAULT_HOLIDAYS);
+	assert_non_null(strstr(cfg.holidays.items[0],
+			       "/qa-scheduler/calendars/"
+			       "england-and-wales-bank-holidays.ics"));
 	assert_null(cfg.smtp_url);
 	assert_null(cfg.smtp_from);
 	assert_null(cfg.smtp_user);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "date.h"
@@ -30,11 +31,11 @@ static void parse_refuses_impossible_and_malformed(void **state)
 {
 	(void)state;
 	qa_day day = 12345;
-	const char *bad[] = {"2026-02-30", "2026-02-29", "1900-02-29",
-			     "2026-04-31", "2026-13-01", "2026-00-10",
-			     "2026-01-00", "2026-1-5",	 "26-01-05",
+	const char *bad[] = {"2026-02-30", "2026-02-29",  "1900-02-29",
+			     "2026-04-31", "2026-13-01",  "2026-00-10",
+			     "2026-01-00", "2026-1-5",    "26-01-05",
 			     "2026/01/05", "2026-01-05x", " 2026-01-05",
-			     "",	   "abcd-ef-gh", "1899-12-31"};
+			     "",           "abcd-ef-gh",  "1899-12-31"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(date_parse(bad[i], &day), -1);
 		assert_int_equal(day, 12345); /* untouched */
@@ -58,7 +59,7 @@ static void format_round_trips(void **state)
 static void weekdays(void **state)
 {
 	(void)state;
-	assert_int_equal(qa_day_weekday(ymd(1970, 1, 1)), 4);  /* Thursday */
+	assert_int_equal(qa_day_weekday(ymd(1970, 1, 1)), 4);   /* Thursday */
 	assert_int_equal(qa_day_weekday(ymd(2026, 11, 27)), 5); /* Friday */
 	assert_int_equal(qa_day_weekday(ymd(2026, 12, 25)), 5); /* Friday */
 	assert_int_equal(qa_day_weekday(ymd(2027, 12, 25)), 6); /* Saturday */
@@ -71,15 +72,24 @@ static void months_clamp_to_month_end(void **state)
 {
 	(void)state;
 	/* NQSW phases are calendar months from the start date. */
-	assert_int_equal(qa_day_add_months(ymd(2026, 1, 5), 6), ymd(2026, 7, 5));
-	assert_int_equal(qa_day_add_months(ymd(2026, 1, 5), 12), ymd(2027, 1, 5));
-	assert_int_equal(qa_day_add_months(ymd(2026, 8, 31), 6), ymd(2027, 2, 28));
-	assert_int_equal(qa_day_add_months(ymd(2027, 8, 31), 6), ymd(2028, 2, 29));
-	assert_int_equal(qa_day_add_months(ymd(2028, 2, 29), 12), ymd(2029, 2, 28));
-	assert_int_equal(qa_day_add_months(ymd(2028, 2, 29), 6), ymd(2028, 8, 29));
-	assert_int_equal(qa_day_add_months(ymd(2026, 3, 31), 1), ymd(2026, 4, 30));
-	assert_int_equal(qa_day_add_months(ymd(2026, 12, 31), 2), ymd(2027, 2, 28));
-	assert_int_equal(qa_day_add_months(ymd(2026, 5, 15), -6), ymd(2025, 11, 15));
+	assert_int_equal(qa_day_add_months(ymd(2026, 1, 5), 6),
+			 ymd(2026, 7, 5));
+	assert_int_equal(qa_day_add_months(ymd(2026, 1, 5), 12),
+			 ymd(2027, 1, 5));
+	assert_int_equal(qa_day_add_months(ymd(2026, 8, 31), 6),
+			 ymd(2027, 2, 28));
+	assert_int_equal(qa_day_add_months(ymd(2027, 8, 31), 6),
+			 ymd(2028, 2, 29));
+	assert_int_equal(qa_day_add_months(ymd(2028, 2, 29), 12),
+			 ymd(2029, 2, 28));
+	assert_int_equal(qa_day_add_months(ymd(2028, 2, 29), 6),
+			 ymd(2028, 8, 29));
+	assert_int_equal(qa_day_add_months(ymd(2026, 3, 31), 1),
+			 ymd(2026, 4, 30));
+	assert_int_equal(qa_day_add_months(ymd(2026, 12, 31), 2),
+			 ymd(2027, 2, 28));
+	assert_int_equal(qa_day_add_months(ymd(2026, 5, 15), -6),
+			 ymd(2025, 11, 15));
 }
 
 static void periods(void **state)
@@ -90,8 +100,10 @@ static void periods(void **state)
 	assert_int_equal(qa_period_end(d, QA_PERIOD_WEEK), ymd(2026, 11, 29));
 	assert_int_equal(qa_period_start(d, QA_PERIOD_MONTH), ymd(2026, 11, 1));
 	assert_int_equal(qa_period_end(d, QA_PERIOD_MONTH), ymd(2026, 11, 30));
-	assert_int_equal(qa_period_start(d, QA_PERIOD_QUARTER), ymd(2026, 10, 1));
-	assert_int_equal(qa_period_end(d, QA_PERIOD_QUARTER), ymd(2026, 12, 31));
+	assert_int_equal(qa_period_start(d, QA_PERIOD_QUARTER),
+			 ymd(2026, 10, 1));
+	assert_int_equal(qa_period_end(d, QA_PERIOD_QUARTER),
+			 ymd(2026, 12, 31));
 	assert_int_equal(qa_period_end(ymd(2028, 2, 3), QA_PERIOD_MONTH),
 			 ymd(2028, 2, 29));
 	assert_int_equal(qa_period_end(ymd(2026, 2, 3), QA_PERIOD_QUARTER),

@@ -81,13 +81,15 @@ struct qa_config_entry {
 	const char *description;
 };
 
-/* Keys every plugin accepts; the host adds them, plugins do not declare them. */
+/* Keys every plugin accepts; the host adds them, plugins do not declare them.
+ */
 #define QA_CONFIG_COMMON_KEYS "duration, reminders"
 
 enum qa_scope {
 	/* One series for the whole audience (a board, practice week). */
 	QA_SCOPE_AUDIENCE = 1,
-	/* One series per person holding one of the roles (an audit, supervision). */
+	/* One series per person holding one of the roles (an audit,
+	   supervision). */
 	QA_SCOPE_PERSON = 2,
 };
 
@@ -124,13 +126,15 @@ struct qa_occurrence {
 	const char *key;
 	enum qa_occurrence_kind kind;
 	enum qa_occurrence_status status;
-	qa_day date;       /* first day (EVENT, ALLDAY) or due date (DUE) */
-	int start_minute;  /* EVENT: minutes after local midnight */
-	int duration;      /* EVENT: minutes; ALLDAY: days; DUE: ignored */
+	qa_day date;         /* first day (EVENT, ALLDAY) or due date (DUE) */
+	int start_minute;    /* EVENT: minutes after local midnight */
+	int duration; /* EVENT: minutes; ALLDAY: days; DUE: ignored; 0: the
+			 activity's configured `duration` */
 	const char *summary; /* NULL: the plugin's title */
 	const char *detail;  /* extra line for the description, may be NULL */
 	const char *with_staff_id; /* a second participant, e.g. the manager */
-	qa_day done_on; /* the completion that fulfilled it; QA_DAY_NONE if open */
+	qa_day done_on; /* the completion that fulfilled it; QA_DAY_NONE if open
+			 */
 };
 
 /* Periods of due-by activities. */
@@ -162,31 +166,36 @@ struct qa_host {
 	const char *(*config_get)(const struct qa_host *host, const char *key);
 
 	/* Record one occurrence of the series being generated. */
-	int (*emit)(const struct qa_host *host, const struct qa_occurrence *occ);
+	int (*emit)(const struct qa_host *host,
+		    const struct qa_occurrence *occ);
 
 	/* Call cb for every date an RRULE yields in [from, to], starting at
-	 * dtstart, expanded in the organisation's time zone. cb returns non-zero
-	 * to stop early. */
+	 * dtstart, expanded in the organisation's time zone. cb returns
+	 * non-zero to stop early. */
 	int (*rrule_expand)(const struct qa_host *host, const char *rrule,
-			    qa_day dtstart, qa_day from, qa_day to, qa_day_cb cb,
-			    void *arg);
+			    qa_day dtstart, qa_day from, qa_day to,
+			    qa_day_cb cb, void *arg);
 
 	/* Working days: Monday to Friday and no holiday in any calendar. */
 	int (*is_working_day)(const struct qa_host *host, qa_day day);
 	/* n may be negative; 0 returns day itself even if it is not working. */
-	qa_day (*add_working_days)(const struct qa_host *host, qa_day day, int n);
-	/* day itself when working, else the next (dir > 0) or previous working day. */
+	qa_day (*add_working_days)(const struct qa_host *host, qa_day day,
+				   int n);
+	/* day itself when working, else the next (dir > 0) or previous working
+	 * day. */
 	qa_day (*shift_to_working_day)(const struct qa_host *host, qa_day day,
 				       int dir);
 
 	/* The most recent completion of activity by staff_id on or before
-	 * `before`; returns 1 and sets *done_on when there is one, 0 when not. */
+	 * `before`; returns 1 and sets *done_on when there is one, 0 when not.
+	 */
 	int (*last_completion)(const struct qa_host *host, const char *activity,
 			       const char *staff_id, qa_day before,
 			       qa_day *done_on);
 
 	/* Call cb with the date of every completion of activity by staff_id
-	 * (NULL: by anyone) in [from, to], oldest first. */
+	 * (NULL: by anyone) in [from, to], oldest first; cb returns non-zero
+	 * to stop early. */
 	int (*for_each_completion)(const struct qa_host *host,
 				   const char *activity, const char *staff_id,
 				   qa_day from, qa_day to, qa_day_cb cb,
@@ -210,25 +219,29 @@ struct qa_plugin {
 	uint16_t abi_minor;
 	uint32_t struct_size;
 
-	const char *id;          /* activity id: [a-z0-9_]+ */
-	const char *title;       /* framework wording */
-	const char *description; /* the framework's description of the activity */
+	const char *id;    /* activity id: [a-z0-9_]+ */
+	const char *title; /* framework wording */
+	const char
+		*description; /* the framework's description of the activity */
 	const char *version;
-	const char *cadence;     /* human-readable: "monthly, due by the last working day" */
+	const char *cadence;     /* human-readable: "monthly, due by the last
+				    working day" */
 	const char *responsible; /* framework: responsible officer */
 	const char *frequency;   /* framework: frequency */
 	const char *reporting;   /* framework: reporting arrangements */
 	const char *roles;       /* comma-separated roles of the audience */
 	enum qa_scope scope;
-	const char *duration;    /* default duration: "90m", "1d"; "0" for due-by */
-	const char *reminders;   /* default lead times: "7d, 1d" */
-	const struct qa_config_entry *config; /* may be NULL: no keys of its own */
+	const char
+		*duration; /* default duration: "90m", "1d"; "0" for due-by */
+	const char *reminders; /* default lead times: "7d, 1d" */
+	const struct qa_config_entry
+		*config; /* may be NULL: no keys of its own */
 
 	/* Optional. Prepare state from config; non-zero refuses the plugin. */
 	int (*init)(const struct qa_host *host, void **state);
 	/* Emit the occurrences of one series in [from, to]. */
-	int (*generate)(void *state, const struct qa_subject *subject, qa_day from,
-			qa_day to, const struct qa_host *host);
+	int (*generate)(void *state, const struct qa_subject *subject,
+			qa_day from, qa_day to, const struct qa_host *host);
 	/* Optional. Free state. */
 	void (*shutdown)(void *state);
 };
@@ -238,16 +251,16 @@ static inline qa_day qa_period_start(qa_day day, enum qa_period period);
 static inline qa_day qa_period_end(qa_day day, enum qa_period period);
 
 /* Fill the version fields of a descriptor. */
-#define QA_PLUGIN_HEADER                                                       \
-	.abi_major = QA_PLUGIN_ABI_MAJOR, .abi_minor = QA_PLUGIN_ABI_MINOR,    \
+#define QA_PLUGIN_HEADER                                                    \
+	.abi_major = QA_PLUGIN_ABI_MAJOR, .abi_minor = QA_PLUGIN_ABI_MINOR, \
 	.struct_size = sizeof(struct qa_plugin)
 
 /* Declare the entry point returning `desc`. */
-#define QA_PLUGIN_DEFINE(desc)                                                 \
-	QA_PLUGIN_EXPORT const struct qa_plugin *qa_plugin_entry(void);        \
-	QA_PLUGIN_EXPORT const struct qa_plugin *qa_plugin_entry(void)         \
-	{                                                                      \
-		return &(desc);                                                \
+#define QA_PLUGIN_DEFINE(desc)                                          \
+	QA_PLUGIN_EXPORT const struct qa_plugin *qa_plugin_entry(void); \
+	QA_PLUGIN_EXPORT const struct qa_plugin *qa_plugin_entry(void)  \
+	{                                                               \
+		return &(desc);                                         \
 	}
 
 /* ---- date arithmetic on qa_day (proleptic Gregorian) ---- */
@@ -294,7 +307,8 @@ static inline int qa_is_leap_year(int year)
 
 static inline int qa_days_in_month(int year, int month)
 {
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int days[] = {31, 28, 31, 30, 31, 30,
+				   31, 31, 30, 31, 30, 31};
 	return month == 2 && qa_is_leap_year(year) ? 29 : days[month - 1];
 }
 
