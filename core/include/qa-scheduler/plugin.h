@@ -126,15 +126,15 @@ struct qa_occurrence {
 	const char *key;
 	enum qa_occurrence_kind kind;
 	enum qa_occurrence_status status;
-	qa_day date;         /* first day (EVENT, ALLDAY) or due date (DUE) */
-	int start_minute;    /* EVENT: minutes after local midnight */
-	int duration; /* EVENT: minutes; ALLDAY: days; DUE: ignored; 0: the
-			 activity's configured `duration` */
+	qa_day date;      /* first day (EVENT, ALLDAY) or due date (DUE) */
+	int start_minute; /* EVENT: minutes after local midnight */
+	int duration;     /* EVENT: minutes; ALLDAY: days; DUE: ignored; 0: the
+			     activity's configured `duration` */
 	const char *summary; /* NULL: the plugin's title */
 	const char *detail;  /* extra line for the description, may be NULL */
 	const char *with_staff_id; /* a second participant, e.g. the manager */
-	qa_day done_on; /* the completion that fulfilled it; QA_DAY_NONE if open
-			 */
+	/* The completion that fulfilled it; QA_DAY_NONE while open. */
+	qa_day done_on;
 };
 
 /* Periods of due-by activities. */
