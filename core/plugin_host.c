@@ -134,6 +134,18 @@ static int no_emit_due(const struct qa_host *host,
 	return -1;
 }
 
+static int no_emit_rrule(const struct qa_host *host,
+			 const struct qa_subject *subject,
+			 enum qa_occurrence_kind kind, qa_day from, qa_day to,
+			 const char *summary)
+{
+	(void)subject, (void)kind, (void)from, (void)to, (void)summary;
+	host_log(host, QA_LOG_ERR,
+		 "emit_rrule_series() called outside "
+		 "generate()");
+	return -1;
+}
+
 static void host_init(struct plugin *p)
 {
 	p->host = (struct qa_host){
@@ -149,6 +161,7 @@ static void host_init(struct plugin *p)
 		.last_completion = no_last_completion,
 		.for_each_completion = no_for_each_completion,
 		.emit_due_per_period = no_emit_due,
+		.emit_rrule_series = no_emit_rrule,
 	};
 }
 

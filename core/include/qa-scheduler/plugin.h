@@ -102,6 +102,7 @@ struct qa_subject {
 	qa_day added_on;        /* when the person was added */
 	qa_day nqsw_start;      /* QA_DAY_NONE when not newly qualified */
 	qa_day left_on;         /* QA_DAY_NONE when still in post */
+	qa_day today;           /* the organisation's local date now */
 };
 
 #define QA_DAY_NONE INT32_MIN
@@ -211,6 +212,17 @@ struct qa_host {
 				   const struct qa_subject *subject,
 				   enum qa_period period, qa_day from,
 				   qa_day to, const char *summary);
+
+	/* The common fixed-date series: one occurrence of kind (QA_OCC_EVENT
+	 * at the plugin's `time` key, or QA_OCC_ALLDAY) on every date the
+	 * plugin's `rrule` key yields in [from, to], expanded from 2020-01-01
+	 * in the organisation's zone, none after subject->left_on; keyed by
+	 * date (YYYY-MM-DD), lasting the configured duration. summary NULL:
+	 * the plugin's title. */
+	int (*emit_rrule_series)(const struct qa_host *host,
+				 const struct qa_subject *subject,
+				 enum qa_occurrence_kind kind, qa_day from,
+				 qa_day to, const char *summary);
 };
 
 struct qa_plugin {
@@ -245,6 +257,43 @@ struct qa_plugin {
 	/* Optional. Free state. */
 	void (*shutdown)(void *state);
 };
+
+/* Parse "HH:MM" (00:00-23:59) into minutes after midnight: 0, or -1. */
+static inline int qa_time_parse(const char *text, int *minute)
+{
+	if (!text)
+		return -1;
+	for (int i = 0; i < 5; i++)
+		if (i == 2 ? text[i] != ':' : (text[i] < '0' || text[i] > '9'))
+			return -1;
+	if (text[5] != '\0')
+		return -1;
+	int h = (text[0] - '0') * 10 + (text[1] - '0');
+	int m = (text[3] - '0') * 10 + (text[4] - '0');
+	if (h > 23 || m > 59)
+		return -1;
+	*minute = h * 60 + m;
+	return 0;
+}
+
+/* Write day as "YYYY-MM-DD" into buf (at least 11 bytes); returns buf. */
+static inline char *qa_day_text(qa_day day, char *buf)
+{
+	int y, m, d;
+	qa_day_to_ymd(day, &y, &m, &d);
+	int parts[3] = {y, m, d};
+	int widths[3] = {4, 2, 2};
+	char *p = buf;
+	for (int i = 0; i < 3; i++) {
+		if (i)
+			*p++ = '-';
+		for (int w = widths[i] - 1, v = parts[i]; w >= 0; w--, v /= 10)
+			p[w] = (char)('0' + v % 10);
+		p += widths[i];
+	}
+	*p = '\0';
+	return buf;
+}
 
 /* The first day of the period holding day, and the last. */
 static inline qa_day qa_period_start(qa_day day, enum qa_period period);
