@@ -258,43 +258,6 @@ struct qa_plugin {
 	void (*shutdown)(void *state);
 };
 
-/* Parse "HH:MM" (00:00-23:59) into minutes after midnight: 0, or -1. */
-static inline int qa_time_parse(const char *text, int *minute)
-{
-	if (!text)
-		return -1;
-	for (int i = 0; i < 5; i++)
-		if (i == 2 ? text[i] != ':' : (text[i] < '0' || text[i] > '9'))
-			return -1;
-	if (text[5] != '\0')
-		return -1;
-	int h = (text[0] - '0') * 10 + (text[1] - '0');
-	int m = (text[3] - '0') * 10 + (text[4] - '0');
-	if (h > 23 || m > 59)
-		return -1;
-	*minute = h * 60 + m;
-	return 0;
-}
-
-/* Write day as "YYYY-MM-DD" into buf (at least 11 bytes); returns buf. */
-static inline char *qa_day_text(qa_day day, char *buf)
-{
-	int y, m, d;
-	qa_day_to_ymd(day, &y, &m, &d);
-	int parts[3] = {y, m, d};
-	int widths[3] = {4, 2, 2};
-	char *p = buf;
-	for (int i = 0; i < 3; i++) {
-		if (i)
-			*p++ = '-';
-		for (int w = widths[i] - 1, v = parts[i]; w >= 0; w--, v /= 10)
-			p[w] = (char)('0' + v % 10);
-		p += widths[i];
-	}
-	*p = '\0';
-	return buf;
-}
-
 /* The first day of the period holding day, and the last. */
 static inline qa_day qa_period_start(qa_day day, enum qa_period period);
 static inline qa_day qa_period_end(qa_day day, enum qa_period period);
@@ -372,6 +335,43 @@ static inline qa_day qa_day_add_months(qa_day d, int months)
 	m = index % 12 + 1;
 	int last = qa_days_in_month(y, m);
 	return qa_day_from_ymd(y, m, dd > last ? last : dd);
+}
+
+/* Parse "HH:MM" (00:00-23:59) into minutes after midnight: 0, or -1. */
+static inline int qa_time_parse(const char *text, int *minute)
+{
+	if (!text)
+		return -1;
+	for (int i = 0; i < 5; i++)
+		if (i == 2 ? text[i] != ':' : (text[i] < '0' || text[i] > '9'))
+			return -1;
+	if (text[5] != '\0')
+		return -1;
+	int h = (text[0] - '0') * 10 + (text[1] - '0');
+	int m = (text[3] - '0') * 10 + (text[4] - '0');
+	if (h > 23 || m > 59)
+		return -1;
+	*minute = h * 60 + m;
+	return 0;
+}
+
+/* Write day as "YYYY-MM-DD" into buf (at least 11 bytes); returns buf. */
+static inline char *qa_day_text(qa_day day, char *buf)
+{
+	int y, m, d;
+	qa_day_to_ymd(day, &y, &m, &d);
+	int parts[3] = {y, m, d};
+	int widths[3] = {4, 2, 2};
+	char *p = buf;
+	for (int i = 0; i < 3; i++) {
+		if (i)
+			*p++ = '-';
+		for (int w = widths[i] - 1, v = parts[i]; w >= 0; w--, v /= 10)
+			p[w] = (char)('0' + v % 10);
+		p += widths[i];
+	}
+	*p = '\0';
+	return buf;
 }
 
 static inline qa_day qa_period_start(qa_day day, enum qa_period period)
