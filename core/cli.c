@@ -12,8 +12,11 @@
 #include "daemon.h"
 #include "date.h"
 #include "db.h"
+#include "due.h"
 #include "log.h"
 #include "plugin_host.h"
+#include "record.h"
+#include "sched.h"
 #include "staff.h"
 
 static const char usage_text[] =
@@ -30,6 +33,13 @@ static const char usage_text[] =
 	"  staff import FILE.csv      add/update from CSV, all or nothing\n"
 	"  staff list [--team T] [--format table|json|csv]\n"
 	"  staff leave --id ID [--date DATE]\n"
+	"  record ACTIVITY --staff ID --date DATE [--practitioner ID] "
+	"[--grade G]\n"
+	"         [--safeguarding] [--note TEXT]\n"
+	"  due [--manager ID] [--team T] [--activity A] [--as-of DATE] "
+	"[--within DAYS]\n"
+	"      [--format table|json|csv]\n"
+	"  next ACTIVITY [--staff ID] [--from DATE] [--count N]\n"
 	"  version                    print the version\n"
 	"\n"
 	"  -c FILE   config file (default $QA_SCHEDULER_CONFIG, "
@@ -122,7 +132,7 @@ static int cmd_plugins(const char *path, int argc, char **argv)
 	static const struct option opts[] = {
 		{"help", required_argument, 0, 'h'}, {0, 0, 0, 0}};
 	int c;
-	optind = 1;
+	optind = 0; /* glibc: a full restart, permuting again */
 	while ((c = getopt_long(argc, argv, "h:", opts, NULL)) != -1) {
 		if (c == 'h')
 			help_id = optarg;
@@ -187,6 +197,78 @@ static int open_db(const char *path, struct config *cfg, sqlite3 **db)
 	return 0;
 }
 
+/* What commands that change or read the schedule need: config, plugins,
+ * holidays and the database, and the engine's view of them. */
+struct engine {
+	struct config cfg;
+	struct plugin_set plugins;
+	struct holidays holidays;
+	sqlite3 *db;
+	struct sched_env env;
+};
+
+static void engine_close(struct engine *e)
+{
+	db_close(e->db);
+	holidays_free(&e->holidays);
+	plugins_unload(&e->plugins);
+	config_free(&e->cfg);
+}
+
+static int engine_open(const char *path, struct engine *e)
+{
+	struct errlist errs = {0};
+	memset(e, 0, sizeof(*e));
+	if (load_config(path, &e->cfg))
+		return -1;
+	/* A refused plugin is reported and the others serve, as in the
+	 * daemon; a holiday calendar that does not parse is fatal: every
+	 * working-day date would be wrong. */
+	plugins_load(&e->cfg, &e->plugins, &errs);
+	int holidays_rc = holidays_load(&e->cfg.holidays, &e->holidays, &errs);
+	print_errors(&errs);
+	errlist_free(&errs);
+	if (holidays_rc)
+		return -1;
+	if (db_open(e->cfg.db_path, &e->db)) {
+		fprintf(stderr,
+			"qa-scheduler: cannot use the database %s "
+			"(reason above)\n",
+			e->cfg.db_path);
+		return -1;
+	}
+	e->env = (struct sched_env){.plugins = &e->plugins,
+				    .holidays = &e->holidays,
+				    .tzid = e->cfg.timezone,
+				    .today = today(&e->cfg),
+				    .now = time(NULL)};
+	return 0;
+}
+
+/* Regenerate what filter names inside the open transaction; a full run
+ * when filter is NULL. */
+static int engine_regenerate(struct engine *e,
+			     const struct sched_filter *filter)
+{
+	struct sched_stats stats;
+	if (sched_regenerate(e->db, &e->env, filter, &stats)) {
+		fprintf(stderr,
+			"qa-scheduler: the schedule could not be "
+			"regenerated (reason above); nothing changed\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Bring the schedule up to today before reading it (the first command of
+ * a day, or after a config change, without a daemon). */
+static int engine_ensure_current(struct engine *e)
+{
+	if (sched_is_current(e->db, e->env.today))
+		return 0;
+	return engine_regenerate(e, NULL);
+}
+
 static int staff_add(const char *path, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -201,7 +283,7 @@ static int staff_add(const char *path, int argc, char **argv)
 	const char *id = NULL, *name = NULL, *email = NULL, *role = NULL,
 		   *team = NULL, *manager = NULL, *nqsw = NULL;
 	int c;
-	optind = 1;
+	optind = 0; /* glibc: a full restart, permuting again */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -256,15 +338,16 @@ static int staff_add(const char *path, int argc, char **argv)
 		staff_free(&s);
 		return CLI_ERROR;
 	}
-	struct config cfg;
-	sqlite3 *db = NULL;
+	struct engine e;
 	int rc = CLI_ERROR;
-	if (open_db(path, &cfg, &db))
+	if (engine_open(path, &e))
 		goto out;
-	if (db_begin(db))
+	if (db_begin(e.db))
 		goto out;
-	if (staff_upsert(db, &s, today(&cfg), &errs) || db_commit(db)) {
-		db_rollback(db);
+	struct sched_filter only = {.staff_id = s.id};
+	if (staff_upsert(e.db, &s, e.env.today, &errs) ||
+	    engine_regenerate(&e, &only) || db_commit(e.db)) {
+		db_rollback(e.db);
 		goto out;
 	}
 	rc = CLI_OK;
@@ -272,8 +355,7 @@ out:
 	print_errors(&errs);
 	errlist_free(&errs);
 	staff_free(&s);
-	db_close(db);
-	config_free(&cfg);
+	engine_close(&e);
 	return rc;
 }
 
@@ -281,14 +363,16 @@ static int staff_import(const char *path, int argc, char **argv)
 {
 	if (argc != 2)
 		return usage_error("staff import takes one FILE.csv");
-	struct config cfg;
-	sqlite3 *db = NULL;
+	struct engine e;
 	struct errlist errs = {0};
 	int rc = CLI_ERROR;
-	if (open_db(path, &cfg, &db))
+	if (engine_open(path, &e))
 		goto out;
-	int stored = staff_import_csv(db, argv[1], today(&cfg), &errs);
+	if (db_begin(e.db))
+		goto out;
+	int stored = staff_import_csv(e.db, argv[1], e.env.today, &errs);
 	if (stored < 0) {
+		db_rollback(e.db);
 		print_errors(&errs);
 		fprintf(stderr,
 			"qa-scheduler: %s: nothing imported (%zu "
@@ -296,12 +380,15 @@ static int staff_import(const char *path, int argc, char **argv)
 			argv[1], errs.n);
 		goto out;
 	}
+	if (engine_regenerate(&e, NULL) || db_commit(e.db)) {
+		db_rollback(e.db);
+		goto out;
+	}
 	printf("%s: %d staff imported\n", argv[1], stored);
 	rc = CLI_OK;
 out:
 	errlist_free(&errs);
-	db_close(db);
-	config_free(&cfg);
+	engine_close(&e);
 	return rc;
 }
 
@@ -314,7 +401,7 @@ static int staff_list_cmd(const char *path, int argc, char **argv)
 	const char *team = NULL;
 	enum staff_format format = STAFF_FORMAT_TABLE;
 	int c;
-	optind = 1;
+	optind = 0; /* glibc: a full restart, permuting again */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 't') {
 			team = optarg;
@@ -358,7 +445,7 @@ static int staff_leave_cmd(const char *path, int argc, char **argv)
 		{0, 0, 0, 0}};
 	const char *id = NULL, *date_text = NULL;
 	int c;
-	optind = 1;
+	optind = 0; /* glibc: a full restart, permuting again */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'i')
 			id = optarg;
@@ -380,26 +467,327 @@ static int staff_leave_cmd(const char *path, int argc, char **argv)
 			date_text);
 		return CLI_ERROR;
 	}
-	struct config cfg;
-	sqlite3 *db = NULL;
+	struct engine e;
 	struct errlist errs = {0};
 	int rc = CLI_ERROR;
-	if (open_db(path, &cfg, &db))
+	if (engine_open(path, &e))
 		goto out;
 	if (date == QA_DAY_NONE)
-		date = today(&cfg);
-	if (db_begin(db))
+		date = e.env.today;
+	if (db_begin(e.db))
 		goto out;
-	if (staff_leave(db, id, date, &errs) || db_commit(db)) {
-		db_rollback(db);
+	struct sched_filter only = {.staff_id = id};
+	if (staff_leave(e.db, id, date, &errs) ||
+	    engine_regenerate(&e, &only) || db_commit(e.db)) {
+		db_rollback(e.db);
 		goto out;
 	}
 	rc = CLI_OK;
 out:
 	print_errors(&errs);
 	errlist_free(&errs);
-	db_close(db);
-	config_free(&cfg);
+	engine_close(&e);
+	return rc;
+}
+
+/* ---- record, due, next ---- */
+
+static int parse_date_option(const char *command, const char *option,
+			     const char *text, qa_day *out)
+{
+	if (date_parse(text, out) == 0)
+		return 0;
+	fprintf(stderr,
+		"qa-scheduler: %s: %s \"%s\": not a date; use YYYY-MM-DD "
+		"(a real one: 2026-02-30 is not)\n",
+		command, option, text);
+	return -1;
+}
+
+static int parse_count(const char *command, const char *option,
+		       const char *text, int max, int *out)
+{
+	char *end;
+	long value = strtol(text, &end, 10);
+	if (*text && !*end && value >= 0 && value <= max) {
+		*out = (int)value;
+		return 0;
+	}
+	fprintf(stderr,
+		"qa-scheduler: %s: %s \"%s\": use a whole number "
+		"from 0 to %d\n",
+		command, option, text, max);
+	return -1;
+}
+
+static int cmd_record(const char *path, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"staff", required_argument, 0, 's'},
+		{"date", required_argument, 0, 'd'},
+		{"practitioner", required_argument, 0, 'p'},
+		{"grade", required_argument, 0, 'g'},
+		{"safeguarding", no_argument, 0, 'S'},
+		{"note", required_argument, 0, 'n'},
+		{0, 0, 0, 0}};
+	struct record_input in = {0};
+	const char *date_text = NULL;
+	int c;
+	optind = 0; /* glibc: a full restart, permuting again */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			in.staff_id = optarg;
+			break;
+		case 'd':
+			date_text = optarg;
+			break;
+		case 'p':
+			in.practitioner_id = optarg;
+			break;
+		case 'g':
+			in.grade = optarg;
+			break;
+		case 'S':
+			in.safeguarding = true;
+			break;
+		case 'n':
+			in.note = optarg;
+			break;
+		default:
+			return usage_error("record: unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("record needs exactly one ACTIVITY");
+	in.activity = argv[optind];
+	if (!in.staff_id)
+		return usage_error("record: --staff is required");
+	if (!date_text)
+		return usage_error("record: --date is required");
+	if (parse_date_option("record", "--date", date_text, &in.date))
+		return CLI_ERROR;
+
+	struct engine e;
+	struct errlist errs = {0};
+	int rc = CLI_ERROR;
+	if (engine_open(path, &e))
+		goto out;
+	if (db_begin(e.db))
+		goto out;
+	struct sched_filter mine = {.activity = in.activity,
+				    .staff_id = in.staff_id};
+	struct sched_filter actions = {.activity = SCHED_AUDIT_ACTION,
+				       .staff_id = in.practitioner_id};
+	if (record_completion(e.db, &e.plugins, &in, e.env.today, &errs) ||
+	    engine_regenerate(&e, &mine) ||
+	    (in.practitioner_id && engine_regenerate(&e, &actions)) ||
+	    db_commit(e.db)) {
+		db_rollback(e.db);
+		goto out;
+	}
+	rc = CLI_OK;
+out:
+	print_errors(&errs);
+	errlist_free(&errs);
+	engine_close(&e);
+	return rc;
+}
+
+static int cmd_due(const char *path, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"manager", required_argument, 0, 'm'},
+		{"team", required_argument, 0, 't'},
+		{"activity", required_argument, 0, 'a'},
+		{"as-of", required_argument, 0, 'o'},
+		{"within", required_argument, 0, 'w'},
+		{"format", required_argument, 0, 'f'},
+		{0, 0, 0, 0}};
+	struct due_filter filter = {.as_of = QA_DAY_NONE, .within_days = 7};
+	enum due_format format = DUE_FORMAT_TABLE;
+	int c;
+	optind = 0; /* glibc: a full restart, permuting again */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			filter.manager_id = optarg;
+			break;
+		case 't':
+			filter.team = optarg;
+			break;
+		case 'a':
+			filter.activity = optarg;
+			break;
+		case 'o':
+			if (parse_date_option("due", "--as-of", optarg,
+					      &filter.as_of))
+				return CLI_ERROR;
+			break;
+		case 'w':
+			if (parse_count("due", "--within", optarg, 3660,
+					&filter.within_days))
+				return CLI_ERROR;
+			break;
+		case 'f':
+			if (strcmp(optarg, "table") == 0)
+				format = DUE_FORMAT_TABLE;
+			else if (strcmp(optarg, "json") == 0)
+				format = DUE_FORMAT_JSON;
+			else if (strcmp(optarg, "csv") == 0)
+				format = DUE_FORMAT_CSV;
+			else
+				return usage_error("due: --format \"%s\": use "
+						   "table, json or csv",
+						   optarg);
+			break;
+		default:
+			return usage_error("due: unknown option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("due: unexpected argument \"%s\"",
+				   argv[optind]);
+	struct engine e;
+	struct due_list rows = {0};
+	int rc = CLI_ERROR;
+	if (engine_open(path, &e))
+		goto out;
+	if (filter.activity &&
+	    strcmp(filter.activity, SCHED_AUDIT_ACTION) != 0 &&
+	    !plugins_find(&e.plugins, filter.activity)) {
+		fprintf(stderr,
+			"qa-scheduler: due: --activity \"%s\": no such "
+			"activity; `qa-scheduler plugins` lists them\n",
+			filter.activity);
+		goto out;
+	}
+	if (filter.manager_id) {
+		struct staff manager = {0};
+		int found = staff_get(e.db, filter.manager_id, &manager);
+		staff_free(&manager);
+		if (found <= 0) {
+			fprintf(stderr,
+				"qa-scheduler: due: --manager \"%s\": "
+				"no such person\n",
+				filter.manager_id);
+			goto out;
+		}
+	}
+	if (filter.as_of == QA_DAY_NONE)
+		filter.as_of = e.env.today;
+	if (engine_ensure_current(&e))
+		goto out;
+	if (due_query(e.db, &filter, &rows) || due_print(&rows, format, stdout))
+		goto out;
+	rc = CLI_OK;
+out:
+	due_list_free(&rows);
+	engine_close(&e);
+	return rc;
+}
+
+static void print_occurrence(const struct sched_occ *o, FILE *out)
+{
+	char day[DATE_TEXT_SIZE];
+	static const char *const weekdays[] = {"Mon", "Tue", "Wed", "Thu",
+					       "Fri", "Sat", "Sun"};
+	const char *weekday = weekdays[qa_day_weekday(o->date) - 1];
+	if (o->kind == QA_OCC_EVENT) {
+		time_t start = o->dtstart_utc;
+		struct tm utc;
+		gmtime_r(&start, &utc);
+		char utc_text[32];
+		strftime(utc_text, sizeof(utc_text), "%a %Y-%m-%d %H:%M UTC",
+			 &utc);
+		/* The offset in force then: +00:00 in winter, +01:00 in
+		 * summer for Europe/London. */
+		long wall = (long)o->date * 86400 + o->start_minute * 60L;
+		long offset = (wall - (long)start) / 60;
+		fprintf(out,
+			"%s %s %02d:%02d %c%02ld:%02ld = %s  %3d min  %-9s  "
+			"%s\n",
+			weekday, date_format(o->date, day),
+			o->start_minute / 60, o->start_minute % 60,
+			offset < 0 ? '-' : '+', labs(offset) / 60,
+			labs(offset) % 60, utc_text, o->duration,
+			o->status == QA_STATUS_TENTATIVE ? "tentative"
+							 : "confirmed",
+			o->summary);
+	} else if (o->kind == QA_OCC_ALLDAY) {
+		fprintf(out, "%s %s all day, %d day(s)%*s  %-9s  %s\n", weekday,
+			date_format(o->date, day), o->duration, 27, "",
+			"confirmed", o->summary);
+	} else {
+		fprintf(out, "%s %s due by the end of the day%*s  %-9s  %s\n",
+			weekday, date_format(o->date, day), 20, "",
+			o->done_on != QA_DAY_NONE ? "done" : "open",
+			o->summary);
+	}
+}
+
+static int cmd_next(const char *path, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"staff", required_argument, 0, 's'},
+		{"from", required_argument, 0, 'f'},
+		{"count", required_argument, 0, 'n'},
+		{0, 0, 0, 0}};
+	const char *staff_id = NULL;
+	qa_day from = QA_DAY_NONE;
+	int count = 5;
+	int c;
+	optind = 0; /* glibc: a full restart, permuting again */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			staff_id = optarg;
+			break;
+		case 'f':
+			if (parse_date_option("next", "--from", optarg, &from))
+				return CLI_ERROR;
+			break;
+		case 'n':
+			if (parse_count("next", "--count", optarg, 1000,
+					&count))
+				return CLI_ERROR;
+			break;
+		default:
+			return usage_error("next: unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("next needs exactly one ACTIVITY");
+	const char *activity = argv[optind];
+	struct engine e;
+	struct sched_occ_list occs = {0};
+	int rc = CLI_ERROR;
+	if (engine_open(path, &e))
+		goto out;
+	if (from == QA_DAY_NONE)
+		from = e.env.today;
+	/* Preview from `from` as if it were today: the plugin projects from
+	 * there, with the completions recorded so far. */
+	struct sched_env env = e.env;
+	if (from > env.today)
+		env.today = from;
+	if (sched_preview(e.db, &env, activity, staff_id, from,
+			  qa_day_add_months(from, 24), &occs))
+		goto out;
+	int shown = 0;
+	for (size_t i = 0; i < occs.n && shown < count; i++) {
+		if (occs.items[i].date < from)
+			continue;
+		print_occurrence(&occs.items[i], stdout);
+		shown++;
+	}
+	if (shown == 0)
+		printf("no occurrence of %s from %s in the next two years\n",
+		       activity, argv[optind]);
+	rc = CLI_OK;
+out:
+	sched_occ_list_free(&occs);
+	engine_close(&e);
 	return rc;
 }
 
@@ -462,6 +850,12 @@ int cli_main(int argc, char **argv)
 		return cmd_plugins(config_path, sub_argc, sub_argv);
 	if (strcmp(cmd, "staff") == 0)
 		return cmd_staff(config_path, sub_argc, sub_argv);
+	if (strcmp(cmd, "record") == 0)
+		return cmd_record(config_path, sub_argc, sub_argv);
+	if (strcmp(cmd, "due") == 0)
+		return cmd_due(config_path, sub_argc, sub_argv);
+	if (strcmp(cmd, "next") == 0)
+		return cmd_next(config_path, sub_argc, sub_argv);
 	if (strcmp(cmd, "version") == 0) {
 		puts("qa-scheduler " QA_VERSION);
 		return CLI_OK;

@@ -1,6 +1,7 @@
 #include "date.h"
 
 #include <libical/ical.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,5 +50,42 @@ int date_of_instant(time_t t, const char *tzid, qa_day *out)
 		return -1;
 	struct icaltimetype local = icaltime_from_timet_with_zone(t, 0, zone);
 	*out = qa_day_from_ymd(local.year, local.month, local.day);
+	return 0;
+}
+
+/* Seconds east of UTC in zone at instant t. */
+static long utc_offset_at(icaltimezone *zone, time_t t)
+{
+	struct icaltimetype local = icaltime_from_timet_with_zone(t, 0, zone);
+	struct tm tm = {.tm_year = local.year - 1900,
+			.tm_mon = local.month - 1,
+			.tm_mday = local.day,
+			.tm_hour = local.hour,
+			.tm_min = local.minute,
+			.tm_sec = local.second};
+	return (long)(timegm(&tm) - t);
+}
+
+int date_local_to_utc(const char *tzid, qa_day day, int minute, time_t *out)
+{
+	icaltimezone *zone = icaltimezone_get_builtin_timezone(tzid);
+	if (!zone)
+		return -1;
+	/* The local wall-clock reading as if it were UTC. */
+	time_t wall = (time_t)day * 86400 + (time_t)minute * 60;
+	/* Offsets in force a day before and a day after: every zone keeps
+	 * at most one transition inside such a span. */
+	long before = utc_offset_at(zone, wall - 86400);
+	long after = utc_offset_at(zone, wall + 86400);
+	time_t first = wall - before;
+	time_t second = wall - after;
+	bool first_ok = utc_offset_at(zone, first) == before;
+	bool second_ok = utc_offset_at(zone, second) == after;
+	if (first_ok && second_ok)
+		*out = first < second ? first : second; /* twice: the first */
+	else if (first_ok || second_ok)
+		*out = first_ok ? first : second;
+	else
+		*out = first; /* in the gap: the offset before it */
 	return 0;
 }

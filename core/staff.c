@@ -1600,6 +1600,7 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 	struct row_problems problems = {0};
 	size_t nrows = 0, nids = 0;
 	bool in_transaction = false;
+	bool own_transaction = false;
 	int rc = -1;
 
 	if (!day_in_range(today)) {
@@ -1698,7 +1699,12 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 	/* Store the good rows, then check the managers against what the
 	 * database holds with the whole file in it: a row may name a
 	 * manager further down, and a cycle may span several rows. */
-	if (db_begin(db))
+	/* Inside the caller's transaction (import, then regenerate, then
+	 * commit), a savepoint keeps the all-or-nothing promise. */
+	own_transaction = sqlite3_get_autocommit(db);
+	if (own_transaction ? db_begin(db)
+			    : sqlite3_exec(db, "SAVEPOINT staff_import", NULL,
+					   NULL, NULL) != SQLITE_OK)
 		goto out;
 	in_transaction = true;
 	for (size_t i = 0; i < nrows; i++) {
@@ -1731,13 +1737,19 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 	}
 	if (problems.msgs.n)
 		goto out;
-	if (db_commit(db))
+	if (own_transaction ? db_commit(db)
+			    : sqlite3_exec(db, "RELEASE staff_import", NULL,
+					   NULL, NULL) != SQLITE_OK)
 		goto out;
 	in_transaction = false;
 	rc = (int)nrows;
 out:
-	if (in_transaction)
+	if (in_transaction && own_transaction)
 		db_rollback(db);
+	else if (in_transaction)
+		sqlite3_exec(db,
+			     "ROLLBACK TO staff_import; RELEASE staff_import",
+			     NULL, NULL, NULL);
 	row_problems_flush(&problems, errs);
 	for (size_t i = 0; rows && i < nrows; i++)
 		staff_free(&rows[i].person);

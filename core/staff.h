@@ -98,8 +98,8 @@ int staff_upsert(sqlite3 *db, const struct staff *s, qa_day today,
 /* Import a CSV (RFC 4180; UTF-8, a BOM and CRLF are fine) with exactly the
  * header id,name,email,role,team,manager,nqsw_start; a role cell may hold
  * several roles, quoted ("dcs,service_lead"). Existing ids are updated as
- * by staff_upsert. All or nothing, in one transaction of its own (not
- * inside the caller's): every bad row is reported as "FILE:LINE: field
+ * by staff_upsert. All or nothing, in one transaction of its own, or a
+ * savepoint inside the caller's: every bad row is reported as "FILE:LINE: field
  * "value": problem" in errs (LINE: the physical line where the record
  * starts), duplicate ids and managers neither in the file nor in the
  * database included, and nothing is stored. Rows may name managers defined

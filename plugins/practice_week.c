@@ -1,56 +1,17 @@
 /* practice_week: twice a year senior leaders observe front-line practice
  * for a week. One all-day item per week, Monday to Friday by default (the
  * configured duration, 5d). */
-#include <stdio.h>
-
 #include "qa-scheduler/plugin.h"
 
-struct week {
-	const struct qa_host *host;
-	int failed;
-};
-
-/* The key is the first day, so a regenerated week keeps its UID. */
-static int emit_week(qa_day day, void *arg)
-{
-	struct week *week = arg;
-	int year, month, mday;
-	char key[48];
-	qa_day_to_ymd(day, &year, &month, &mday);
-	snprintf(key, sizeof key, "%04d-%02d-%02d", year, month, mday);
-	struct qa_occurrence occ = {
-		.struct_size = sizeof occ,
-		.key = key,
-		.kind = QA_OCC_ALLDAY,
-		.status = QA_STATUS_CONFIRMED,
-		.date = day,
-		.duration = 0, /* the activity's configured duration, in days */
-		.done_on = QA_DAY_NONE,
-	};
-	if (week->host->emit(week->host, &occ) < 0) {
-		week->failed = 1;
-		return 1;
-	}
-	return 0;
-}
-
+/* One all-day item per week from each date `rrule` yields, keyed by that
+ * date and lasting the configured duration (5d): the host's fixed-date
+ * series. */
 static int generate(void *state, const struct qa_subject *subject, qa_day from,
 		    qa_day to, const struct qa_host *host)
 {
 	(void)state;
-	const char *rrule = host->config_get(host, "rrule");
-	if (subject->left_on != QA_DAY_NONE && subject->left_on < to)
-		to = subject->left_on;
-	if (!rrule || to < from)
-		return 0;
-	struct week week = {host, 0};
-	/* A fixed anchor keeps INTERVAL and COUNT rules stable whatever the
-	 * window asked for. */
-	if (host->rrule_expand(host, rrule, qa_day_from_ymd(2020, 1, 1), from,
-			       to, emit_week, &week) < 0 ||
-	    week.failed)
-		return -1;
-	return 0;
+	return host->emit_rrule_series(host, subject, QA_OCC_ALLDAY, from, to,
+				       NULL);
 }
 
 static const struct qa_config_entry config[] = {

@@ -252,12 +252,12 @@ static int generate(void *state, const struct qa_subject *subject, qa_day from,
 		if (subject->left_on != QA_DAY_NONE && due > subject->left_on)
 			continue;
 		const char *home = list->items[dues[k].placement].home;
-		char slug[HOME_MAX + 1], key[HOME_MAX + 16];
+		char slug[HOME_MAX + 1], date[11], key[HOME_MAX + 16];
 		char summary[HOME_MAX + 32];
-		int year;
-		qa_day_to_ymd(due, &year, &m, &d);
 		slugify(home, slug);
-		snprintf(key, sizeof key, "%s-%04d", slug, year % 10000);
+		/* The year: "oak-house-2026". */
+		snprintf(key, sizeof key, "%s-%.4s", slug,
+			 qa_day_text(due, date));
 		snprintf(summary, sizeof summary, "Regulation 44 visit: %s",
 			 home);
 		struct qa_occurrence occ = {

@@ -11,6 +11,14 @@
  * none recorded, the first is due on nqsw_start, else on the day the person
  * was added.
  *
+ * The next due session is shown on its due date even when that has passed:
+ * that is how it shows as overdue. Projected sessions run until `horizon`
+ * months after today (the organisation's date, from the host), each one
+ * interval (the one in force on the previous date) after the one before;
+ * when the next due is overdue they chain from today instead of from the
+ * missed date, so the first is one interval (the one in force today) after
+ * today.
+ *
  * Held sessions are confirmed events keyed by their date. Projected ones are
  * tentative and keyed "s<N>", N counting the person's sessions (distinct days
  * recorded) from 1: the next due is s<recorded + 1>. Recording a session
@@ -20,6 +28,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "qa-scheduler/plugin.h"
 
@@ -28,17 +37,15 @@
 
 struct supervision {
 	int start_minute;
-	int horizon; /* months of projected sessions after the next due */
+	int horizon; /* months after today that sessions are projected to */
 };
 
 static int init(const struct qa_host *host, void **state)
 {
 	const char *start = host->config_get(host, "time");
 	const char *horizon_text = host->config_get(host, "horizon");
-	int hour, minute;
-	char extra;
-	if (!start || sscanf(start, "%2d:%2d%c", &hour, &minute, &extra) != 2 ||
-	    hour < 0 || hour > 23 || minute < 0 || minute > 59) {
+	int start_minute;
+	if (qa_time_parse(start, &start_minute) < 0) {
 		host->log(host, QA_LOG_ERR,
 			  "supervision: time \"%s\" is not HH:MM; fix "
 			  "[activity.supervision] time",
@@ -61,7 +68,7 @@ static int init(const struct qa_host *host, void **state)
 		host->log(host, QA_LOG_ERR, "supervision: out of memory");
 		return -1;
 	}
-	conf->start_minute = hour * 60 + minute;
+	conf->start_minute = start_minute;
 	conf->horizon = (int)horizon;
 	*state = conf;
 	return 0;
@@ -100,6 +107,28 @@ static const char *phase_on(const struct qa_subject *subject, qa_day day)
 	}
 }
 
+/* A session with the manager: held when done_on is set, else projected. */
+static int emit_session(const struct qa_host *host,
+			const struct qa_subject *subject,
+			const struct supervision *conf, const char *key,
+			qa_day date, const char *detail, qa_day done_on)
+{
+	struct qa_occurrence occ = {
+		.struct_size = sizeof occ,
+		.key = key,
+		.kind = QA_OCC_EVENT,
+		.status = done_on == QA_DAY_NONE ? QA_STATUS_TENTATIVE
+						 : QA_STATUS_CONFIRMED,
+		.date = date,
+		.start_minute = conf->start_minute,
+		.duration = 0, /* the activity's configured duration */
+		.detail = detail,
+		.with_staff_id = subject->manager_id,
+		.done_on = done_on,
+	};
+	return host->emit(host, &occ);
+}
+
 struct history {
 	const struct qa_host *host;
 	const struct qa_subject *subject;
@@ -129,26 +158,34 @@ static int on_session(qa_day day, void *arg)
 	if (day < history->from || day > history->to ||
 	    left_by(history->subject, day))
 		return 0;
-	int year, month, mday;
-	char key[48];
-	qa_day_to_ymd(day, &year, &month, &mday);
-	snprintf(key, sizeof key, "held-%04d-%02d-%02d", year, month, mday);
-	struct qa_occurrence occ = {
-		.struct_size = sizeof occ,
-		.key = key,
-		.kind = QA_OCC_EVENT,
-		.status = QA_STATUS_CONFIRMED,
-		.date = day,
-		.start_minute = history->conf->start_minute,
-		.duration = 0, /* the activity's configured duration */
-		.with_staff_id = history->subject->manager_id,
-		.done_on = day,
-	};
-	if (history->host->emit(history->host, &occ) < 0) {
+	char key[16] = "held-";
+	qa_day_text(day, key + strlen(key));
+	if (emit_session(history->host, history->subject, history->conf, key,
+			 day, NULL, day) < 0) {
 		history->failed = 1;
 		return 1;
 	}
 	return 0;
+}
+
+/* Session s<n>, due on `due`. The chain runs on unshifted dates so that one
+ * bank holiday does not pull every later session a day earlier; only the
+ * date shown moves back to the previous working day (before the due date,
+ * never after it). Returns 0, -1 on failure, or 1 when nothing later can be
+ * shown (past the window or after leaving). */
+static int project(const struct qa_host *host, const struct qa_subject *subject,
+		   const struct supervision *conf, qa_day from, qa_day to,
+		   int n, qa_day due)
+{
+	qa_day shown = host->shift_to_working_day(host, due, -1);
+	if (shown > to || left_by(subject, shown))
+		return 1;
+	if (shown < from)
+		return 0;
+	char key[16];
+	snprintf(key, sizeof key, "s%d", n);
+	return emit_session(host, subject, conf, key, shown,
+			    phase_on(subject, due), QA_DAY_NONE);
 }
 
 static int generate(void *state, const struct qa_subject *subject, qa_day from,
@@ -157,6 +194,12 @@ static int generate(void *state, const struct qa_subject *subject, qa_day from,
 	const struct supervision *conf = state;
 	if (!subject->manager_id || !subject->staff_id)
 		return 0; /* supervision is with a line manager */
+	if (subject->today == QA_DAY_NONE) {
+		host->log(host, QA_LOG_ERR,
+			  "supervision: the host gave no today to project "
+			  "sessions from");
+		return -1;
+	}
 	struct history history = {
 		.host = host,
 		.subject = subject,
@@ -183,37 +226,19 @@ static int generate(void *state, const struct qa_subject *subject, qa_day from,
 		due = subject->added_on;
 	if (due == QA_DAY_NONE)
 		return 0; /* nothing to count from: a host without added_on */
-	qa_day horizon_end = qa_day_add_months(due, conf->horizon);
+	qa_day horizon_end = qa_day_add_months(subject->today, conf->horizon);
 
-	/* The chain runs on unshifted dates so that one bank holiday does not
-	 * pull every later session a day earlier; only the date shown moves
-	 * back to the previous working day (before the due date, never after
-	 * it). The next due is shown even with a zero horizon. */
-	for (int k = 1; k == 1 || due < horizon_end; k++) {
-		qa_day shown = host->shift_to_working_day(host, due, -1);
-		if (shown > to || left_by(subject, shown))
-			break;
-		if (shown >= from) {
-			char key[32];
-			snprintf(key, sizeof key, "s%d", history.sessions + k);
-			struct qa_occurrence occ = {
-				.struct_size = sizeof occ,
-				.key = key,
-				.kind = QA_OCC_EVENT,
-				.status = QA_STATUS_TENTATIVE,
-				.date = shown,
-				.start_minute = conf->start_minute,
-				.duration = 0, /* the configured duration */
-				.detail = phase_on(subject, due),
-				.with_staff_id = subject->manager_id,
-				.done_on = QA_DAY_NONE,
-			};
-			if (host->emit(host, &occ) < 0)
-				return -1;
-		}
-		due += interval_on(subject, due);
-	}
-	return 0;
+	/* The next due is shown even when overdue (its date shown before
+	 * today) and even with a zero horizon; when it is overdue, what
+	 * follows chains from today rather than from the missed date. */
+	int n = history.sessions + 1;
+	int rc = project(host, subject, conf, from, to, n, due);
+	qa_day next = due;
+	if (host->shift_to_working_day(host, due, -1) < subject->today)
+		next = subject->today;
+	while (rc == 0 && (next += interval_on(subject, next)) < horizon_end)
+		rc = project(host, subject, conf, from, to, ++n, next);
+	return rc < 0 ? -1 : 0;
 }
 
 static const struct qa_config_entry config[] = {
@@ -221,8 +246,9 @@ static const struct qa_config_entry config[] = {
 	 "Time shown for projected sessions until the real booking is "
 	 "recorded."},
 	{QA_CONFIG_INT, "horizon", "6",
-	 "Months of projected sessions after the next due one (the framework "
-	 "books up to six months ahead); 0-24."},
+	 "Months after today that sessions are projected to (the framework "
+	 "books up to six months ahead); 0-24. The next due session is shown "
+	 "whatever this is."},
 	{0},
 };
 
@@ -244,9 +270,14 @@ static const struct qa_plugin plugin = {
 		"session is due one interval, the one in force on the day of "
 		"the last recorded session, after that session; with none "
 		"recorded the first is due on nqsw_start, or on the day the "
-		"person was added. Later sessions are projected (tentative) "
-		"at the interval in force on each date and shown on the "
-		"previous working day when they fall on a weekend or holiday.",
+		"person was added, and it is shown on its due date even when "
+		"that has passed (overdue). Later sessions are projected "
+		"(tentative) up to `horizon` months (default six) after "
+		"today, each one interval, the one in force on the date "
+		"before, after the one before; when the next due is overdue "
+		"they chain from today, the first one interval (the one in "
+		"force today) after today. Sessions falling on a weekend or "
+		"holiday are shown on the previous working day.",
 	.version = "1.0",
 	.cadence = "NQSW weekly for 6 months, then fortnightly for 6 months; "
 		   "then at least every 4 weeks",

@@ -141,8 +141,8 @@ static int generate(void *state, const struct qa_subject *subject, qa_day from,
 		if (host->for_each_completion(host, "themed_audit", NULL, month,
 					      last, on_completion, &done) < 0)
 			return -1;
-		char key[32], summary[THEME_MAX + 32];
-		snprintf(key, sizeof key, "%04d-%02d", year % 10000, mon);
+		char key[11], summary[THEME_MAX + 32];
+		qa_day_text(month, key)[7] = '\0'; /* the month: "2026-03" */
 		snprintf(summary, sizeof summary, "Themed audit: %s", theme);
 		struct qa_occurrence occ = {
 			.struct_size = sizeof occ,

@@ -1,8 +1,10 @@
 /* The sixteen activity plugins, loaded from the build's plugins/ directory
  * exactly as the daemon loads them, driven through a fake host: working days
  * are Monday to Friday minus the 2026 England and Wales bank holidays below,
- * RRULEs expand with libical, completions come from a table and everything
- * emitted is recorded. Expected dates are worked by hand from the framework
+ * RRULEs expand with libical (in rrule_expand and in the fixed-date series
+ * emit_rrule_series, which reads the plugin's own rrule and time keys as the
+ * real host does), completions come from a table and everything emitted is
+ * recorded. Expected dates are worked by hand from the framework
  * and SPEC section 3. */
 #include <dlfcn.h>
 #include <setjmp.h>
@@ -104,6 +106,7 @@ struct fake {
 	size_t n_emitted;
 	struct due_call calls[MAX_CALLS];
 	size_t n_calls;
+	size_t n_series; /* emit_rrule_series() calls */
 	char log[2048];
 };
 
@@ -306,6 +309,84 @@ static int fake_emit_due_per_period(const struct qa_host *host,
 	return 0;
 }
 
+/* The value of a key the plugin declares with type in its own table: the real
+ * host's series reads nothing else. */
+static const char *declared_value(const struct qa_host *host, const char *key,
+				  enum qa_config_type type)
+{
+	struct fake *fake = fake_of(host);
+	for (const struct qa_config_entry *e = fake->desc->config;
+	     e && e->type != QA_CONFIG_END; e++)
+		if (strcmp(e->key, key) == 0 && e->type == type)
+			return fake_config_get(host, key);
+	fail_msg("%s: emit_rrule_series() needs the plugin to declare \"%s\"",
+		 fake->desc->id, key);
+	return NULL;
+}
+
+struct series {
+	const struct qa_host *host;
+	enum qa_occurrence_kind kind;
+	int start_minute;
+	const char *summary;
+	int failed;
+};
+
+static int emit_series_day(qa_day day, void *arg)
+{
+	struct series *series = arg;
+	char key[11];
+	struct qa_occurrence occ = {
+		.struct_size = sizeof occ,
+		.key = qa_day_text(day, key),
+		.kind = series->kind,
+		.status = QA_STATUS_CONFIRMED,
+		.date = day,
+		.start_minute = series->start_minute,
+		.duration = 0,
+		.summary = series->summary,
+		.done_on = QA_DAY_NONE,
+	};
+	if (series->host->emit(series->host, &occ) < 0) {
+		series->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* As the plugin API promises: every date of the plugin's rrule in [from, to]
+ * expanded from 2020-01-01, none after left_on, keyed by date; an event at
+ * the plugin's time. Emits through host->emit, so fail_emit reaches it. */
+static int fake_emit_rrule_series(const struct qa_host *host,
+				  const struct qa_subject *subject,
+				  enum qa_occurrence_kind kind, qa_day from,
+				  qa_day to, const char *summary)
+{
+	struct fake *fake = fake_of(host);
+	fake->n_series++;
+	assert_true(kind == QA_OCC_EVENT || kind == QA_OCC_ALLDAY);
+	struct series series = {host, kind, 0, summary, 0};
+	const char *rrule = declared_value(host, "rrule", QA_CONFIG_RRULE);
+	if (kind == QA_OCC_EVENT) {
+		const char *time = declared_value(host, "time", QA_CONFIG_TIME);
+		if (qa_time_parse(time, &series.start_minute) < 0) {
+			host->log(host, QA_LOG_ERR,
+				  "%s: time \"%s\" is not HH:MM",
+				  fake->desc->id, time ? time : "");
+			return -1;
+		}
+	}
+	if (subject->left_on != QA_DAY_NONE && subject->left_on < to)
+		to = subject->left_on;
+	if (to < from)
+		return 0;
+	if (fake_rrule_expand(host, rrule, D(2020, 1, 1), from, to,
+			      emit_series_day, &series) < 0 ||
+	    series.failed)
+		return -1;
+	return 0;
+}
+
 static struct qa_host make_host(struct fake *fake)
 {
 	struct qa_host host = {
@@ -321,6 +402,7 @@ static struct qa_host make_host(struct fake *fake)
 		.last_completion = fake_last_completion,
 		.for_each_completion = fake_for_each_completion,
 		.emit_due_per_period = fake_emit_due_per_period,
+		.emit_rrule_series = fake_emit_rrule_series,
 	};
 	return host;
 }
@@ -392,7 +474,7 @@ static int init_only(const char *id, const char *const *config,
 
 static struct qa_subject person(const char *staff_id, const char *manager_id,
 				qa_day added_on, qa_day nqsw_start,
-				qa_day left_on)
+				qa_day left_on, qa_day today)
 {
 	struct qa_subject subject = {
 		.struct_size = sizeof subject,
@@ -402,32 +484,31 @@ static struct qa_subject person(const char *staff_id, const char *manager_id,
 		.added_on = added_on,
 		.nqsw_start = nqsw_start,
 		.left_on = left_on,
+		.today = today,
 	};
 	return subject;
 }
 
-static const struct qa_subject audience = {
-	.struct_size = sizeof(struct qa_subject),
-	.added_on = QA_DAY_NONE,
-	.nqsw_start = QA_DAY_NONE,
-	.left_on = QA_DAY_NONE,
-};
-
-static const char *day_text(qa_day day, char buf[48])
+/* The whole audience of an activity, on the organisation's date today. */
+static struct qa_subject audience(qa_day today)
 {
-	if (day == QA_DAY_NONE)
-		return "none";
-	int y, m, d;
-	qa_day_to_ymd(day, &y, &m, &d);
-	snprintf(buf, 48, "%04d-%02d-%02d", y % 10000, m, d);
-	return buf;
+	struct qa_subject subject = {
+		.struct_size = sizeof subject,
+		.added_on = QA_DAY_NONE,
+		.nqsw_start = QA_DAY_NONE,
+		.left_on = QA_DAY_NONE,
+		.today = today,
+	};
+	return subject;
 }
 
 /* Compare as text so a failure reads "2026-07-17" != "2026-07-10". */
 static void assert_day(qa_day actual, const char *expected)
 {
-	char buf[48];
-	assert_string_equal(day_text(actual, buf), expected);
+	char buf[11];
+	assert_string_equal(actual == QA_DAY_NONE ? "none"
+						  : qa_day_text(actual, buf),
+			    expected);
 }
 
 static const struct emitted *find_key(const struct fake *fake, const char *key)
@@ -576,13 +657,28 @@ static void test_scopes_and_roles(void **unused)
 
 /* ---- fixed-date activities ---- */
 
+/* Each fixed-date plugin hands its whole series to the host's service, once,
+ * and emits nothing of its own. */
+static void check_one_series(const struct fake *fake)
+{
+	assert_int_equal(fake->n_series, 1);
+	for (size_t i = 0; i < fake->n_emitted; i++) {
+		assert_int_equal(fake->emitted[i].status, QA_STATUS_CONFIRMED);
+		assert_int_equal(fake->emitted[i].duration, 0);
+		assert_string_equal(fake->emitted[i].summary, "");
+		assert_int_equal(fake->emitted[i].done_on, QA_DAY_NONE);
+	}
+}
+
 static void test_practice_week_default(void **unused)
 {
 	(void)unused;
+	struct qa_subject all = audience(D(2026, 1, 1));
 	struct fake fake;
-	assert_int_equal(run("practice_week", NULL, NULL, 0, &audience,
+	assert_int_equal(run("practice_week", NULL, NULL, 0, &all,
 			     D(2026, 1, 1), D(2026, 12, 31), &fake),
 			 0);
+	check_one_series(&fake);
 	/* Second Mondays: March 2026 starts on a Sunday, September on a
 	 * Tuesday. */
 	assert_int_equal(fake.n_emitted, 2);
@@ -590,13 +686,13 @@ static void test_practice_week_default(void **unused)
 	assert_string_equal(fake.emitted[0].key, "2026-03-09");
 	assert_day(fake.emitted[1].date, "2026-09-14");
 	assert_string_equal(fake.emitted[1].key, "2026-09-14");
-	for (size_t i = 0; i < 2; i++) {
+	/* All-day, lasting the configured duration (0), five days by
+	 * default: Monday to Friday. */
+	for (size_t i = 0; i < 2; i++)
 		assert_int_equal(fake.emitted[i].kind, QA_OCC_ALLDAY);
-		assert_int_equal(fake.emitted[i].status, QA_STATUS_CONFIRMED);
-		/* 0: the configured duration (default 5d). */
-		assert_int_equal(fake.emitted[i].duration, 0);
-		assert_int_equal(fake.emitted[i].done_on, QA_DAY_NONE);
-	}
+	struct loaded week = load("practice_week");
+	assert_string_equal(week.desc->duration, "5d");
+	dlclose(week.handle);
 }
 
 static void test_practice_week_configured(void **unused)
@@ -604,10 +700,12 @@ static void test_practice_week_configured(void **unused)
 	(void)unused;
 	static const char *const config[] = {
 		"rrule", "FREQ=YEARLY;BYMONTH=6;BYDAY=1MO", NULL};
+	struct qa_subject all = audience(D(2026, 1, 1));
 	struct fake fake;
-	assert_int_equal(run("practice_week", config, NULL, 0, &audience,
+	assert_int_equal(run("practice_week", config, NULL, 0, &all,
 			     D(2026, 1, 1), D(2027, 12, 31), &fake),
 			 0);
+	check_one_series(&fake);
 	assert_int_equal(fake.n_emitted, 2);
 	assert_day(fake.emitted[0].date, "2026-06-01");
 	assert_day(fake.emitted[1].date, "2027-06-07");
@@ -617,35 +715,36 @@ static void check_board_days(const struct fake *fake, int start_minute)
 {
 	static const char *const days[] = {"2026-01-13", "2026-04-14",
 					   "2026-07-14", "2026-10-13"};
+	check_one_series(fake);
 	assert_int_equal(fake->n_emitted, 4);
 	for (size_t i = 0; i < 4; i++) {
 		assert_day(fake->emitted[i].date, days[i]);
 		assert_string_equal(fake->emitted[i].key, days[i]);
 		assert_int_equal(fake->emitted[i].kind, QA_OCC_EVENT);
-		assert_int_equal(fake->emitted[i].status, QA_STATUS_CONFIRMED);
 		assert_int_equal(fake->emitted[i].start_minute, start_minute);
-		assert_int_equal(fake->emitted[i].duration, 0);
 	}
 }
 
 static void test_board_and_children_in_care_council(void **unused)
 {
 	(void)unused;
+	struct qa_subject all = audience(D(2026, 1, 1));
 	struct fake fake;
 	/* Second Tuesdays of January, April, July, October 2026, 14:00. */
-	assert_int_equal(run("corporate_parenting_board", NULL, NULL, 0,
-			     &audience, D(2026, 1, 1), D(2026, 12, 31), &fake),
+	assert_int_equal(run("corporate_parenting_board", NULL, NULL, 0, &all,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
 			 0);
 	check_board_days(&fake, 14 * 60);
 	/* The Children in Care Council reports at the board: same days. */
-	assert_int_equal(run("children_in_care_council", NULL, NULL, 0,
-			     &audience, D(2026, 1, 1), D(2026, 12, 31), &fake),
+	assert_int_equal(run("children_in_care_council", NULL, NULL, 0, &all,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
 			 0);
 	check_board_days(&fake, 14 * 60);
 
+	/* The host's series reads the plugin's own time key. */
 	static const char *const config[] = {"time", "09:30", NULL};
-	assert_int_equal(run("corporate_parenting_board", config, NULL, 0,
-			     &audience, D(2026, 1, 1), D(2026, 12, 31), &fake),
+	assert_int_equal(run("corporate_parenting_board", config, NULL, 0, &all,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
 			 0);
 	check_board_days(&fake, 9 * 60 + 30);
 }
@@ -653,20 +752,24 @@ static void test_board_and_children_in_care_council(void **unused)
 static void test_monthly_meetings(void **unused)
 {
 	(void)unused;
+	struct qa_subject all = audience(D(2026, 1, 1));
 	struct fake fake;
 	/* Third Wednesdays at 14:00. */
-	assert_int_equal(run("reflective_practice", NULL, NULL, 0, &audience,
+	assert_int_equal(run("reflective_practice", NULL, NULL, 0, &all,
 			     D(2026, 1, 1), D(2026, 2, 28), &fake),
 			 0);
+	check_one_series(&fake);
 	assert_int_equal(fake.n_emitted, 2);
 	assert_day(fake.emitted[0].date, "2026-01-21");
 	assert_day(fake.emitted[1].date, "2026-02-18");
 	assert_int_equal(fake.emitted[0].start_minute, 14 * 60);
+	assert_int_equal(fake.emitted[0].kind, QA_OCC_EVENT);
 	/* Second Thursdays at 10:00: 1 January 2026 is a Thursday and a bank
 	 * holiday, which is why the default is not the first. */
-	assert_int_equal(run("performance_meeting", NULL, NULL, 0, &audience,
+	assert_int_equal(run("performance_meeting", NULL, NULL, 0, &all,
 			     D(2026, 1, 1), D(2026, 2, 28), &fake),
 			 0);
+	check_one_series(&fake);
 	assert_int_equal(fake.n_emitted, 2);
 	assert_day(fake.emitted[0].date, "2026-01-08");
 	assert_day(fake.emitted[1].date, "2026-02-12");
@@ -674,6 +777,8 @@ static void test_monthly_meetings(void **unused)
 	assert_int_equal(fake.emitted[0].kind, QA_OCC_EVENT);
 }
 
+/* The host's series refuses a time that is not HH:MM (the real host already
+ * refuses it when loading the config); the plugin passes the failure on. */
 static void test_meetings_refuse_bad_time(void **unused)
 {
 	(void)unused;
@@ -681,12 +786,13 @@ static void test_meetings_refuse_bad_time(void **unused)
 		"corporate_parenting_board", "children_in_care_council",
 		"reflective_practice", "performance_meeting"};
 	static const char *const bad[] = {"24:00", "9:60", "14:00x", "noon"};
+	struct qa_subject all = audience(D(2026, 1, 1));
 	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
 		for (size_t j = 0; j < sizeof bad / sizeof bad[0]; j++) {
 			const char *const config[] = {"time", bad[j], NULL};
 			struct fake fake;
-			if (run(ids[i], config, NULL, 0, &audience,
-				D(2026, 1, 1), D(2026, 12, 31), &fake) != -1)
+			if (run(ids[i], config, NULL, 0, &all, D(2026, 1, 1),
+				D(2026, 12, 31), &fake) != -1)
 				fail_msg("%s accepted time \"%s\"", ids[i],
 					 bad[j]);
 			assert_int_equal(fake.n_emitted, 0);
@@ -711,8 +817,8 @@ static void test_due_per_period(void **unused)
 		{"qa_quarterly_report", QA_PERIOD_QUARTER},
 		{"dip_sample", QA_PERIOD_WEEK},
 	};
-	struct qa_subject pm =
-		person("pm1", "gm1", D(2025, 6, 1), QA_DAY_NONE, QA_DAY_NONE);
+	struct qa_subject pm = person("pm1", "gm1", D(2025, 6, 1), QA_DAY_NONE,
+				      QA_DAY_NONE, D(2026, 1, 10));
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct fake fake;
 		assert_int_equal(run(cases[i].id, NULL, NULL, 0, &pm,
@@ -732,7 +838,8 @@ static void test_iro_quarter_end_dispute_audit(void **unused)
 {
 	(void)unused;
 	struct qa_subject iro =
-		person("iro1", "am1", D(2025, 1, 1), QA_DAY_NONE, QA_DAY_NONE);
+		person("iro1", "am1", D(2025, 1, 1), QA_DAY_NONE, QA_DAY_NONE,
+		       D(2026, 1, 15));
 	struct fake fake;
 	assert_int_equal(run("iro_scrutiny", NULL, NULL, 0, &iro,
 			     D(2026, 1, 15), D(2026, 6, 30), &fake),
@@ -758,7 +865,8 @@ static void test_lado_annual_audit_quarter(void **unused)
 {
 	(void)unused;
 	struct qa_subject lead =
-		person("sl1", "ad1", D(2025, 1, 1), QA_DAY_NONE, QA_DAY_NONE);
+		person("sl1", "ad1", D(2025, 1, 1), QA_DAY_NONE, QA_DAY_NONE,
+		       D(2026, 1, 1));
 	struct fake fake;
 	assert_int_equal(run("lado_audit", NULL, NULL, 0, &lead, D(2026, 1, 1),
 			     D(2026, 12, 31), &fake),
@@ -802,9 +910,10 @@ static void test_lado_annual_audit_quarter(void **unused)
 static void test_themed_audit_default(void **unused)
 {
 	(void)unused;
+	struct qa_subject all = audience(D(2026, 1, 1));
 	struct fake fake;
-	assert_int_equal(run("themed_audit", NULL, NULL, 0, &audience,
-			     D(2026, 1, 1), D(2026, 12, 31), &fake),
+	assert_int_equal(run("themed_audit", NULL, NULL, 0, &all, D(2026, 1, 1),
+			     D(2026, 12, 31), &fake),
 			 0);
 	/* The seven core areas of practice. */
 	assert_int_equal(fake.n_emitted, 7);
@@ -840,8 +949,9 @@ static void test_themed_audit_configured(void **unused)
 	completions[0].day = D(2026, 8, 12);
 	completions[1].day = D(2026, 7, 31); /* July: not August's */
 	completions[2].day = D(2026, 12, 1); /* another activity */
+	struct qa_subject all = audience(D(2026, 1, 1));
 	struct fake fake;
-	assert_int_equal(run("themed_audit", config, completions, 3, &audience,
+	assert_int_equal(run("themed_audit", config, completions, 3, &all,
 			     D(2026, 1, 1), D(2026, 12, 31), &fake),
 			 0);
 	assert_int_equal(fake.n_emitted, 2);
@@ -887,7 +997,8 @@ static void test_themed_audit_refuses_bad_schedule(void **unused)
 	assert_int_equal(init_only("themed_audit", too_long, &fake), -1);
 
 	const char *const empty[] = {"themes", "", NULL};
-	assert_int_equal(run("themed_audit", empty, NULL, 0, &audience,
+	struct qa_subject all = audience(D(2026, 1, 1));
+	assert_int_equal(run("themed_audit", empty, NULL, 0, &all,
 			     D(2026, 1, 1), D(2026, 12, 31), &fake),
 			 0);
 	assert_int_equal(fake.n_emitted, 0);
@@ -901,8 +1012,8 @@ static const char *const reg44_homes[] = {
 static void test_reg44_visits(void **unused)
 {
 	(void)unused;
-	struct qa_subject lead =
-		person("r1", "sl1", D(2025, 1, 1), QA_DAY_NONE, QA_DAY_NONE);
+	struct qa_subject lead = person("r1", "sl1", D(2025, 1, 1), QA_DAY_NONE,
+					QA_DAY_NONE, D(2026, 1, 1));
 	struct fake fake;
 	assert_int_equal(run("reg44_visit", reg44_homes, NULL, 0, &lead,
 			     D(2026, 1, 1), D(2026, 12, 31), &fake),
@@ -957,8 +1068,8 @@ static void test_reg44_joined_and_left(void **unused)
 {
 	(void)unused;
 	struct fake fake;
-	struct qa_subject left =
-		person("r1", "sl1", D(2025, 1, 1), QA_DAY_NONE, D(2026, 6, 30));
+	struct qa_subject left = person("r1", "sl1", D(2025, 1, 1), QA_DAY_NONE,
+					D(2026, 6, 30), D(2026, 1, 1));
 	assert_int_equal(run("reg44_visit", reg44_homes, NULL, 0, &left,
 			     D(2026, 1, 1), D(2026, 12, 31), &fake),
 			 0);
@@ -966,7 +1077,8 @@ static void test_reg44_joined_and_left(void **unused)
 	assert_non_null(find_key(&fake, "oak-house-2026"));
 
 	struct qa_subject joined =
-		person("r1", "sl1", D(2026, 5, 1), QA_DAY_NONE, QA_DAY_NONE);
+		person("r1", "sl1", D(2026, 5, 1), QA_DAY_NONE, QA_DAY_NONE,
+		       D(2026, 1, 1));
 	assert_int_equal(run("reg44_visit", reg44_homes, NULL, 0, &joined,
 			     D(2026, 1, 1), D(2026, 12, 31), &fake),
 			 0);
@@ -1013,8 +1125,8 @@ static struct completion session(const char *staff_id, qa_day day)
  * session, not on the day it falls due. */
 static qa_day next_due_after(qa_day nqsw_start, qa_day session_day)
 {
-	struct qa_subject sw =
-		person("sw1", "pm1", nqsw_start, nqsw_start, QA_DAY_NONE);
+	struct qa_subject sw = person("sw1", "pm1", nqsw_start, nqsw_start,
+				      QA_DAY_NONE, session_day);
 	struct completion held[] = {session("sw1", session_day)};
 	struct fake fake;
 	assert_int_equal(run("supervision", NULL, held, 1, &sw, session_day,
@@ -1053,7 +1165,8 @@ static void test_supervision_nqsw_chain(void **unused)
 {
 	(void)unused;
 	struct qa_subject sw =
-		person("sw1", "pm1", D(2026, 1, 5), D(2026, 1, 5), QA_DAY_NONE);
+		person("sw1", "pm1", D(2026, 1, 5), D(2026, 1, 5), QA_DAY_NONE,
+		       D(2026, 7, 10));
 	struct completion held[] = {session("sw1", D(2026, 7, 3)),
 				    session("sw1", D(2026, 1, 5)),
 				    session("pm1", D(2026, 7, 8))};
@@ -1075,7 +1188,8 @@ static void test_supervision_nqsw_chain(void **unused)
 	/* From the 3 July session (weekly phase) the next is due 10 July;
 	 * from then on fortnightly; Christmas Day is shown on the 24th but the
 	 * chain carries on from the 25th (8 January, not the 7th), and the
-	 * horizon ends six months after 10 July. */
+	 * horizon ends six months after today, 10 July (the due day is not
+	 * overdue). */
 	static const char *const expected[] = {
 		"2026-07-10", "2026-07-24", "2026-08-07", "2026-08-21",
 		"2026-09-04", "2026-09-18", "2026-10-02", "2026-10-16",
@@ -1100,8 +1214,8 @@ static void test_supervision_nqsw_chain(void **unused)
 static void test_supervision_experienced_from_added_on(void **unused)
 {
 	(void)unused;
-	struct qa_subject sw =
-		person("sw2", "pm1", D(2026, 3, 2), QA_DAY_NONE, QA_DAY_NONE);
+	struct qa_subject sw = person("sw2", "pm1", D(2026, 3, 2), QA_DAY_NONE,
+				      QA_DAY_NONE, D(2026, 3, 2));
 	struct fake fake;
 	assert_int_equal(run("supervision", NULL, NULL, 0, &sw, D(2026, 1, 1),
 			     D(2026, 12, 31), &fake),
@@ -1128,8 +1242,9 @@ static void test_supervision_experienced_from_added_on(void **unused)
 static void test_supervision_first_due_on_nqsw_start(void **unused)
 {
 	(void)unused;
-	struct qa_subject sw = person("sw3", "pm1", D(2026, 1, 20),
-				      D(2026, 2, 2), QA_DAY_NONE);
+	struct qa_subject sw =
+		person("sw3", "pm1", D(2026, 1, 20), D(2026, 2, 2), QA_DAY_NONE,
+		       D(2026, 1, 20));
 	struct fake fake;
 	assert_int_equal(run("supervision", NULL, NULL, 0, &sw, D(2026, 1, 1),
 			     D(2026, 2, 28), &fake),
@@ -1143,8 +1258,8 @@ static void test_supervision_first_due_on_nqsw_start(void **unused)
 static void test_supervision_bank_holiday_shown_before(void **unused)
 {
 	(void)unused;
-	struct qa_subject sw =
-		person("sw4", "pm1", D(2026, 1, 5), QA_DAY_NONE, QA_DAY_NONE);
+	struct qa_subject sw = person("sw4", "pm1", D(2026, 1, 5), QA_DAY_NONE,
+				      QA_DAY_NONE, D(2026, 8, 3));
 	struct completion held[] = {session("sw4", D(2026, 8, 3))};
 	struct fake fake;
 	assert_int_equal(run("supervision", NULL, held, 1, &sw, D(2026, 8, 1),
@@ -1160,8 +1275,8 @@ static void test_supervision_bank_holiday_shown_before(void **unused)
 static void test_supervision_left(void **unused)
 {
 	(void)unused;
-	struct qa_subject sw =
-		person("sw5", "pm1", D(2026, 1, 5), QA_DAY_NONE, D(2026, 3, 1));
+	struct qa_subject sw = person("sw5", "pm1", D(2026, 1, 5), QA_DAY_NONE,
+				      D(2026, 3, 1), D(2026, 1, 5));
 	struct fake fake;
 	assert_int_equal(run("supervision", NULL, NULL, 0, &sw, D(2026, 1, 1),
 			     D(2026, 12, 31), &fake),
@@ -1175,6 +1290,7 @@ static void test_supervision_left(void **unused)
 	 * back-filled database might not) is not shown, nor anything after. */
 	struct completion held[] = {session("sw5", D(2026, 2, 10)),
 				    session("sw5", D(2026, 3, 20))};
+	sw.today = D(2026, 3, 20);
 	assert_int_equal(run("supervision", NULL, held, 2, &sw, D(2026, 1, 1),
 			     D(2026, 12, 31), &fake),
 			 0);
@@ -1185,8 +1301,8 @@ static void test_supervision_left(void **unused)
 static void test_supervision_needs_a_manager(void **unused)
 {
 	(void)unused;
-	struct qa_subject dcs =
-		person("dcs1", NULL, D(2026, 1, 5), QA_DAY_NONE, QA_DAY_NONE);
+	struct qa_subject dcs = person("dcs1", NULL, D(2026, 1, 5), QA_DAY_NONE,
+				       QA_DAY_NONE, D(2026, 2, 1));
 	struct completion held[] = {session("dcs1", D(2026, 2, 1))};
 	struct fake fake;
 	assert_int_equal(run("supervision", NULL, held, 1, &dcs, D(2026, 1, 1),
@@ -1201,20 +1317,30 @@ static void test_supervision_nothing_to_count_from(void **unused)
 	/* No session, no nqsw_start and no added_on: no date to start the
 	 * chain from (and no arithmetic on QA_DAY_NONE, which UBSan would
 	 * report as an overflow). */
-	struct qa_subject sw =
-		person("sw9", "pm1", QA_DAY_NONE, QA_DAY_NONE, QA_DAY_NONE);
+	struct qa_subject sw = person("sw9", "pm1", QA_DAY_NONE, QA_DAY_NONE,
+				      QA_DAY_NONE, D(2026, 1, 1));
 	struct fake fake;
 	assert_int_equal(run("supervision", NULL, NULL, 0, &sw, D(2026, 1, 1),
 			     D(2026, 12, 31), &fake),
 			 0);
 	assert_int_equal(fake.n_emitted, 0);
+
+	/* A host that gives no today: nothing to project from, and said. */
+	struct qa_subject undated =
+		person("sw9", "pm1", D(2026, 1, 5), QA_DAY_NONE, QA_DAY_NONE,
+		       QA_DAY_NONE);
+	assert_int_equal(run("supervision", NULL, NULL, 0, &undated,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 -1);
+	assert_int_equal(fake.n_emitted, 0);
+	assert_non_null(strstr(fake.log, "today"));
 }
 
 static void test_supervision_stable_keys(void **unused)
 {
 	(void)unused;
-	struct qa_subject sw =
-		person("sw6", "pm1", D(2026, 1, 5), QA_DAY_NONE, QA_DAY_NONE);
+	struct qa_subject sw = person("sw6", "pm1", D(2026, 1, 5), QA_DAY_NONE,
+				      QA_DAY_NONE, D(2026, 1, 5));
 	struct fake before, after;
 	assert_int_equal(run("supervision", NULL, NULL, 0, &sw, D(2026, 1, 1),
 			     D(2026, 3, 31), &before),
@@ -1226,6 +1352,7 @@ static void test_supervision_stable_keys(void **unused)
 	/* The first session is held a day late: s1 becomes a held session,
 	 * s2 stays s2 (now the next due) and moves. */
 	struct completion held[] = {session("sw6", D(2026, 1, 6))};
+	sw.today = D(2026, 1, 6);
 	assert_int_equal(run("supervision", NULL, held, 1, &sw, D(2026, 1, 1),
 			     D(2026, 3, 31), &after),
 			 0);
@@ -1238,8 +1365,8 @@ static void test_supervision_stable_keys(void **unused)
 static void test_supervision_history_before_window(void **unused)
 {
 	(void)unused;
-	struct qa_subject sw =
-		person("sw7", "pm1", D(2025, 10, 1), QA_DAY_NONE, QA_DAY_NONE);
+	struct qa_subject sw = person("sw7", "pm1", D(2025, 10, 1), QA_DAY_NONE,
+				      QA_DAY_NONE, D(2025, 12, 1));
 	/* Two sessions before the window, one recorded twice. */
 	struct completion held[] = {session("sw7", D(2025, 11, 3)),
 				    session("sw7", D(2025, 12, 1)),
@@ -1248,8 +1375,9 @@ static void test_supervision_history_before_window(void **unused)
 	assert_int_equal(run("supervision", NULL, held, 3, &sw, D(2026, 1, 1),
 			     D(2026, 2, 28), &fake),
 			 0);
-	/* Next due 29 December 2025, before the window: not shown; then
-	 * 26 January 2026 and 23 February, numbered after the 2 sessions. */
+	/* Today is the day of the last session. Next due 29 December 2025,
+	 * before the window: not shown; then 26 January 2026 and 23 February,
+	 * numbered after the 2 sessions. */
 	assert_int_equal(fake.n_emitted, 2);
 	assert_null(find_key(&fake, "s3"));
 	assert_day(key_day(&fake, "s4"), "2026-01-26");
@@ -1259,8 +1387,8 @@ static void test_supervision_history_before_window(void **unused)
 static void test_supervision_horizon(void **unused)
 {
 	(void)unused;
-	struct qa_subject sw =
-		person("sw8", "pm1", D(2026, 3, 2), QA_DAY_NONE, QA_DAY_NONE);
+	struct qa_subject sw = person("sw8", "pm1", D(2026, 3, 2), QA_DAY_NONE,
+				      QA_DAY_NONE, D(2026, 3, 2));
 	struct fake fake;
 	static const char *const one[] = {"horizon", "1", "time", "09:15",
 					  NULL};
@@ -1283,6 +1411,109 @@ static void test_supervision_horizon(void **unused)
 	assert_non_null(strstr(fake.log, "time"));
 }
 
+/* The projected sessions' dates and keys s<first>, s<first + 1>, ... */
+static void check_tentatives(const struct fake *fake, size_t first,
+			     const char *const *expected, size_t n_expected)
+{
+	const struct emitted *projected[32];
+	size_t n = tentatives(fake, projected, 32);
+	assert_int_equal(n, n_expected);
+	for (size_t i = 0; i < n; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "s%zu", first + i);
+		assert_string_equal(projected[i]->key, key);
+		assert_day(projected[i]->date, expected[i]);
+		assert_int_equal(projected[i]->done_on, QA_DAY_NONE);
+	}
+}
+
+static void test_supervision_overdue(void **unused)
+{
+	(void)unused;
+	/* Experienced: every 28 days. One session, Monday 1 June 2026; today
+	 * is Tuesday 15 September. */
+	struct qa_subject sw = person("sw10", "pm1", D(2025, 1, 6), QA_DAY_NONE,
+				      QA_DAY_NONE, D(2026, 9, 15));
+	struct completion held[] = {session("sw10", D(2026, 6, 1))};
+	struct fake fake;
+	assert_int_equal(run("supervision", NULL, held, 1, &sw, D(2026, 1, 1),
+			     D(2027, 12, 31), &fake),
+			 0);
+	assert_non_null(find_key(&fake, "held-2026-06-01"));
+	/* Due 29 June and missed: still shown on its date, before today,
+	 * which is how `due` lists it overdue. The next ones chain from
+	 * today: 13 October, then every 28 days, until before today + 6
+	 * months, 15 March 2027 (30 March is not). All Tuesdays, none a
+	 * holiday. */
+	static const char *const expected[] = {
+		"2026-06-29", "2026-10-13", "2026-11-10", "2026-12-08",
+		"2027-01-05", "2027-02-02", "2027-03-02",
+	};
+	check_tentatives(&fake, 2, expected, 7);
+	assert_int_equal(fake.n_emitted, 8);
+	assert_true(must_find(&fake, "s2")->date < sw.today);
+
+	/* Overdue, and today + 28 days is Monday 28 December, the Boxing Day
+	 * substitute: shown Thursday 24 December (25th is Christmas Day); the
+	 * chain carries on from the 28th. Horizon 2 months: before 30
+	 * January 2027. */
+	static const char *const two[] = {"horizon", "2", NULL};
+	struct completion october[] = {session("sw10", D(2026, 10, 5))};
+	sw.today = D(2026, 11, 30);
+	assert_int_equal(run("supervision", two, october, 1, &sw, D(2026, 1, 1),
+			     D(2027, 12, 31), &fake),
+			 0);
+	static const char *const christmas[] = {"2026-11-02", "2026-12-24",
+						"2027-01-25"};
+	check_tentatives(&fake, 2, christmas, 3);
+
+	/* Newly qualified from 5 January 2026: the last session, 1 June, was
+	 * in the weekly phase (due 8 June, missed); today, 15 September, is in
+	 * the fortnightly phase, so the chain from today goes by 14 days. */
+	struct qa_subject nqsw =
+		person("sw11", "pm1", D(2026, 1, 5), D(2026, 1, 5), QA_DAY_NONE,
+		       D(2026, 9, 15));
+	struct completion june[] = {session("sw11", D(2026, 6, 1))};
+	assert_int_equal(run("supervision", two, june, 1, &nqsw, D(2026, 1, 1),
+			     D(2027, 12, 31), &fake),
+			 0);
+	static const char *const fortnightly[] = {
+		"2026-06-08", "2026-09-29", "2026-10-13",
+		"2026-10-27", "2026-11-10",
+	};
+	check_tentatives(&fake, 2, fortnightly, 5);
+	assert_non_null(strstr(must_find(&fake, "s2")->detail, "weekly"));
+	assert_non_null(strstr(must_find(&fake, "s3")->detail, "fortnightly"));
+}
+
+static void test_supervision_horizon_from_today(void **unused)
+{
+	(void)unused;
+	/* Session Monday 2 March 2026, today 10 March: next due 30 March
+	 * (not overdue), then every 28 days; Whit Monday 25 May shows on the
+	 * 22nd. Six months from today ends before 10 September, so 14
+	 * September is not projected (it would be from the next due). */
+	struct qa_subject sw = person("sw12", "pm1", D(2025, 1, 6), QA_DAY_NONE,
+				      QA_DAY_NONE, D(2026, 3, 10));
+	struct completion held[] = {session("sw12", D(2026, 3, 2))};
+	struct fake fake;
+	assert_int_equal(run("supervision", NULL, held, 1, &sw, D(2026, 1, 1),
+			     D(2027, 12, 31), &fake),
+			 0);
+	static const char *const expected[] = {
+		"2026-03-30", "2026-04-27", "2026-05-22",
+		"2026-06-22", "2026-07-20", "2026-08-17",
+	};
+	check_tentatives(&fake, 2, expected, 6);
+
+	/* One month: before 10 April, so 27 April is not projected. */
+	static const char *const one[] = {"horizon", "1", NULL};
+	assert_int_equal(run("supervision", one, held, 1, &sw, D(2026, 1, 1),
+			     D(2027, 12, 31), &fake),
+			 0);
+	check_tentatives(&fake, 2, expected, 1);
+}
+
 /* ---- failures reach the host ---- */
 
 static void test_emit_failure_is_reported(void **unused)
@@ -1294,7 +1525,8 @@ static void test_emit_failure_is_reported(void **unused)
 		"supervision",
 	};
 	struct qa_subject someone =
-		person("x1", "m1", D(2026, 1, 1), QA_DAY_NONE, QA_DAY_NONE);
+		person("x1", "m1", D(2026, 1, 1), QA_DAY_NONE, QA_DAY_NONE,
+		       D(2026, 1, 1));
 	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
 		struct loaded plugin = load(ids[i]);
 		struct fake fake = {.desc = plugin.desc,
@@ -1343,6 +1575,8 @@ int main(void)
 		cmocka_unit_test(test_supervision_stable_keys),
 		cmocka_unit_test(test_supervision_history_before_window),
 		cmocka_unit_test(test_supervision_horizon),
+		cmocka_unit_test(test_supervision_overdue),
+		cmocka_unit_test(test_supervision_horizon_from_today),
 		cmocka_unit_test(test_emit_failure_is_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

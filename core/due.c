@@ -1,0 +1,311 @@
+#include "due.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "log.h"
+#include "sched.h"
+
+const char *due_supervision_phase(qa_day nqsw_start, qa_day day)
+{
+	if (nqsw_start == QA_DAY_NONE)
+		return "experienced";
+	if (day < qa_day_add_months(nqsw_start, 6))
+		return "nqsw_weekly";
+	if (day < qa_day_add_months(nqsw_start, 12))
+		return "nqsw_fortnightly";
+	return "experienced";
+}
+
+static const char *status_word(enum due_status status)
+{
+	return status == DUE_OVERDUE ? "overdue"
+	       : status == DUE_DUE   ? "due"
+				     : "upcoming";
+}
+
+static qa_day text_day(sqlite3_stmt *stmt, int index)
+{
+	qa_day day;
+	const char *text = (const char *)sqlite3_column_text(stmt, index);
+	return text && date_parse(text, &day) == 0 ? day : QA_DAY_NONE;
+}
+
+static char *column_dup(sqlite3_stmt *stmt, int index)
+{
+	const char *text = (const char *)sqlite3_column_text(stmt, index);
+	return text ? strdup(text) : NULL;
+}
+
+void due_list_free(struct due_list *list)
+{
+	for (size_t i = 0; i < list->n; i++) {
+		struct due_row *r = &list->rows[i];
+		free(r->staff_id);
+		free(r->name);
+		free(r->team);
+		free(r->manager_id);
+		free(r->activity);
+	}
+	free(list->rows);
+	memset(list, 0, sizeof(*list));
+}
+
+int due_query(sqlite3 *db, const struct due_filter *f, struct due_list *out)
+{
+	/* A series' next due: its earliest open occurrence after the latest
+	 * one done, so a missed period is forgiven once a later one is done
+	 * ("overdue = nothing recorded since"). Audit actions are separate
+	 * duties each, so every open one counts. */
+	static const char sql[] =
+		"WITH live AS ("
+		" SELECT activity, subject, start_date, done_on FROM "
+		"occurrences"
+		" WHERE subject <> '' AND status <> 'cancelled'"
+		" AND (?1 IS NULL OR activity = ?1)),"
+		" series AS ("
+		" SELECT activity, subject, max(CASE WHEN done_on IS NOT NULL"
+		"  THEN start_date END) AS last_done_at"
+		" FROM live GROUP BY activity, subject)"
+		" SELECT st.id, st.name, st.team, st.manager_id, s.activity,"
+		" (SELECT min(l.start_date) FROM live l"
+		"  WHERE l.activity = s.activity AND l.subject = s.subject"
+		"  AND l.done_on IS NULL AND (s.activity = 'audit_action'"
+		"  OR s.last_done_at IS NULL OR l.start_date > s.last_done_at))"
+		"  AS due,"
+		" (SELECT max(c.done_on) FROM completions c"
+		"  WHERE c.activity = s.activity AND c.staff_id = s.subject"
+		"  AND c.done_on <= ?4) AS last_done,"
+		" st.nqsw_start"
+		" FROM series s JOIN staff st ON st.id = s.subject"
+		" WHERE (st.left_on IS NULL OR st.left_on > ?4)"
+		" AND (?2 IS NULL OR st.manager_id = ?2)"
+		" AND (?3 IS NULL OR st.team = ?3)";
+	sqlite3_stmt *stmt = NULL;
+	size_t cap = 0;
+	int rc = -1;
+	char as_of[DATE_TEXT_SIZE];
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		goto out;
+	if (f->activity)
+		sqlite3_bind_text(stmt, 1, f->activity, -1, SQLITE_STATIC);
+	if (f->manager_id)
+		sqlite3_bind_text(stmt, 2, f->manager_id, -1, SQLITE_STATIC);
+	if (f->team)
+		sqlite3_bind_text(stmt, 3, f->team, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, date_format(f->as_of, as_of), -1,
+			  SQLITE_STATIC);
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		qa_day due = text_day(stmt, 5);
+		if (due == QA_DAY_NONE)
+			continue; /* everything done in the window */
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct due_row *grown =
+				realloc(out->rows, cap * sizeof(*grown));
+			if (!grown)
+				goto out;
+			out->rows = grown;
+		}
+		struct due_row *r = &out->rows[out->n++];
+		memset(r, 0, sizeof(*r));
+		r->staff_id = column_dup(stmt, 0);
+		r->name = column_dup(stmt, 1);
+		r->team = column_dup(stmt, 2);
+		r->manager_id = column_dup(stmt, 3);
+		r->activity = column_dup(stmt, 4);
+		if (!r->staff_id || !r->name || !r->team || !r->activity)
+			goto out;
+		r->due = due;
+		r->last_done = text_day(stmt, 6);
+		r->status = due < f->as_of                     ? DUE_OVERDUE
+			    : due <= f->as_of + f->within_days ? DUE_DUE
+							       : DUE_UPCOMING;
+		if (strcmp(r->activity, "supervision") == 0)
+			r->phase = due_supervision_phase(text_day(stmt, 7),
+							 f->as_of);
+	}
+	if (step != SQLITE_DONE)
+		goto out;
+	rc = 0;
+out:
+	if (rc) {
+		log_err("due: %s", sqlite3_errmsg(db));
+		due_list_free(out);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct due_row *x = a, *y = b;
+	if ((x->status == DUE_OVERDUE) != (y->status == DUE_OVERDUE))
+		return x->status == DUE_OVERDUE ? -1 : 1;
+	if (x->due != y->due)
+		return x->due < y->due ? -1 : 1;
+	int by_staff = strcmp(x->staff_id, y->staff_id);
+	return by_staff ? by_staff : strcmp(x->activity, y->activity);
+}
+
+static json_t *day_or_null(qa_day day)
+{
+	char text[DATE_TEXT_SIZE];
+	return day == QA_DAY_NONE ? json_null()
+				  : json_string(date_format(day, text));
+}
+
+static int print_json(const struct due_list *list, FILE *out)
+{
+	json_t *array = json_array();
+	if (!array)
+		return -1;
+	for (size_t i = 0; i < list->n; i++) {
+		const struct due_row *r = &list->rows[i];
+		json_t *obj = json_pack(
+			"{s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:s, s:o}",
+			"staff_id", r->staff_id, "name", r->name, "team",
+			r->team, "manager_id",
+			r->manager_id ? json_string(r->manager_id)
+				      : json_null(),
+			"activity", r->activity, "due", day_or_null(r->due),
+			"last_done", day_or_null(r->last_done), "status",
+			status_word(r->status), "phase",
+			r->phase ? json_string(r->phase) : json_null());
+		if (!obj || json_array_append_new(array, obj)) {
+			json_decref(array);
+			return -1;
+		}
+	}
+	int rc = json_dumpf(array, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(array);
+	return rc;
+}
+
+/* RFC 4180: quote when needed, double the quotes. */
+static void csv_field(const char *text, FILE *out)
+{
+	if (!text)
+		return;
+	if (!strpbrk(text, ",\"\r\n")) {
+		fputs(text, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *text; text++) {
+		if (*text == '"')
+			fputc('"', out);
+		fputc(*text, out);
+	}
+	fputc('"', out);
+}
+
+static int print_csv(const struct due_list *list, FILE *out)
+{
+	char due[DATE_TEXT_SIZE], last[DATE_TEXT_SIZE];
+	fputs("staff_id,name,team,manager_id,activity,due,last_done,status,"
+	      "phase\n",
+	      out);
+	for (size_t i = 0; i < list->n; i++) {
+		const struct due_row *r = &list->rows[i];
+		const char *fields[] = {
+			r->staff_id,
+			r->name,
+			r->team,
+			r->manager_id,
+			r->activity,
+			date_format(r->due, due),
+			r->last_done == QA_DAY_NONE
+				? NULL
+				: date_format(r->last_done, last),
+			status_word(r->status),
+			r->phase};
+		for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]);
+		     k++) {
+			if (k)
+				fputc(',', out);
+			csv_field(fields[k], out);
+		}
+		fputc('\n', out);
+	}
+	return 0;
+}
+
+/* Print text in width columns, cut with "…" when longer (UTF-8 aware). */
+static void cell(const char *text, int width, FILE *out)
+{
+	int cols = 0;
+	const char *p = text ? text : "-";
+	const char *cut = NULL;
+	for (const char *q = p; *q; q++) {
+		if (((unsigned char)*q & 0xC0) == 0x80)
+			continue;
+		if (cols == width - 1)
+			cut = q;
+		cols++;
+	}
+	if (cols <= width) {
+		fputs(p, out);
+		for (; cols < width; cols++)
+			fputc(' ', out);
+	} else {
+		fwrite(p, 1, (size_t)(cut - p), out);
+		fputs("…", out);
+	}
+}
+
+static int print_table(const struct due_list *list, FILE *out)
+{
+	static const char *const short_phase[] = {"weekly", "fortnightly",
+						  "experienced"};
+	char due[DATE_TEXT_SIZE], last[DATE_TEXT_SIZE];
+	fprintf(out, "%-9s%-11s%-20s%-11s%-17s%-9s%-11s%s\n", "STATUS", "DUE",
+		"ACTIVITY", "STAFF", "NAME", "MANAGER", "LAST DONE", "PHASE");
+	for (size_t i = 0; i < list->n; i++) {
+		const struct due_row *r = &list->rows[i];
+		const char *phase = "-";
+		if (r->phase)
+			phase = strcmp(r->phase, "nqsw_weekly") == 0
+					? short_phase[0]
+				: strcmp(r->phase, "nqsw_fortnightly") == 0
+					? short_phase[1]
+					: short_phase[2];
+		cell(status_word(r->status), 8, out);
+		fputc(' ', out);
+		fprintf(out, "%s ", date_format(r->due, due));
+		cell(r->activity, 19, out);
+		fputc(' ', out);
+		cell(r->staff_id, 10, out);
+		fputc(' ', out);
+		cell(r->name, 16, out);
+		fputc(' ', out);
+		cell(r->manager_id, 8, out);
+		fputc(' ', out);
+		cell(r->last_done == QA_DAY_NONE
+			     ? "never"
+			     : date_format(r->last_done, last),
+		     10, out);
+		fprintf(out, " %s\n", phase);
+	}
+	return 0;
+}
+
+int due_print(const struct due_list *list, enum due_format format, FILE *out)
+{
+	if (list->n)
+		qsort(list->rows, list->n, sizeof(*list->rows), cmp_rows);
+	switch (format) {
+	case DUE_FORMAT_JSON:
+		return print_json(list, out);
+	case DUE_FORMAT_CSV:
+		return print_csv(list, out);
+	case DUE_FORMAT_TABLE:
+		return print_table(list, out);
+	}
+	return -1;
+}

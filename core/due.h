@@ -1,0 +1,52 @@
+/* due: what is due or overdue, one row per person and activity, read from
+ * the occurrences table (SPEC section 5). This is what a manager reads. */
+#ifndef QA_DUE_H
+#define QA_DUE_H
+
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include "qa-scheduler/plugin.h"
+
+struct due_filter {
+	const char *manager_id; /* direct reports of this manager */
+	const char *team;
+	const char *activity;
+	qa_day as_of;
+	int within_days; /* "due" when due no later than as_of + within */
+};
+
+enum due_status { DUE_OVERDUE, DUE_DUE, DUE_UPCOMING };
+
+struct due_row {
+	char *staff_id, *name, *team, *manager_id, *activity;
+	qa_day due, last_done; /* last_done QA_DAY_NONE: never */
+	enum due_status status;
+	const char *phase; /* supervision only, else NULL */
+};
+
+struct due_list {
+	struct due_row *rows;
+	size_t n;
+};
+
+/* Rows for filter, overdue first, then by due date. 0 or -1 (logged). Staff
+ * who left on or before as_of are left out; the last completion counts only
+ * up to as_of. */
+int due_query(sqlite3 *db, const struct due_filter *filter,
+	      struct due_list *out);
+void due_list_free(struct due_list *list);
+
+enum due_format { DUE_FORMAT_TABLE, DUE_FORMAT_JSON, DUE_FORMAT_CSV };
+
+/* Write the rows. JSON: an array of objects with exactly the keys staff_id,
+ * name, team, manager_id, activity, due, last_done, status, phase. */
+int due_print(const struct due_list *list, enum due_format format, FILE *out);
+
+/* The NQSW phase of supervision on day: "nqsw_weekly" in
+ * [start, start+6 months), "nqsw_fortnightly" in [start+6m, start+12m),
+ * else "experienced" (and with no nqsw_start). Before the start date the
+ * person is treated as weekly: that is the phase they begin in. */
+const char *due_supervision_phase(qa_day nqsw_start, qa_day day);
+
+#endif

@@ -1,0 +1,98 @@
+/* sched: the schedule engine.
+ *
+ * Asks each enabled plugin for its occurrences in a rolling window (6 months
+ * back, 12 ahead of today) for every subject it concerns, and reconciles
+ * them into the occurrences table: insert new, update changed (SEQUENCE+1,
+ * a new LAST-MODIFIED), mark vanished as cancelled. UIDs are derived from
+ * (activity, subject, key), so they are stable across runs and restarts.
+ * It also derives the built-in `audit_action` series from recorded
+ * collaborative audits. The host services plugins call while generating
+ * (emit, RRULE expansion, working days, completions) live here. */
+#ifndef QA_SCHED_H
+#define QA_SCHED_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "calendar.h"
+#include "plugin_host.h"
+
+/* The activity id of the built-in series. */
+#define SCHED_AUDIT_ACTION "audit_action"
+
+/* Months of the rolling window. */
+#define SCHED_MONTHS_BACK 6
+#define SCHED_MONTHS_AHEAD 12
+
+struct sched_env {
+	struct plugin_set *plugins; /* a plugin that fails is disabled */
+	const struct holidays *holidays;
+	const char *tzid;
+	qa_day today;
+	time_t now; /* stamps last_modified and cancelled_at */
+};
+
+/* Restrict a regeneration: NULL fields mean "all". */
+struct sched_filter {
+	const char *activity; /* a plugin id or SCHED_AUDIT_ACTION */
+	const char *staff_id; /* one subject (audience series still run) */
+};
+
+struct sched_stats {
+	size_t inserted, updated, cancelled, unchanged;
+	size_t plugins_run, plugins_failed;
+};
+
+/* Regenerate the schedule (or the part filter names) and reconcile it into
+ * the database. Runs inside the caller's transaction when one is open, else
+ * its own (BEGIN IMMEDIATE). A plugin whose generate() fails is disabled
+ * (logged, reason kept) and its stored occurrences are left as they were;
+ * the others go on. Returns 0, or -1 on a database error (rolled back). */
+int sched_regenerate(sqlite3 *db, const struct sched_env *env,
+		     const struct sched_filter *filter,
+		     struct sched_stats *stats);
+
+/* One occurrence as a plugin emitted it and the engine completed it. */
+struct sched_occ {
+	char *activity;
+	char *subject; /* "" for an audience-wide series */
+	char *key;
+	char uid[64];
+	enum qa_occurrence_kind kind;
+	enum qa_occurrence_status status;
+	qa_day date;
+	int start_minute; /* EVENT only, else -1 */
+	int duration;     /* EVENT: minutes; ALLDAY: days; DUE: 0 */
+	time_t dtstart_utc, dtend_utc; /* EVENT only, else 0 */
+	qa_day done_on;                /* QA_DAY_NONE while open */
+	char *summary;
+	char *detail;
+	char *with_staff_id;
+};
+
+struct sched_occ_list {
+	struct sched_occ *items;
+	size_t n, cap;
+};
+
+void sched_occ_list_free(struct sched_occ_list *list);
+
+/* Run one activity for one subject (staff_id NULL for an audience series)
+ * over [from, to] without touching the schedule, for `qa-scheduler next`.
+ * Occurrences are returned sorted by date and time. 0, or -1 after logging
+ * (unknown activity or staff, or the plugin failed). */
+int sched_preview(sqlite3 *db, const struct sched_env *env,
+		  const char *activity, const char *staff_id, qa_day from,
+		  qa_day to, struct sched_occ_list *out);
+
+/* The UID of (activity, subject, key): 32 hex digits of a keyed-free BLAKE2b
+ * hash, then "@qa-scheduler". Opaque, so a feed's UIDs carry no staff id. */
+void sched_uid(const char *activity, const char *subject, const char *key,
+	       char uid[64]);
+
+/* Is the stored schedule generated for `today`? Reads meta. */
+bool sched_is_current(sqlite3 *db, qa_day today);
+
+#endif
