@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "calendar.h"
 #include "config.h"
 #include "plugin_host.h"
 
@@ -17,7 +18,10 @@ struct app {
 	const char *config_path;
 	struct config cfg;
 	struct plugin_set plugins;
+	struct holidays holidays;
 	sqlite3 *db;
+	long long data_version; /* last seen PRAGMA data_version */
+	qa_day generated_for;   /* the day of the last full regeneration */
 	struct http_server *http;
 	bool stopping;
 };

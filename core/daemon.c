@@ -7,16 +7,20 @@
 #include <string.h>
 
 #include "app.h"
+#include "date.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
 #include "notify.h"
+#include "sched.h"
 
 struct daemon {
 	struct app app;
 	struct event *sigterm, *sigint, *sighup;
 	struct event *watchdog;
 	struct event *drain_deadline;
+	struct event *midnight;
+	struct event *data_check;
 };
 
 int app_health(struct app *app, char *why, size_t why_size)
@@ -50,26 +54,105 @@ static void notify_status(const struct app *app, const char *state)
 	notify_send(message);
 }
 
-/* Load config and plugins into cfg/plugins. Returns 0, or -1 when the
- * config itself is broken (every problem logged). Refused plugins do not
- * fail the load: the others serve. */
+/* Load config, plugins and holiday calendars. Returns 0, or -1 when the
+ * config or a calendar is broken (every problem logged): a wrong holiday
+ * list would move every working-day date. Refused plugins do not fail the
+ * load: the others serve. */
 static int load_config(const char *path, struct config *cfg,
-		       struct plugin_set *plugins)
+		       struct plugin_set *plugins, struct holidays *holidays)
 {
 	struct errlist errs = {0};
+	memset(plugins, 0, sizeof(*plugins));
+	memset(holidays, 0, sizeof(*holidays));
 	int rc = config_load(path, cfg, &errs);
+	if (rc == 0 && holidays_load(&cfg->holidays, holidays, &errs))
+		rc = -1;
 	for (size_t i = 0; i < errs.n; i++)
 		log_err("%s", errs.msgs[i]);
+	errlist_free(&errs);
 	if (rc) {
-		errlist_free(&errs);
+		holidays_free(holidays);
 		return -1;
 	}
-	errlist_free(&errs);
 	plugins_load(cfg, plugins, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		log_err("%s", errs.msgs[i]);
 	errlist_free(&errs);
 	return 0;
+}
+
+/* Regenerate the whole schedule for today. */
+static void regenerate(struct app *app, const char *why)
+{
+	qa_day today;
+	if (date_of_instant(time(NULL), app->cfg.timezone, &today))
+		return;
+	struct sched_env env = {.plugins = &app->plugins,
+				.holidays = &app->holidays,
+				.tzid = app->cfg.timezone,
+				.today = today,
+				.now = time(NULL)};
+	struct sched_stats stats;
+	if (sched_regenerate(app->db, &env, NULL, &stats)) {
+		log_err("schedule: regeneration (%s) failed; the stored "
+			"schedule "
+			"stays as it was",
+			why);
+		return;
+	}
+	app->generated_for = today;
+	db_data_version(app->db, &app->data_version);
+	log_info("schedule: regenerated (%s): %zu new, %zu changed, %zu "
+		 "cancelled, %zu unchanged; %zu plugin(s) failed",
+		 why, stats.inserted, stats.updated, stats.cancelled,
+		 stats.unchanged, stats.plugins_failed);
+}
+
+/* Seconds from now to just after the next local midnight. */
+static long seconds_to_midnight(const struct app *app)
+{
+	time_t now = time(NULL);
+	qa_day today;
+	time_t midnight;
+	if (date_of_instant(now, app->cfg.timezone, &today) ||
+	    date_local_to_utc(app->cfg.timezone, today + 1, 0, &midnight))
+		return 3600;
+	long left = (long)(midnight - now) + 1;
+	return left > 0 ? left : 1;
+}
+
+static void arm_midnight(struct daemon *d)
+{
+	struct timeval in = {.tv_sec = seconds_to_midnight(&d->app)};
+	evtimer_add(d->midnight, &in);
+}
+
+static void on_midnight(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what;
+	struct daemon *d = arg;
+	qa_day today;
+	/* A timer can fire early after a clock step; only a new day counts. */
+	if (date_of_instant(time(NULL), d->app.cfg.timezone, &today) == 0 &&
+	    today != d->app.generated_for)
+		regenerate(&d->app, "a new day");
+	arm_midnight(d);
+}
+
+/* Another process (the CLI) committed: run the schedule again so what it
+ * changed is complete and consistent. Checking PRAGMA data_version is a
+ * read of a counter in shared memory, so once a second costs nothing. */
+static void on_data_check(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what;
+	struct app *app = arg;
+	long long version;
+	if (app->stopping || db_data_version(app->db, &version))
+		return;
+	if (version == app->data_version)
+		return;
+	app->data_version = version;
+	regenerate(app, "the database was changed by another process");
 }
 
 static void on_reload(evutil_socket_t sig, short what, void *arg)
@@ -82,7 +165,8 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 
 	struct config cfg;
 	struct plugin_set plugins = {0};
-	if (load_config(app->config_path, &cfg, &plugins)) {
+	struct holidays holidays = {0};
+	if (load_config(app->config_path, &cfg, &plugins, &holidays)) {
 		config_free(&cfg);
 		log_err("reload: %s has errors (above); keeping the running "
 			"configuration",
@@ -101,6 +185,7 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 				"%s; keeping the running configuration",
 				cfg.db_path);
 			plugins_unload(&plugins);
+			holidays_free(&holidays);
 			config_free(&cfg);
 			notify_status(app, "READY=1");
 			return;
@@ -109,10 +194,13 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 		app->db = db;
 	}
 	plugins_unload(&app->plugins);
+	holidays_free(&app->holidays);
 	config_free(&app->cfg);
 	app->cfg = cfg;
 	app->plugins = plugins;
+	app->holidays = holidays;
 	http_reconfigure(app->http, &app->cfg);
+	regenerate(app, "reload");
 	log_info("reload: done; %zu activities loaded, %zu refused",
 		 app->plugins.n, app->plugins.n_refused);
 	notify_status(app, "READY=1");
@@ -175,13 +263,15 @@ static void daemon_free(struct daemon *d)
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
-	struct event *events[] = {d->sigterm, d->sigint, d->sighup, d->watchdog,
+	struct event *events[] = {d->sigterm,       d->sigint,   d->sighup,
+				  d->watchdog,      d->midnight, d->data_check,
 				  d->drain_deadline};
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
 		if (events[i])
 			event_free(events[i]);
 	http_free(d->app.http);
 	plugins_unload(&d->app.plugins);
+	holidays_free(&d->app.holidays);
 	db_close(d->app.db);
 	config_free(&d->app.cfg);
 	if (d->app.base)
@@ -198,7 +288,8 @@ int daemon_serve(const char *config_path)
 	/* A client that hangs up mid-reply must not kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if (load_config(config_path, &app->cfg, &app->plugins)) {
+	if (load_config(config_path, &app->cfg, &app->plugins,
+			&app->holidays)) {
 		log_err("serve: %s has errors (above); not starting",
 			config_path);
 		goto out;
@@ -237,6 +328,17 @@ int daemon_serve(const char *config_path)
 		}
 		on_watchdog(-1, 0, app);
 	}
+
+	regenerate(app, "start");
+	struct timeval every_second = {.tv_sec = 1};
+	d.midnight = evtimer_new(app->base, on_midnight, &d);
+	d.data_check = event_new(app->base, -1, EV_PERSIST, on_data_check, app);
+	if (!d.midnight || !d.data_check ||
+	    event_add(d.data_check, &every_second)) {
+		log_err("serve: cannot arm the schedule timers");
+		goto out;
+	}
+	arm_midnight(&d);
 
 	log_info("serve: ready; %zu activities loaded, %zu refused, database "
 		 "%s",
