@@ -19,12 +19,13 @@
  * missed date, so the first is one interval (the one in force today) after
  * today.
  *
- * Held sessions are confirmed events keyed by their date. Projected ones are
- * tentative and keyed "s<N>", N counting the person's sessions (distinct days
- * recorded) from 1: the next due is s<recorded + 1>. Recording a session
- * turns it into a held one and the old s<recorded + 2> becomes the next due
- * under the same key with a new date, so calendars move the event instead of
- * deleting and re-adding it. */
+ * Sessions are keyed "s<N>", N counting the person's sessions (distinct days
+ * recorded) from 1: held ones are confirmed, the next due is s<recorded + 1>
+ * and the projected ones after it are tentative. Recording a session turns
+ * the projected s<k> into the held s<k> (same UID, confirmed, on the day it
+ * was held) and the old s<k + 1> becomes the next due under the same key with
+ * a new date, so calendars move events instead of deleting and re-adding
+ * them. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,8 +159,11 @@ static int on_session(qa_day day, void *arg)
 	if (day < history->from || day > history->to ||
 	    left_by(history->subject, day))
 		return 0;
-	char key[16] = "held-";
-	qa_day_text(day, key + strlen(key));
+	/* The k-th session keeps the key it had while projected, so a
+	 * calendar sees the tentative s<k> confirmed on the day it was held,
+	 * not one event deleted and another added. */
+	char key[16];
+	snprintf(key, sizeof key, "s%d", history->sessions);
 	if (emit_session(history->host, history->subject, history->conf, key,
 			 day, NULL, day) < 0) {
 		history->failed = 1;
