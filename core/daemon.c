@@ -301,10 +301,8 @@ int daemon_serve(const char *config_path)
 		log_err("serve: cannot create the event loop");
 		goto out;
 	}
-	app->http = http_start(app->base, &app->cfg, app);
-	if (!app->http)
-		goto out;
-
+	/* Signals first: once "listening on" is logged, a supervisor may
+	 * send SIGHUP or SIGTERM at any moment. */
 	d.sigterm = evsignal_new(app->base, SIGTERM, on_stop, &d);
 	d.sigint = evsignal_new(app->base, SIGINT, on_stop, &d);
 	d.sighup = evsignal_new(app->base, SIGHUP, on_reload, &d);
@@ -314,6 +312,9 @@ int daemon_serve(const char *config_path)
 		log_err("serve: cannot install signal handlers");
 		goto out;
 	}
+	app->http = http_start(app->base, &app->cfg, app);
+	if (!app->http)
+		goto out;
 	uint64_t watchdog_usec = notify_watchdog_usec();
 	if (watchdog_usec) {
 		uint64_t half = watchdog_usec / 2;

@@ -1016,7 +1016,7 @@ struct audit {
 static int run_audit_actions(struct reconciler *r, sqlite3 *db,
 			     const struct sched_env *env,
 			     const struct people *people,
-			     const struct sched_filter *filter, qa_day from)
+			     const struct sched_filter *filter)
 {
 	static const char audits_sql[] =
 		"SELECT id, staff_id, practitioner_id, grade, safeguarding,"
@@ -1068,7 +1068,10 @@ static int run_audit_actions(struct reconciler *r, sqlite3 *db,
 					done = close_days[k];
 					break;
 				}
-			if (due < from)
+			/* Every action, open or closed, whatever the window:
+			 * one still open from a year ago is still a duty, and
+			 * closing one late must reach its stored row. */
+			if (due < env->today - SCHED_MAX_SPAN_DAYS)
 				continue;
 			char key[32], detail[200], audited_text[DATE_TEXT_SIZE];
 			snprintf(key, sizeof(key), "audit-%lld", audit_id);
@@ -1200,7 +1203,7 @@ int sched_regenerate(sqlite3 *db, const struct sched_env *env,
 	}
 	if (!only_activity || strcmp(only_activity, SCHED_AUDIT_ACTION) == 0 ||
 	    strcmp(only_activity, "collaborative_audit") == 0)
-		if (run_audit_actions(&r, db, env, &people, filter, from))
+		if (run_audit_actions(&r, db, env, &people, filter))
 			goto out;
 	if (!filter || (!filter->activity && !filter->staff_id))
 		if (set_generated_for(db, env->today))

@@ -11,13 +11,13 @@
  * none recorded, the first is due on nqsw_start, else on the day the person
  * was added.
  *
- * The next due session is shown on its due date even when that has passed:
- * that is how it shows as overdue. Projected sessions run until `horizon`
- * months after today (the organisation's date, from the host), each one
- * interval (the one in force on the previous date) after the one before;
- * when the next due is overdue they chain from today instead of from the
- * missed date, so the first is one interval (the one in force today) after
- * today.
+ * The next due session is shown on its due date even when that has passed,
+ * even before the window asked for: that is how it shows as overdue. Projected
+ * sessions run until `horizon` months after today (the organisation's date,
+ * from the host), each one interval (the one in force on the previous date)
+ * after the one before; when the next due is overdue they chain from today
+ * instead of from the missed date, so the first is one interval (the one in
+ * force today) after today.
  *
  * Sessions are keyed "s<N>", N counting the person's sessions (distinct days
  * recorded) from 1: held ones are confirmed, the next due is s<recorded + 1>
@@ -179,12 +179,14 @@ static int on_session(qa_day day, void *arg)
  * shown (past the window or after leaving). */
 static int project(const struct qa_host *host, const struct qa_subject *subject,
 		   const struct supervision *conf, qa_day from, qa_day to,
-		   int n, qa_day due)
+		   int n, qa_day due, int next_due)
 {
 	qa_day shown = host->shift_to_working_day(host, due, -1);
 	if (shown > to || left_by(subject, shown))
 		return 1;
-	if (shown < from)
+	/* The next due is the overdue marker: shown however long ago it
+	 * fell, or a person never supervised would look up to date. */
+	if (shown < from && !next_due)
 		return 0;
 	char key[16];
 	snprintf(key, sizeof key, "s%d", n);
@@ -236,12 +238,12 @@ static int generate(void *state, const struct qa_subject *subject, qa_day from,
 	 * today) and even with a zero horizon; when it is overdue, what
 	 * follows chains from today rather than from the missed date. */
 	int n = history.sessions + 1;
-	int rc = project(host, subject, conf, from, to, n, due);
+	int rc = project(host, subject, conf, from, to, n, due, 1);
 	qa_day next = due;
 	if (host->shift_to_working_day(host, due, -1) < subject->today)
 		next = subject->today;
 	while (rc == 0 && (next += interval_on(subject, next)) < horizon_end)
-		rc = project(host, subject, conf, from, to, ++n, next);
+		rc = project(host, subject, conf, from, to, ++n, next, 0);
 	return rc < 0 ? -1 : 0;
 }
 

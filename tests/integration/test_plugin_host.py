@@ -62,7 +62,7 @@ class PluginHostTest(unittest.TestCase):
         self.assert_each_refused_once(r.stderr)
         listed = [l.split()[0] for l in r.stdout.splitlines()
                   if l and not l.startswith(" ") and not l.startswith("ID")]
-        self.assertEqual(len(listed), 17, r.stdout)  # 16 + example
+        self.assertEqual(len(listed), 19, r.stdout)  # 16 + example, emits_one, fails_generate
         for activity in ("practice_week", "supervision", "reg44_visit",
                          "example"):
             self.assertIn(activity, listed)
@@ -77,7 +77,7 @@ class PluginHostTest(unittest.TestCase):
         d = qa.Daemon(self.ws)
         try:
             d.wait_listening()
-            d.wait_for(r"17 activities loaded, 8 refused")
+            d.wait_for(r"19 activities loaded, 8 refused")
             self.assertEqual(d.get("/healthz")[0], 200)
             self.assert_each_refused_once(d.log())
             self.assertEqual(d.stop(), 0)
