@@ -44,12 +44,46 @@ CONF
 
 qa() { "$root/build/qa-scheduler" -c "$demo/qa-scheduler.conf" "$@"; }
 
+# Dates in the sample are relative to today, so the demo always shows a
+# live mix: NQSWs in each phase, sessions held, one overdue, audit actions.
+days_ago() { TZ=Europe/London date -d "today -$1 days" +%F; }
+staff_csv="$demo/staff.csv"
+while IFS= read -r line; do
+  while [[ $line =~ \{\{days_ago\ ([0-9]+)\}\} ]]; do
+    line=${line/"${BASH_REMATCH[0]}"/$(days_ago "${BASH_REMATCH[1]}")}
+  done
+  printf '%s\n' "$line"
+done < "$root/etc/demo/staff.csv" > "$staff_csv"
+
 qa check-config
-qa staff import "$root/etc/demo/staff.csv"
+rm -f "$demo/qa-scheduler.db" "$demo/qa-scheduler.db-wal" "$demo/qa-scheduler.db-shm"
+qa staff import "$staff_csv"
+
+# Some history: supervision held (one person left overdue), audits done,
+# one graded inadequate with a safeguarding concern (5 working days).
+record() { qa record "$@" >/dev/null; }
+for who in ad cp dl gm-fs iro pm-fs1 pm-fs2 qa-lead qa-res scp sl-eh sl-fs sw-cat sw-fin; do
+  record supervision --staff "$who" --date "$(days_ago $(( (${#who} * 3) % 20 + 1 )))"
+done
+record supervision --staff sw-eve --date "$(days_ago 40)"   # overdue
+record supervision --staff sw-amy --date "$(days_ago 9)"    # NQSW, weekly
+record supervision --staff sw-amy --date "$(days_ago 2)"
+record supervision --staff sw-ben --date "$(days_ago 12)"   # NQSW, fortnightly
+record supervision --staff sw-dan --date "$(days_ago 20)"   # experienced now
+record collaborative_audit --staff pm-fs1 --practitioner sw-ben --date "$(days_ago 2)" \
+  --grade inadequate --safeguarding
+record collaborative_audit --staff pm-fs2 --practitioner sw-dan --date "$(days_ago 6)" --grade 7
+record dip_sample --staff pm-fs1 --date "$(days_ago 1)"
 
 echo
 echo "The sample organisation:"
 qa staff list
+echo
+echo "What is due for Sarah Kowalski's team (qa-scheduler due --manager pm-fs1):"
+qa due --manager pm-fs1
+echo
+echo "Amy Clarke's next supervision sessions (qa-scheduler next supervision --staff sw-amy):"
+qa next supervision --staff sw-amy --count 4
 echo
 echo "The activities of the framework (qa-scheduler plugins):"
 qa plugins | head -n 12
@@ -76,6 +110,7 @@ fi
 echo
 echo "qa-scheduler is running (pid $pid) on http://$addr"
 echo "  health:   http://$addr/healthz"
-echo "  CLI:      build/qa-scheduler -c demo/qa-scheduler.conf staff list"
+echo "  CLI:      build/qa-scheduler -c demo/qa-scheduler.conf due"
+echo "            build/qa-scheduler -c demo/qa-scheduler.conf next corporate_parenting_board"
 echo "Ctrl-C to stop."
 wait $pid
