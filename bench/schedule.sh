@@ -13,11 +13,15 @@
 #   KEEP=1         keep the temporary directory (config, CSV, database)
 #
 # Steps: generate an organisation (bench/org.py), `staff import` it (the
-# import regenerates the whole schedule), write six months of history straight
-# into the database, then time a full regeneration with the history (the first
-# `due` after meta 'generated_for' is deleted), `due --format json` with the
-# schedule current, and a full regeneration in which nothing changes. A
-# regeneration is timed as that `due` minus the median plain `due`.
+# import regenerates the whole schedule from empty), write six months of
+# history straight into the database (completions; added_on moved back before
+# them), then time a full regeneration with the history (the first `due`
+# after meta 'generated_for' is deleted: held sessions, audit actions and the
+# past periods since added_on are new, projected sessions move), `due
+# --format json` with the schedule current, and a full regeneration in which
+# nothing changes (the daily one). A regeneration is timed as that `due` minus
+# the median plain `due`. Peak RSS is the child's ru_maxrss from wait4(2),
+# the figure `/usr/bin/time -v` prints (bench/timecmd.py).
 #
 # A benchmark prints; it fails only if a command fails, never on a missed goal.
 set -euo pipefail
@@ -30,6 +34,7 @@ SEED=${SEED:-1}
 
 if [[ -z ${BUILD_DIR:-} ]]; then
   BUILD_DIR=$ROOT/build-bench
+  "$ROOT/scripts/install-deps.sh"
   echo "schedule.sh: building Release into $BUILD_DIR" >&2
   cmake -S "$ROOT" -B "$BUILD_DIR" -DQA_SANITIZE=OFF \
     -DCMAKE_BUILD_TYPE=Release -DQA_BUILD_TESTS=OFF >/dev/null
@@ -37,6 +42,7 @@ if [[ -z ${BUILD_DIR:-} ]]; then
 fi
 BIN=$BUILD_DIR/qa-scheduler
 [[ -x $BIN ]] || { echo "schedule.sh: no $BIN" >&2; exit 1; }
+[[ -x $PY ]] || { echo "schedule.sh: needs $PY (Debian's python3)" >&2; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/qa-bench.XXXXXX")
 if [[ ${KEEP:-} == 1 ]]; then
@@ -47,6 +53,7 @@ fi
 DB=$tmp/qa-scheduler.db
 CONF=$tmp/qa-scheduler.conf
 today=$(TZ=Europe/London date +%F)
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 cat >"$CONF" <<EOF
 [server]
@@ -80,6 +87,11 @@ median() {
   "$PY" -c 'import statistics, sys
 print(f"{statistics.median(float(a) for a in sys.argv[1:]):.1f}")' "$@"
 }
+occ_count() {
+  "$PY" -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=30)
+print(db.execute("SELECT count(*) FROM occurrences").fetchone()[0])' "$DB"
+}
 stale() {
   "$PY" -c 'import sqlite3, sys
 db = sqlite3.connect(sys.argv[1], timeout=30)
@@ -87,9 +99,10 @@ with db:
     db.execute("DELETE FROM meta WHERE key = '"'"'generated_for'"'"'")
 db.close()' "$DB"
 }
-q() { "$BIN" -c "$CONF" "$@"; }
-
-"$BIN" -c "$CONF" check-config >/dev/null
+if ! out=$("$BIN" -c "$CONF" check-config 2>&1); then
+  echo "$out" >&2
+  exit 1
+fi
 
 echo "schedule.sh: $STAFF staff, today $today, in $tmp" >&2
 "$PY" "$ROOT/bench/org.py" staff --count "$STAFF" --today "$today" \
@@ -97,20 +110,17 @@ echo "schedule.sh: $STAFF staff, today $today, in $tmp" >&2
 
 run "$BIN" -c "$CONF" staff import "$tmp/staff.csv"
 import_ms=$T_MS import_rss=$T_RSS
-"$PY" - "$DB" >"$tmp/first.txt" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-print(db.execute("SELECT count(*) FROM occurrences").fetchone()[0])
-EOF
-first_occ=$(cat "$tmp/first.txt")
+first_occ=$(occ_count)
 
 history=$("$PY" "$ROOT/bench/org.py" history --db "$DB" --today "$today" \
   --seed "$SEED")
 echo "schedule.sh: history: $history" >&2
 
 # Full regeneration with the history, schedule stale.
+before_cold=$(occ_count)
 run "$BIN" -c "$CONF" due --format json
 cold_ms=$T_MS cold_rss=$T_RSS cold_user=$T_USER cold_sys=$T_SYS
+after_cold=$(occ_count)
 json_rows=$("$PY" -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$tmp/out")
 json_bytes=$(stat -c %s "$tmp/out")
 
@@ -153,7 +163,7 @@ kb() { "$PY" -c 'import sys; print(f"{int(sys.argv[1]) / 1024:.1f} MB")' "$1"; }
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 echo
 echo "qa-scheduler schedule benchmark, $(date -u +'%Y-%m-%d %H:%M UTC')"
-echo "machine: $(nproc) cores, ${cpu:-unknown CPU}; $(uname -sr)"
+echo "machine: $(nproc) cores, ${cpu:-unknown CPU}; $(uname -sr); load average before: $load"
 echo "organisation: ${st[staff]} staff, ${st[completions]} completions over 6 months (seed $SEED)"
 echo
 fmt='%-52s %14s  %-10s %s\n'
@@ -161,7 +171,7 @@ fmt='%-52s %14s  %-10s %s\n'
 {
   printf "$fmt" "figure" "measured" "goal" ""
   printf "$fmt" "staff import (empty schedule -> full regeneration)" "$import_ms ms" "" "$first_occ occurrences"
-  printf "$fmt" "full regeneration with history, cold" "$cold_regen ms" "< 2000 ms" "$(verdict "$cold_regen" 2000)"
+  printf "$fmt" "full regeneration with history, cold" "$cold_regen ms" "< 2000 ms" "$(verdict "$cold_regen" 2000); $before_cold -> $after_cold occurrences"
   printf "$fmt" "  (first due: regeneration + due; user/sys ms)" "$cold_ms ms" "" "$cold_user / $cold_sys"
   printf "$fmt" "full regeneration, nothing changed (median of $RUNS)" "$steady_regen ms" "< 2000 ms" "$(verdict "$steady_regen" 2000)"
   printf "$fmt" "  (due after it; runs)" "$steady_due_ms ms" "" "${steady_runs[*]}"
