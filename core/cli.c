@@ -16,7 +16,7 @@
 #include "log.h"
 #include "plugin_host.h"
 #include "record.h"
-#include "sched.h"
+#include "schedule.h"
 #include "staff.h"
 
 static const char usage_text[] =
@@ -687,7 +687,8 @@ out:
 	return rc;
 }
 
-static void print_occurrence(const struct sched_occ *o, FILE *out)
+static void print_occurrence(const struct sched_occ *o, const char *tzid,
+			     FILE *out)
 {
 	char day[DATE_TEXT_SIZE];
 	static const char *const weekdays[] = {"Mon", "Tue", "Wed", "Thu",
@@ -700,15 +701,18 @@ static void print_occurrence(const struct sched_occ *o, FILE *out)
 		char utc_text[32];
 		strftime(utc_text, sizeof(utc_text), "%a %Y-%m-%d %H:%M UTC",
 			 &utc);
-		/* The offset in force then: +00:00 in winter, +01:00 in
-		 * summer for Europe/London. */
-		long wall = (long)o->date * 86400 + o->start_minute * 60L;
-		long offset = (wall - (long)start) / 60;
+		/* What a clock on the wall shows then: a time that does not
+		 * exist (clocks going forward) has moved on. */
+		qa_day local_day = o->date;
+		int minute = o->start_minute;
+		long offset = 0;
+		date_local_time(start, tzid, &local_day, &minute, &offset);
+		offset /= 60;
 		fprintf(out,
 			"%s %s %02d:%02d %c%02ld:%02ld = %s  %3d min  %-9s  "
 			"%s\n",
-			weekday, date_format(o->date, day),
-			o->start_minute / 60, o->start_minute % 60,
+			weekdays[qa_day_weekday(local_day) - 1],
+			date_format(local_day, day), minute / 60, minute % 60,
 			offset < 0 ? '-' : '+', labs(offset) / 60,
 			labs(offset) % 60, utc_text, o->duration,
 			o->status == QA_STATUS_TENTATIVE ? "tentative"
@@ -761,6 +765,7 @@ static int cmd_next(const char *path, int argc, char **argv)
 	const char *activity = argv[optind];
 	struct engine e;
 	struct sched_occ_list occs = {0};
+	char from_text[DATE_TEXT_SIZE];
 	int rc = CLI_ERROR;
 	if (engine_open(path, &e))
 		goto out;
@@ -778,12 +783,12 @@ static int cmd_next(const char *path, int argc, char **argv)
 	for (size_t i = 0; i < occs.n && shown < count; i++) {
 		if (occs.items[i].date < from)
 			continue;
-		print_occurrence(&occs.items[i], stdout);
+		print_occurrence(&occs.items[i], e.cfg.timezone, stdout);
 		shown++;
 	}
 	if (shown == 0)
 		printf("no occurrence of %s from %s in the next two years\n",
-		       activity, argv[optind]);
+		       activity, date_format(from, from_text));
 	rc = CLI_OK;
 out:
 	sched_occ_list_free(&occs);

@@ -12,7 +12,7 @@
 #include "http.h"
 #include "log.h"
 #include "notify.h"
-#include "sched.h"
+#include "schedule.h"
 
 struct daemon {
 	struct app app;

@@ -43,9 +43,25 @@ char *date_format(qa_day day, char buf[DATE_TEXT_SIZE])
 	return buf;
 }
 
+/* libical finds a built-in zone by a linear search over its names; one
+ * organisation uses one zone, so remember the last. */
+static icaltimezone *zone_of(const char *tzid)
+{
+	static char last_tzid[64];
+	static icaltimezone *last_zone;
+	if (last_zone && strcmp(tzid, last_tzid) == 0)
+		return last_zone;
+	icaltimezone *zone = icaltimezone_get_builtin_timezone(tzid);
+	if (zone && strlen(tzid) < sizeof(last_tzid)) {
+		strcpy(last_tzid, tzid);
+		last_zone = zone;
+	}
+	return zone;
+}
+
 int date_of_instant(time_t t, const char *tzid, qa_day *out)
 {
-	icaltimezone *zone = icaltimezone_get_builtin_timezone(tzid);
+	icaltimezone *zone = zone_of(tzid);
 	if (!zone)
 		return -1;
 	struct icaltimetype local = icaltime_from_timet_with_zone(t, 0, zone);
@@ -68,7 +84,7 @@ static long utc_offset_at(icaltimezone *zone, time_t t)
 
 int date_local_to_utc(const char *tzid, qa_day day, int minute, time_t *out)
 {
-	icaltimezone *zone = icaltimezone_get_builtin_timezone(tzid);
+	icaltimezone *zone = zone_of(tzid);
 	if (!zone)
 		return -1;
 	/* The local wall-clock reading as if it were UTC. */
@@ -87,5 +103,18 @@ int date_local_to_utc(const char *tzid, qa_day day, int minute, time_t *out)
 		*out = first_ok ? first : second;
 	else
 		*out = first; /* in the gap: the offset before it */
+	return 0;
+}
+
+int date_local_time(time_t t, const char *tzid, qa_day *day, int *minute,
+		    long *offset)
+{
+	icaltimezone *zone = zone_of(tzid);
+	if (!zone)
+		return -1;
+	struct icaltimetype local = icaltime_from_timet_with_zone(t, 0, zone);
+	*day = qa_day_from_ymd(local.year, local.month, local.day);
+	*minute = local.hour * 60 + local.minute;
+	*offset = utc_offset_at(zone, t);
 	return 0;
 }

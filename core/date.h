@@ -20,6 +20,11 @@ char *date_format(qa_day day, char buf[DATE_TEXT_SIZE]);
  * Europe/London). Returns 0, or -1 if the zone is unknown. */
 int date_of_instant(time_t t, const char *tzid, qa_day *out);
 
+/* The local date, minute after midnight and UTC offset (seconds east) of
+ * instant t in tzid. 0, or -1 when the zone is unknown. */
+int date_local_time(time_t t, const char *tzid, qa_day *day, int *minute,
+		    long *offset);
+
 /* The instant of local time `minute` after midnight on `day` in tzid.
  * A time that does not exist (clocks go forward) is read with the offset
  * before the gap, so it moves forward (01:30 on 29 March 2026 in

@@ -141,6 +141,16 @@ static const char *const migrations[] = {
 	" key TEXT PRIMARY KEY NOT NULL,"
 	" value TEXT NULL"
 	") STRICT;",
+	/* 2: each person's series with its next due date, written by the
+	 * engine as it reconciles, so `due` reads one row per person and
+	 * activity instead of scanning every occurrence. */
+	"CREATE TABLE series ("
+	" activity TEXT NOT NULL,"
+	" subject TEXT NOT NULL REFERENCES staff(id) ON DELETE CASCADE,"
+	" next_due TEXT NULL CHECK (next_due GLOB " DATE_GLOB "),"
+	" PRIMARY KEY (activity, subject)"
+	") STRICT;"
+	"CREATE INDEX series_by_subject ON series(subject);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == DB_SCHEMA_VERSION,

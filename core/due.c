@@ -6,7 +6,7 @@
 
 #include "date.h"
 #include "log.h"
-#include "sched.h"
+#include "schedule.h"
 
 const char *due_supervision_phase(qa_day nqsw_start, qa_day day)
 {
@@ -55,32 +55,19 @@ void due_list_free(struct due_list *list)
 
 int due_query(sqlite3 *db, const struct due_filter *f, struct due_list *out)
 {
-	/* A series' next due: its earliest open occurrence after the latest
-	 * one done, so a missed period is forgiven once a later one is done
-	 * ("overdue = nothing recorded since"). Audit actions are separate
-	 * duties each, so every open one counts. */
+	/* The engine keeps each person's series with its next due date
+	 * (schedule.c, write_series); here is only the join. */
 	static const char sql[] =
-		"WITH live AS ("
-		" SELECT activity, subject, start_date, done_on FROM "
-		"occurrences"
-		" WHERE subject <> '' AND status <> 'cancelled'"
-		" AND (?1 IS NULL OR activity = ?1)),"
-		" series AS ("
-		" SELECT activity, subject, max(CASE WHEN done_on IS NOT NULL"
-		"  THEN start_date END) AS last_done_at"
-		" FROM live GROUP BY activity, subject)"
-		" SELECT st.id, st.name, st.team, st.manager_id, s.activity,"
-		" (SELECT min(l.start_date) FROM live l"
-		"  WHERE l.activity = s.activity AND l.subject = s.subject"
-		"  AND l.done_on IS NULL AND (s.activity = 'audit_action'"
-		"  OR s.last_done_at IS NULL OR l.start_date > s.last_done_at))"
-		"  AS due,"
+		"SELECT st.id, st.name, st.team, st.manager_id, se.activity,"
+		" se.next_due,"
 		" (SELECT max(c.done_on) FROM completions c"
-		"  WHERE c.activity = s.activity AND c.staff_id = s.subject"
+		"  WHERE c.activity = se.activity AND c.staff_id = se.subject"
 		"  AND c.done_on <= ?4) AS last_done,"
 		" st.nqsw_start"
-		" FROM series s JOIN staff st ON st.id = s.subject"
-		" WHERE (st.left_on IS NULL OR st.left_on > ?4)"
+		" FROM series se JOIN staff st ON st.id = se.subject"
+		" WHERE se.next_due IS NOT NULL"
+		" AND (?1 IS NULL OR se.activity = ?1)"
+		" AND (st.left_on IS NULL OR st.left_on > ?4)"
 		" AND (?2 IS NULL OR st.manager_id = ?2)"
 		" AND (?3 IS NULL OR st.team = ?3)";
 	sqlite3_stmt *stmt = NULL;

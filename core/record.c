@@ -7,7 +7,7 @@
 
 #include "date.h"
 #include "log.h"
-#include "sched.h"
+#include "schedule.h"
 #include "staff.h"
 
 static const char *const ofsted[] = {"inadequate", "requires_improvement",

@@ -1,4 +1,4 @@
-/* sched: the schedule engine.
+/* schedule: the schedule engine (functions prefixed sched_).
  *
  * Asks each enabled plugin for its occurrences in a rolling window (6 months
  * back, 12 ahead of today) for every subject it concerns, and reconciles
@@ -8,8 +8,8 @@
  * It also derives the built-in `audit_action` series from recorded
  * collaborative audits. The host services plugins call while generating
  * (emit, RRULE expansion, working days, completions) live here. */
-#ifndef QA_SCHED_H
-#define QA_SCHED_H
+#ifndef QA_SCHEDULE_H
+#define QA_SCHEDULE_H
 
 #include <sqlite3.h>
 #include <stdbool.h>

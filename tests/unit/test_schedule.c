@@ -20,7 +20,7 @@
 #include "due.h"
 #include "plugin_host.h"
 #include "record.h"
-#include "sched.h"
+#include "schedule.h"
 #include "staff.h"
 
 #define HOLIDAYS QA_SOURCE_DIR "/calendars/england-and-wales-bank-holidays.ics"

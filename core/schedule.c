@@ -1,4 +1,4 @@
-#include "sched.h"
+#include "schedule.h"
 
 #include <libical/ical.h>
 #include <sodium.h>
@@ -32,6 +32,19 @@ struct people {
 	size_t n;
 };
 
+/* Statements prepared once for a whole run, not per person. */
+struct queries {
+	sqlite3_stmt *completions; /* for_each_completion by one person */
+	sqlite3_stmt *completions_anyone;
+};
+
+static void queries_finish(struct queries *q)
+{
+	sqlite3_finalize(q->completions);
+	sqlite3_finalize(q->completions_anyone);
+	memset(q, 0, sizeof(*q));
+}
+
 /* What one generate() call works with; reached from the plugin's host. */
 struct gen {
 	sqlite3 *db;
@@ -41,8 +54,7 @@ struct gen {
 	const char *subject_id; /* "" for audience */
 	qa_day from, to;
 	struct sched_occ_list *out;
-	sqlite3_stmt *completions; /* for_each_completion */
-	sqlite3_stmt *completions_anyone;
+	struct queries *queries;
 	int failed; /* emit refused something: the plugin misbehaved */
 };
 
@@ -415,8 +427,8 @@ static int host_for_each_completion(const struct qa_host *host,
 		"SELECT done_on FROM completions WHERE activity = ?1"
 		" AND done_on BETWEEN ?3 AND ?4 ORDER BY done_on, id";
 	struct gen *g = gen_of(host);
-	sqlite3_stmt **slot =
-		staff_id ? &g->completions : &g->completions_anyone;
+	sqlite3_stmt **slot = staff_id ? &g->queries->completions
+				       : &g->queries->completions_anyone;
 	if (!*slot && sqlite3_prepare_v2(g->db, staff_id ? sql : sql_anyone, -1,
 					 slot, NULL) != SQLITE_OK) {
 		log_err("sched: completions: %s", sqlite3_errmsg(g->db));
@@ -618,8 +630,9 @@ static bool concerns(const struct qa_plugin *d, const struct person *person)
 
 /* Run p for one subject (person NULL: the audience) into out. */
 static int generate_one(sqlite3 *db, const struct sched_env *env,
-			struct plugin *p, const struct person *person,
-			qa_day from, qa_day to, struct sched_occ_list *out)
+			struct queries *queries, struct plugin *p,
+			const struct person *person, qa_day from, qa_day to,
+			struct sched_occ_list *out)
 {
 	struct qa_subject subject = {
 		.struct_size = sizeof(subject),
@@ -645,12 +658,11 @@ static int generate_one(sqlite3 *db, const struct sched_env *env,
 		.from = from,
 		.to = to,
 		.out = out,
+		.queries = queries,
 	};
 	lend_services(p, &g);
 	size_t before = out->n;
 	int rc = p->desc->generate(p->state, &subject, from, to, &p->host);
-	sqlite3_finalize(g.completions);
-	sqlite3_finalize(g.completions_anyone);
 	p->host_data = NULL;
 	if (rc != 0 || g.failed) {
 		/* Nothing half-generated may reach the schedule. */
@@ -688,7 +700,8 @@ struct reconciler {
 	sqlite3 *db;
 	const struct sched_env *env;
 	qa_day window_from;
-	sqlite3_stmt *existing, *insert, *update, *cancel;
+	sqlite3_stmt *existing, *upsert, *cancel, *series;
+	struct queries queries;
 	struct sched_stats *stats;
 };
 
@@ -697,32 +710,45 @@ static int reconciler_prepare(struct reconciler *r)
 	static const char existing_sql[] =
 		"SELECT occ_key, content_hash, status FROM occurrences"
 		" WHERE activity = ?1 AND subject = ?2 AND start_date >= ?3";
-	static const char insert_sql[] =
+	/* One statement for new and changed: a row stored from before the
+	 * window (a session that moved forward into it) is found by its
+	 * key too. Unchanged content writes nothing. */
+	static const char upsert_sql[] =
 		"INSERT INTO occurrences (uid, activity, subject, occ_key, "
 		"kind,"
 		" status, start_date, start_minute, duration, dtstart_utc,"
 		" dtend_utc, done_on, summary, detail, with_staff_id, sequence,"
 		" content_hash, created_at, last_modified)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-		" ?13, ?14, ?15, 0, ?16, ?17, ?17)";
-	static const char update_sql[] =
-		"UPDATE occurrences SET kind = ?5, status = ?6, start_date = "
-		"?7,"
-		" start_minute = ?8, duration = ?9, dtstart_utc = ?10,"
-		" dtend_utc = ?11, done_on = ?12, summary = ?13, detail = ?14,"
-		" with_staff_id = ?15, content_hash = ?16,"
-		" sequence = sequence + 1, last_modified = ?17,"
-		" cancelled_at = NULL"
-		" WHERE activity = ?2 AND subject = ?3 AND occ_key = ?4";
+		" ?13, ?14, ?15, 0, ?16, ?17, ?17)"
+		" ON CONFLICT (activity, subject, occ_key) DO UPDATE SET"
+		" kind = excluded.kind, status = excluded.status,"
+		" start_date = excluded.start_date,"
+		" start_minute = excluded.start_minute,"
+		" duration = excluded.duration,"
+		" dtstart_utc = excluded.dtstart_utc,"
+		" dtend_utc = excluded.dtend_utc, done_on = excluded.done_on,"
+		" summary = excluded.summary, detail = excluded.detail,"
+		" with_staff_id = excluded.with_staff_id,"
+		" content_hash = excluded.content_hash,"
+		" sequence = sequence + 1,"
+		" last_modified = excluded.last_modified, cancelled_at = NULL"
+		" WHERE content_hash <> excluded.content_hash"
+		" OR status = 'cancelled'";
 	static const char cancel_sql[] =
 		"UPDATE occurrences SET status = 'cancelled',"
 		" sequence = sequence + 1, last_modified = ?4, cancelled_at = "
 		"?4"
 		" WHERE activity = ?1 AND subject = ?2 AND occ_key = ?3";
+	static const char series_sql[] =
+		"INSERT INTO series (activity, subject, next_due)"
+		" VALUES (?1, ?2, ?3) ON CONFLICT (activity, subject)"
+		" DO UPDATE SET next_due = excluded.next_due"
+		" WHERE next_due IS NOT excluded.next_due";
 	if (sqlite3_prepare_v2(r->db, existing_sql, -1, &r->existing, NULL) ||
-	    sqlite3_prepare_v2(r->db, insert_sql, -1, &r->insert, NULL) ||
-	    sqlite3_prepare_v2(r->db, update_sql, -1, &r->update, NULL) ||
-	    sqlite3_prepare_v2(r->db, cancel_sql, -1, &r->cancel, NULL)) {
+	    sqlite3_prepare_v2(r->db, upsert_sql, -1, &r->upsert, NULL) ||
+	    sqlite3_prepare_v2(r->db, cancel_sql, -1, &r->cancel, NULL) ||
+	    sqlite3_prepare_v2(r->db, series_sql, -1, &r->series, NULL)) {
 		log_err("sched: %s", sqlite3_errmsg(r->db));
 		return -1;
 	}
@@ -732,9 +758,10 @@ static int reconciler_prepare(struct reconciler *r)
 static void reconciler_finish(struct reconciler *r)
 {
 	sqlite3_finalize(r->existing);
-	sqlite3_finalize(r->insert);
-	sqlite3_finalize(r->update);
+	sqlite3_finalize(r->upsert);
 	sqlite3_finalize(r->cancel);
+	sqlite3_finalize(r->series);
+	queries_finish(&r->queries);
 }
 
 static int run_stmt(sqlite3 *db, sqlite3_stmt *stmt)
@@ -749,9 +776,10 @@ static int run_stmt(sqlite3 *db, sqlite3_stmt *stmt)
 	return 0;
 }
 
-static int write_occ(struct reconciler *r, sqlite3_stmt *stmt,
-		     const struct sched_occ *o, const char *hash)
+static int write_occ(struct reconciler *r, const struct sched_occ *o,
+		     const char *hash)
 {
+	sqlite3_stmt *stmt = r->upsert;
 	bind_text(stmt, 1, o->uid);
 	bind_text(stmt, 2, o->activity);
 	bind_text(stmt, 3, o->subject);
@@ -785,6 +813,32 @@ static int cmp_stored(const void *a, const void *b)
 {
 	return strcmp(((const struct stored *)a)->key,
 		      ((const struct stored *)b)->key);
+}
+
+/* A person's series and its next due date: the earliest open occurrence
+ * after the latest one done, so a missed period is forgiven once a later
+ * one is done ("overdue = nothing recorded since"). Audit actions are
+ * separate duties, so every open one counts. */
+static int write_series(struct reconciler *r, const char *activity,
+			const char *subject, const struct sched_occ *occs,
+			size_t n)
+{
+	bool every_open = strcmp(activity, SCHED_AUDIT_ACTION) == 0;
+	qa_day last_done = QA_DAY_NONE, next_due = QA_DAY_NONE;
+	for (size_t i = 0; i < n; i++)
+		if (occs[i].done_on != QA_DAY_NONE &&
+		    (last_done == QA_DAY_NONE || occs[i].date > last_done))
+			last_done = occs[i].date;
+	for (size_t i = 0; i < n; i++)
+		if (occs[i].done_on == QA_DAY_NONE &&
+		    (every_open || last_done == QA_DAY_NONE ||
+		     occs[i].date > last_done) &&
+		    (next_due == QA_DAY_NONE || occs[i].date < next_due))
+			next_due = occs[i].date;
+	bind_text(r->series, 1, activity);
+	bind_text(r->series, 2, subject);
+	bind_day(r->series, 3, next_due);
+	return run_stmt(r->db, r->series);
 }
 
 /* Make the stored series (activity, subject) from the window on match
@@ -846,22 +900,15 @@ static int reconcile(struct reconciler *r, const char *activity,
 				r->stats->unchanged++;
 				continue;
 			}
-			if (write_occ(r, r->update, o, hash))
-				goto out;
-			r->stats->updated++;
-			continue;
 		}
-		/* It may be stored from before the window (a session that
-		 * moved forward into it): the update finds it, else insert. */
-		if (write_occ(r, r->update, o, hash))
+		if (write_occ(r, o, hash))
 			goto out;
-		if (sqlite3_changes(r->db) > 0) {
+		if (sqlite3_changes(r->db) == 0)
+			r->stats->unchanged++; /* stored before the window */
+		else if (found)
 			r->stats->updated++;
-			continue;
-		}
-		if (write_occ(r, r->insert, o, hash))
-			goto out;
-		r->stats->inserted++;
+		else
+			r->stats->inserted++;
 	}
 	for (size_t i = 0; i < n_stored; i++) {
 		if (stored[i].seen || stored[i].cancelled)
@@ -874,12 +921,19 @@ static int reconcile(struct reconciler *r, const char *activity,
 			goto out;
 		r->stats->cancelled++;
 	}
+	if (*subject && write_series(r, activity, subject, occs, n))
+		goto out;
 	rc = 0;
 out:
 	for (size_t i = 0; i < n_stored; i++)
 		free(stored[i].key);
 	free(stored);
 	return rc;
+}
+
+static int cmp_person_id(const void *key, const void *item)
+{
+	return strcmp(key, ((const struct person *)item)->id);
 }
 
 /* Subjects of activity with live stored occurrences in the window that this
@@ -905,9 +959,12 @@ static int cancel_orphans(struct reconciler *r, const char *activity,
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *subject =
 			(const char *)sqlite3_column_text(stmt, 0);
-		bool kept = audience ? *subject == '\0' : false;
-		for (size_t i = 0; !kept && i < generated_for->n; i++)
-			kept = strcmp(generated_for->items[i].id, subject) == 0;
+		/* generated_for is in id order, as people_load reads it. */
+		bool kept = audience ? *subject == '\0'
+				     : bsearch(subject, generated_for->items,
+					       generated_for->n,
+					       sizeof(*generated_for->items),
+					       cmp_person_id) != NULL;
 		if (kept)
 			continue;
 		char **grown = realloc(orphans.items,
@@ -958,7 +1015,8 @@ static int run_plugin(struct reconciler *r, sqlite3 *db,
 	int rc = -1;
 	r->stats->plugins_run++;
 	if (p->desc->scope == QA_SCOPE_AUDIENCE) {
-		if (generate_one(db, env, p, NULL, from, to, &occs)) {
+		if (generate_one(db, env, &r->queries, p, NULL, from, to,
+				 &occs)) {
 			disable_plugin(p, "generate() failed for the audience "
 					  "series");
 			r->stats->plugins_failed++;
@@ -978,7 +1036,8 @@ static int run_plugin(struct reconciler *r, sqlite3 *db,
 			continue;
 		concerned.items[concerned.n++] = *person; /* borrowed */
 		size_t before = occs.n;
-		if (generate_one(db, env, p, person, from, to, &occs)) {
+		if (generate_one(db, env, &r->queries, p, person, from, to,
+				 &occs)) {
 			char why[160];
 			snprintf(why, sizeof(why),
 				 "generate() failed for staff %s", person->id);
@@ -1272,8 +1331,12 @@ int sched_preview(sqlite3 *db, const struct sched_env *env,
 			goto out;
 		}
 	}
-	if (generate_one(db, env, p, people.n ? &people.items[0] : NULL, from,
-			 to, out)) {
+	struct queries queries = {0};
+	int generated =
+		generate_one(db, env, &queries, p,
+			     people.n ? &people.items[0] : NULL, from, to, out);
+	queries_finish(&queries);
+	if (generated) {
 		log_err("next: plugin %s failed to generate", activity);
 		goto out;
 	}
