@@ -41,28 +41,82 @@ static bool concerns(const struct qa_plugin *d, const struct staff *s)
 	return (roles_effective(mask) & roles_effective(s->roles)) != 0;
 }
 
-/* Is there an audit action of staff_id open on date? */
-static int open_action(sqlite3 *db, const char *staff_id, qa_day date)
+static int read_days(sqlite3 *db, const char *sql, const char *staff_id,
+		     qa_day **days, size_t *n)
 {
-	static const char sql[] =
-		"SELECT (SELECT count(*) FROM completions"
-		"  WHERE activity = 'collaborative_audit'"
-		"  AND practitioner_id = ?1 AND done_on <= ?2)"
-		" - (SELECT count(*) FROM completions"
-		"  WHERE activity = 'audit_action' AND staff_id = ?1)";
 	sqlite3_stmt *stmt = NULL;
-	char text[DATE_TEXT_SIZE];
+	size_t cap = 0;
 	int rc = -1;
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(stmt, 1, staff_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, date_format(date, text), -1,
-				  SQLITE_TRANSIENT);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
-			rc = sqlite3_column_int(stmt, 0) > 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, staff_id, -1, SQLITE_STATIC);
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			qa_day *grown =
+				realloc(*days, (cap + 1) * sizeof(*grown));
+			if (!grown)
+				goto out;
+			*days = grown;
+		}
+		if (date_parse((const char *)sqlite3_column_text(stmt, 0),
+			       &(*days)[*n]) == 0)
+			(*n)++;
 	}
-	if (rc < 0)
+	rc = step == SQLITE_DONE ? 0 : -1;
+out:
+	if (rc)
 		log_err("record: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int cmp_days(const void *a, const void *b)
+{
+	qa_day x = *(const qa_day *)a, y = *(const qa_day *)b;
+	return (x > y) - (x < y);
+}
+
+/* May staff_id close an audit action on date? Every close must belong to an
+ * audit of their case on or before it, so with this one added, no date may
+ * have seen more closes than audits. A close entered late for an earlier
+ * date is fine when it fits. 1 yes, 0 no, -1 error. */
+static int close_allowed(sqlite3 *db, const char *staff_id, qa_day date)
+{
+	static const char audits_sql[] =
+		"SELECT done_on FROM completions WHERE activity = "
+		"'collaborative_audit' AND practitioner_id = ?1";
+	static const char closes_sql[] =
+		"SELECT done_on FROM completions WHERE activity = "
+		"'audit_action' AND staff_id = ?1";
+	qa_day *audits = NULL, *closes = NULL;
+	size_t n_audits = 0, n_closes = 0;
+	int rc = -1;
+	if (read_days(db, audits_sql, staff_id, &audits, &n_audits) ||
+	    read_days(db, closes_sql, staff_id, &closes, &n_closes))
+		goto out;
+	qa_day *grown = realloc(closes, (n_closes + 1) * sizeof(*grown));
+	if (!grown)
+		goto out;
+	closes = grown;
+	closes[n_closes++] = date;
+	if (n_audits)
+		qsort(audits, n_audits, sizeof(*audits), cmp_days);
+	qsort(closes, n_closes, sizeof(*closes), cmp_days);
+	rc = 1;
+	size_t a = 0;
+	for (size_t c = 0; c < n_closes; c++) {
+		while (a < n_audits && audits[a] <= closes[c])
+			a++;
+		if (c + 1 > a) {
+			rc = 0;
+			break;
+		}
+	}
+out:
+	free(audits);
+	free(closes);
 	return rc;
 }
 
@@ -229,7 +283,7 @@ int record_completion(sqlite3 *db, const struct plugin_set *plugins,
 	if (errs->n > errors_before)
 		goto out;
 	if (action) {
-		int open = open_action(db, who.id, in->date);
+		int open = close_allowed(db, who.id, in->date);
 		if (open < 0)
 			goto out;
 		if (!open) {

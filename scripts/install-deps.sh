@@ -11,7 +11,7 @@ build_pkgs=(
   sqlite3
 )
 test_pkgs=(
-  libcmocka-dev python3 valgrind
+  libcmocka-dev python3 valgrind faketime
 )
 
 want=("${build_pkgs[@]}")
