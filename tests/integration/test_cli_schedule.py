@@ -64,8 +64,8 @@ ASAN_RUNTIME = _asan_runtime()
 DUE_KEYS = {"staff_id", "name", "team", "manager_id", "activity", "due",
             "last_done", "status", "phase"}
 
-# `next` prints one line per occurrence : local date and time with the UTC
-#offset in force, then the same instant in UTC.
+# `next` prints one line per occurrence: local date and time with the UTC
+# offset in force, then the same instant in UTC.
 NEXT_EVENT = re.compile(
     r"^(\w{3}) (\d{4}-\d\d-\d\d) (\d\d:\d\d) ([+-]\d\d:\d\d) = "
     r"(\w{3}) (\d{4}-\d\d-\d\d) (\d\d:\d\d) UTC")
@@ -93,7 +93,7 @@ class ScheduleTest(unittest.TestCase):
         self.addCleanup(self.ws.cleanup)
         self.now = None
 
-#-- -- running the binary at a faked time -- --
+    # -- running the binary at a faked time --
 
     def at(self, day, time="12:00:00"):
         """From now on, commands run at this UTC instant."""
@@ -159,7 +159,7 @@ class ScheduleTest(unittest.TestCase):
     def record(self, *args):
         return self.ok("record", *args)
 
-#-- -- reading the database(read - only) -- --
+    # -- reading the database (read-only) --
 
     def query(self, sql, *params):
         with contextlib.closing(sqlite3.connect(
@@ -202,64 +202,64 @@ t: self.query(f'SELECT count(*) FROM "{t}"')[0][0]
             events.append(m.groups())
         return events
 
-#-- -- supervision -- --
+    # -- supervision --
 
     def test_supervision_due_phases_status_sort_filters(self):
-#Today is Wed 15 Jul 2026(12 : 00 UTC = 13 : 00 BST).
+        # Today is Wed 15 Jul 2026 (12:00 UTC = 13:00 BST).
         self.at("2026-07-15")
         self.add("gm1", "group_manager")
         self.add("pm1", "practice_manager", "FS1", "gm1")
         self.add("pm2", "practice_manager", "FS2", "gm1")
-#sw1 : NQSW from Mon 5 Jan 2026 : weekly in[2026 - 01 - 05, 2026 - 07 - 05),
-#fortnightly in[2026 - 07 - 05, 2027 - 01 - 05), then every 28 days.
+        # sw1: NQSW from Mon 5 Jan 2026: weekly in [2026-01-05, 2026-07-05),
+        # fortnightly in [2026-07-05, 2027-01-05), then every 28 days.
         self.add("sw1", "social_worker", "FS1", "pm1", "2026-01-05")
-#sw2 : no nqsw_start, experienced : 28 days.
+        # sw2: no nqsw_start, experienced: 28 days.
         self.add("sw2", "social_worker", "FS1", "pm1")
-#sw3 : NQSW from Mon 2 Jun 2025 : weekly to 2025 - 12 - 02, fortnightly
-#in[2025 - 12 - 02, 2026 - 06 - 02), experienced from 2026 - 06 - 02.
+        # sw3: NQSW from Mon 2 Jun 2025: weekly to 2025-12-02, fortnightly
+        # in [2025-12-02, 2026-06-02), experienced from 2026-06-02.
         self.add("sw3", "social_worker", "FS2", "pm2", "2025-06-02")
-#sw4 : NQSW from Mon 6 Jul 2026 : weekly until 2027 - 01 - 06.
+        # sw4: NQSW from Mon 6 Jul 2026: weekly until 2027-01-06.
         self.add("sw4", "social_worker", "FS1", "pm1", "2026-07-06")
 
-#No session yet : sw4's first is due on nqsw_start, Mon 6 Jul,
-#before today, so overdue; pm1's on the day they were added (today,
-#Wed 15 Jul, a working day).
+        # No session yet: sw4's first is due on nqsw_start, Mon 6 Jul,
+        # before today, so overdue; pm1's on the day they were added (today,
+        # Wed 15 Jul, a working day).
         rows = {r[0]: r for r in self.due_rows("--activity", "supervision")}
         self.assertEqual(rows["sw4"], ("sw4", "2026-07-06", "overdue", None,
                                        "nqsw_weekly"))
         self.assertEqual(rows["pm1"], ("pm1", "2026-07-15", "due", None,
                                        "experienced"))
         self.assertNotIn("gm1", rows)  # no line manager: no supervision
-#sw1 's and sw3' s first sessions were due on their nqsw_start, Mon 5
-#Jan 2026 and Mon 2 Jun 2025, and none has been recorded since:
-#overdue, however long ago that was.
+        # sw1's and sw3's first sessions were due on their nqsw_start, Mon 5
+        # Jan 2026 and Mon 2 Jun 2025, and none has been recorded since:
+        # overdue, however long ago that was.
         self.assertEqual(rows["sw1"], ("sw1", "2026-01-05", "overdue", None,
                                        "nqsw_fortnightly"))
         self.assertEqual(rows["sw3"], ("sw3", "2025-06-02", "overdue", None,
                                        "experienced"))
 
-#sw1 on Fri 3 Jul 2026 : still the weekly phase(before 5 Jul), so
-#the next is due 7 days later, Fri 10 Jul, although 10 Jul is in
-#the fortnightly phase(and today's interval, 14, would give 17
-#Jul).10 Jul is before today : overdue.
+        # sw1 on Fri 3 Jul 2026: still the weekly phase (before 5 Jul), so
+        # the next is due 7 days later, Fri 10 Jul, although 10 Jul is in
+        # the fortnightly phase (and today's interval, 14, would give 17
+        # Jul). 10 Jul is before today: overdue.
         self.record("supervision", "--staff", "sw1", "--date", "2026-07-03")
         rows = {r[0]: r for r in self.due_rows("--activity", "supervision")}
         self.assertEqual(rows["sw1"], ("sw1", "2026-07-10", "overdue",
                                        "2026-07-03", "nqsw_fortnightly"))
-#sw1 on Fri 10 Jul : fortnightly phase(on or after 5 Jul) : 14 days,
-#Fri 24 Jul.
+        # sw1 on Fri 10 Jul: fortnightly phase (on or after 5 Jul): 14 days,
+        # Fri 24 Jul.
         self.record("supervision", "--staff", "sw1", "--date", "2026-07-10")
-#sw2(experienced) on Mon 22 Jun : +28 days = Mon 20 Jul.
+        # sw2 (experienced) on Mon 22 Jun: +28 days = Mon 20 Jul.
         self.record("supervision", "--staff", "sw2", "--date", "2026-06-22")
-#sw3 on Fri 29 May 2026 : before 2 Jun, still fortnightly : +14 =
-#Fri 12 Jun(28 days, today's interval, would give 26 Jun).
-#Overdue today; phase today(after 2 Jun 2026) : experienced.
+        # sw3 on Fri 29 May 2026: before 2 Jun, still fortnightly: +14 =
+        # Fri 12 Jun (28 days, today's interval, would give 26 Jun).
+        # Overdue today; phase today (after 2 Jun 2026): experienced.
         self.record("supervision", "--staff", "sw3", "--date", "2026-05-29")
-#sw4 on Mon 13 Jul : weekly : Mon 20 Jul.
+        # sw4 on Mon 13 Jul: weekly: Mon 20 Jul.
         self.record("supervision", "--staff", "sw4", "--date", "2026-07-13")
 
-#As of today(the default), --within 7 : "due" up to Wed 22 Jul.
-#Overdue first, then by date, then by staff id.
+        # As of today (the default), --within 7: "due" up to Wed 22 Jul.
+        # Overdue first, then by date, then by staff id.
         expected = [
             ("sw3", "2026-06-12", "overdue", "2026-05-29", "experienced"),
             ("pm1", "2026-07-15", "due", None, "experienced"),
@@ -286,19 +286,19 @@ t: self.query(f'SELECT count(*) FROM "{t}"')[0][0]
             self.assertEqual(len(rows), 1)
             return rows[0][1:3]
 
-#sw1 due Fri 24 Jul.--within counts days after-- as - of,
-#inclusive : 15 + 8 = 23 Jul is short of it, 15 + 9 = 24 reaches it.
+        # sw1 due Fri 24 Jul. --within counts days after --as-of,
+        # inclusive: 15 + 8 = 23 Jul is short of it, 15 + 9 = 24 reaches it.
         self.assertEqual(sw1("--within", "8"), ("2026-07-24", "upcoming"))
         self.assertEqual(sw1("--within", "9"), ("2026-07-24", "due"))
-#On the due date it is due, not overdue; the day after, overdue.
+        # On the due date it is due, not overdue; the day after, overdue.
         self.assertEqual(sw1("--as-of", "2026-07-24", "--within", "0"),
                          ("2026-07-24", "due"))
         self.assertEqual(sw1("--as-of", "2026-07-25"),
                          ("2026-07-24", "overdue"))
 
-#The phase is the one in force on the-- as - of date : sw1 is weekly
-#until Sat 4 Jul 2026, fortnightly from Sun 5 Jul 2026 to Mon 4 Jan
-# 2027, experienced from Tue 5 Jan 2027.
+        # The phase is the one in force on the --as-of date: sw1 is weekly
+        # until Sat 4 Jul 2026, fortnightly from Sun 5 Jul 2026 to Mon 4 Jan
+        # 2027, experienced from Tue 5 Jan 2027.
         def phase(as_of):
             return [r[4] for r in self.due_rows(
                 "--activity", "supervision", "--as-of", as_of)
@@ -309,8 +309,8 @@ t: self.query(f'SELECT count(*) FROM "{t}"')[0][0]
         self.assertEqual(phase("2027-01-04"), "nqsw_fortnightly")
         self.assertEqual(phase("2027-01-05"), "experienced")
 
-#Every activity : rows of other activities have no phase; overdue
-#rows come first, then dates never go down.
+        # Every activity: rows of other activities have no phase; overdue
+        # rows come first, then dates never go down.
         everything = self.due()
         self.assertGreater(len(everything), len(expected))
         for r in everything:
@@ -319,7 +319,7 @@ t: self.query(f'SELECT count(*) FROM "{t}"')[0][0]
         order = [(r["status"] != "overdue", r["due"]) for r in everything]
         self.assertEqual(order, sorted(order))
 
-#Filters.
+        # Filters.
         by_pm1 = self.due("--manager", "pm1")
         self.assertEqual({r["staff_id"] for r in by_pm1},
                          {"sw1", "sw2", "sw4"})
@@ -360,20 +360,20 @@ t: self.query(f'SELECT count(*) FROM "{t}"')[0][0]
         self.assertIn("DUE", lines[0])
         for line in lines:
             self.assertLessEqual(len(line), 100, repr(line))
-#sw1's row: 22 Jun + 28 = 20 Jul, within 7 days of 15 Jul: due.
+        # sw1's row: 22 Jun + 28 = 20 Jul, within 7 days of 15 Jul: due.
         sw1 = [x for x in lines if " sw1 " in x and "supervision" in x]
         self.assertEqual(len(sw1), 1, out)
         self.assertEqual(sw1[0].split()[:2], ["due", "2026-07-20"])
         self.assertIn("2026-06-22", sw1[0])
-#The same rows in the same order as the JSON.
+        # The same rows in the same order as the JSON.
         self.assertEqual([x.split()[0] for x in lines[1:]],
                          [r["status"] for r in rows])
         self.assertEqual([x.split()[1] for x in lines[1:]],
                          [r["due"] for r in rows])
 
     def test_today_is_londons_date(self):
-# 23 : 30 UTC on Tue 30 Jun 2026 is 00 : 30 BST on Wed 1 Jul in London:
-#today is 1 Jul there(UTC would still say 30 Jun).
+        # 23:30 UTC on Tue 30 Jun 2026 is 00:30 BST on Wed 1 Jul in London:
+        # today is 1 Jul there (UTC would still say 30 Jun).
         self.at("2026-06-30", "23:30:00")
         self.add("gm1", "group_manager")
         self.add("sw1", "social_worker", "FS1", "gm1")
@@ -387,21 +387,21 @@ t: self.query(f'SELECT count(*) FROM "{t}"')[0][0]
             "SELECT done_on FROM completions WHERE staff_id = 'sw1'"),
             [("2026-07-01",)])
 
-#-- -- monthly due - by -- --
+    # -- monthly due-by --
 
     def test_collaborative_audit_due_by_last_working_day(self):
-#Today Mon 10 Aug 2026.
+        # Today Mon 10 Aug 2026.
         self.at("2026-08-10")
         self.add("gm1", "group_manager")
         self.add("pm1", "practice_manager", "FS1", "gm1")
         self.add("sw1", "social_worker", "FS1", "pm1")
-#August 2026 ends Mon 31(Summer bank holiday), Sun 30, Sat 29:
-#the last working day is Fri 28 Aug.
+        # August 2026 ends Mon 31 (Summer bank holiday), Sun 30, Sat 29:
+        # the last working day is Fri 28 Aug.
         self.assertEqual(
             self.due_rows("--activity", "collaborative_audit"),
             [("pm1", "2026-08-28", "upcoming", None, None)])
-#Within 7 days of Fri 21 Aug(up to the 28th) : due; as of Thu 20
-#Aug(up to the 27th) : upcoming; Sat 29 Aug : overdue.
+        # Within 7 days of Fri 21 Aug (up to the 28th): due; as of Thu 20
+        # Aug (up to the 27th): upcoming; Sat 29 Aug: overdue.
         for as_of, status in [("2026-08-20", "upcoming"),
                               ("2026-08-21", "due"),
                               ("2026-08-28", "due"),
@@ -410,9 +410,9 @@ t: self.query(f'SELECT count(*) FROM "{t}"')[0][0]
                 self.due_rows("--activity", "collaborative_audit",
                               "--as-of", as_of),
                 [("pm1", "2026-08-28", status, None, None)], as_of)
-#The series ahead, month by month : Sep 30 is a Wednesday; Oct 31
-#is a Saturday->Fri 30 Oct; Nov 30 is a Monday; Dec 31 is a
-#Thursday(not a holiday); Jan 31 2027 is a Sunday->Fri 29 Jan.
+        # The series ahead, month by month: Sep 30 is a Wednesday; Oct 31
+        # is a Saturday->Fri 30 Oct; Nov 30 is a Monday; Dec 31 is a
+        # Thursday (not a holiday); Jan 31 2027 is a Sunday->Fri 29 Jan.
         dates = [d for (d,) in self.query(
             "SELECT start_date FROM occurrences WHERE activity ="
             " 'collaborative_audit' AND subject = 'pm1'"
@@ -421,16 +421,16 @@ t: self.query(f'SELECT count(*) FROM "{t}"')[0][0]
                                      "2026-10-30", "2026-11-30",
                                      "2026-12-31", "2027-01-29"])
 
-#One done in August(Fri 7 Aug) completes August : the next is due
-#at the end of September, Wed 30 Sep.
+        # One done in August (Fri 7 Aug) completes August: the next is due
+        # at the end of September, Wed 30 Sep.
         self.record("collaborative_audit", "--staff", "pm1",
                     "--practitioner", "sw1", "--date", "2026-08-07",
                     "--grade", "good")
         self.assertEqual(
             self.due_rows("--activity", "collaborative_audit"),
             [("pm1", "2026-09-30", "upcoming", "2026-08-07", None)])
-#... and gives sw1 an audit action 28 days after : 7 Aug + 24 = 31
-#Aug, +4 = Fri 4 Sep.In sw1 's line manager' s view too.
+        # ... and gives sw1 an audit action 28 days after: 7 Aug + 24 = 31
+        # Aug, +4 = Fri 4 Sep. In sw1's line manager's view too.
         self.assertEqual(
             self.due_rows("--activity", "audit_action"),
             [("sw1", "2026-09-04", "upcoming", None, None)])
@@ -439,39 +439,39 @@ t: self.query(f'SELECT count(*) FROM "{t}"')[0][0]
                 "--manager", "pm1", "--activity", "audit_action")],
             [("sw1", "pm1")])
 
-#-- -- audit actions -- --
+    # -- audit actions --
 
     def test_audit_actions_deadlines_and_closing(self):
-#Today Fri 10 Apr 2026, a week after Easter.
+        # Today Fri 10 Apr 2026, a week after Easter.
         self.at("2026-04-10")
         self.add("gm1", "group_manager")
         self.add("pm1", "practice_manager", "FS1", "gm1")
         self.add("pm2", "practice_manager", "FS1", "gm1")
         for sw in ("sw1", "sw2", "sw3", "sw4", "sw5"):
             self.add(sw, "social_worker", "FS1", "pm1")
-#pm1 added in April : April's audit is due by Thu 30 Apr.
+        # pm1 added in April: April's audit is due by Thu 30 Apr.
         self.assertEqual(
             self.due_rows("--activity", "collaborative_audit"),
             [("pm1", "2026-04-30", "upcoming", None, None),
              ("pm2", "2026-04-30", "upcoming", None, None)])
 
-#Inadequate + safeguarding on Thu 2 Apr : 5 working days after,
-#skipping Good Friday(3 Apr), the weekend and Easter Monday(6
-#Apr) : Tue 7(1), Wed 8(2), Thu 9(3), Fri 10(4), Mon 13(5).
+        # Inadequate + safeguarding on Thu 2 Apr: 5 working days after,
+        # skipping Good Friday (3 Apr), the weekend and Easter Monday (6
+        # Apr): Tue 7 (1), Wed 8 (2), Thu 9 (3), Fri 10 (4), Mon 13 (5).
         self.record("collaborative_audit", "--staff", "pm1",
                     "--practitioner", "sw1", "--date", "2026-04-02",
                     "--grade", "inadequate", "--safeguarding")
-#Legacy 2 is inadequate : the same 5 - working - day rule.
+        # Legacy 2 is inadequate: the same 5-working-day rule.
         self.record("collaborative_audit", "--staff", "pm1",
                     "--practitioner", "sw2", "--date", "2026-04-02",
                     "--grade", "2", "--safeguarding")
-#Legacy 5 is requires improvement : 28 days even with a
-#safeguarding concern : 2 Apr + 28 = Thu 30 Apr.
+        # Legacy 5 is requires improvement: 28 days even with a
+        # safeguarding concern: 2 Apr + 28 = Thu 30 Apr.
         self.record("collaborative_audit", "--staff", "pm2",
                     "--practitioner", "sw3", "--date", "2026-04-02",
                     "--grade", "5", "--safeguarding")
-#Inadequate without a safeguarding concern : 28 days : Wed 1 Apr +
-# 28 = Wed 29 Apr.
+        # Inadequate without a safeguarding concern: 28 days: Wed 1 Apr +
+        # 28 = Wed 29 Apr.
         self.record("collaborative_audit", "--staff", "pm2",
                     "--practitioner", "sw4", "--date", "2026-04-01",
                     "--grade", "inadequate")
@@ -481,32 +481,32 @@ t: self.query(f'SELECT count(*) FROM "{t}"')[0][0]
             [("sw1", "inadequate", 1), ("sw2", "inadequate", 1),
              ("sw3", "requires_improvement", 1), ("sw4", "inadequate", 0)])
 
-#As of today, --within 7 reaches Fri 17 Apr.
+        # As of today, --within 7 reaches Fri 17 Apr.
         self.assertEqual(
             self.due_rows("--activity", "audit_action"),
             [("sw1", "2026-04-13", "due", None, None),
              ("sw2", "2026-04-13", "due", None, None),
              ("sw4", "2026-04-29", "upcoming", None, None),
              ("sw3", "2026-04-30", "upcoming", None, None)])
-#Overdue the day after its deadline.
+        # Overdue the day after its deadline.
         self.assertEqual(
             self.due_rows("--activity", "audit_action", "--as-of",
                           "2026-04-14")[:2],
             [("sw1", "2026-04-13", "overdue", None, None),
              ("sw2", "2026-04-13", "overdue", None, None)])
-#The practitioners' line manager sees them.
+        # The practitioners' line manager sees them.
         self.assertEqual(
             {r["staff_id"] for r in self.due("--manager", "pm1",
                                              "--activity", "audit_action")},
             {"sw1", "sw2", "sw3", "sw4"})
-#Each audit completed its auditor's April: next due by the last
-#working day of May : Sun 31, Sat 30->Fri 29 May.
+        # Each audit completed its auditor's April: next due by the last
+        # working day of May: Sun 31, Sat 30->Fri 29 May.
         self.assertEqual(
             self.due_rows("--activity", "collaborative_audit"),
             [("pm1", "2026-05-29", "upcoming", "2026-04-02", None),
              ("pm2", "2026-05-29", "upcoming", "2026-04-02", None)])
 
-#Closing sw1's action on Thu 9 Apr.
+        # Closing sw1's action on Thu 9 Apr.
         self.record("audit_action", "--staff", "sw1", "--date", "2026-04-09")
         self.assertEqual(
             [r[0] for r in self.due_rows("--activity", "audit_action")],
@@ -516,8 +516,8 @@ t: self.query(f'SELECT count(*) FROM "{t}"')[0][0]
             " 'audit_action' AND subject = 'sw1'"),
             [("2026-04-13", "2026-04-09")])
 
-#Nothing left to close for sw1; sw5 never had an audit; sw3's
-#audit was on 2 Apr, so there was nothing open on 1 Apr.
+        # Nothing left to close for sw1; sw5 never had an audit; sw3's
+        # audit was on 2 Apr, so there was nothing open on 1 Apr.
         before = self.snapshot()
         for sw, day in [("sw1", "2026-04-10"), ("sw5", "2026-04-10"),
                         ("sw3", "2026-04-01")]:
@@ -526,9 +526,9 @@ t: self.query(f'SELECT count(*) FROM "{t}"')[0][0]
             self.assertEqual(self.snapshot(), before, sw)
 
     def test_audit_action_closed_late_and_back_filled(self):
-#Today Fri 10 Apr 2026. Two audits of sw1's cases, graded good:
-#Wed 1 Apr(action due + 28 = Wed 29 Apr) and Tue 7 Apr(7 Apr + 23
-#= 30 Apr, + 5 = Tue 5 May).
+        # Today Fri 10 Apr 2026. Two audits of sw1's cases, graded good:
+        # Wed 1 Apr (action due + 28 = Wed 29 Apr) and Tue 7 Apr (7 Apr + 23
+        # = 30 Apr, + 5 = Tue 5 May).
         self.at("2026-04-10")
         self.add("gm1", "group_manager")
         self.add("pm1", "practice_manager", "FS1", "gm1")
@@ -539,53 +539,53 @@ t: self.query(f'SELECT count(*) FROM "{t}"')[0][0]
                         "--grade", "good")
         self.assertEqual(self.due_rows("--activity", "audit_action"),
                          [("sw1", "2026-04-29", "upcoming", None, None)])
-#A close on Wed 8 Apr closes the older action : 5 May is left.
+        # A close on Wed 8 Apr closes the older action: 5 May is left.
         self.record("audit_action", "--staff", "sw1", "--date", "2026-04-08")
         self.assertEqual(
             self.due_rows("--activity", "audit_action"),
             [("sw1", "2026-05-05", "upcoming", "2026-04-08", None)])
-#The 1 Apr action was in fact closed on Thu 2 Apr and is entered
-#late(back - filling is allowed) : with closes on 2 and 8 Apr and
-#audits on 1 and 7 Apr, each close can belong to an audit before
-#it, so it is accepted and nothing is left open.
+        # The 1 Apr action was in fact closed on Thu 2 Apr and is entered
+        # late (back-filling is allowed): with closes on 2 and 8 Apr and
+        # audits on 1 and 7 Apr, each close can belong to an audit before
+        # it, so it is accepted and nothing is left open.
         self.record("audit_action", "--staff", "sw1", "--date", "2026-04-02")
         self.assertEqual(self.due_rows("--activity", "audit_action"), [])
 
     def test_safeguarding_action_over_christmas(self):
-#Today Wed 23 Dec 2026.
+        # Today Wed 23 Dec 2026.
         self.at("2026-12-23")
         self.add("gm1", "group_manager")
         self.add("pm1", "practice_manager", "FS1", "gm1")
         self.add("sw1", "social_worker", "FS1", "pm1")
-#Tue 22 Dec, inadequate with a safeguarding concern : Wed 23(1),
-#Thu 24(2), Fri 25 Christmas, weekend, Mon 28 Boxing Day
-#(substitute), Tue 29(3), Wed 30(4), Thu 31 Dec(5).
+        # Tue 22 Dec, inadequate with a safeguarding concern: Wed 23 (1),
+        # Thu 24 (2), Fri 25 Christmas, weekend, Mon 28 Boxing Day
+        # (substitute), Tue 29 (3), Wed 30 (4), Thu 31 Dec (5).
         self.record("collaborative_audit", "--staff", "pm1",
                     "--practitioner", "sw1", "--date", "2026-12-22",
                     "--grade", "inadequate", "--safeguarding")
-# 23 + 7 = 30 Dec : one day short; 23 + 8 reaches it.
+        # 23 + 7 = 30 Dec: one day short; 23 + 8 reaches it.
         self.assertEqual(self.due_rows("--activity", "audit_action"),
                          [("sw1", "2026-12-31", "upcoming", None, None)])
         self.assertEqual(self.due_rows("--activity", "audit_action",
                                        "--within", "8"),
                          [("sw1", "2026-12-31", "due", None, None)])
-#December's audit done: January 2027 ends Sun 31, Sat 30 -> Fri 29.
+        # December's audit done: January 2027 ends Sun 31, Sat 30 -> Fri 29.
         self.assertEqual(
             self.due_rows("--activity", "collaborative_audit"),
             [("pm1", "2027-01-29", "upcoming", "2026-12-22", None)])
 
-#-- -- next -- --
+    # -- next --
 
     def test_next_supervision_across_clocks_going_forward(self):
-#Fri 20 Mar 2026. Clocks go forward at 01 : 00 UTC on Sun 29 Mar.
+        # Fri 20 Mar 2026. Clocks go forward at 01:00 UTC on Sun 29 Mar.
         self.at("2026-03-20")
         self.add("gm1", "group_manager")
         self.add("pm1", "practice_manager", "FS1", "gm1")
         self.add("sw1", "social_worker", "FS1", "pm1", "2026-01-05")
-#Weekly phase(until 5 Jul) : Mon 16 Mar->Mon 23 Mar(GMT, UTC + 0),
-#Mon 30 Mar(BST, UTC + 1), Mon 6 Apr is Easter Monday, so that one
-#is shown on the previous working day : Fri 3 Apr is Good Friday,
-#so Thu 2 Apr.
+        # Weekly phase (until 5 Jul): Mon 16 Mar->Mon 23 Mar (GMT, UTC+0),
+        # Mon 30 Mar (BST, UTC+1), Mon 6 Apr is Easter Monday, so that one
+        # is shown on the previous working day: Fri 3 Apr is Good Friday,
+        # so Thu 2 Apr.
         self.record("supervision", "--staff", "sw1", "--date", "2026-03-16")
         self.assertEqual(
             self.next_events("supervision", "--staff", "sw1", "--count",
@@ -598,7 +598,7 @@ t: self.query(f'SELECT count(*) FROM "{t}"')[0][0]
               "Thu", "2026-04-02", "09:00")])
         self.assertEqual(len(self.next_events(
             "supervision", "--staff", "sw1", "--count", "1")), 1)
-#The stored instants agree.
+        # The stored instants agree.
         stored = dict(self.query(
             "SELECT start_date, dtstart_utc FROM occurrences WHERE"
             " activity = 'supervision' AND subject = 'sw1' AND status ="
@@ -607,12 +607,12 @@ t: self.query(f'SELECT count(*) FROM "{t}"')[0][0]
                                   "2026-03-30": utc_epoch("2026-03-30 09:00")})
 
     def test_next_supervision_across_clocks_going_back(self):
-#Fri 16 Oct 2026. Clocks go back at 01 : 00 UTC on Sun 25 Oct.
+        # Fri 16 Oct 2026. Clocks go back at 01:00 UTC on Sun 25 Oct.
         self.at("2026-10-16")
         self.add("gm1", "group_manager")
         self.add("pm1", "practice_manager", "FS1", "gm1")
         self.add("sw1", "social_worker", "FS1", "pm1", "2026-10-05")
-#Weekly : Mon 12 Oct->Mon 19 Oct(BST)->Mon 26 Oct(GMT).
+        # Weekly: Mon 12 Oct->Mon 19 Oct (BST)->Mon 26 Oct (GMT).
         self.record("supervision", "--staff", "sw1", "--date", "2026-10-12")
         self.assertEqual(
             self.next_events("supervision", "--staff", "sw1", "--count",
@@ -623,11 +623,11 @@ t: self.query(f'SELECT count(*) FROM "{t}"')[0][0]
               "Mon", "2026-10-26", "10:00")])
 
     def test_next_local_time_in_the_spring_gap_moves_forward(self):
-#A board at 01 : 30 on 29 March : on Sun 29 Mar 2026 London's clocks
-#jump from 01 : 00 GMT to 02 : 00 BST, so 01 : 30 does not exist there.
-#It moves forward by the gap, never dropped : 02 : 30 BST, which is
-# 01 : 30 UTC.On Mon 29 Mar 2027(clocks changed on the 28th) 01 : 30
-#BST is 00 : 30 UTC.
+        # A board at 01:30 on 29 March: on Sun 29 Mar 2026 London's clocks
+        # jump from 01:00 GMT to 02:00 BST, so 01:30 does not exist there.
+        # It moves forward by the gap, never dropped: 02:30 BST, which is
+        # 01:30 UTC.On Mon 29 Mar 2027 (clocks changed on the 28th) 01:30
+        # BST is 00:30 UTC.
         self.ws.write_config("""
 [activity.corporate_parenting_board]
 rrule = FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=29
@@ -643,9 +643,9 @@ time = 01:30
 
     def test_next_practice_week(self):
         self.at("2026-03-20")
-#The 2nd Monday : 1 Mar 2026 is a Sunday, so Mondays 2, 9->9 Mar;
-# 1 Sep 2026 a Tuesday : 7, 14->14 Sep; 1 Mar 2027 a Monday : 1, 8
-#->8 Mar; 1 Sep 2027 a Wednesday : 6, 13->13 Sep.Mon - Fri.
+        # The 2nd Monday: 1 Mar 2026 is a Sunday, so Mondays 2, 9->9 Mar;
+        # 1 Sep 2026 a Tuesday: 7, 14->14 Sep; 1 Mar 2027 a Monday: 1, 8
+        # ->8 Mar; 1 Sep 2027 a Wednesday: 6, 13->13 Sep. Mon-Fri.
         def weeks(*args):
             out = self.ok("next", "practice_week", *args).stdout
             found = [NEXT_ALLDAY.match(x) for x in out.splitlines()]
@@ -665,24 +665,24 @@ time = 01:30
         self.add("gm1", "group_manager")
         self.add("sw1", "social_worker", "FS1", "gm1")
         self.ok("staff", "leave", "--id", "sw1")
-#Left today : no session from tomorrow.
+        # Left today: no session from tomorrow.
         r = self.ok("next", "supervision", "--staff", "sw1", "--from",
                     "2026-03-21")
         self.assertIn("no occurrence of supervision from 2026-03-21",
                       r.stdout)
 
-#-- -- reconciliation -- --
+    # -- reconciliation --
 
     def test_reconciliation_keeps_uids_and_leave_cancels(self):
-#Fri 20 Mar 2026; supervision projected six months ahead, to 20 Sep.
+        # Fri 20 Mar 2026; supervision projected six months ahead, to 20 Sep.
         self.at("2026-03-20")
         self.add("gm1", "group_manager")
         self.add("pm1", "practice_manager", "FS1", "gm1")
         self.add("sw1", "social_worker", "FS1", "pm1", "2026-01-05")
         self.add("sw2", "social_worker", "FS1", "pm1")
-#sw2, experienced, added today, nothing recorded : s1 due today,
-#then every 28 days : 17 Apr, 15 May, 12 Jun, 10 Jul, 7 Aug, 4 Sep
-#(all Fridays, none a holiday); 2 Oct is past 20 Sep.
+        # sw2, experienced, added today, nothing recorded: s1 due today,
+        # then every 28 days: 17 Apr, 15 May, 12 Jun, 10 Jul, 7 Aug, 4 Sep
+        # (all Fridays, none a holiday); 2 Oct is past 20 Sep.
         before = self.occurrences("supervision", "sw2")
         self.assertEqual(
             {
@@ -692,11 +692,11 @@ k: v[2] for k, v in before.items() if v[1] == "tentative"},
              "s7": "2026-09-04"})
         pm1_before = self.occurrences("supervision", "pm1")
 
-#A session on Wed 18 Mar : the next is 28 days later, Wed 15 Apr,
-#then 13 May, 10 Jun, 8 Jul, 5 Aug, 2 Sep(30 Sep is past 20 Sep).
-#The projected s1 becomes the held session(confirmed, on 18 Mar);
-#s2..s7 move.Every one keeps its UID and its sequence goes up by
-#one, so calendars move the events rather than replace them.
+        # A session on Wed 18 Mar: the next is 28 days later, Wed 15 Apr,
+        # then 13 May, 10 Jun, 8 Jul, 5 Aug, 2 Sep (30 Sep is past 20 Sep).
+        # The projected s1 becomes the held session (confirmed, on 18 Mar);
+        # s2..s7 move. Every one keeps its UID and its sequence goes up by
+        # one, so calendars move the events rather than replace them.
         self.record("supervision", "--staff", "sw2", "--date", "2026-03-18")
         after = self.occurrences("supervision", "sw2")
         moved = {"s2": "2026-04-15", "s3": "2026-05-13", "s4": "2026-06-10",
@@ -716,10 +716,10 @@ k: v[2] for k, v in after.items() if v[1] == "tentative"},
             " activity = 'supervision' AND subject = 'sw2' AND done_on ="
             " '2026-03-18'"), [("s1", "2026-03-18", "confirmed")])
         self.assertEqual(len({v[0] for v in after.values()}), len(after))
-#Someone else 's series is untouched.
+        # Someone else's series is untouched.
         self.assertEqual(self.occurrences("supervision", "pm1"), pm1_before)
 
-#Regenerating with nothing changed changes nothing.
+        # Regenerating with nothing changed changes nothing.
         self.add("sw2", "social_worker", "FS1", "pm1")
         self.assertEqual(self.occurrences("supervision", "sw2"), after)
 
@@ -734,8 +734,8 @@ k: v[2] for k, v in after.items() if v[1] == "tentative"},
                 "SELECT uid, status, start_date, sequence FROM occurrences"
                 " WHERE subject = ? ORDER BY uid", subject)
 
-#sw2 leaves today : everything after today is cancelled; what was
-#held stays.
+        # sw2 leaves today: everything after today is cancelled; what was
+        # held stays.
         self.assertTrue(live("sw2", "2026-03-20"))
         self.ok("staff", "leave", "--id", "sw2")
         self.assertEqual(live("sw2", "2026-03-20"), [])
@@ -745,11 +745,11 @@ k: v[2] for k, v in after.items() if v[1] == "tentative"},
             "SELECT status FROM occurrences WHERE activity = 'supervision'"
             " AND subject = 'sw2' AND done_on = '2026-03-18'"),
             [("confirmed",)])
-#sw2 no longer shows in `due`.
+        # sw2 no longer shows in `due`.
         self.assertNotIn("sw2", {r["staff_id"] for r in self.due()})
 
-#sw1 will leave on Wed 22 Apr : what falls after is cancelled, what
-#falls before stays as it was.
+        # sw1 will leave on Wed 22 Apr: what falls after is cancelled, what
+        # falls before stays as it was.
         sw1_before = rows_of("sw1")
         staying = [r for r in sw1_before if r[2] <= "2026-04-22"]
         self.assertTrue(live("sw1", "2026-04-22"))
@@ -760,10 +760,10 @@ k: v[2] for k, v in after.items() if v[1] == "tentative"},
                          staying)
         self.assertEqual(self.occurrences("supervision", "pm1"), pm1_before)
 
-#-- -- bad input -- --
+    # -- bad input --
 
     def test_bad_input_is_refused_and_changes_nothing(self):
-#Mon 2 Mar 2026 : swl joins and will leave on Fri 6 Mar.
+        # Mon 2 Mar 2026: swl joins and will leave on Fri 6 Mar.
         self.at("2026-03-02")
         self.add("gm1", "group_manager")
         self.add("pm1", "practice_manager", "FS1", "gm1")
@@ -771,7 +771,7 @@ k: v[2] for k, v in after.items() if v[1] == "tentative"},
         self.add("sw2", "social_worker", "FS1", "pm1")
         self.add("swl", "social_worker", "FS1", "pm1")
         self.ok("staff", "leave", "--id", "swl", "--date", "2026-03-06")
-#Fri 10 Apr 2026.
+        # Fri 10 Apr 2026.
         self.at("2026-04-10")
         self.record("supervision", "--staff", "sw1", "--date", "2026-04-08")
         self.record("collaborative_audit", "--staff", "pm1",
@@ -792,7 +792,7 @@ k: v[2] for k, v in after.items() if v[1] == "tentative"},
               "2026-04-11"], ["2026-04-11", "future"]),
             (["record", "supervision", "--staff", "sw1", "--date",
               "2027-01-01"], ["2027-01-01", "future"]),
-#swl left on Fri 6 Mar; a session on Mon 9 Mar is refused.
+            # swl left on Fri 6 Mar; a session on Mon 9 Mar is refused.
             (["record", "supervision", "--staff", "swl", "--date",
               "2026-03-09"], ["2026-03-09", "swl", "2026-03-06"]),
             (["record", "supervision", "--staff", "sw1", "--date",
@@ -809,7 +809,7 @@ k: v[2] for k, v in after.items() if v[1] == "tentative"},
             (["record", "collaborative_audit", "--staff", "pm1",
               "--practitioner", "ghost", "--date", "2026-04-02", "--grade",
               "good"], ["ghost"]),
-#An audit is recorded against a practice manager.
+            # An audit is recorded against a practice manager.
             (["record", "collaborative_audit", "--staff", "sw1",
               "--practitioner", "sw2", "--date", "2026-04-02", "--grade",
               "good"], ["collaborative_audit", "sw1"]),
@@ -819,10 +819,10 @@ k: v[2] for k, v in after.items() if v[1] == "tentative"},
               "2026-04-02", "--grade", "good"], ["--grade"]),
             (["record", "supervision", "--staff", "sw1", "--date",
               "2026-04-02", "--safeguarding"], ["--safeguarding"]),
-#gm1 has no line manager : no supervision to record.
+            # gm1 has no line manager: no supervision to record.
             (["record", "supervision", "--staff", "gm1", "--date",
               "2026-04-02"], ["gm1"]),
-#Duplicates.
+            # Duplicates.
             (["record", "supervision", "--staff", "sw1", "--date",
               "2026-04-08"], ["sw1", "2026-04-08", "already recorded"]),
             (["record", "collaborative_audit", "--staff", "pm1",
@@ -847,7 +847,7 @@ k: v[2] for k, v in after.items() if v[1] == "tentative"},
                 self.fails(args, needles)
                 self.assertEqual(self.snapshot(), before)
 
-#Several problems at once : one line each, nothing stored.
+        # Several problems at once: one line each, nothing stored.
         r = self.run_cli("record", "collaborative_audit", "--staff", "pm1",
                          "--practitioner", "ghost", "--date", "2026-04-11",
                          "--grade", "excellent")
@@ -857,8 +857,8 @@ k: v[2] for k, v in after.items() if v[1] == "tentative"},
         self.assertGreaterEqual(len(r.stderr.strip().splitlines()), 3)
         self.assertEqual(self.snapshot(), before)
 
-#Usage errors : exit 2. A-- format outside table | json | csv is one,
-#as for `staff list`.
+        # Usage errors: exit 2. A --format outside table|json|csv is one,
+        # as for `staff list`.
         usage_errors = [
             ["record", "supervision", "--staff", "sw1"],
             ["record", "supervision", "--date", "2026-04-02"],
