@@ -32,7 +32,6 @@ Mon 31 Aug, Fri 25 Dec, Mon 28 Dec (Boxing Day substitute)."""
 
 import contextlib
 import datetime
-import glob
 import hashlib
 import json
 import os
@@ -44,22 +43,6 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 import qa  # noqa: E402
 
-FAKETIME_LIBS = sorted(
-    glob.glob("/usr/lib/*/faketime/libfaketime.so.1") +
-    glob.glob("/usr/lib/faketime/libfaketime.so.1"))
-
-
-def _asan_runtime():
-    """The soname of the ASan runtime the binary needs ('' if none)."""
-    try:
-        with open(qa.BIN, "rb") as f:
-            found = re.search(rb"libasan\.so\.\d+", f.read())
-    except OSError:
-        return ""
-    return found.group().decode() if found else ""
-
-
-ASAN_RUNTIME = _asan_runtime()
 
 DUE_KEYS = {"staff_id", "name", "team", "manager_id", "activity", "due",
             "last_done", "status", "phase"}
@@ -83,7 +66,7 @@ class ScheduleTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        if not FAKETIME_LIBS:
+        if not qa.FAKETIME_LIBS:
             raise AssertionError(
                 "libfaketime.so.1 not found: install the Debian package "
                 "`faketime` (scripts/install-deps.sh --test does)")
@@ -101,17 +84,7 @@ class ScheduleTest(unittest.TestCase):
 
     def env(self):
         assert self.now, "call self.at() first"
-        env = dict(os.environ)
-        asan = env.get("ASAN_OPTIONS", "")
-        env["ASAN_OPTIONS"] = ":".join(
-            x for x in (asan, "verify_asan_link_order=0") if x)
-        env["LD_PRELOAD"] = " ".join(
-            x for x in (ASAN_RUNTIME, FAKETIME_LIBS[0],
-                        env.get("LD_PRELOAD", "")) if x)
-        env["FAKETIME"] = "@" + self.now
-        env["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
-        env["TZ"] = "UTC"
-        return env
+        return qa.faketime_env(self.now)
 
     def run_cli(self, *args):
         return self.ws.run(*args, env=self.env())

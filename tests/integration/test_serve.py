@@ -172,6 +172,32 @@ class ServeTest(unittest.TestCase):
         self.assertEqual(d.get("/healthz")[0], 200)
         self.assertEqual(d.stop(), 0)
 
+    def test_a_cli_change_makes_the_daemon_regenerate(self):
+        d = self.start()
+        d.wait_for(r"schedule: regenerated \(start\)")
+        r = self.ws.run("staff", "add", "--id", "pm1", "--name", "Pat",
+                        "--email", "pat@example.org", "--role",
+                        "practice_manager", "--team", "FS1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # The daemon sees PRAGMA data_version move and runs the schedule:
+        # pm1 now has supervision-free due-by series (audits, dip samples).
+        m = d.wait_for(r"schedule: regenerated \(the database was changed "
+                       r"by another process\): (\d+) new, (\d+) changed")
+        # The CLI already stored pm1's occurrences: nothing new is left.
+        self.assertEqual(m.group(1), "0")
+        self.assertEqual(d.stop(), 0)
+
+    def test_local_midnight_regenerates(self):
+        # 23:59:57 UTC on Sat 28 March 2026 is 23:59:57 GMT in London; the
+        # new day starts three seconds later (clocks change at 01:00 UTC).
+        d = qa.Daemon(self.ws, env=qa.faketime_env("2026-03-28 23:59:57"))
+        self.daemons.append(d)
+        d.wait_listening()
+        d.wait_for(r"schedule: regenerated \(start\)")
+        d.wait_for(r"schedule: regenerated \(a new day\)")
+        self.assertEqual(d.get("/healthz")[0], 200)
+        self.assertEqual(d.stop(), 0)
+
     def test_broken_config_refuses_to_start(self):
         with open(self.ws.config, "a") as f:
             f.write("\n[server]\nlisten = nowhere\n")
