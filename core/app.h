@@ -9,6 +9,8 @@
 
 #include "calendar.h"
 #include "config.h"
+#include "feed.h"
+#include "feed_cache.h"
 #include "plugin_host.h"
 
 struct http_server;
@@ -19,12 +21,17 @@ struct app {
 	struct config cfg;
 	struct plugin_set plugins;
 	struct holidays holidays;
+	struct feed_catalog catalog;
+	struct feed_cache *feeds;
 	sqlite3 *db;
 	long long data_version; /* last seen PRAGMA data_version */
 	qa_day generated_for;   /* the day of the last full regeneration */
 	struct http_server *http;
 	bool stopping;
 };
+
+/* The organisation's date now. */
+qa_day app_today(const struct app *app);
 
 /* Is the daemon fit to serve? 0 when it is; -1 with the reason in why. */
 int app_health(struct app *app, char *why, size_t why_size);

@@ -13,11 +13,13 @@
 #include "date.h"
 #include "db.h"
 #include "due.h"
+#include "feed.h"
 #include "log.h"
 #include "plugin_host.h"
 #include "record.h"
 #include "schedule.h"
 #include "staff.h"
+#include "token.h"
 
 static const char usage_text[] =
 	"usage: qa-scheduler [-c FILE] COMMAND [OPTIONS]\n"
@@ -40,6 +42,8 @@ static const char usage_text[] =
 	"[--within DAYS]\n"
 	"      [--format table|json|csv]\n"
 	"  next ACTIVITY [--staff ID] [--from DATE] [--count N]\n"
+	"  feed-url --staff ID | --team TEAM [--rotate] [--revoke]\n"
+	"  export --staff ID          write that person's feed to stdout\n"
 	"  version                    print the version\n"
 	"\n"
 	"  -c FILE   config file (default $QA_SCHEDULER_CONFIG, "
@@ -796,6 +800,200 @@ out:
 	return rc;
 }
 
+/* ---- feed-url ---- */
+
+static int cmd_feed_url(const char *path, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"staff", required_argument, 0, 's'},
+		{"team", required_argument, 0, 't'},
+		{"rotate", no_argument, 0, 'r'},
+		{"revoke", no_argument, 0, 'R'},
+		{0, 0, 0, 0}};
+	const char *staff_id = NULL, *team = NULL;
+	bool rotate = false, revoke = false;
+	int c;
+	optind = 0; /* glibc: a full restart, permuting again */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			staff_id = optarg;
+			break;
+		case 't':
+			team = optarg;
+			break;
+		case 'r':
+			rotate = true;
+			break;
+		case 'R':
+			revoke = true;
+			break;
+		default:
+			return usage_error("feed-url: unknown option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("feed-url: unexpected argument \"%s\"",
+				   argv[optind]);
+	if (!staff_id == !team)
+		return usage_error("feed-url needs one of --staff ID or "
+				   "--team TEAM");
+	if (rotate && revoke)
+		return usage_error("feed-url: --rotate or --revoke, not both");
+
+	enum token_kind kind = staff_id ? TOKEN_STAFF : TOKEN_TEAM;
+	const char *subject = staff_id ? staff_id : team;
+	struct config cfg;
+	sqlite3 *db = NULL;
+	int rc = CLI_ERROR;
+	if (open_db(path, &cfg, &db))
+		goto out;
+	qa_day now_day = today(&cfg);
+	if (staff_id) {
+		struct staff s = {0};
+		int found = staff_get(db, staff_id, &s);
+		bool left = found > 0 && s.left_on != QA_DAY_NONE &&
+			    s.left_on < now_day;
+		char left_text[DATE_TEXT_SIZE];
+		if (left)
+			date_format(s.left_on, left_text);
+		staff_free(&s);
+		if (found < 0)
+			goto out;
+		if (found == 0) {
+			fprintf(stderr,
+				"qa-scheduler: feed-url: --staff \"%s\": "
+				"no such person\n",
+				staff_id);
+			goto out;
+		}
+		if (left && !revoke) {
+			fprintf(stderr,
+				"qa-scheduler: feed-url: %s left on %s "
+				"and has no feed\n",
+				staff_id, left_text);
+			goto out;
+		}
+	} else {
+		sqlite3_stmt *stmt = NULL;
+		int members = -1;
+		if (sqlite3_prepare_v2(db,
+				       "SELECT count(*) FROM staff WHERE "
+				       "team = ?1",
+				       -1, &stmt, NULL) == SQLITE_OK) {
+			sqlite3_bind_text(stmt, 1, team, -1, SQLITE_STATIC);
+			if (sqlite3_step(stmt) == SQLITE_ROW)
+				members = sqlite3_column_int(stmt, 0);
+		}
+		sqlite3_finalize(stmt);
+		if (members <= 0) {
+			fprintf(stderr,
+				"qa-scheduler: feed-url: --team \"%s\": "
+				"nobody is in that team\n",
+				team);
+			goto out;
+		}
+	}
+	if (db_begin(db))
+		goto out;
+	time_t now = time(NULL);
+	if (revoke) {
+		int revoked = token_revoke(db, kind, subject, now);
+		if (revoked < 0 || db_commit(db)) {
+			db_rollback(db);
+			goto out;
+		}
+		printf(revoked ? "%s %s: feed URL revoked; it answers 404 from "
+				 "now on\n"
+			       : "%s %s: there was no live feed URL\n",
+		       token_kind_name(kind), subject);
+		rc = CLI_OK;
+		goto out;
+	}
+	time_t issued;
+	int live = token_live(db, kind, subject, &issued);
+	if (live < 0) {
+		db_rollback(db);
+		goto out;
+	}
+	if (live && !rotate) {
+		db_rollback(db);
+		char when[32];
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC",
+			 gmtime(&issued));
+		fprintf(stderr,
+			"qa-scheduler: feed-url: the feed URL of %s %s was "
+			"issued at %s and is shown only once (only a hash is "
+			"kept); --rotate issues a new one and the old one "
+			"stops "
+			"working\n",
+			token_kind_name(kind), subject, when);
+		goto out;
+	}
+	char token[TOKEN_TEXT_SIZE];
+	if (token_issue(db, kind, subject, now, token) || db_commit(db)) {
+		db_rollback(db);
+		goto out;
+	}
+	printf("%s/feeds/%s.ics\n", cfg.base_url, token);
+	rc = CLI_OK;
+out:
+	db_close(db);
+	config_free(&cfg);
+	return rc;
+}
+
+/* ---- export ---- */
+
+static int cmd_export(const char *path, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"staff", required_argument, 0, 's'}, {0, 0, 0, 0}};
+	const char *staff_id = NULL;
+	int c;
+	optind = 0; /* glibc: a full restart, permuting again */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 's')
+			staff_id = optarg;
+		else
+			return usage_error("export: unknown option");
+	}
+	if (optind < argc)
+		return usage_error("export: unexpected argument \"%s\"",
+				   argv[optind]);
+	if (!staff_id)
+		return usage_error("export: --staff is required");
+	struct engine e;
+	struct feed_catalog catalog = {0};
+	struct feed_doc doc = {0};
+	int rc = CLI_ERROR;
+	if (engine_open(path, &e) || engine_ensure_current(&e) ||
+	    feed_catalog_build(&e.plugins, &e.cfg, &catalog))
+		goto out;
+	int found = feed_render(e.db, &catalog, FEED_STAFF, staff_id,
+				e.env.today, time(NULL), &doc);
+	if (found < 0)
+		goto out;
+	if (found == 0) {
+		fprintf(stderr,
+			"qa-scheduler: export: --staff \"%s\": no such person, "
+			"or they have left\n",
+			staff_id);
+		goto out;
+	}
+	if (fwrite(doc.body, 1, doc.len, stdout) != doc.len || fflush(stdout)) {
+		fprintf(stderr, "qa-scheduler: export: cannot write the "
+				"feed to standard output\n");
+		goto out;
+	}
+	rc = CLI_OK;
+out:
+	feed_doc_free(&doc);
+	feed_catalog_free(&catalog);
+	engine_close(&e);
+	return rc;
+}
+
 static int cmd_staff(const char *path, int argc, char **argv)
 {
 	if (argc < 2)
@@ -861,6 +1059,10 @@ int cli_main(int argc, char **argv)
 		return cmd_due(config_path, sub_argc, sub_argv);
 	if (strcmp(cmd, "next") == 0)
 		return cmd_next(config_path, sub_argc, sub_argv);
+	if (strcmp(cmd, "export") == 0)
+		return cmd_export(config_path, sub_argc, sub_argv);
+	if (strcmp(cmd, "feed-url") == 0)
+		return cmd_feed_url(config_path, sub_argc, sub_argv);
 	if (strcmp(cmd, "version") == 0) {
 		puts("qa-scheduler " QA_VERSION);
 		return CLI_OK;

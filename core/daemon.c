@@ -59,11 +59,13 @@ static void notify_status(const struct app *app, const char *state)
  * list would move every working-day date. Refused plugins do not fail the
  * load: the others serve. */
 static int load_config(const char *path, struct config *cfg,
-		       struct plugin_set *plugins, struct holidays *holidays)
+		       struct plugin_set *plugins, struct holidays *holidays,
+		       struct feed_catalog *catalog)
 {
 	struct errlist errs = {0};
 	memset(plugins, 0, sizeof(*plugins));
 	memset(holidays, 0, sizeof(*holidays));
+	memset(catalog, 0, sizeof(*catalog));
 	int rc = config_load(path, cfg, &errs);
 	if (rc == 0 && holidays_load(&cfg->holidays, holidays, &errs))
 		rc = -1;
@@ -78,7 +80,20 @@ static int load_config(const char *path, struct config *cfg,
 	for (size_t i = 0; i < errs.n; i++)
 		log_err("%s", errs.msgs[i]);
 	errlist_free(&errs);
+	if (feed_catalog_build(plugins, cfg, catalog)) {
+		plugins_unload(plugins);
+		holidays_free(holidays);
+		return -1;
+	}
 	return 0;
+}
+
+qa_day app_today(const struct app *app)
+{
+	qa_day today;
+	if (date_of_instant(time(NULL), app->cfg.timezone, &today))
+		today = (qa_day)(time(NULL) / 86400);
+	return today;
 }
 
 /* Regenerate the whole schedule for today. */
@@ -102,6 +117,7 @@ static void regenerate(struct app *app, const char *why)
 	}
 	app->generated_for = today;
 	db_data_version(app->db, &app->data_version);
+	feed_cache_invalidate(app->feeds);
 	log_info("schedule: regenerated (%s): %zu new, %zu changed, %zu "
 		 "cancelled, %zu unchanged; %zu plugin(s) failed",
 		 why, stats.inserted, stats.updated, stats.cancelled,
@@ -152,6 +168,9 @@ static void on_data_check(evutil_socket_t fd, short what, void *arg)
 	if (version == app->data_version)
 		return;
 	app->data_version = version;
+	/* A revoked token must stop working at once, whatever the schedule
+	 * does. */
+	feed_cache_invalidate(app->feeds);
 	regenerate(app, "the database was changed by another process");
 }
 
@@ -166,7 +185,9 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 	struct config cfg;
 	struct plugin_set plugins = {0};
 	struct holidays holidays = {0};
-	if (load_config(app->config_path, &cfg, &plugins, &holidays)) {
+	struct feed_catalog catalog = {0};
+	if (load_config(app->config_path, &cfg, &plugins, &holidays,
+			&catalog)) {
 		config_free(&cfg);
 		log_err("reload: %s has errors (above); keeping the running "
 			"configuration",
@@ -186,6 +207,7 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 				cfg.db_path);
 			plugins_unload(&plugins);
 			holidays_free(&holidays);
+			feed_catalog_free(&catalog);
 			config_free(&cfg);
 			notify_status(app, "READY=1");
 			return;
@@ -195,10 +217,12 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 	}
 	plugins_unload(&app->plugins);
 	holidays_free(&app->holidays);
+	feed_catalog_free(&app->catalog);
 	config_free(&app->cfg);
 	app->cfg = cfg;
 	app->plugins = plugins;
 	app->holidays = holidays;
+	app->catalog = catalog;
 	http_reconfigure(app->http, &app->cfg);
 	regenerate(app, "reload");
 	log_info("reload: done; %zu activities loaded, %zu refused",
@@ -272,6 +296,8 @@ static void daemon_free(struct daemon *d)
 	http_free(d->app.http);
 	plugins_unload(&d->app.plugins);
 	holidays_free(&d->app.holidays);
+	feed_catalog_free(&d->app.catalog);
+	feed_cache_free(d->app.feeds);
 	db_close(d->app.db);
 	config_free(&d->app.cfg);
 	if (d->app.base)
@@ -288,13 +314,16 @@ int daemon_serve(const char *config_path)
 	/* A client that hangs up mid-reply must not kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if (load_config(config_path, &app->cfg, &app->plugins,
-			&app->holidays)) {
+	if (load_config(config_path, &app->cfg, &app->plugins, &app->holidays,
+			&app->catalog)) {
 		log_err("serve: %s has errors (above); not starting",
 			config_path);
 		goto out;
 	}
 	if (db_open(app->cfg.db_path, &app->db))
+		goto out;
+	app->feeds = feed_cache_new();
+	if (!app->feeds)
 		goto out;
 	app->base = event_base_new();
 	if (!app->base) {

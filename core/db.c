@@ -151,6 +151,9 @@ static const char *const migrations[] = {
 	" PRIMARY KEY (activity, subject)"
 	") STRICT;"
 	"CREATE INDEX series_by_subject ON series(subject);",
+	/* 3: feeds find the occurrences a manager takes part in. */
+	"CREATE INDEX occurrences_by_with_staff ON occurrences(with_staff_id)"
+	" WHERE with_staff_id IS NOT NULL;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == DB_SCHEMA_VERSION,

@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "app.h"
 #include "log.h"
+#include "token.h"
 
 struct http_server {
 	struct evhttp *evhttp;
@@ -75,11 +77,8 @@ static void send_text(struct evhttp_request *req, int code, const char *reason,
 		evhttp_send_error(req, HTTP_INTERNAL, NULL);
 		return;
 	}
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_HEAD)
-		evbuffer_add(buf, body, strlen(body));
-	else
-		/* HEAD: the length the body would have had. */
-		evhttp_add_header(headers, "Content-Length", "0");
+	/* evhttp sends no body for HEAD but counts it in Content-Length. */
+	evbuffer_add(buf, body, strlen(body));
 	evhttp_send_reply(req, code, reason, buf);
 	evbuffer_free(buf);
 }
@@ -100,6 +99,173 @@ static void handle_healthz(struct http_server *srv, struct evhttp_request *req)
 	char body[300];
 	snprintf(body, sizeof(body), "unhealthy: %s\n", why);
 	send_text(req, HTTP_SERVUNAVAIL, "Service Unavailable", body);
+}
+
+/* ---- feeds ---- */
+
+#define FEED_PREFIX "/feeds/"
+#define FEED_SUFFIX ".ics"
+
+static void http_date(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	/* IMF-fixdate; strftime's %a and %b follow the C locale we run in. */
+	strftime(buf, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+static int parse_http_date(const char *text, time_t *out)
+{
+	struct tm tm = {0};
+	const char *end = strptime(text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (!end || *end)
+		return -1;
+	*out = timegm(&tm);
+	return 0;
+}
+
+/* Does an If-None-Match list name etag? Weak comparison, as RFC 9110
+ * prescribes for If-None-Match: W/"x" matches "x". */
+static bool etag_matches(const char *list, const char *etag)
+{
+	size_t etag_len = strlen(etag);
+	const char *p = list;
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '*')
+			return true;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (*p != '"')
+			return false;
+		const char *close = strchr(p + 1, '"');
+		if (!close)
+			return false;
+		if ((size_t)(close + 1 - p) == etag_len &&
+		    memcmp(p, etag, etag_len) == 0)
+			return true;
+		p = close + 1;
+	}
+	return false;
+}
+
+/* Does Accept-Encoding allow gzip (present, and not q=0)? */
+static bool accepts_gzip(const char *header)
+{
+	if (!header)
+		return false;
+	const char *p = header;
+	while ((p = strstr(p, "gzip"))) {
+		bool starts = p == header || p[-1] == ' ' || p[-1] == ',';
+		const char *after = p + 4;
+		p = after;
+		if (!starts ||
+		    (*after && *after != ';' && *after != ',' && *after != ' '))
+			continue;
+		while (*after == ' ')
+			after++;
+		if (*after != ';')
+			return true;
+		const char *q = strstr(after, "q=");
+		const char *next = strchr(after, ',');
+		if (q && (!next || q < next)) {
+			double weight = strtod(q + 2, NULL);
+			return weight > 0;
+		}
+		return true;
+	}
+	return false;
+}
+
+static void release_body(const void *data, size_t len, void *arg)
+{
+	(void)data, (void)len;
+	feed_body_release(arg);
+}
+
+static void handle_feed(struct http_server *srv, struct evhttp_request *req,
+			const char *path)
+{
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	if (!method_is_get_or_head(req)) {
+		evhttp_add_header(out, "Allow", "GET, HEAD");
+		send_text(req, 405, "Method Not Allowed",
+			  "method not allowed\n");
+		return;
+	}
+	/* Exactly /feeds/<43 base64url characters>.ics, compared on the raw
+	 * path: %2f, %00, "..", anything longer or shorter never matches and
+	 * nothing reaches the file system or the database. */
+	size_t len = strlen(path);
+	size_t prefix = strlen(FEED_PREFIX), suffix = strlen(FEED_SUFFIX);
+	const char *token = path + prefix;
+	if (len != prefix + TOKEN_TEXT_LEN + suffix ||
+	    strcmp(path + len - suffix, FEED_SUFFIX) != 0 ||
+	    !token_text_valid(token, TOKEN_TEXT_LEN)) {
+		send_text(req, HTTP_NOTFOUND, "Not Found", "not found\n");
+		return;
+	}
+	struct app *app = srv->app;
+	struct feed_body *body = NULL;
+	int found = feed_cache_get(app->feeds, app->db, &app->catalog, token,
+				   TOKEN_TEXT_LEN, app_today(app), time(NULL),
+				   &body);
+	if (found < 0) {
+		send_text(req, HTTP_INTERNAL, "Internal Server Error",
+			  "internal error\n");
+		return;
+	}
+	if (found == 0) {
+		send_text(req, HTTP_NOTFOUND, "Not Found", "not found\n");
+		return;
+	}
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	char modified[64];
+	http_date(body->last_modified, modified, sizeof(modified));
+	char cache_control[64];
+	snprintf(cache_control, sizeof(cache_control), "private, max-age=%d",
+		 app->cfg.feed_refresh < 300 ? app->cfg.feed_refresh : 300);
+	evhttp_add_header(out, "ETag", body->etag);
+	evhttp_add_header(out, "Last-Modified", modified);
+	evhttp_add_header(out, "Cache-Control", cache_control);
+	evhttp_add_header(out, "Vary", "Accept-Encoding");
+
+	const char *inm = evhttp_find_header(in, "If-None-Match");
+	const char *ims = evhttp_find_header(in, "If-Modified-Since");
+	time_t since;
+	/* If-None-Match decides when present (RFC 9110 13.2.2). */
+	bool not_modified = inm ? etag_matches(inm, body->etag)
+				: ims && parse_http_date(ims, &since) == 0 &&
+					    body->last_modified <= since;
+	if (not_modified) {
+		evhttp_send_reply(req, HTTP_NOTMODIFIED, "Not Modified", NULL);
+		feed_body_release(body);
+		return;
+	}
+	bool gzip = body->gzip &&
+		    accepts_gzip(evhttp_find_header(in, "Accept-Encoding"));
+	evhttp_add_header(out, "Content-Type", "text/calendar; charset=utf-8");
+	if (gzip)
+		evhttp_add_header(out, "Content-Encoding", "gzip");
+	struct evbuffer *buf = evbuffer_new();
+	if (!buf) {
+		feed_body_release(body);
+		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+		return;
+	}
+	/* By reference: the cached bytes are not copied per request; the
+	 * reference is released when the reply has been written. */
+	if (evbuffer_add_reference(buf, gzip ? body->gzip : body->bytes,
+				   gzip ? body->gzip_len : body->len,
+				   release_body, body)) {
+		feed_body_release(body);
+		evbuffer_free(buf);
+		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+		return;
+	}
+	evhttp_send_reply(req, HTTP_OK, "OK", buf);
+	evbuffer_free(buf);
 }
 
 static void route(struct evhttp_request *req, void *arg)
@@ -129,6 +295,10 @@ static void route(struct evhttp_request *req, void *arg)
 			return;
 		}
 		handle_healthz(srv, req);
+		return;
+	}
+	if (strncmp(path, FEED_PREFIX, strlen(FEED_PREFIX)) == 0) {
+		handle_feed(srv, req, path);
 		return;
 	}
 	send_text(req, HTTP_NOTFOUND, "Not Found", "not found\n");

@@ -1061,13 +1061,6 @@ out:
 
 /* ---- audit actions (built in) ---- */
 
-struct audit {
-	long long id;
-	char *auditor, *practitioner, *grade;
-	bool safeguarding;
-	qa_day done_on;
-};
-
 /* The built-in series: one `audit_action` per collaborative audit with a
  * practitioner, due 28 days after it, or 5 working days when it was graded
  * inadequate with a safeguarding concern. `record audit_action` closes the
@@ -1135,12 +1128,9 @@ static int run_audit_actions(struct reconciler *r, sqlite3 *db,
 			char key[32], detail[200], audited_text[DATE_TEXT_SIZE];
 			snprintf(key, sizeof(key), "audit-%lld", audit_id);
 			snprintf(detail, sizeof(detail),
-				 "Actions from the collaborative audit of %s "
-				 "(graded %s%s): %s, signed off by the line "
-				 "manager.",
+				 "Actions from the collaborative audit of %s: "
+				 "%s, signed off by the line manager.",
 				 date_format(audited, audited_text),
-				 grade ? grade : "ungraded",
-				 urgent ? ", safeguarding concern" : "",
 				 urgent ? "complete within 5 working days"
 					: "complete within 4 weeks");
 			struct plugin fake = {0};
@@ -1161,8 +1151,7 @@ static int run_audit_actions(struct reconciler *r, sqlite3 *db,
 				.status = QA_STATUS_CONFIRMED,
 				.date = due,
 				.summary =
-					urgent ? "Audit actions (safeguarding)"
-					       : "Audit actions",
+					"Audit actions",
 				.detail = detail,
 				.with_staff_id = sw->manager_id,
 				.done_on = done,

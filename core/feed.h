@@ -1,0 +1,63 @@
+/* feed: a person's or a team's iCalendar feed (SPEC section 6), rendered
+ * from the occurrences table with libical and folded by ical_fold.
+ *
+ * The body depends only on what is stored (no "now" in it), so two requests
+ * with nothing changed get the same bytes and the same strong ETag. */
+#ifndef QA_FEED_H
+#define QA_FEED_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "plugin_host.h"
+#include "qa-scheduler/plugin.h"
+
+#define FEED_MAX_LEADS 8
+
+/* What a feed needs to know of an activity (from its plugin descriptor and
+ * configuration, read once at load): feeds never call plugins. */
+struct feed_activity {
+	char *id, *title, *description, *responsible, *frequency, *reporting;
+	unsigned roles; /* effective role mask of the audience */
+	bool everyone;  /* roles "*" */
+	bool audience;  /* one series for everyone holding the roles */
+	long leads[FEED_MAX_LEADS]; /* reminder lead times, seconds */
+	size_t n_leads;
+};
+
+struct feed_catalog {
+	struct feed_activity *items;
+	size_t n;
+	char *tzid;
+	char *vtimezone; /* compact VTIMEZONE content lines */
+	int refresh;     /* seconds, [server] feed_refresh */
+};
+
+/* Build the catalog from the loaded plugins and the config (plus the
+ * built-in audit_action). 0 or -1 (logged). */
+int feed_catalog_build(const struct plugin_set *plugins,
+		       const struct config *cfg, struct feed_catalog *out);
+void feed_catalog_free(struct feed_catalog *cat);
+
+enum feed_kind { FEED_STAFF, FEED_TEAM };
+
+struct feed_doc {
+	char *body; /* CRLF, folded at 75 octets */
+	size_t len;
+	time_t last_modified; /* the newest change among what is in it */
+};
+
+/* Render the feed of a person (everything they take part in) or a team (the
+ * series of its members), as of `today`. Returns 1 with the document, 0 when
+ * there is no such feed to serve (unknown person, someone who has left, a
+ * team with no one in it), -1 on error (logged). */
+int feed_render(sqlite3 *db, const struct feed_catalog *cat,
+		enum feed_kind kind, const char *subject, qa_day today,
+		time_t now, struct feed_doc *out);
+
+void feed_doc_free(struct feed_doc *doc);
+
+#endif
