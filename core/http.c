@@ -248,6 +248,17 @@ static void handle_feed(struct http_server *srv, struct evhttp_request *req,
 	evhttp_add_header(out, "Content-Type", "text/calendar; charset=utf-8");
 	if (gzip)
 		evhttp_add_header(out, "Content-Encoding", "gzip");
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		/* evhttp leaves Content-Length out of a HEAD reply; a HEAD
+		 * must carry the length the GET would have. */
+		char length[32];
+		snprintf(length, sizeof(length), "%zu",
+			 gzip ? body->gzip_len : body->len);
+		evhttp_add_header(out, "Content-Length", length);
+		evhttp_send_reply(req, HTTP_OK, "OK", NULL);
+		feed_body_release(body);
+		return;
+	}
 	struct evbuffer *buf = evbuffer_new();
 	if (!buf) {
 		feed_body_release(body);
