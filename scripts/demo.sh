@@ -75,6 +75,11 @@ record collaborative_audit --staff pm-fs1 --practitioner sw-ben --date "$(days_a
 record collaborative_audit --staff pm-fs2 --practitioner sw-dan --date "$(days_ago 6)" --grade 7
 record dip_sample --staff pm-fs1 --date "$(days_ago 1)"
 
+# Personal and team feeds: paste one into a calendar client.
+feed_amy=$(qa feed-url --staff sw-amy)
+feed_sarah=$(qa feed-url --staff pm-fs1)
+feed_team=$(qa feed-url --team "Family Safeguarding 1")
+
 echo
 echo "The sample organisation:"
 qa staff list
@@ -109,8 +114,13 @@ if [ -z "$addr" ]; then
 fi
 echo
 echo "qa-scheduler is running (pid $pid) on http://$addr"
+echo "  feeds (subscribe in Thunderbird, Outlook, Google Calendar, or curl them):"
+echo "    Amy Clarke, newly qualified social worker:  $feed_amy"
+echo "    Sarah Kowalski, practice manager:           $feed_sarah"
+echo "    team Family Safeguarding 1:                 $feed_team"
 echo "  health:   http://$addr/healthz"
 echo "  CLI:      build/qa-scheduler -c demo/qa-scheduler.conf due"
 echo "            build/qa-scheduler -c demo/qa-scheduler.conf next corporate_parenting_board"
+echo "            build/qa-scheduler -c demo/qa-scheduler.conf export --staff sw-ben"
 echo "Ctrl-C to stop."
 wait $pid
