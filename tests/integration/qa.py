@@ -85,6 +85,22 @@ def _kill_all():
 atexit.register(_kill_all)
 
 
+def sqlite3_connect(path):
+    """A connection that commits on leaving a with-block and then closes."""
+    import contextlib
+    import sqlite3
+
+    @contextlib.contextmanager
+    def connection():
+        db = sqlite3.connect(path, timeout=30)
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
+    return connection()
+
+
 def write(path, text):
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
