@@ -113,7 +113,7 @@ int feed_catalog_build(const struct plugin_set *plugins,
 		char role_why[256];
 		if (!a->everyone && roles_parse(desc->roles, &mask, role_why,
 						sizeof(role_why)) == 0)
-			a->roles = roles_effective(mask);
+			a->roles = mask; /* as the schedule reads it */
 		if (parse_leads(plugin_value(p, "reminders"), a))
 			goto fail;
 	}

@@ -498,12 +498,6 @@ fail:
 	return -1;
 }
 
-static int cmp_plugin(const void *a, const void *b)
-{
-	const struct plugin *pa = a, *pb = b;
-	return strcmp(pa->desc->id, pb->desc->id);
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -525,6 +519,8 @@ static int candidate_ids(const struct config *cfg, struct config_list *ids,
 				return -1;
 			ids->n++;
 		}
+		/* Loaded in id order, as from the directory: see below. */
+		qsort(ids->items, ids->n, sizeof(*ids->items), cmp_str);
 		return 0;
 	}
 	DIR *dir = opendir(cfg->plugins_dir);
@@ -594,8 +590,10 @@ int plugins_load(const struct config *cfg, struct plugin_set *set,
 		}
 		free(path);
 	}
-	if (set->n)
-		qsort(set->items, set->n, sizeof(*set->items), cmp_plugin);
+	/* No sorting after loading: each plugin's host points at its own
+	 * slot (host_data), and a plugin may keep the host pointer init()
+	 * gave it. The ids were sorted before loading, and a file's id is
+	 * its descriptor's, so the set is in id order already. */
 
 	/* A section for an activity that is not loaded is a typo or a
 	 * missing plugin: say which. Refused plugins were reported already. */

@@ -36,13 +36,14 @@ struct people {
 struct queries {
 	sqlite3_stmt *completions; /* for_each_completion by one person */
 	sqlite3_stmt *completions_anyone;
+	unsigned char salt[SCHED_SALT_SIZE]; /* for UIDs */
 };
 
 static void queries_finish(struct queries *q)
 {
 	sqlite3_finalize(q->completions);
 	sqlite3_finalize(q->completions_anyone);
-	memset(q, 0, sizeof(*q));
+	q->completions = q->completions_anyone = NULL;
 }
 
 /* What one generate() call works with; reached from the plugin's host. */
@@ -101,12 +102,61 @@ static const char *status_text(enum qa_occurrence_status status)
 	return status == QA_STATUS_TENTATIVE ? "tentative" : "confirmed";
 }
 
-void sched_uid(const char *activity, const char *subject, const char *key,
-	       char uid[64])
+int sched_uid_salt(sqlite3 *db, bool create,
+		   unsigned char salt[SCHED_SALT_SIZE])
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+	memset(salt, 0, SCHED_SALT_SIZE);
+	if (sqlite3_prepare_v2(db,
+			       "SELECT value FROM meta WHERE key = 'uid_salt'",
+			       -1, &stmt, NULL) != SQLITE_OK)
+		goto out;
+	int step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW) {
+		const char *hex = (const char *)sqlite3_column_text(stmt, 0);
+		size_t got = 0;
+		rc = hex &&
+				     sodium_hex2bin(salt, SCHED_SALT_SIZE, hex,
+						    strlen(hex), NULL, &got,
+						    NULL) == 0 &&
+				     got == SCHED_SALT_SIZE
+			     ? 0
+			     : -1;
+		goto out;
+	}
+	if (step != SQLITE_DONE)
+		goto out;
+	if (!create) {
+		rc = 0;
+		goto out;
+	}
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	char hex[2 * SCHED_SALT_SIZE + 1];
+	randombytes_buf(salt, SCHED_SALT_SIZE);
+	sodium_bin2hex(hex, sizeof(hex), salt, SCHED_SALT_SIZE);
+	if (sqlite3_prepare_v2(db,
+			       "INSERT INTO meta (key, value) VALUES "
+			       "('uid_salt', ?1)",
+			       -1, &stmt, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, hex, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
+out:
+	if (rc)
+		log_err("sched: the UID salt in meta is unreadable: %s",
+			sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+void sched_uid(const unsigned char salt[SCHED_SALT_SIZE], const char *activity,
+	       const char *subject, const char *key, char uid[64])
 {
 	unsigned char hash[16];
 	crypto_generichash_state st;
-	crypto_generichash_init(&st, NULL, 0, sizeof(hash));
+	crypto_generichash_init(&st, salt, SCHED_SALT_SIZE, sizeof(hash));
 	/* NUL separators: ("a", "bc") and ("ab", "c") differ. */
 	crypto_generichash_update(&st, (const unsigned char *)activity,
 				  strlen(activity) + 1);
@@ -293,7 +343,7 @@ static int host_emit(const struct qa_host *host, const struct qa_occurrence *o)
 	    (o->detail && !s->detail) ||
 	    (o->with_staff_id && !s->with_staff_id))
 		goto oom;
-	sched_uid(s->activity, s->subject, s->key, s->uid);
+	sched_uid(g->queries->salt, s->activity, s->subject, s->key, s->uid);
 	s->kind = o->kind;
 	s->status = o->status;
 	s->date = o->date;
@@ -625,7 +675,9 @@ static bool concerns(const struct qa_plugin *d, const struct person *person)
 	char why[256];
 	if (roles_parse(d->roles, &mask, why, sizeof(why)))
 		return false;
-	return (roles_effective(mask) & person->roles) != 0;
+	/* Only the person's roles imply others: an activity for
+	 * early_help_service_lead is not for every service lead. */
+	return (mask & person->roles) != 0;
 }
 
 /* Run p for one subject (person NULL: the audience) into out. */
@@ -1141,7 +1193,8 @@ static int run_audit_actions(struct reconciler *r, sqlite3 *db,
 					.env = env,
 					.plugin = &fake,
 					.subject_id = sw->id,
-					.out = &occs};
+					.out = &occs,
+					.queries = &r->queries};
 			fake.host_data = &g;
 			fake.host.host_data = &fake;
 			struct qa_occurrence occ = {
@@ -1150,8 +1203,7 @@ static int run_audit_actions(struct reconciler *r, sqlite3 *db,
 				.kind = QA_OCC_DUE,
 				.status = QA_STATUS_CONFIRMED,
 				.date = due,
-				.summary =
-					"Audit actions",
+				.summary = "Audit actions",
 				.detail = detail,
 				.with_staff_id = sw->manager_id,
 				.done_on = done,
@@ -1233,7 +1285,7 @@ int sched_regenerate(sqlite3 *db, const struct sched_env *env,
 
 	if (own_tx && db_begin(db))
 		return -1;
-	if (reconciler_prepare(&r))
+	if (reconciler_prepare(&r) || sched_uid_salt(db, true, r.queries.salt))
 		goto out;
 	if (people_load(db, only_staff, &people))
 		goto out;

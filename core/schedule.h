@@ -87,10 +87,18 @@ int sched_preview(sqlite3 *db, const struct sched_env *env,
 		  const char *activity, const char *staff_id, qa_day from,
 		  qa_day to, struct sched_occ_list *out);
 
-/* The UID of (activity, subject, key): 32 hex digits of a keyed-free BLAKE2b
- * hash, then "@qa-scheduler". Opaque, so a feed's UIDs carry no staff id. */
-void sched_uid(const char *activity, const char *subject, const char *key,
-	       char uid[64]);
+#define SCHED_SALT_SIZE 16
+
+/* The installation's UID salt: 16 random bytes kept in meta, made on first
+ * use when create is true (else zeros when there is none yet). 0 or -1. */
+int sched_uid_salt(sqlite3 *db, bool create,
+		   unsigned char salt[SCHED_SALT_SIZE]);
+
+/* The UID of (activity, subject, key): 32 hex digits of a BLAKE2b hash keyed
+ * with the installation's salt, then "@qa-scheduler". Opaque, so a feed's
+ * UIDs give away no staff id, and two organisations' UIDs never collide. */
+void sched_uid(const unsigned char salt[SCHED_SALT_SIZE], const char *activity,
+	       const char *subject, const char *key, char uid[64]);
 
 /* Is the stored schedule generated for `today`? Reads meta. */
 bool sched_is_current(sqlite3 *db, qa_day today);

@@ -11,7 +11,10 @@ build_pkgs=(
   sqlite3
 )
 test_pkgs=(
-  libcmocka-dev python3 valgrind faketime
+  libcmocka-dev python3 valgrind faketime python3-aiosmtpd
+  # real calendar clients for tests/integration/test_feed_clients.py (node
+  # and npm for ical.js: scripts/test.sh, only when they are missing)
+  python3-icalendar python3-recurring-ical-events vdirsyncer khal
 )
 
 want=("${build_pkgs[@]}")

@@ -8,6 +8,26 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh --test
 
+# ical.js (npm, pinned by tests/clients/package-lock.json) for the feed client
+# tests, into tests/clients/node_modules where they look for it. node and npm
+# often come from elsewhere than Debian (e.g. a nodejs package of NodeSource's,
+# which has npm in it): Debian's are installed only when one is missing.
+node_pkgs=()
+command -v node >/dev/null 2>&1 || node_pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || node_pkgs+=(npm)
+if [[ ${#node_pkgs[@]} -gt 0 ]]; then
+  echo "test: installing ${node_pkgs[*]}" >&2
+  as_root=()
+  if [[ $(id -u) -ne 0 ]]; then
+    as_root=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${node_pkgs[@]}" >/dev/null
+fi
+echo "== npm ci (tests/clients/node_modules)"
+npm ci --prefix tests/clients --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null
+
 jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== build with ASan + UBSan (build-asan/)"

@@ -563,11 +563,17 @@ static void reconciliation_keeps_uids_and_bumps_sequence(void **state)
 	assert_string_equal(again.uid, s3.uid);
 	assert_string_equal(again.date, "2026-03-25");
 	assert_int_equal(again.sequence, s3.sequence + 1);
-	/* UIDs are opaque and stable: recomputed the same. */
+	/* UIDs are opaque and stable: recomputed the same from the
+	 * installation's salt, and another salt gives another UID. */
 	char uid[64];
-	sched_uid("supervision", "sw", "s3", uid);
+	unsigned char salt[SCHED_SALT_SIZE];
+	assert_int_equal(sched_uid_salt(w.db, false, salt), 0);
+	sched_uid(salt, "supervision", "sw", "s3", uid);
 	assert_string_equal(uid, s3.uid);
 	assert_null(strstr(uid, "sw"));
+	salt[0] ^= 1;
+	sched_uid(salt, "supervision", "sw", "s3", uid);
+	assert_string_not_equal(uid, s3.uid);
 	world_close(&w);
 }
 
