@@ -9,6 +9,7 @@
 
 #include "calendar.h"
 #include "config.h"
+#include "deliver.h"
 #include "feed.h"
 #include "feed_cache.h"
 #include "plugin_host.h"
@@ -23,6 +24,10 @@ struct app {
 	struct holidays holidays;
 	struct feed_catalog catalog;
 	struct feed_cache *feeds;
+	struct deliver *deliver;
+	struct event *remind_timer;
+	long long *in_flight; /* outbox ids being delivered, sorted */
+	size_t n_in_flight, cap_in_flight;
 	sqlite3 *db;
 	long long data_version; /* last seen PRAGMA data_version */
 	qa_day generated_for;   /* the day of the last full regeneration */

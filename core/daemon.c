@@ -12,6 +12,7 @@
 #include "http.h"
 #include "log.h"
 #include "notify.h"
+#include "remind.h"
 #include "schedule.h"
 
 struct daemon {
@@ -96,6 +97,8 @@ qa_day app_today(const struct app *app)
 	return today;
 }
 
+static void remind_soon(struct app *app);
+
 /* Regenerate the whole schedule for today. */
 static void regenerate(struct app *app, const char *why)
 {
@@ -118,10 +121,128 @@ static void regenerate(struct app *app, const char *why)
 	app->generated_for = today;
 	db_data_version(app->db, &app->data_version);
 	feed_cache_invalidate(app->feeds);
+	remind_soon(app); /* the schedule changed: so may the reminders */
 	log_info("schedule: regenerated (%s): %zu new, %zu changed, %zu "
 		 "cancelled, %zu unchanged; %zu plugin(s) failed",
 		 why, stats.inserted, stats.updated, stats.cancelled,
 		 stats.unchanged, stats.plugins_failed);
+}
+
+/* ---- reminders ---- */
+
+/* Deliveries handed to the worker at once, at most. */
+#define REMIND_BATCH 64
+
+static struct remind_env remind_env_of(const struct app *app)
+{
+	return (struct remind_env){
+		.catalog = &app->catalog,
+		.holidays = &app->holidays,
+		.tzid = app->cfg.timezone,
+		.window_start = app->cfg.send_window_start,
+		.window_end = app->cfg.send_window_end,
+		.email = deliver_has_channel(app->deliver, DELIVER_EMAIL),
+		.webhook = deliver_has_channel(app->deliver, DELIVER_WEBHOOK),
+		.base_url = app->cfg.base_url,
+	};
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return (x > y) - (x < y);
+}
+
+static void in_flight_add(struct app *app, long long id)
+{
+	if (app->n_in_flight == app->cap_in_flight) {
+		size_t cap = app->cap_in_flight ? app->cap_in_flight * 2 : 64;
+		long long *grown =
+			realloc(app->in_flight, cap * sizeof(*grown));
+		if (!grown)
+			return; /* worst case: taken again, same key */
+		app->in_flight = grown;
+		app->cap_in_flight = cap;
+	}
+	app->in_flight[app->n_in_flight++] = id;
+	qsort(app->in_flight, app->n_in_flight, sizeof(*app->in_flight),
+	      cmp_id);
+}
+
+static void in_flight_remove(struct app *app, long long id)
+{
+	for (size_t i = 0; i < app->n_in_flight; i++)
+		if (app->in_flight[i] == id) {
+			memmove(&app->in_flight[i], &app->in_flight[i + 1],
+				(app->n_in_flight - i - 1) *
+					sizeof(*app->in_flight));
+			app->n_in_flight--;
+			return;
+		}
+}
+
+/* Plan, hand what is due to the worker, and sleep until the next one: one
+ * timer, re-armed whenever something changes; never a polling loop. */
+static void remind_cycle(struct app *app)
+{
+	if (app->stopping)
+		return;
+	time_t now = time(NULL);
+	struct remind_env env = remind_env_of(app);
+	time_t next = 0;
+	if (remind_plan(app->db, &env, now, &next)) {
+		/* The database is busy or broken: try again in a minute. */
+		next = now + 60;
+	}
+	size_t room = app->n_in_flight < REMIND_BATCH
+			      ? REMIND_BATCH - app->n_in_flight
+			      : 0;
+	struct remind_job *jobs = NULL;
+	size_t n = 0;
+	if (room && remind_take(app->db, &env, now, app->in_flight,
+				app->n_in_flight, room, &jobs, &n) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			in_flight_add(app, jobs[i].id);
+			if (deliver_submit(app->deliver, &jobs[i].msg))
+				in_flight_remove(app, jobs[i].id);
+		}
+		remind_jobs_free(jobs, n);
+	}
+	/* A full batch may have left more behind: look again once these
+	 * are done (remind_done re-plans). */
+	if (next) {
+		struct timeval in = {.tv_sec = next > now ? next - now : 0};
+		evtimer_add(app->remind_timer, &in);
+	} else {
+		evtimer_del(app->remind_timer);
+	}
+}
+
+static void on_remind_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what;
+	remind_cycle(arg);
+}
+
+static void remind_soon(struct app *app)
+{
+	if (!app->remind_timer)
+		return;
+	struct timeval now = {0};
+	evtimer_add(app->remind_timer, &now);
+}
+
+static void remind_done(long long outbox_id, bool ok, const char *error,
+			void *arg)
+{
+	struct app *app = arg;
+	in_flight_remove(app, outbox_id);
+	if (!ok)
+		log_warn("reminder %lld: not delivered: %s; it will be tried "
+			 "again later",
+			 outbox_id, error ? error : "unknown error");
+	remind_record(app->db, outbox_id, ok, error, time(NULL));
+	remind_soon(app);
 }
 
 /* Seconds from now to just after the next local midnight. */
@@ -231,6 +352,7 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 	app->holidays = holidays;
 	app->catalog = catalog;
 	http_reconfigure(app->http, &app->cfg);
+	deliver_reconfigure(app->deliver, &app->cfg);
 	regenerate(app, "reload");
 	log_info("reload: done; %zu activities loaded, %zu refused",
 		 app->plugins.n, app->plugins.n_refused);
@@ -303,6 +425,10 @@ static void daemon_free(struct daemon *d)
 	http_free(d->app.http);
 	plugins_unload(&d->app.plugins);
 	holidays_free(&d->app.holidays);
+	deliver_free(d->app.deliver);
+	if (d->app.remind_timer)
+		event_free(d->app.remind_timer);
+	free(d->app.in_flight);
 	feed_catalog_free(&d->app.catalog);
 	feed_cache_free(d->app.feeds);
 	db_close(d->app.db);
@@ -366,6 +492,12 @@ int daemon_serve(const char *config_path)
 		on_watchdog(-1, 0, app);
 	}
 
+	app->deliver = deliver_new(app->base, &app->cfg, remind_done, app);
+	app->remind_timer = evtimer_new(app->base, on_remind_timer, app);
+	if (!app->deliver || !app->remind_timer) {
+		log_err("serve: cannot start the reminder delivery");
+		goto out;
+	}
 	regenerate(app, "start");
 	struct timeval every_second = {.tv_sec = 1};
 	d.midnight = evtimer_new(app->base, on_midnight, &d);

@@ -15,14 +15,58 @@
 
 #include "app.h"
 #include "log.h"
+#include "remind.h"
 #include "token.h"
+
+enum route_id { ROUTE_FEEDS, ROUTE_HEALTHZ, ROUTE_METRICS, ROUTE_OTHER };
+static const char *const route_names[] = {"/feeds", "/healthz", "/metrics",
+					  "other"};
+
+/* Requests answered, by route and status code. */
+struct request_count {
+	enum route_id route;
+	int code;
+	unsigned long long count;
+};
+
+#define MAX_REQUEST_COUNTS 64
 
 struct http_server {
 	struct evhttp *evhttp;
 	struct evhttp_bound_socket *bound;
 	struct app *app;
 	int in_flight;
+	struct request_count counts[MAX_REQUEST_COUNTS];
+	size_t n_counts;
 };
+
+static enum route_id route_of(const char *uri)
+{
+	if (!uri)
+		return ROUTE_OTHER;
+	if (strncmp(uri, "/feeds/", 7) == 0)
+		return ROUTE_FEEDS;
+	if (strncmp(uri, "/healthz", 8) == 0)
+		return ROUTE_HEALTHZ;
+	if (strncmp(uri, "/metrics", 8) == 0)
+		return ROUTE_METRICS;
+	return ROUTE_OTHER;
+}
+
+static void count_request(struct http_server *srv, enum route_id route,
+			  int code)
+{
+	for (size_t i = 0; i < srv->n_counts; i++)
+		if (srv->counts[i].route == route &&
+		    srv->counts[i].code == code) {
+			srv->counts[i].count++;
+			return;
+		}
+	/* The table holds every code this server sends many times over. */
+	if (srv->n_counts < MAX_REQUEST_COUNTS)
+		srv->counts[srv->n_counts++] =
+			(struct request_count){route, code, 1};
+}
 
 /* Split "host:port" or "[v6]:port" into its parts. 0 or -1. */
 static int split_listen(const char *listen, char *host, size_t host_size,
@@ -59,8 +103,9 @@ static int split_listen(const char *listen, char *host, size_t host_size,
 
 static void request_done(struct evhttp_request *req, void *arg)
 {
-	(void)req;
 	struct http_server *srv = arg;
+	count_request(srv, route_of(evhttp_request_get_uri(req)),
+		      evhttp_request_get_response_code(req));
 	srv->in_flight--;
 	if (srv->app->stopping && srv->in_flight == 0)
 		event_base_loopexit(srv->app->base, NULL);
@@ -99,6 +144,80 @@ static void handle_healthz(struct http_server *srv, struct evhttp_request *req)
 	char body[300];
 	snprintf(body, sizeof(body), "unhealthy: %s\n", why);
 	send_text(req, HTTP_SERVUNAVAIL, "Service Unavailable", body);
+}
+
+/* ---- metrics ---- */
+
+static void handle_metrics(struct http_server *srv, struct evhttp_request *req)
+{
+	struct app *app = srv->app;
+	struct evbuffer *buf = evbuffer_new();
+	if (!buf) {
+		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+		return;
+	}
+	evbuffer_add_printf(buf, "# HELP qa_http_requests_total HTTP requests "
+				 "answered, by route and status.\n"
+				 "# TYPE qa_http_requests_total counter\n");
+	for (size_t i = 0; i < srv->n_counts; i++)
+		evbuffer_add_printf(buf,
+				    "qa_http_requests_total{route=\"%s\","
+				    "status=\"%d\"} %llu\n",
+				    route_names[srv->counts[i].route],
+				    srv->counts[i].code, srv->counts[i].count);
+	struct feed_cache_stats fs;
+	feed_cache_stats(app->feeds, &fs);
+	evbuffer_add_printf(buf,
+			    "# HELP qa_feed_cache_total Feed requests served "
+			    "from memory (hit), rendered, or unknown.\n"
+			    "# TYPE qa_feed_cache_total counter\n"
+			    "qa_feed_cache_total{result=\"hit\"} %llu\n"
+			    "qa_feed_cache_total{result=\"render\"} %llu\n"
+			    "qa_feed_cache_total{result=\"unknown\"} %llu\n",
+			    fs.hits, fs.renders, fs.misses);
+	struct remind_counts rc;
+	if (remind_counts(app->db, &rc) == 0)
+		evbuffer_add_printf(
+			buf,
+			"# HELP qa_reminders Reminder deliveries in the "
+			"outbox, by state.\n"
+			"# TYPE qa_reminders gauge\n"
+			"qa_reminders{state=\"pending\"} %lld\n"
+			"qa_reminders{state=\"sent\"} %lld\n"
+			"qa_reminders{state=\"failed\"} %lld\n"
+			"qa_reminders{state=\"skipped\"} %lld\n",
+			rc.pending, rc.sent, rc.failed, rc.skipped);
+	sqlite3_stmt *stmt = NULL;
+	evbuffer_add_printf(buf, "# HELP qa_occurrences Occurrences in the "
+				 "schedule, by status.\n"
+				 "# TYPE qa_occurrences gauge\n");
+	if (sqlite3_prepare_v2(app->db,
+			       "SELECT status, count(*) FROM occurrences "
+			       "GROUP BY status",
+			       -1, &stmt, NULL) == SQLITE_OK)
+		while (sqlite3_step(stmt) == SQLITE_ROW)
+			evbuffer_add_printf(
+				buf, "qa_occurrences{status=\"%s\"} %lld\n",
+				(const char *)sqlite3_column_text(stmt, 0),
+				(long long)sqlite3_column_int64(stmt, 1));
+	sqlite3_finalize(stmt);
+	size_t disabled = 0;
+	for (size_t i = 0; i < app->plugins.n; i++)
+		disabled += app->plugins.items[i].disabled;
+	evbuffer_add_printf(buf,
+			    "# HELP qa_plugins Activity plugins, by state.\n"
+			    "# TYPE qa_plugins gauge\n"
+			    "qa_plugins{state=\"loaded\"} %zu\n"
+			    "qa_plugins{state=\"refused\"} %zu\n"
+			    "qa_plugins{state=\"disabled\"} %zu\n",
+			    app->plugins.n - disabled, app->plugins.n_refused,
+			    disabled);
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	evhttp_add_header(out, "Content-Type",
+			  "text/plain; version=0.0.4; charset=utf-8");
+	evhttp_add_header(out, "Cache-Control", "no-store");
+	evhttp_send_reply(req, HTTP_OK, "OK", buf);
+	evbuffer_free(buf);
 }
 
 /* ---- feeds ---- */
@@ -306,6 +425,18 @@ static void route(struct evhttp_request *req, void *arg)
 			return;
 		}
 		handle_healthz(srv, req);
+		return;
+	}
+	if (strcmp(path, "/metrics") == 0) {
+		if (!method_is_get_or_head(req)) {
+			evhttp_add_header(
+				evhttp_request_get_output_headers(req), "Allow",
+				"GET, HEAD");
+			send_text(req, 405, "Method Not Allowed",
+				  "method not allowed\n");
+			return;
+		}
+		handle_metrics(srv, req);
 		return;
 	}
 	if (strncmp(path, FEED_PREFIX, strlen(FEED_PREFIX)) == 0) {

@@ -1,0 +1,774 @@
+#include "remind.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "db.h"
+#include "log.h"
+#include "schedule.h"
+#include "staff.h"
+
+/* ---- people ---- */
+
+struct person {
+	char *id, *name, *email, *manager_id;
+	unsigned roles;
+	qa_day left_on;
+};
+
+struct people {
+	struct person *items; /* by id */
+	size_t n;
+};
+
+static void people_free(struct people *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->items[i].id);
+		free(p->items[i].name);
+		free(p->items[i].email);
+		free(p->items[i].manager_id);
+	}
+	free(p->items);
+	memset(p, 0, sizeof(*p));
+}
+
+static char *column_dup(sqlite3_stmt *stmt, int i)
+{
+	const char *text = (const char *)sqlite3_column_text(stmt, i);
+	return text ? strdup(text) : NULL;
+}
+
+static qa_day column_day(sqlite3_stmt *stmt, int i)
+{
+	qa_day day;
+	const char *text = (const char *)sqlite3_column_text(stmt, i);
+	return text && date_parse(text, &day) == 0 ? day : QA_DAY_NONE;
+}
+
+static int people_load(sqlite3 *db, struct people *out)
+{
+	static const char sql[] =
+		"SELECT s.id, s.name, s.email, s.manager_id, s.left_on,"
+		" (SELECT group_concat(role) FROM staff_roles r"
+		"  WHERE r.staff_id = s.id) FROM staff s ORDER BY s.id";
+	sqlite3_stmt *stmt = NULL;
+	size_t cap = 0;
+	int rc = -1;
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		goto out;
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct person *grown =
+				realloc(out->items, cap * sizeof(*grown));
+			if (!grown)
+				goto out;
+			out->items = grown;
+		}
+		struct person *p = &out->items[out->n++];
+		memset(p, 0, sizeof(*p));
+		p->id = column_dup(stmt, 0);
+		p->name = column_dup(stmt, 1);
+		p->email = column_dup(stmt, 2);
+		p->manager_id = column_dup(stmt, 3);
+		p->left_on = column_day(stmt, 4);
+		const char *roles = (const char *)sqlite3_column_text(stmt, 5);
+		unsigned mask = 0;
+		char why[256];
+		if (roles && roles_parse(roles, &mask, why, sizeof(why)) == 0)
+			p->roles = roles_effective(mask);
+		if (!p->id || !p->name || !p->email)
+			goto out;
+	}
+	rc = step == SQLITE_DONE ? 0 : -1;
+out:
+	if (rc) {
+		log_err("remind: cannot read staff: %s", sqlite3_errmsg(db));
+		people_free(out);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int cmp_person(const void *key, const void *item)
+{
+	return strcmp(key, ((const struct person *)item)->id);
+}
+
+static const struct person *find_person(const struct people *p, const char *id)
+{
+	return id && p->n ? bsearch(id, p->items, p->n, sizeof(*p->items),
+				    cmp_person)
+			  : NULL;
+}
+
+static bool in_post(const struct person *p, qa_day today)
+{
+	return p && (p->left_on == QA_DAY_NONE || p->left_on >= today);
+}
+
+/* The line manager of id still in post: a manager who has left is skipped
+ * for the next one up. */
+static const struct person *manager_of(const struct people *people,
+				       const char *id, qa_day today)
+{
+	const struct person *p = find_person(people, id);
+	for (int guard = 0; p && p->manager_id && guard < 32; guard++) {
+		const struct person *m = find_person(people, p->manager_id);
+		if (in_post(m, today))
+			return m;
+		p = m;
+	}
+	return NULL;
+}
+
+/* ---- time ---- */
+
+static time_t day_instant(const struct remind_env *env, qa_day day)
+{
+	time_t t = 0;
+	date_local_to_utc(env->tzid, day, REMIND_DAY_MINUTE, &t);
+	return t;
+}
+
+/* The first instant at or after t inside the send window on a working day
+ * (t itself when there is no window). */
+static time_t in_window(const struct remind_env *env, time_t t)
+{
+	if (env->window_start < 0)
+		return t;
+	for (int guard = 0; guard < 60; guard++) {
+		qa_day day;
+		int minute;
+		long offset;
+		if (date_local_time(t, env->tzid, &day, &minute, &offset))
+			return t;
+		if (working_day(env->holidays, day)) {
+			if (minute >= env->window_start &&
+			    minute < env->window_end)
+				return t;
+			if (minute < env->window_start) {
+				time_t open;
+				date_local_to_utc(env->tzid, day,
+						  env->window_start, &open);
+				return open;
+			}
+		}
+		/* The next day's opening: a weekend or holiday, or after
+		 * closing time. */
+		date_local_to_utc(env->tzid, day + 1, env->window_start, &t);
+	}
+	return t;
+}
+
+/* ---- the outbox ---- */
+
+static const char *const channel_names[] = {"email", "webhook", "log"};
+
+static void idempotency_key(const char *uid, const char *stage,
+			    const char *channel, const char *recipient,
+			    char out[33])
+{
+	unsigned char hash[16];
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, sizeof(hash));
+	const char *parts[] = {uid, stage, channel, recipient};
+	for (size_t i = 0; i < 4; i++)
+		crypto_generichash_update(&st, (const unsigned char *)parts[i],
+					  strlen(parts[i]) + 1);
+	crypto_generichash_final(&st, hash, sizeof(hash));
+	sodium_bin2hex(out, 33, hash, sizeof(hash));
+}
+
+struct planner {
+	sqlite3 *db;
+	const struct remind_env *env;
+	const struct people *people;
+	qa_day today;
+	time_t now, next;
+	sqlite3_stmt *insert;
+	long long inserted;
+};
+
+static void consider_next(struct planner *pl, time_t t)
+{
+	if (t > pl->now && (pl->next == 0 || t < pl->next))
+		pl->next = t;
+}
+
+/* One row per channel for recipient. */
+static int add_rows(struct planner *pl, const char *uid, const char *stage,
+		    const struct person *to, time_t at, bool stale)
+{
+	for (int ch = 0; ch < 3; ch++) {
+		if ((ch == DELIVER_EMAIL && !pl->env->email) ||
+		    (ch == DELIVER_WEBHOOK && !pl->env->webhook))
+			continue;
+		char key[33];
+		idempotency_key(uid, stage, channel_names[ch], to->id, key);
+		sqlite3_stmt *s = pl->insert;
+		sqlite3_bind_text(s, 1, uid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, stage, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, channel_names[ch], -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, to->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 5, at);
+		sqlite3_bind_text(s, 6, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 7, stale ? "skipped" : "pending", -1,
+				  SQLITE_STATIC);
+		int step = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (step != SQLITE_DONE) {
+			log_err("remind: outbox: %s", sqlite3_errmsg(pl->db));
+			return -1;
+		}
+		pl->inserted += sqlite3_changes(pl->db);
+	}
+	return 0;
+}
+
+struct occ_row {
+	const char *uid, *activity, *subject, *kind, *with_staff_id, *key;
+	qa_day date;
+	time_t dtstart_utc;
+};
+
+static time_t reference_instant(const struct remind_env *env,
+				const struct occ_row *o)
+{
+	return strcmp(o->kind, "event") == 0 ? o->dtstart_utc
+					     : day_instant(env, o->date);
+}
+
+/* The reminders of one occurrence: every lead time, every person taking
+ * part. */
+static int plan_occurrence(struct planner *pl, const struct occ_row *o)
+{
+	const struct feed_activity *a = NULL;
+	for (size_t i = 0; i < pl->env->catalog->n; i++)
+		if (strcmp(pl->env->catalog->items[i].id, o->activity) == 0)
+			a = &pl->env->catalog->items[i];
+	if (!a)
+		return 0; /* its plugin is gone: nobody to remind for it */
+	time_t ref = reference_instant(pl->env, o);
+	for (size_t l = 0; l < a->n_leads; l++) {
+		time_t at = ref - a->leads[l];
+		if (at > pl->now) {
+			consider_next(pl, in_window(pl->env, at));
+			continue;
+		}
+		char stage[32];
+		snprintf(stage, sizeof(stage), "lead:%ld", a->leads[l]);
+		/* Its time has come (or passed while we were down): due
+		 * while the occurrence is still ahead, else stale. */
+		bool stale = ref <= pl->now;
+		time_t due = in_window(pl->env, at);
+		if (*o->subject) {
+			const char *ids[] = {o->subject, o->with_staff_id};
+			for (size_t k = 0; k < 2; k++) {
+				const struct person *p =
+					find_person(pl->people, ids[k]);
+				if (in_post(p, pl->today) &&
+				    add_rows(pl, o->uid, stage, p, due, stale))
+					return -1;
+			}
+			continue;
+		}
+		for (size_t i = 0; i < pl->people->n; i++) {
+			const struct person *p = &pl->people->items[i];
+			if (in_post(p, pl->today) &&
+			    (a->everyone ? p->manager_id != NULL
+					 : (a->roles & p->roles) != 0) &&
+			    add_rows(pl, o->uid, stage, p, due, stale))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Was the audit behind an audit action graded inadequate with a
+ * safeguarding concern? Its key is "audit-<completion id>". */
+static bool urgent_action(sqlite3 *db, const char *key)
+{
+	long long id;
+	if (sscanf(key, "audit-%lld", &id) != 1)
+		return false;
+	sqlite3_stmt *stmt = NULL;
+	bool urgent = false;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT grade = 'inadequate' AND safeguarding "
+			       "FROM completions WHERE id = ?1",
+			       -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, id);
+		urgent = sqlite3_step(stmt) == SQLITE_ROW &&
+			 sqlite3_column_int(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	return urgent;
+}
+
+/* One escalation when a person's series is overdue: to their line manager,
+ * and for an urgent audit action to the manager's manager too. */
+static int plan_escalations(struct planner *pl)
+{
+	static const char sql[] =
+		"SELECT o.uid, o.subject, o.start_date, o.activity, o.occ_key"
+		" FROM series se JOIN occurrences o ON o.activity = se.activity"
+		" AND o.subject = se.subject AND o.start_date = se.next_due"
+		" WHERE se.next_due < ?1 AND o.done_on IS NULL"
+		" AND o.status <> 'cancelled'";
+	sqlite3_stmt *stmt = NULL;
+	char today_text[DATE_TEXT_SIZE];
+	int rc = -1;
+	if (sqlite3_prepare_v2(pl->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, date_format(pl->today + 1, today_text), -1,
+			  SQLITE_TRANSIENT);
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *uid = (const char *)sqlite3_column_text(stmt, 0);
+		const char *subject =
+			(const char *)sqlite3_column_text(stmt, 1);
+		qa_day due = column_day(stmt, 2);
+		const char *activity =
+			(const char *)sqlite3_column_text(stmt, 3);
+		const char *key = (const char *)sqlite3_column_text(stmt, 4);
+		const struct person *who = find_person(pl->people, subject);
+		if (!in_post(who, pl->today) || due == QA_DAY_NONE)
+			continue;
+		/* Overdue from the day after the due date. */
+		time_t at = day_instant(pl->env, due + 1);
+		if (at > pl->now) {
+			consider_next(pl, in_window(pl->env, at));
+			continue;
+		}
+		time_t when = in_window(pl->env, at);
+		const struct person *manager =
+			manager_of(pl->people, subject, pl->today);
+		if (manager &&
+		    add_rows(pl, uid, "overdue", manager, when, false))
+			goto out;
+		if (manager && strcmp(activity, SCHED_AUDIT_ACTION) == 0 &&
+		    urgent_action(pl->db, key)) {
+			const struct person *above =
+				manager_of(pl->people, manager->id, pl->today);
+			if (above &&
+			    add_rows(pl, uid, "overdue", above, when, false))
+				goto out;
+		}
+	}
+	rc = step == SQLITE_DONE ? 0 : -1;
+out:
+	if (rc)
+		log_err("remind: escalations: %s", sqlite3_errmsg(pl->db));
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* The earliest pending delivery not yet allowed (held by the window or
+ * waiting to retry). */
+static int plan_held(struct planner *pl)
+{
+	static const char sql[] =
+		"SELECT min(max(due_at, coalesce(next_attempt_at, 0)))"
+		" FROM reminders_outbox WHERE state = 'pending'"
+		" AND max(due_at, coalesce(next_attempt_at, 0)) > ?1";
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(pl->db, sql, -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, pl->now);
+		if (sqlite3_step(stmt) == SQLITE_ROW) {
+			if (sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+				consider_next(pl,
+					      sqlite3_column_int64(stmt, 0));
+			rc = 0;
+		}
+	}
+	if (rc)
+		log_err("remind: outbox: %s", sqlite3_errmsg(pl->db));
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int remind_plan(sqlite3 *db, const struct remind_env *env, time_t now,
+		time_t *next)
+{
+	static const char occ_sql[] =
+		"SELECT uid, activity, subject, kind, start_date,"
+		" coalesce(dtstart_utc, 0), with_staff_id, occ_key"
+		" FROM occurrences WHERE status <> 'cancelled'"
+		" AND done_on IS NULL AND start_date BETWEEN ?1 AND ?2";
+	static const char insert_sql[] =
+		"INSERT INTO reminders_outbox (occurrence_uid, stage, channel,"
+		" recipient, due_at, idempotency_key, state)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING";
+	struct people people = {0};
+	struct planner pl = {
+		.db = db, .env = env, .people = &people, .now = now};
+	sqlite3_stmt *occs = NULL;
+	int rc = -1;
+	*next = 0;
+	if (date_of_instant(now, env->tzid, &pl.today))
+		return -1;
+	long max_lead = 0;
+	for (size_t i = 0; i < env->catalog->n; i++)
+		for (size_t l = 0; l < env->catalog->items[i].n_leads; l++)
+			if (env->catalog->items[i].leads[l] > max_lead)
+				max_lead = env->catalog->items[i].leads[l];
+	if (db_begin(db))
+		return -1;
+	if (people_load(db, &people) ||
+	    sqlite3_prepare_v2(db, insert_sql, -1, &pl.insert, NULL) ||
+	    sqlite3_prepare_v2(db, occ_sql, -1, &occs, NULL)) {
+		log_err("remind: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	char from[DATE_TEXT_SIZE], to[DATE_TEXT_SIZE];
+	sqlite3_bind_text(occs, 1, date_format(pl.today - 1, from), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(
+		occs, 2,
+		date_format(pl.today + (qa_day)(max_lead / 86400) + 2, to), -1,
+		SQLITE_STATIC);
+	int step;
+	while ((step = sqlite3_step(occs)) == SQLITE_ROW) {
+		struct occ_row o = {
+			.uid = (const char *)sqlite3_column_text(occs, 0),
+			.activity = (const char *)sqlite3_column_text(occs, 1),
+			.subject = (const char *)sqlite3_column_text(occs, 2),
+			.kind = (const char *)sqlite3_column_text(occs, 3),
+			.date = column_day(occs, 4),
+			.dtstart_utc = (time_t)sqlite3_column_int64(occs, 5),
+			.with_staff_id =
+				(const char *)sqlite3_column_text(occs, 6),
+			.key = (const char *)sqlite3_column_text(occs, 7),
+		};
+		if (plan_occurrence(&pl, &o))
+			goto out;
+	}
+	if (step != SQLITE_DONE) {
+		log_err("remind: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	if (plan_escalations(&pl) || plan_held(&pl))
+		goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(occs);
+	sqlite3_finalize(pl.insert);
+	people_free(&people);
+	if (rc == 0 && db_commit(db) == 0) {
+		*next = pl.next;
+		if (pl.inserted)
+			log_debug("remind: %lld outbox row(s) written",
+				  pl.inserted);
+		return 0;
+	}
+	db_rollback(db);
+	return -1;
+}
+
+/* ---- taking jobs ---- */
+
+void remind_jobs_free(struct remind_job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < 8; k++)
+			free(jobs[i].buffers[k]);
+	free(jobs);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return (x > y) - (x < y);
+}
+
+static int set_state(sqlite3 *db, long long id, const char *state)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(db,
+			       "UPDATE reminders_outbox SET state = ?2 WHERE "
+			       "id = ?1",
+			       -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, id);
+		sqlite3_bind_text(stmt, 2, state, -1, SQLITE_STATIC);
+		rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* "Tuesday 1 December 2026, 10:00" in the organisation's zone, or the date
+ * alone for all-day items. */
+static void when_text(const struct remind_env *env, const char *kind,
+		      qa_day date, time_t start, char *buf, size_t size)
+{
+	static const char *const days[] = {"Monday",   "Tuesday", "Wednesday",
+					   "Thursday", "Friday",  "Saturday",
+					   "Sunday"};
+	static const char *const months[] = {"January", "February", "March",
+					     "April",   "May",      "June",
+					     "July",    "August",   "September",
+					     "October", "November", "December"};
+	qa_day day = date;
+	int minute = -1;
+	long offset;
+	if (strcmp(kind, "event") == 0)
+		date_local_time(start, env->tzid, &day, &minute, &offset);
+	int y, m, d;
+	qa_day_to_ymd(day, &y, &m, &d);
+	int used = snprintf(buf, size, "%s %d %s %d",
+			    days[qa_day_weekday(day) - 1], d, months[m - 1], y);
+	if (minute >= 0 && used > 0 && (size_t)used < size)
+		snprintf(buf + used, size - (size_t)used, ", %02d:%02d",
+			 minute / 60, minute % 60);
+}
+
+static char *json_body(const char *type, const char *key, const char *uid,
+		       const char *activity, const char *summary,
+		       const char *when, const char *date, const char *stage,
+		       const struct person *to, const char *subject_id,
+		       const char *subject_name, const char *text)
+{
+	json_t *obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
+				" s:{s:s, s:s, s:s}, s:{s:s?, s:s?}, s:s}",
+				"type", type, "idempotency_key", key, "uid",
+				uid, "activity", activity, "summary", summary,
+				"when", when, "date", date, "stage", stage,
+				"recipient", "id", to->id, "name", to->name,
+				"email", to->email, "subject", "id", subject_id,
+				"name", subject_name, "text", text);
+	if (!obj)
+		return NULL;
+	char *out = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(obj);
+	return out;
+}
+
+int remind_take(sqlite3 *db, const struct remind_env *env, time_t now,
+		const long long *in_flight, size_t n_in_flight, size_t max,
+		struct remind_job **jobs, size_t *n)
+{
+	static const char sql[] =
+		"SELECT r.id, r.occurrence_uid, r.stage, r.channel,"
+		" r.recipient, r.idempotency_key, o.activity, o.subject,"
+		" o.kind, o.status, o.start_date, coalesce(o.dtstart_utc, 0),"
+		" o.done_on, o.summary, ss.name, ws.name"
+		" FROM reminders_outbox r"
+		" JOIN occurrences o ON o.uid = r.occurrence_uid"
+		" LEFT JOIN staff ss ON ss.id = o.subject"
+		" LEFT JOIN staff ws ON ws.id = o.with_staff_id"
+		" WHERE r.state = 'pending' AND r.due_at <= ?1"
+		" AND coalesce(r.next_attempt_at, 0) <= ?1"
+		" ORDER BY r.due_at, r.id";
+	struct people people = {0};
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+	*jobs = NULL;
+	*n = 0;
+	if (max == 0)
+		return 0;
+	*jobs = calloc(max, sizeof(**jobs));
+	if (!*jobs || people_load(db, &people))
+		goto out;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, now);
+	int step;
+	while (*n < max && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(stmt, 0);
+		if (n_in_flight && bsearch(&id, in_flight, n_in_flight,
+					   sizeof(*in_flight), cmp_id))
+			continue;
+		const char *uid = (const char *)sqlite3_column_text(stmt, 1);
+		const char *stage = (const char *)sqlite3_column_text(stmt, 2);
+		const char *channel =
+			(const char *)sqlite3_column_text(stmt, 3);
+		const char *recipient =
+			(const char *)sqlite3_column_text(stmt, 4);
+		const char *key = (const char *)sqlite3_column_text(stmt, 5);
+		const char *activity =
+			(const char *)sqlite3_column_text(stmt, 6);
+		const char *subject =
+			(const char *)sqlite3_column_text(stmt, 7);
+		const char *kind = (const char *)sqlite3_column_text(stmt, 8);
+		const char *status = (const char *)sqlite3_column_text(stmt, 9);
+		qa_day date = column_day(stmt, 10);
+		time_t start = (time_t)sqlite3_column_int64(stmt, 11);
+		bool done = sqlite3_column_type(stmt, 12) != SQLITE_NULL;
+		const char *summary =
+			(const char *)sqlite3_column_text(stmt, 13);
+		const char *subject_name =
+			(const char *)sqlite3_column_text(stmt, 14);
+		const char *with_name =
+			(const char *)sqlite3_column_text(stmt, 15);
+		bool escalation = strcmp(stage, "overdue") == 0;
+		const struct person *to = find_person(&people, recipient);
+		qa_day today;
+		date_of_instant(now, env->tzid, &today);
+		time_t ref = strcmp(kind, "event") == 0
+				     ? start
+				     : day_instant(env, date);
+		/* The reason for it may have gone while it waited: done,
+		 * cancelled, past, or the recipient left. Never send those. */
+		if (done || strcmp(status, "cancelled") == 0 ||
+		    (!escalation && ref <= now) || !in_post(to, today)) {
+			if (set_state(db, id, "skipped"))
+				goto out;
+			continue;
+		}
+		char when[64], date_text[DATE_TEXT_SIZE], what[300];
+		when_text(env, kind, date, start, when, sizeof(when));
+		date_format(date, date_text);
+		if (strcmp(activity, "supervision") == 0)
+			snprintf(what, sizeof(what), "Supervision: %s with %s",
+				 subject_name ? subject_name : subject,
+				 with_name ? with_name : "their line manager");
+		else if (*subject && strcmp(subject, to->id) != 0)
+			snprintf(what, sizeof(what), "%s (%s)", summary,
+				 subject_name ? subject_name : subject);
+		else
+			snprintf(what, sizeof(what), "%s", summary);
+
+		struct remind_job *job = &(*jobs)[*n];
+		char *title = NULL, *text = NULL;
+		if (escalation) {
+			if (asprintf(&title, "Overdue: %s, due %s", what,
+				     when) < 0)
+				title = NULL;
+			if (asprintf(&text,
+				     "Dear %s,\n\n%s was due on %s and nothing "
+				     "has been recorded since. As the line "
+				     "manager, please see that it happens and "
+				     "record it:\n\n  qa-scheduler record %s "
+				     "--staff %s --date YYYY-MM-DD\n\n"
+				     "Your team's due list: qa-scheduler due "
+				     "--manager %s\n\n-- \nqa-scheduler, %s\n",
+				     to->name, what, when, activity, subject,
+				     to->id, env->base_url) < 0)
+				text = NULL;
+		} else {
+			if (asprintf(&title, "Reminder: %s, %s", what, when) <
+			    0)
+				title = NULL;
+			if (asprintf(&text,
+				     "Dear %s,\n\nA reminder from the QA "
+				     "schedule:\n\n  %s\n  %s%s\n\nIt is in "
+				     "your "
+				     "calendar feed (qa-scheduler feed-url "
+				     "--staff %s gives the address).\n\n-- "
+				     "\nqa-scheduler, %s\n",
+				     to->name, what,
+				     strcmp(kind, "due") == 0
+					     ? "Due by the end "
+					       "of "
+					     : "When: ",
+				     when, to->id, env->base_url) < 0)
+				text = NULL;
+		}
+		char *json =
+			json_body(escalation ? "escalation" : "reminder", key,
+				  uid, activity, what, when, date_text, stage,
+				  to, subject, subject_name, text ? text : "");
+		job->buffers[0] = title;
+		job->buffers[1] = text;
+		job->buffers[2] = json;
+		job->buffers[3] = strdup(key);
+		job->buffers[4] = strdup(to->email);
+		job->buffers[5] = strdup(to->name);
+		for (int k = 0; k < 6; k++)
+			if (!job->buffers[k]) {
+				(*n)++;
+				goto out;
+			}
+		job->id = id;
+		job->msg = (struct deliver_message){
+			.outbox_id = id,
+			.channel = strcmp(channel, "email") == 0 ? DELIVER_EMAIL
+				   : strcmp(channel, "webhook") == 0
+					   ? DELIVER_WEBHOOK
+					   : DELIVER_LOG,
+			.idempotency_key = job->buffers[3],
+			.to_email = job->buffers[4],
+			.to_name = job->buffers[5],
+			.subject = title,
+			.text = text,
+			.json = json,
+		};
+		(*n)++;
+	}
+	rc = 0;
+out:
+	if (rc) {
+		log_err("remind: cannot read the outbox: %s",
+			sqlite3_errmsg(db));
+		remind_jobs_free(*jobs, *n);
+		*jobs = NULL;
+		*n = 0;
+	}
+	sqlite3_finalize(stmt);
+	people_free(&people);
+	return rc;
+}
+
+int remind_record(sqlite3 *db, long long id, bool ok, const char *error,
+		  time_t now)
+{
+	static const char sql[] =
+		"UPDATE reminders_outbox SET attempts = attempts + 1,"
+		" state = CASE WHEN ?2 THEN 'sent'"
+		"  WHEN attempts + 1 >= ?5 THEN 'failed' ELSE 'pending' END,"
+		" sent_at = CASE WHEN ?2 THEN ?3 ELSE sent_at END,"
+		" last_error = CASE WHEN ?2 THEN NULL ELSE ?4 END,"
+		" next_attempt_at = CASE WHEN ?2 THEN NULL"
+		"  ELSE ?3 + min(60 << attempts, 3600) END"
+		" WHERE id = ?1 AND state = 'pending'";
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, id);
+		sqlite3_bind_int(stmt, 2, ok ? 1 : 0);
+		sqlite3_bind_int64(stmt, 3, now);
+		if (error)
+			sqlite3_bind_text(stmt, 4, error, -1, SQLITE_STATIC);
+		sqlite3_bind_int(stmt, 5, REMIND_MAX_ATTEMPTS);
+		rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
+	}
+	if (rc)
+		log_err("remind: cannot record delivery %lld: %s", id,
+			sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int remind_counts(sqlite3 *db, struct remind_counts *out)
+{
+	static const char sql[] =
+		"SELECT state, count(*) FROM reminders_outbox GROUP BY state";
+	sqlite3_stmt *stmt = NULL;
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(stmt, 0);
+		long long count = sqlite3_column_int64(stmt, 1);
+		if (strcmp(state, "pending") == 0)
+			out->pending = count;
+		else if (strcmp(state, "sent") == 0)
+			out->sent = count;
+		else if (strcmp(state, "failed") == 0)
+			out->failed = count;
+		else
+			out->skipped = count;
+	}
+	sqlite3_finalize(stmt);
+	return 0;
+}
