@@ -237,10 +237,7 @@ static void remind_done(long long outbox_id, bool ok, const char *error,
 {
 	struct app *app = arg;
 	in_flight_remove(app, outbox_id);
-	if (!ok)
-		log_warn("reminder %lld: not delivered: %s; it will be tried "
-			 "again later",
-			 outbox_id, error ? error : "unknown error");
+	/* deliver.c has logged a failure with its reason. */
 	remind_record(app->db, outbox_id, ok, error, time(NULL));
 	remind_soon(app);
 }

@@ -321,18 +321,18 @@ static void write_quoted_printable(FILE *out, const char *text)
  * start a new header) turned into spaces, trimmed. NULL when out of memory. */
 static char *header_text(const char *value)
 {
-	const char *start = value ? value : "";
-	while (*start == ' ' || *start == '\t')
-		start++;
-	char *text = strdup(start);
+	char *text = strdup(value ? value : "");
 	if (!text)
 		return NULL;
 	for (char *c = text; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
 			*c = ' ';
+	size_t start = strspn(text, " ");
 	size_t len = strlen(text);
-	while (len > 0 && text[len - 1] == ' ')
-		text[--len] = '\0';
+	while (len > start && text[len - 1] == ' ')
+		len--;
+	memmove(text, text + start, len - start);
+	text[len - start] = '\0';
 	return text;
 }
 
@@ -650,14 +650,18 @@ static void send_email(const struct settings *s, struct job *job)
 		fail(job, "cannot set up the SMTP transfer: out of memory");
 		goto out;
 	}
-	/* STARTTLS whenever the server offers it; smtps:// is TLS from the
-	 * start. VERBOSE only feeds keep_reply, which prints nothing. */
+	/* STARTTLS whenever the server offers it; required when we log in,
+	 * so a man in the middle stripping the offer never sees the password;
+	 * smtps:// is TLS from the start. VERBOSE only feeds keep_reply,
+	 * which prints nothing. */
 	if (curl_easy_setopt(curl, CURLOPT_URL, s->smtp_url) != CURLE_OK ||
 	    curl_easy_setopt(curl, CURLOPT_MAIL_FROM, s->smtp_from) !=
 		    CURLE_OK ||
 	    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, recipients) != CURLE_OK ||
-	    curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY) !=
-		    CURLE_OK ||
+	    curl_easy_setopt(curl, CURLOPT_USE_SSL,
+			     s->smtp_user && *s->smtp_user
+				     ? (long)CURLUSESSL_ALL
+				     : (long)CURLUSESSL_TRY) != CURLE_OK ||
 	    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L) != CURLE_OK ||
 	    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
 			     (curl_off_t)t.upload_len) != CURLE_OK ||

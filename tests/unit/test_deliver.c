@@ -113,6 +113,7 @@ static const char read_maildir_py[] =
 	"            return True\n"
 	"        except ValueError:\n"
 	"            return False\n"
+	"    rec['header_names'] = [k.lower() for k in m.keys()]\n"
 	"    rec['encoded_words'] = len(words)\n"
 	"    rec['words_whole'] = all(whole(w) for w in words)\n"
 	"    for part in m.iter_attachments():\n"
@@ -194,8 +195,11 @@ static void start_process(struct fixture *f, char *const argv[],
 	f->pids[f->n_pids++] = pid;
 }
 
-static void wait_accepting(int port, const char *what)
+/* Fails at once, with the server's own words, when it exits instead. */
+static void wait_accepting(struct fixture *f, int port, const char *what,
+			   const char *log_name)
 {
+	pid_t pid = f->pids[f->n_pids - 1];
 	struct sockaddr_in addr = {.sin_family = AF_INET,
 				   .sin_port = htons((uint16_t)port),
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -207,6 +211,23 @@ static void wait_accepting(int port, const char *what)
 		close(fd);
 		if (rc == 0)
 			return;
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			f->pids[f->n_pids - 1] = 0;
+			char log_path[128], log_text[1024] = "";
+			snprintf(log_path, sizeof(log_path), "%s/%s", f->dir,
+				 log_name);
+			FILE *log = fopen(log_path, "r");
+			if (log) {
+				log_text[fread(log_text, 1,
+					       sizeof(log_text) - 1, log)] =
+					'\0';
+				fclose(log);
+			}
+			fail_msg("%s exited before listening (is "
+				 "python3-aiosmtpd installed? "
+				 "scripts/install-deps.sh --test):\n%s",
+				 what, log_text);
+		}
 		pause_ms(50);
 	}
 	fail_msg("%s on port %d never accepted a connection", what, port);
@@ -229,7 +250,7 @@ static int start_smtp(struct fixture *f, const char *maildir)
 			      (char *)maildir,
 			      NULL};
 	start_process(f, argv, "smtp.log");
-	wait_accepting(port, "aiosmtpd");
+	wait_accepting(f, port, "aiosmtpd", "smtp.log");
 	return port;
 }
 
@@ -244,7 +265,7 @@ static int start_http(struct fixture *f, int status, const char *record)
 	char *const argv[] = {PYTHON,      script,         port_text,
 			      status_text, (char *)record, NULL};
 	start_process(f, argv, "http.log");
-	wait_accepting(port, "http.server");
+	wait_accepting(f, port, "http.server", "http.log");
 	return port;
 }
 
@@ -326,6 +347,8 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 	deliver_free(f->d);
 	for (size_t i = 0; i < f->n_pids; i++) {
+		if (f->pids[i] == 0)
+			continue; /* already reaped */
 		kill(f->pids[i], SIGTERM);
 		double deadline = now_s() + 10;
 		while (waitpid(f->pids[i], NULL, WNOHANG) == 0) {
@@ -460,9 +483,20 @@ static void test_email_arrives_intact(void **state)
 	};
 	assert_int_equal(deliver_submit(f->d, &invite), 0);
 	assert_int_equal(deliver_submit(f->d, &plain), 0);
+	/* ... and in a name or subject, a header of its own. */
+	struct deliver_message injected = {
+		.outbox_id = 4,
+		.channel = DELIVER_EMAIL,
+		.idempotency_key = "occ-45.stage-1.email",
+		.to_email = "eve@example.org",
+		.to_name = "Eve\r\nBcc: evil@example.org",
+		.subject = "Hello\nX-Injected: yes",
+		.text = "x",
+	};
 	assert_int_equal(deliver_submit(f->d, &smuggled), 0);
-	assert_int_equal(deliver_pending(f->d), 3);
-	run_until(f, 3, DEADLINE_S);
+	assert_int_equal(deliver_submit(f->d, &injected), 0);
+	assert_int_equal(deliver_pending(f->d), 4);
+	run_until(f, 4, DEADLINE_S);
 	assert_int_equal(deliver_pending(f->d), 0);
 
 	const struct result *r = result_for(f, 1);
@@ -474,7 +508,7 @@ static void test_email_arrives_intact(void **state)
 	assert_non_null(strstr(r->error, "not a valid address"));
 
 	json_t *messages = read_maildir(f, maildir);
-	assert_int_equal(json_array_size(messages), 2);
+	assert_int_equal(json_array_size(messages), 3);
 
 	json_t *m = message_with_id(messages,
 				    "<occ-42.stage-1.email@qa-scheduler>");
@@ -511,6 +545,19 @@ static void test_email_arrives_intact(void **state)
 	assert_null(json_object_get(m, "attachment"));
 	assert_true(json_integer_value(json_object_get(m, "longest_line")) <=
 		    78);
+
+	assert_true(result_for(f, 4)->ok);
+	m = message_with_id(messages, "<occ-45.stage-1.email@qa-scheduler>");
+	assert_string_equal(field(m, "to_name"), "Eve  Bcc: evil@example.org");
+	assert_string_equal(field(m, "subject"), "Hello X-Injected: yes");
+	json_t *names = json_object_get(m, "header_names");
+	size_t i;
+	json_t *name;
+	json_array_foreach(names, i, name)
+	{
+		assert_string_not_equal(json_string_value(name), "bcc");
+		assert_string_not_equal(json_string_value(name), "x-injected");
+	}
 	json_decref(messages);
 	free(maildir);
 }
