@@ -18,6 +18,7 @@ struct feed_cache {
 	struct entry *slots; /* open addressing, power-of-two size */
 	size_t cap, n;
 	unsigned long generation;
+	time_t started; /* no Last-Modified earlier: we cannot know older */
 	struct feed_cache_stats stats;
 };
 
@@ -33,6 +34,7 @@ struct feed_cache *feed_cache_new(void)
 		return NULL;
 	}
 	cache->generation = 1;
+	cache->started = time(NULL);
 	return cache;
 }
 
@@ -154,6 +156,9 @@ static struct feed_body *body_of(struct feed_doc *doc)
 			   body->len, NULL, 0);
 	sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
 	snprintf(body->etag, sizeof(body->etag), "\"%s\"", hex);
+	/* A strong ETag names one representation (RFC 9110 8.8.3): the gzip
+	 * bytes get their own. */
+	snprintf(body->etag_gzip, sizeof(body->etag_gzip), "\"%s-gzip\"", hex);
 	if (compress_gzip(body))
 		log_warn("feed: cannot gzip a feed; serving it plain");
 	body->refs = 1;
@@ -202,6 +207,10 @@ int feed_cache_get(struct feed_cache *cache, sqlite3 *db,
 	if (!body)
 		return -1;
 	cache->stats.renders++;
+	if (e->used && strcmp(e->body->etag, body->etag) == 0)
+		body->last_modified = e->body->last_modified;
+	else if (body->last_modified < (e->used ? now : cache->started))
+		body->last_modified = e->used ? now : cache->started;
 	if (e->used) {
 		feed_body_release(e->body);
 	} else {

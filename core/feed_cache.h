@@ -22,7 +22,12 @@ struct feed_body {
 	size_t len;
 	char *gzip; /* NULL when it could not be compressed */
 	size_t gzip_len;
-	char etag[40]; /* "\"<32 hex>\"", strong, over the plain bytes */
+	char etag[40];      /* "\"<32 hex>\"", strong, over the plain bytes */
+	char etag_gzip[48]; /* the gzip variant's: "\"<32 hex>-gzip\"" */
+	/* When these bytes first differed from what was served before: the
+	 * newest change among the events, but never earlier than the change
+	 * itself was seen (a feed also changes when a role, a team or a window
+	 * does, which no event's LAST-MODIFIED shows). */
 	time_t last_modified;
 	int refs;
 };
@@ -45,9 +50,8 @@ void feed_cache_stats(const struct feed_cache *cache,
  * with *body (one reference taken: release it), 0 when the token is unknown,
  * revoked or its feed gone (404), -1 on error. */
 int feed_cache_get(struct feed_cache *cache, sqlite3 *db,
-		   const struct feed_catalog *cat, const char *text,
-		   size_t len, qa_day today, time_t now,
-		   struct feed_body **body);
+		   const struct feed_catalog *cat, const char *text, size_t len,
+		   qa_day today, time_t now, struct feed_body **body);
 
 void feed_body_release(struct feed_body *body);
 

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <netinet/in.h>
@@ -134,6 +135,19 @@ static bool method_is_get_or_head(struct evhttp_request *req)
 	return cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD;
 }
 
+/* Every route here is read-only: anything but GET or HEAD gets 405 with
+ * Allow (evhttp's own refusal would be a 501). Returns false when it
+ * answered. */
+static bool only_get_or_head(struct evhttp_request *req)
+{
+	if (method_is_get_or_head(req))
+		return true;
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+			  "GET, HEAD");
+	send_text(req, 405, "Method Not Allowed", "method not allowed\n");
+	return false;
+}
+
 static void handle_healthz(struct http_server *srv, struct evhttp_request *req)
 {
 	char why[256];
@@ -224,6 +238,8 @@ static void handle_metrics(struct http_server *srv, struct evhttp_request *req)
 
 #define FEED_PREFIX "/feeds/"
 #define FEED_SUFFIX ".ics"
+/* Largest single write of a feed reply: a whole feed goes in one. */
+#define FEED_MAX_WRITE (1024 * 1024)
 
 static void http_date(time_t t, char *buf, size_t size)
 {
@@ -307,12 +323,8 @@ static void handle_feed(struct http_server *srv, struct evhttp_request *req,
 			const char *path)
 {
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
-	if (!method_is_get_or_head(req)) {
-		evhttp_add_header(out, "Allow", "GET, HEAD");
-		send_text(req, 405, "Method Not Allowed",
-			  "method not allowed\n");
+	if (!only_get_or_head(req))
 		return;
-	}
 	/* Exactly /feeds/<43 base64url characters>.ics, compared on the raw
 	 * path: %2f, %00, "..", anything longer or shorter never matches and
 	 * nothing reaches the file system or the database. */
@@ -345,7 +357,10 @@ static void handle_feed(struct http_server *srv, struct evhttp_request *req,
 	char cache_control[64];
 	snprintf(cache_control, sizeof(cache_control), "private, max-age=%d",
 		 app->cfg.feed_refresh < 300 ? app->cfg.feed_refresh : 300);
-	evhttp_add_header(out, "ETag", body->etag);
+	bool gzip = body->gzip &&
+		    accepts_gzip(evhttp_find_header(in, "Accept-Encoding"));
+	const char *etag = gzip ? body->etag_gzip : body->etag;
+	evhttp_add_header(out, "ETag", etag);
 	evhttp_add_header(out, "Last-Modified", modified);
 	evhttp_add_header(out, "Cache-Control", cache_control);
 	evhttp_add_header(out, "Vary", "Accept-Encoding");
@@ -353,8 +368,10 @@ static void handle_feed(struct http_server *srv, struct evhttp_request *req,
 	const char *inm = evhttp_find_header(in, "If-None-Match");
 	const char *ims = evhttp_find_header(in, "If-Modified-Since");
 	time_t since;
-	/* If-None-Match decides when present (RFC 9110 13.2.2). */
-	bool not_modified = inm ? etag_matches(inm, body->etag)
+	/* If-None-Match decides when present (RFC 9110 13.2.2); either
+	 * representation's tag names the same content. */
+	bool not_modified = inm ? etag_matches(inm, body->etag) ||
+					    etag_matches(inm, body->etag_gzip)
 				: ims && parse_http_date(ims, &since) == 0 &&
 					    body->last_modified <= since;
 	if (not_modified) {
@@ -362,8 +379,6 @@ static void handle_feed(struct http_server *srv, struct evhttp_request *req,
 		feed_body_release(body);
 		return;
 	}
-	bool gzip = body->gzip &&
-		    accepts_gzip(evhttp_find_header(in, "Accept-Encoding"));
 	evhttp_add_header(out, "Content-Type", "text/calendar; charset=utf-8");
 	if (gzip)
 		evhttp_add_header(out, "Content-Encoding", "gzip");
@@ -394,6 +409,13 @@ static void handle_feed(struct http_server *srv, struct evhttp_request *req,
 		evhttp_send_error(req, HTTP_INTERNAL, NULL);
 		return;
 	}
+	/* A bufferevent writes at most 16 KB a loop iteration by default, so
+	 * a 24 KB feed took two writev calls, two TCP segments and two trips
+	 * round the loop (a 280 KB one eighteen). Let it go in one. */
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(
+		evhttp_request_get_connection(req));
+	if (bev)
+		bufferevent_set_max_single_write(bev, FEED_MAX_WRITE);
 	evhttp_send_reply(req, HTTP_OK, "OK", buf);
 	evbuffer_free(buf);
 }
@@ -416,26 +438,14 @@ static void route(struct evhttp_request *req, void *arg)
 				  "Connection", "close");
 
 	if (strcmp(path, "/healthz") == 0) {
-		if (!method_is_get_or_head(req)) {
-			evhttp_add_header(
-				evhttp_request_get_output_headers(req), "Allow",
-				"GET, HEAD");
-			send_text(req, 405, "Method Not Allowed",
-				  "method not allowed\n");
+		if (!only_get_or_head(req))
 			return;
-		}
 		handle_healthz(srv, req);
 		return;
 	}
 	if (strcmp(path, "/metrics") == 0) {
-		if (!method_is_get_or_head(req)) {
-			evhttp_add_header(
-				evhttp_request_get_output_headers(req), "Allow",
-				"GET, HEAD");
-			send_text(req, 405, "Method Not Allowed",
-				  "method not allowed\n");
+		if (!only_get_or_head(req))
 			return;
-		}
 		handle_metrics(srv, req);
 		return;
 	}
