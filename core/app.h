@@ -31,12 +31,14 @@ struct app {
 	sqlite3 *db;
 	long long data_version; /* last seen PRAGMA data_version */
 	qa_day generated_for;   /* the day of the last full regeneration */
+	qa_day today;           /* app_today's answer for [today_from, */
+	time_t today_from, today_until; /* today_until) */
 	struct http_server *http;
 	bool stopping;
 };
 
 /* The organisation's date now. */
-qa_day app_today(const struct app *app);
+qa_day app_today(struct app *app);
 
 /* Is the daemon fit to serve? 0 when it is; -1 with the reason in why. */
 int app_health(struct app *app, char *why, size_t why_size);
