@@ -138,6 +138,25 @@ static time_t day_instant(const struct remind_env *env, qa_day day)
 	return t;
 }
 
+/* The instant `lead` seconds before ref, its whole days counted on the
+ * calendar as a VALARM's TRIGGER:-P2D is (RFC 5545 3.3.6, nominal days):
+ * 10:00 stays 10:00 local across a change of clocks. A rest under a day is
+ * exact. */
+static time_t lead_instant(const struct remind_env *env, time_t ref,
+			   long lead)
+{
+	long days = lead / 86400;
+	qa_day day;
+	int minute;
+	long offset;
+	time_t t;
+	if (days == 0 ||
+	    date_local_time(ref, env->tzid, &day, &minute, &offset) ||
+	    date_local_to_utc(env->tzid, day - (qa_day)days, minute, &t))
+		return ref - lead;
+	return t + (ref % 60) - lead % 86400;
+}
+
 /* The first instant at or after t inside the send window on a working day
  * (t itself when there is no window). */
 static time_t in_window(const struct remind_env *env, time_t t)
@@ -258,7 +277,7 @@ static int plan_occurrence(struct planner *pl, const struct occ_row *o)
 		return 0; /* its plugin is gone: nobody to remind for it */
 	time_t ref = reference_instant(pl->env, o);
 	for (size_t l = 0; l < a->n_leads; l++) {
-		time_t at = ref - a->leads[l];
+		time_t at = lead_instant(pl->env, ref, a->leads[l]);
 		if (at > pl->now) {
 			consider_next(pl, in_window(pl->env, at));
 			continue;
@@ -372,21 +391,26 @@ out:
 }
 
 /* The earliest pending delivery not yet allowed (held by the window or
- * waiting to retry). */
+ * waiting to retry), and, outside the send window, the window's opening
+ * when a delivery is ready: a retry waits for the window too. */
 static int plan_held(struct planner *pl)
 {
 	static const char sql[] =
-		"SELECT min(max(due_at, coalesce(next_attempt_at, 0)))"
-		" FROM reminders_outbox WHERE state = 'pending'"
-		" AND max(due_at, coalesce(next_attempt_at, 0)) > ?1";
+		"SELECT min(CASE WHEN t > ?1 THEN t END), max(t <= ?1) FROM"
+		" (SELECT max(due_at, coalesce(next_attempt_at, 0)) AS t"
+		"  FROM reminders_outbox WHERE state = 'pending')";
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1;
 	if (sqlite3_prepare_v2(pl->db, sql, -1, &stmt, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(stmt, 1, pl->now);
 		if (sqlite3_step(stmt) == SQLITE_ROW) {
-			if (sqlite3_column_type(stmt, 0) != SQLITE_NULL)
-				consider_next(pl,
-					      sqlite3_column_int64(stmt, 0));
+			/* The type first: a conversion leaves it undefined. */
+			if (sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+				time_t held = sqlite3_column_int64(stmt, 0);
+				consider_next(pl, in_window(pl->env, held));
+			}
+			if (sqlite3_column_int(stmt, 1))
+				consider_next(pl, in_window(pl->env, pl->now));
 			rc = 0;
 		}
 	}
@@ -574,7 +598,10 @@ int remind_take(sqlite3 *db, const struct remind_env *env, time_t now,
 	int rc = -1;
 	*jobs = NULL;
 	*n = 0;
-	if (max == 0)
+	/* Outside the send window nothing goes, a retry included (planned
+	 * rows are due inside it already); remind_plan wakes us at the
+	 * opening. */
+	if (max == 0 || in_window(env, now) != now)
 		return 0;
 	*jobs = calloc(max, sizeof(**jobs));
 	if (!*jobs || people_load(db, &people))

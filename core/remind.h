@@ -49,7 +49,8 @@ struct remind_job {
 };
 
 /* Pending rows whose time has come and that are not in in_flight (sorted
- * ids, n_in_flight of them), up to max; rows whose reason has gone (the
+ * ids, n_in_flight of them), up to max; none while the send window is shut
+ * (a retry waits for it too); rows whose reason has gone (the
  * occurrence was done, cancelled or has passed) are marked skipped instead.
  * 0 with *jobs (free with remind_jobs_free) and *n, or -1. */
 int remind_take(sqlite3 *db, const struct remind_env *env, time_t now,
