@@ -142,7 +142,7 @@ static void regenerate(struct app *app, const char *why)
 /* ---- reminders ---- */
 
 /* Deliveries handed to the worker at once, at most. */
-#define REMIND_BATCH 64
+#define REMIND_BATCH 256
 
 static struct remind_env remind_env_of(const struct app *app)
 {
@@ -250,7 +250,11 @@ static void remind_done(long long outbox_id, bool ok, const char *error,
 	in_flight_remove(app, outbox_id);
 	/* deliver.c has logged a failure with its reason. */
 	remind_record(app->db, outbox_id, ok, error, time(NULL));
-	remind_soon(app);
+	/* Plan and take the next batch once this one is through: planning
+	 * reads the schedule and the staff, too much to repeat per message
+	 * when thousands go at once (a reminder to every social worker). */
+	if (app->n_in_flight == 0)
+		remind_soon(app);
 }
 
 /* Seconds from now to just after the next local midnight. */
