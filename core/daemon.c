@@ -372,6 +372,9 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 	app->catalog = catalog;
 	http_reconfigure(app->http, &app->cfg);
 	deliver_reconfigure(app->deliver, &app->cfg);
+	/* Feeds carry the catalog's words and lead times: render them again
+	 * even if the schedule itself does not change. */
+	feed_cache_invalidate(app->feeds);
 	regenerate(app, "reload");
 	log_info("reload: done; %zu activities loaded, %zu refused",
 		 app->plugins.n, app->plugins.n_refused);
