@@ -48,8 +48,8 @@ struct deliver_message {
  * NULL), else error holds a short reason ("... (Connection refused)",
  * "HTTP 503", "SMTP server refused: 550 ..."), valid during the call. The
  * callback may call deliver_submit, not deliver_free. */
-typedef void (*deliver_done_cb)(long long outbox_id, bool ok,
-				const char *error, void *arg);
+typedef void (*deliver_done_cb)(long long outbox_id, bool ok, const char *error,
+				void *arg);
 
 struct deliver;
 

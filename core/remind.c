@@ -142,8 +142,7 @@ static time_t day_instant(const struct remind_env *env, qa_day day)
  * calendar as a VALARM's TRIGGER:-P2D is (RFC 5545 3.3.6, nominal days):
  * 10:00 stays 10:00 local across a change of clocks. A rest under a day is
  * exact. */
-static time_t lead_instant(const struct remind_env *env, time_t ref,
-			   long lead)
+static time_t lead_instant(const struct remind_env *env, time_t ref, long lead)
 {
 	long days = lead / 86400;
 	qa_day day;
