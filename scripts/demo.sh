@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install, build and run qa-scheduler on a demo database with a sample
 # organisation, on 127.0.0.1. Prints where to look; Ctrl-C stops it.
-# Usage: scripts/demo.sh      (DEMO_LISTEN=127.0.0.1:9000 to choose the address)
+# Usage: scripts/demo.sh      (DEMO_LISTEN=127.0.0.1:9000 to choose the address;
+#                              DEMO_SMTP_URL / DEMO_WEBHOOK_URL to send reminders on)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -40,6 +41,13 @@ dir = $root/build/plugins
 [calendars]
 timezone = Europe/London
 holidays = $root/calendars/england-and-wales-bank-holidays.ics
+
+[reminders]
+# Reminders always go to the log; DEMO_SMTP_URL=smtp://127.0.0.1:1025 and
+# DEMO_WEBHOOK_URL=http://127.0.0.1:9000/hook send them on as well.
+smtp_url = ${DEMO_SMTP_URL:-}
+from = ${DEMO_SMTP_URL:+qa-scheduler@example.org}
+webhook_url = ${DEMO_WEBHOOK_URL:-}
 CONF
 
 qa() { "$root/build/qa-scheduler" -c "$demo/qa-scheduler.conf" "$@"; }
@@ -120,7 +128,7 @@ echo "    Sarah Kowalski, practice manager:           $feed_sarah"
 echo "    team Family Safeguarding 1:                 $feed_team"
 echo "  health:   http://$addr/healthz     metrics: http://$addr/metrics"
 echo "  reminders and overdue escalations: the \"reminder:\" lines in this log (and $log);"
-echo "            set [reminders] smtp_url / webhook_url in demo/qa-scheduler.conf to send them"
+echo "            DEMO_SMTP_URL=smtp://HOST:PORT or DEMO_WEBHOOK_URL=http://... scripts/demo.sh sends them too"
 echo "  CLI:      build/qa-scheduler -c demo/qa-scheduler.conf due"
 echo "            build/qa-scheduler -c demo/qa-scheduler.conf next corporate_parenting_board"
 echo "            build/qa-scheduler -c demo/qa-scheduler.conf export --staff sw-ben"
