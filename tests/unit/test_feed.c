@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "unit_helpers.h"
 #include <ctype.h>
 #include <libical/ical.h>
 #include <stdio.h>
@@ -122,12 +124,7 @@ static void world_close(struct world *w)
 	plugins_unload(&w->plugins);
 	holidays_free(&w->holidays);
 	config_free(&w->cfg);
-	char path[160];
-	snprintf(path, sizeof(path), "%s-wal", w->db_path);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s-shm", w->db_path);
-	unlink(path);
-	unlink(w->db_path);
+	unit_remove_database(w->db_path);
 	unlink(w->conf_path);
 	rmdir(w->dir);
 }
@@ -147,15 +144,7 @@ static void add_staff(struct world *w, const char *id, const char *name,
 				  .role = role,
 				  .team = team,
 				  .manager = manager};
-	struct staff s = {0};
-	struct errlist errs = {0};
-	assert_int_equal(staff_parse(&text, NULL, 0, &s, &errs), 0);
-	int rc = staff_upsert(w->db, &s, w->env.today, &errs);
-	for (size_t i = 0; i < errs.n; i++)
-		fprintf(stderr, "%s\n", errs.msgs[i]);
-	assert_int_equal(rc, 0);
-	staff_free(&s);
-	errlist_free(&errs);
+	unit_add_person(w->db, &text, w->env.today);
 }
 
 static void regen(struct world *w)
