@@ -29,16 +29,6 @@ struct placements {
 	size_t n;
 };
 
-static char *trim(char *text)
-{
-	while (isspace((unsigned char)*text))
-		text++;
-	size_t len = strlen(text);
-	while (len > 0 && isspace((unsigned char)text[len - 1]))
-		text[--len] = '\0';
-	return text;
-}
-
 /* "Oak House (Crawley)" -> "oak-house-crawley": the key must not change when
  * only spacing or case does, and must be safe inside a UID. */
 static void slugify(const char *home, char slug[HOME_MAX + 1])
@@ -90,25 +80,17 @@ static int init(const struct qa_host *host, void **state)
 		max += *c == ';';
 	if (!(list->items = calloc(max, sizeof *list->items)))
 		goto nomem;
-	for (char *item = list->text, *next; item; item = next) {
-		next = strchr(item, ';');
-		if (next)
-			*next++ = '\0';
-		item = trim(item);
-		if (!*item)
-			continue;
-		char *equals = strrchr(item, '=');
-		if (!equals) {
+	char *cursor = list->text, *home, *month_text;
+	int got;
+	while ((got = qa_next_pair(&cursor, 1, &home, &month_text)) != 0) {
+		if (got < 0) {
 			host->log(host, QA_LOG_ERR,
 				  "reg44_visit: placements: \"%s\" is not "
 				  "HOME=MONTH (e.g. Oak House=03); fix "
 				  "[activity.reg44_visit] placements",
-				  item);
+				  home);
 			goto refuse;
 		}
-		*equals = '\0';
-		char *home = trim(item);
-		char *month_text = trim(equals + 1);
 		int month = parse_month(month_text);
 		if (month < 0) {
 			host->log(host, QA_LOG_ERR,

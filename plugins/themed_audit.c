@@ -2,7 +2,6 @@
  * 12-month Themed Audit Schedule gives a theme, due by the last working day
  * of that month. The schedule is config ("jan=Assessments; feb=..."), parsed
  * once in init() so a typo refuses the plugin at load, not at 3am. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +20,6 @@ struct schedule {
 static const char *const month_names[12] = {"jan", "feb", "mar", "apr",
 					    "may", "jun", "jul", "aug",
 					    "sep", "oct", "nov", "dec"};
-
-static char *trim(char *text)
-{
-	while (isspace((unsigned char)*text))
-		text++;
-	size_t len = strlen(text);
-	while (len > 0 && isspace((unsigned char)text[len - 1]))
-		text[--len] = '\0';
-	return text;
-}
 
 static int month_index(const char *name)
 {
@@ -55,25 +44,17 @@ static int init(const struct qa_host *host, void **state)
 	struct schedule *schedule = calloc(1, sizeof *schedule);
 	if (!schedule || !(schedule->text = strdup(themes ? themes : "")))
 		goto nomem;
-	for (char *item = schedule->text, *next; item; item = next) {
-		next = strchr(item, ';');
-		if (next)
-			*next++ = '\0';
-		item = trim(item);
-		if (!*item)
-			continue; /* "a; ;b" or a trailing ';' */
-		char *equals = strchr(item, '=');
-		if (!equals) {
+	char *cursor = schedule->text, *name, *theme;
+	int got;
+	while ((got = qa_next_pair(&cursor, 0, &name, &theme)) != 0) {
+		if (got < 0) {
 			host->log(host, QA_LOG_ERR,
 				  "themed_audit: themes: \"%s\" is not "
 				  "MONTH=THEME (e.g. jan=Assessments); fix "
 				  "[activity.themed_audit] themes",
-				  item);
+				  name);
 			goto refuse;
 		}
-		*equals = '\0';
-		char *name = trim(item);
-		char *theme = trim(equals + 1);
 		int month = month_index(name);
 		if (month < 0) {
 			host->log(

@@ -337,6 +337,60 @@ static inline qa_day qa_day_add_months(qa_day d, int months)
 	return qa_day_from_ymd(y, m, dd > last ? last : dd);
 }
 
+static inline int qa_is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	       c == '\f';
+}
+
+/* text without its leading and trailing white space (trailing space is cut
+ * off in place). */
+static inline char *qa_trim(char *text)
+{
+	while (qa_is_space(*text))
+		text++;
+	char *end = text;
+	while (*end)
+		end++;
+	while (end > text && qa_is_space(end[-1]))
+		*--end = '\0';
+	return text;
+}
+
+/* The next KEY=VALUE item of a ';'-separated list held in a writable copy
+ * of a config value ("jan=Assessments; feb=Care plans"). *cursor starts at
+ * the copy and moves past each item; *key and *value point into it,
+ * trimmed; empty items are skipped. at_last splits at the item's last '='
+ * (for keys that may hold one). Returns 1 for an item, 0 at the end, -1 for
+ * an item without '=' (then *key is that item, to name in an error). */
+static inline int qa_next_pair(char **cursor, int at_last, char **key,
+			       char **value)
+{
+	while (*cursor && **cursor) {
+		char *item = *cursor;
+		char *end = item;
+		while (*end && *end != ';')
+			end++;
+		*cursor = *end ? end + 1 : end;
+		*end = '\0';
+		item = qa_trim(item);
+		if (!*item)
+			continue;
+		char *equals = 0;
+		for (char *c = item; *c; c++)
+			if (*c == '=' && (at_last || !equals))
+				equals = c;
+		*key = item;
+		if (!equals)
+			return -1;
+		*equals = '\0';
+		*key = qa_trim(item);
+		*value = qa_trim(equals + 1);
+		return 1;
+	}
+	return 0;
+}
+
 /* Parse "HH:MM" (00:00-23:59) into minutes after midnight: 0, or -1. */
 static inline int qa_time_parse(const char *text, int *minute)
 {
