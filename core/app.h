@@ -3,6 +3,7 @@
 #define QA_APP_H
 
 #include <event2/event.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,9 +17,14 @@
 
 struct http_server;
 
+/* The daemon's own loop (signals, timers, the schedule, reminders) owns
+ * everything here and is the only writer; the HTTP loops' threads read cfg,
+ * plugins and catalog under conf_lock (read), which a reload takes to swap
+ * them, and read stopping atomically. */
 struct app {
 	struct event_base *base;
 	const char *config_path;
+	pthread_rwlock_t conf_lock;
 	struct config cfg;
 	struct plugin_set plugins;
 	struct holidays holidays;
@@ -34,13 +40,14 @@ struct app {
 	qa_day today;           /* app_today's answer for [today_from, */
 	time_t today_from, today_until; /* today_until) */
 	struct http_server *http;
-	bool stopping;
+	bool stopping; /* atomic */
 };
 
 /* The organisation's date now. */
 qa_day app_today(struct app *app);
 
-/* Is the daemon fit to serve? 0 when it is; -1 with the reason in why. */
-int app_health(struct app *app, char *why, size_t why_size);
+/* Is the daemon fit to serve, reading through db? 0 when it is; -1 with
+ * the reason in why. Outside the daemon's loop, hold conf_lock. */
+int app_health(struct app *app, sqlite3 *db, char *why, size_t why_size);
 
 #endif

@@ -62,6 +62,7 @@ enum key_kind {
 	KEY_SMTP_URL, /* smtp:// or smtps:// */
 	KEY_DURATION, /* int seconds within [min, max] */
 	KEY_BYTES,    /* int within [min, max] */
+	KEY_COUNT,    /* "auto" (0) or an int within [min, max] */
 	KEY_PATH,     /* resolved against the file's directory */
 	KEY_IDS,      /* list of activity ids; sets enable_set */
 	KEY_TIMEZONE, /* an Olson name libical knows */
@@ -105,6 +106,10 @@ static const struct core_key core_keys[] = {
 	 1024, 1024 * 1024, false, "8192"},
 	{SECTION_SERVER, "max_body_size", KEY_BYTES, FIELD(max_body_size), 1024,
 	 16 * 1024 * 1024, false, "65536"},
+	/* One event loop per core serves feeds; more than a few dozen only
+	 * costs memory (a database connection each). */
+	{SECTION_SERVER, "threads", KEY_COUNT, FIELD(http_threads), 1, 64,
+	 false, "auto"},
 	{SECTION_DATABASE, "path", KEY_PATH, FIELD(db_path), 0, 0, false,
 	 QA_DEFAULT_DB_PATH},
 	{SECTION_PLUGINS, "dir", KEY_PATH, FIELD(plugins_dir), 0, 0, false,
@@ -821,7 +826,12 @@ static int apply_key(struct config *cfg, const char *dir,
 		}
 		return 0;
 	}
-	if (key->kind == KEY_DURATION || key->kind == KEY_BYTES) {
+	if (key->kind == KEY_COUNT && strcmp(value, "auto") == 0) {
+		*(int *)((char *)cfg + key->offset) = 0;
+		return 0;
+	}
+	if (key->kind == KEY_DURATION || key->kind == KEY_BYTES ||
+	    key->kind == KEY_COUNT) {
 		int *field = (int *)((char *)cfg + key->offset);
 		long number;
 		char low[32], high[32];
@@ -837,19 +847,28 @@ static int apply_key(struct config *cfg, const char *dir,
 		} else {
 			snprintf(low, sizeof(low), "%ld", key->min);
 			snprintf(high, sizeof(high), "%ld", key->max);
-			int bytes;
-			if (config_parse_int(value, &bytes)) {
-				set_why(why, why_size,
-					"expected a number of bytes such as %s",
-					key->default_value);
+			int count;
+			if (config_parse_int(value, &count)) {
+				if (key->kind == KEY_COUNT)
+					set_why(why, why_size,
+						"expected \"auto\" or a "
+						"number from %s to %s",
+						low, high);
+				else
+					set_why(why, why_size,
+						"expected a number of bytes "
+						"such as %s",
+						key->default_value);
 				return -1;
 			}
-			number = bytes;
+			number = count;
 		}
 		if (number < key->min || number > key->max) {
 			set_why(why, why_size, "expected %s from %s to %s",
 				key->kind == KEY_DURATION ? "a duration"
-							  : "a number of bytes",
+				: key->kind == KEY_COUNT
+					? "\"auto\" or a number"
+					: "a number of bytes",
 				low, high);
 			return -1;
 		}

@@ -1,6 +1,7 @@
 #include "daemon.h"
 
 #include <event2/event.h>
+#include <event2/thread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,21 +20,20 @@ struct daemon {
 	struct app app;
 	struct event *sigterm, *sigint, *sighup;
 	struct event *watchdog;
-	struct event *drain_deadline;
 	struct event *midnight;
 	struct event *data_check;
 };
 
-int app_health(struct app *app, char *why, size_t why_size)
+int app_health(struct app *app, sqlite3 *db, char *why, size_t why_size)
 {
-	if (app->stopping) {
+	if (__atomic_load_n(&app->stopping, __ATOMIC_ACQUIRE)) {
 		snprintf(why, why_size, "stopping");
 		return -1;
 	}
-	if (!app->db ||
-	    sqlite3_exec(app->db, "SELECT 1", NULL, NULL, NULL) != SQLITE_OK) {
+	if (!db ||
+	    sqlite3_exec(db, "SELECT 1", NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(why, why_size, "database %s: %s", app->cfg.db_path,
-			 app->db ? sqlite3_errmsg(app->db) : "not open");
+			 db ? sqlite3_errmsg(db) : "not open");
 		return -1;
 	}
 	if (app->plugins.n == 0) {
@@ -361,6 +361,8 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 		db_close(app->db);
 		app->db = db;
 	}
+	/* The HTTP loops read these: swap them while none is. */
+	pthread_rwlock_wrlock(&app->conf_lock);
 	plugins_unload(&app->plugins);
 	holidays_free(&app->holidays);
 	feed_catalog_free(&app->catalog);
@@ -370,6 +372,7 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 	app->plugins = plugins;
 	app->holidays = holidays;
 	app->catalog = catalog;
+	pthread_rwlock_unlock(&app->conf_lock);
 	http_reconfigure(app->http, &app->cfg);
 	deliver_reconfigure(app->deliver, &app->cfg);
 	/* Feeds carry the catalog's words and lead times: render them again
@@ -381,15 +384,6 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 	notify_status(app, "READY=1");
 }
 
-static void on_drain_deadline(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd, (void)what;
-	struct daemon *d = arg;
-	log_warn("stop: %d request(s) still unanswered after %ds; closing",
-		 http_in_flight(d->app.http), d->app.cfg.request_timeout);
-	event_base_loopexit(d->app.base, NULL);
-}
-
 static void on_stop(evutil_socket_t sig, short what, void *arg)
 {
 	(void)what;
@@ -397,22 +391,14 @@ static void on_stop(evutil_socket_t sig, short what, void *arg)
 	struct app *app = &d->app;
 	if (app->stopping)
 		return;
-	app->stopping = true;
+	__atomic_store_n(&app->stopping, true, __ATOMIC_RELEASE);
 	notify_send("STOPPING=1");
 	log_info("stop: %s received; finishing %d request(s) in flight",
 		 sig == SIGTERM ? "SIGTERM" : "SIGINT",
 		 http_in_flight(app->http));
-	http_stop_accepting(app->http);
-	if (http_in_flight(app->http) == 0) {
-		event_base_loopexit(app->base, NULL);
-		return;
-	}
-	/* Requests answer from memory, so draining is quick; the deadline
-	 * guards against a client that stops reading. */
-	struct timeval limit = {.tv_sec = app->cfg.request_timeout};
-	d->drain_deadline = evtimer_new(app->base, on_drain_deadline, d);
-	if (d->drain_deadline)
-		evtimer_add(d->drain_deadline, &limit);
+	/* Each HTTP loop stops accepting, drains (up to request_timeout) and
+	 * ends; the last one ends this loop. */
+	http_stop(app->http);
 }
 
 static void on_watchdog(evutil_socket_t fd, short what, void *arg)
@@ -421,7 +407,7 @@ static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 	struct app *app = arg;
 	char why[256];
 	/* Only a daemon that can serve says it is alive. */
-	if (app_health(app, why, sizeof(why)) == 0)
+	if (app_health(app, app->db, why, sizeof(why)) == 0)
 		notify_send("WATCHDOG=1");
 	else
 		log_warn("watchdog: not pinging systemd: %s", why);
@@ -438,9 +424,8 @@ static void daemon_free(struct daemon *d)
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
-	struct event *events[] = {d->sigterm,       d->sigint,   d->sighup,
-				  d->watchdog,      d->midnight, d->data_check,
-				  d->drain_deadline};
+	struct event *events[] = {d->sigterm,  d->sigint,   d->sighup,
+				  d->watchdog, d->midnight, d->data_check};
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
 		if (events[i])
 			event_free(events[i]);
@@ -457,6 +442,7 @@ static void daemon_free(struct daemon *d)
 	config_free(&d->app.cfg);
 	if (d->app.base)
 		event_base_free(d->app.base);
+	pthread_rwlock_destroy(&d->app.conf_lock);
 }
 
 int daemon_serve(const char *config_path)
@@ -468,6 +454,13 @@ int daemon_serve(const char *config_path)
 
 	/* A client that hangs up mid-reply must not kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
+	pthread_rwlock_init(&app->conf_lock, NULL);
+	/* The HTTP loops run on their own threads and this loop wakes them
+	 * (and they it): libevent must lock its bases. */
+	if (evthread_use_pthreads()) {
+		log_err("serve: libevent has no thread support");
+		goto out;
+	}
 
 	if (load_config(config_path, &app->cfg, &app->plugins, &app->holidays,
 			&app->catalog)) {
@@ -530,6 +523,10 @@ int daemon_serve(const char *config_path)
 		goto out;
 	}
 	regenerate(app, "start");
+	/* Serve from here: a request that came during the first run waited
+	 * in the backlog for the schedule of today. */
+	if (http_run(app->http))
+		goto out;
 	struct timeval every_second = {.tv_sec = 1};
 	d.midnight = evtimer_new(app->base, on_midnight, &d);
 	d.data_check = event_new(app->base, -1, EV_PERSIST, on_data_check, app);

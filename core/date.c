@@ -44,11 +44,13 @@ char *date_format(qa_day day, char buf[DATE_TEXT_SIZE])
 }
 
 /* libical finds a built-in zone by a linear search over its names; one
- * organisation uses one zone, so remember the last. */
+ * organisation uses one zone, so remember the last, per thread (the HTTP
+ * loops render feeds while the daemon's loop runs the schedule; libical
+ * 3.0 locks its own zone tables). */
 static icaltimezone *zone_of(const char *tzid)
 {
-	static char last_tzid[64];
-	static icaltimezone *last_zone;
+	static _Thread_local char last_tzid[64];
+	static _Thread_local icaltimezone *last_zone;
 	if (last_zone && strcmp(tzid, last_tzid) == 0)
 		return last_zone;
 	icaltimezone *zone = icaltimezone_get_builtin_timezone(tzid);

@@ -474,7 +474,7 @@ int db_set_busy_timeout(sqlite3 *db, int ms)
  * crash leaves either the old schema or the new one. */
 static int apply_migration(sqlite3 *db, int version)
 {
-	char set_version[64];
+	char set_version[96];
 	long long current;
 	int rc = -1;
 	if (db_begin(db))

@@ -1,35 +1,46 @@
 /* feed_cache: rendered feeds kept in memory between requests.
  *
- * A feed is rendered once and its bytes (and their gzip) served by
- * reference until the schedule changes: the daemon bumps the generation when
- * it regenerates or sees another process commit (PRAGMA data_version), and
- * a stale entry is checked against the token table and rendered again on
- * its next request. */
+ * A feed is rendered once and its bytes served by reference until the
+ * schedule changes: the daemon bumps the generation when it regenerates or
+ * sees another process commit (PRAGMA data_version), and a stale entry is
+ * rendered again (token checked first) on its next request. The gzip form
+ * is made on the first request that asks for it, so a miss from a client
+ * that does not pays only for the render.
+ *
+ * Thread-safe: the daemon's HTTP loops share one cache. Lookups hold a
+ * mutex for a hash probe; renders run outside it, each loop on its own
+ * database connection; bodies are reference-counted and released by
+ * whichever thread finishes sending them. */
 #ifndef QA_FEED_CACHE_H
 #define QA_FEED_CACHE_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <time.h>
 
 #include "feed.h"
 #include "token.h"
 
+struct feed_gzip {
+	size_t len;
+	char bytes[];
+};
+
 /* One rendered feed; shared by the cache and the replies still being sent.
- */
+ * Everything but gzip and refs is fixed once the body is in the cache. */
 struct feed_body {
 	char *bytes;
 	size_t len;
-	char *gzip; /* NULL when it could not be compressed */
-	size_t gzip_len;
-	char etag[40];      /* "\"<32 hex>\"", strong, over the plain bytes */
-	char etag_gzip[48]; /* the gzip variant's: "\"<32 hex>-gzip\"" */
+	struct feed_gzip *gzip; /* NULL until asked for; see feed_body_gzip */
+	char etag[40];          /* "\"<32 hex>\"", strong, over the bytes */
+	char etag_gzip[48];     /* the gzip variant's: "\"<32 hex>-gzip\"" */
 	/* When these bytes first differed from what was served before: the
 	 * newest change among the events, but never earlier than the change
 	 * itself was seen (a feed also changes when a role, a team or a window
 	 * does, which no event's LAST-MODIFIED shows). */
 	time_t last_modified;
-	int refs;
+	char last_modified_text[32]; /* IMF-fixdate, for the header */
+	char cache_control[32];      /* "private, max-age=N" */
+	int refs;                    /* atomic */
 };
 
 struct feed_cache;
@@ -43,15 +54,27 @@ void feed_cache_invalidate(struct feed_cache *cache);
 struct feed_cache_stats {
 	unsigned long long hits, renders, misses; /* misses: unknown token */
 };
-void feed_cache_stats(const struct feed_cache *cache,
-		      struct feed_cache_stats *out);
+void feed_cache_stats(struct feed_cache *cache, struct feed_cache_stats *out);
 
-/* The feed of token text (already checked with token_text_valid). Returns 1
- * with *body (one reference taken: release it), 0 when the token is unknown,
- * revoked or its feed gone (404), -1 on error. */
-int feed_cache_get(struct feed_cache *cache, sqlite3 *db,
-		   const struct feed_catalog *cat, const char *text, size_t len,
-		   qa_day today, time_t now, struct feed_body **body);
+/* Render the feed of the token with this hash (called without the cache's
+ * lock held): 1 with *doc filled and *max_age the seconds clients may keep
+ * it, 0 when the token is unknown or revoked or its feed gone, -1 on
+ * error. */
+typedef int (*feed_render_fn)(void *arg,
+			      const unsigned char hash[TOKEN_HASH_SIZE],
+			      struct feed_doc *doc, int *max_age);
+
+/* The feed of token text (already checked with token_text_valid), from
+ * memory or rendered by render(arg, ...). Returns 1 with *body (one
+ * reference taken: release it), 0 when there is no such feed (404), -1 on
+ * error. */
+int feed_cache_get(struct feed_cache *cache, const char *text, size_t len,
+		   time_t now, feed_render_fn render, void *arg,
+		   struct feed_body **body);
+
+/* The gzip form of body, compressed on first use and kept with it; NULL
+ * when it cannot be made (out of memory): serve the bytes plain. */
+const struct feed_gzip *feed_body_gzip(struct feed_body *body);
 
 void feed_body_release(struct feed_body *body);
 

@@ -10,21 +10,29 @@
 struct http_server;
 struct app;
 
-/* Bind [server] listen (port 0 picks a free one), set timeouts and limits,
- * TCP_NODELAY, and register the routes. Logs "listening on ADDR:PORT".
- * Returns NULL after logging on failure. */
+/* Bind [server] listen (port 0 picks a free one) once per event loop
+ * ([server] threads; SO_REUSEPORT), set timeouts and limits, TCP_NODELAY,
+ * open each loop's read-only database connection and register the routes.
+ * Logs "listening on ADDR:PORT". Connections wait in the backlog until
+ * http_run. Returns NULL after logging on failure. */
 struct http_server *http_start(struct event_base *base,
 			       const struct config *cfg, struct app *app);
 
-/* Apply limits of a reloaded config (the socket stays). */
+/* Start the loops' threads. 0, or -1 (logged) when one could not start. */
+int http_run(struct http_server *srv);
+
+/* Apply limits (and a new database path) of a reloaded config; the sockets
+ * and the number of loops stay. */
 void http_reconfigure(struct http_server *srv, const struct config *cfg);
 
-/* Stop accepting new connections; requests already in progress finish. */
-void http_stop_accepting(struct http_server *srv);
+/* Stop accepting; let requests in progress finish (up to request_timeout);
+ * when every loop has ended, end base's loop (the daemon's). */
+void http_stop(struct http_server *srv);
 
-/* Requests received but not yet answered. */
+/* Requests received but not yet answered, over all loops. */
 int http_in_flight(const struct http_server *srv);
 
+/* Joins the loops' threads (stop them first) and frees everything. */
 void http_free(struct http_server *srv);
 
 #endif

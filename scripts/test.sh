@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the tests need, build with ASan + UBSan, and run every test
 # (cmocka unit tests and integration tests that drive the real binary);
-# then run the unit tests once more under valgrind on a plain build.
+# then the daemon's HTTP, serve and reminder suites under ThreadSanitizer, and
+# the unit tests once more under valgrind on a plain build.
 # Usage: scripts/test.sh            (from anywhere; exits non-zero on failure)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,15 @@ echo "== tests under ASan + UBSan"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== the threaded daemon under ThreadSanitizer (build-tsan/)"
+# The HTTP loops run on their own threads beside the daemon's loop and the
+# delivery worker: the suites that drive them run once more under TSan.
+cmake -S . -B build-tsan -DQA_TSAN=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-tsan -j"$jobs"
+TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" \
+  ctest --test-dir build-tsan --output-on-failure -j"$jobs" \
+  -R 'integration\.test_(feed_http|serve|reminders)$'
 
 echo "== unit tests under valgrind (build-valgrind/)"
 cmake -S . -B build-valgrind -DQA_SANITIZE=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null

@@ -118,12 +118,12 @@ class Workspace:
         self.config = os.path.join(self.dir, "qa.conf")
         self.write_config(extra)
 
-    def write_config(self, extra="", listen="127.0.0.1:0"):
+    def write_config(self, extra="", listen="127.0.0.1:0", server=""):
         write(self.config, f"""[server]
 listen = {listen}
 base_url = http://127.0.0.1:8080
 request_timeout = 5s
-
+{server}
 [database]
 path = {self.db}
 

@@ -20,6 +20,7 @@ import calendar
 import contextlib
 import email.utils
 import gzip
+import hashlib
 import http.client
 import os
 import re
@@ -27,6 +28,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import unittest
 
@@ -377,6 +379,90 @@ class FeedHttpTest(unittest.TestCase):
         # pm's feed shows the same session (they give it).
         mine = events(self.request(d, self.urls["pm"]).body)
         self.assertEqual(mine[s1]["DTSTART"], TZ + "20260714T100000")
+        self.assertEqual(d.stop(), 0)
+
+    def test_several_loops_under_load_and_change(self):
+        """[server] threads = 4: four event loops, one feed cache. Clients
+        on many connections at once while the CLI records sessions: every
+        reply is whole and its ETag is the BLAKE2b-128 of its bytes (a reply
+        never mixes two renders), /metrics counts each reply once over all
+        the loops, and once the changes stop every loop serves the final
+        bytes, the same as `export`."""
+        self.ws.write_config(server="threads = 4\n")
+        d = self.start()
+        d.wait_for(r"listening on \S+ \(4 event loops\)")
+        paths = [self.urls[w] for w in ("sw", "lt", "pm", "FS1")]
+        replies = []  # (status, ok, why)
+        lock = threading.Lock()
+
+        def check(r, gzipped):
+            body = gzip.decompress(r.body) if gzipped else r.body
+            digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+            want = f'"{digest}-gzip"' if gzipped else f'"{digest}"'
+            if r.headers["ETag"] != want:
+                return f"ETag {r.headers['ETag']} for bytes hashing {want}"
+            if not (body.startswith(b"BEGIN:VCALENDAR\r\n") and
+                    body.endswith(b"END:VCALENDAR\r\n")):
+                return "not a whole calendar"
+            return None
+
+        def client(n):
+            conn = None
+            for i in range(40):
+                # Half on one kept-alive connection, half on new ones (the
+                # kernel spreads new connections over the loops).
+                if conn is None or i % 2:
+                    if conn:
+                        conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", d.port,
+                                                      timeout=30)
+                gzipped = (n + i) % 3 == 0
+                headers = {"Accept-Encoding": "gzip"} if gzipped else {}
+                conn.request("GET", paths[(n + i) % len(paths)],
+                             headers=headers)
+                resp = conn.getresponse()
+                r = Response(resp.status, resp.headers, resp.read())
+                why = check(r, gzipped) if r.status == 200 else "status"
+                with lock:
+                    replies.append((r.status, why))
+            conn.close()
+
+        workers = [threading.Thread(target=client, args=(n,))
+                   for n in range(8)]
+        for w in workers:
+            w.start()
+        # Meanwhile sessions are recorded (the daemon sees the commits and
+        # drops its rendered feeds while the loops are serving them).
+        for day in ("2026-07-13", "2026-07-14"):
+            self.cli(TODAY_AT, "record", "supervision", "--staff", "lt",
+                     "--date", day)
+            time.sleep(0.3)
+        for w in workers:
+            w.join(timeout=120)
+            self.assertFalse(w.is_alive())
+        self.assertEqual(len(replies), 8 * 40)
+        bad = [r for r in replies if r != (200, None)]
+        self.assertEqual(bad, [])
+
+        # Settled: every loop serves what `export` writes now.
+        final = self.export("lt")
+        deadline = time.monotonic() + NOTICE_SECONDS
+        seen = 0
+        while True:
+            got = [self.request(d, self.urls["lt"]) for _ in range(16)]
+            seen += len(got)
+            if all(r.status == 200 and r.body == final for r in got):
+                break
+            if time.monotonic() > deadline:
+                self.fail("the loops do not all serve the final feed")
+            time.sleep(0.2)
+        self.assertIn(b"20260714T100000", final)
+
+        text = self.request(d, "/metrics").body.decode()
+        m = re.search(r'^qa_http_requests_total\{route="/feeds",'
+                      r'status="200"\} (\d+)$', text, re.M)
+        self.assertIsNotNone(m, text)
+        self.assertEqual(int(m.group(1)), len(replies) + seen)
         self.assertEqual(d.stop(), 0)
 
     def test_a_change_no_event_shows_moves_last_modified(self):

@@ -155,6 +155,7 @@ static void assert_same_settings(const struct config *a, const struct config *b)
 	assert_int_equal(a->request_timeout, b->request_timeout);
 	assert_int_equal(a->max_header_size, b->max_header_size);
 	assert_int_equal(a->max_body_size, b->max_body_size);
+	assert_int_equal(a->http_threads, b->http_threads);
 	assert_same_string(a->db_path, b->db_path);
 	assert_same_string(a->plugins_dir, b->plugins_dir);
 	assert_lists_equal(&a->enable, &b->enable);
@@ -185,6 +186,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.request_timeout, 30);
 	assert_int_equal(cfg.max_header_size, 8192);
 	assert_int_equal(cfg.max_body_size, 65536);
+	assert_int_equal(cfg.http_threads, 0); /* auto */
 	assert_string_equal(cfg.db_path,
 			    "/var/lib/qa-scheduler/qa-scheduler.db");
 	assert_string_equal(cfg.plugins_dir, QA_DEFAULT_PLUGIN_DIR);
@@ -235,6 +237,7 @@ static void test_every_key_set(void **state)
 			      "request_timeout = 2m\n"
 			      "max_header_size = 16384\n"
 			      "max_body_size = 1024\n"
+			      "threads = 3\n"
 			      "[database]\n"
 			      "path = /srv/qa/qa.db\n"
 			      "[plugins]\n"
@@ -259,6 +262,7 @@ static void test_every_key_set(void **state)
 	assert_int_equal(cfg->request_timeout, 120);
 	assert_int_equal(cfg->max_header_size, 16384);
 	assert_int_equal(cfg->max_body_size, 1024);
+	assert_int_equal(cfg->http_threads, 3);
 	assert_string_equal(cfg->db_path, "/srv/qa/qa.db");
 	assert_string_equal(cfg->plugins_dir, "/opt/qa/plugins");
 	assert_true(cfg->enable_set);
@@ -393,10 +397,11 @@ static void test_range_errors(void **state)
 			      "max_header_size = 1023\n"            /* 4 */
 			      "max_body_size = 99999999999999999\n" /* 5 */
 			      "listen = 127.0.0.1:65536\n"          /* 6 */
+			      "threads = 65\n"                      /* 7 */
 			      "[reminders]\n"
-			      "send_window = 18:00-08:00\n" /* 8 */
+			      "send_window = 18:00-08:00\n" /* 9 */
 			      "[plugins]\n"
-			      "enable = a, b, a\n"); /* 10 */
+			      "enable = a, b, a\n"); /* 11 */
 	assert_int_equal(config_load(path, &f->cfg, &f->errs), -1);
 	assert_error(&f->errs,
 		     "%s:2: [server] feed_refresh = \"4m\": expected a "
@@ -412,10 +417,42 @@ static void test_range_errors(void **state)
 		     path);
 	assert_error_at(&f->errs, path, 5, "max_body_size");
 	assert_error_at(&f->errs, path, 6, "listen");
-	assert_error_at(&f->errs, path, 8, "send_window");
-	assert_error_at(&f->errs, path, 10, "\"a\" is listed twice");
-	assert_int_equal(f->errs.n, 7);
+	assert_error(&f->errs,
+		     "%s:7: [server] threads = \"65\": expected \"auto\" or a "
+		     "number from 1 to 64",
+		     path);
+	assert_error_at(&f->errs, path, 9, "send_window");
+	assert_error_at(&f->errs, path, 11, "\"a\" is listed twice");
+	assert_int_equal(f->errs.n, 8);
 	assert_int_equal(f->cfg.max_body_size, 65536);
+	assert_int_equal(f->cfg.http_threads, 0);
+}
+
+static void test_threads(void **state)
+{
+	struct fixture *f = *state;
+	const char *path = write_conf(f, "[server]\nthreads = many\n");
+	assert_int_equal(config_load(path, &f->cfg, &f->errs), -1);
+	assert_error(&f->errs,
+		     "%s:2: [server] threads = \"many\": expected \"auto\" or "
+		     "a number from 1 to 64",
+		     path);
+	errlist_free(&f->errs);
+	config_free(&f->cfg);
+	path = write_conf(f, "[server]\nthreads = 0\n");
+	assert_int_equal(config_load(path, &f->cfg, &f->errs), -1);
+	assert_error_at(&f->errs, path, 2, "from 1 to 64");
+	errlist_free(&f->errs);
+	config_free(&f->cfg);
+	path = write_conf(f, "[server]\nthreads = auto\n");
+	int rc = config_load(path, &f->cfg, &f->errs);
+	assert_no_errors(&f->errs, rc);
+	assert_int_equal(f->cfg.http_threads, 0);
+	config_free(&f->cfg);
+	path = write_conf(f, "[server]\nthreads = 1\n");
+	rc = config_load(path, &f->cfg, &f->errs);
+	assert_no_errors(&f->errs, rc);
+	assert_int_equal(f->cfg.http_threads, 1);
 }
 
 static void test_listen_forms(void **state)
@@ -622,12 +659,12 @@ static void test_unknown_section_and_key(void **state)
 	assert_error(&f->errs,
 		     "%s:3: unknown key \"lisen\" in [server]; known keys: "
 		     "listen, base_url, feed_refresh, request_timeout, "
-		     "max_header_size, max_body_size",
+		     "max_header_size, max_body_size, threads",
 		     path);
 	assert_error(&f->errs,
 		     "%s:4: unknown key \"path\" in [server]; known keys: "
 		     "listen, base_url, feed_refresh, request_timeout, "
-		     "max_header_size, max_body_size (path belongs in "
+		     "max_header_size, max_body_size, threads (path belongs in "
 		     "[database])",
 		     path);
 	assert_error(&f->errs,
@@ -1143,6 +1180,7 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_type_errors, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_range_errors, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_listen_forms, setup,
