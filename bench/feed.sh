@@ -35,7 +35,8 @@
 #
 # wrk, nginx and the daemon share the machine's cores: on 2 cores wrk's two
 # threads take about one of them, so neither server has the machine to
-# itself and nginx runs 2 workers against our single event loop.
+# itself; nginx runs 2 workers and qa-scheduler 2 HTTP event loops
+# ([server] threads = auto: one per core).
 #
 # A benchmark prints; it exits non-zero only if something fails or crashes
 # (a command, the daemon, nginx), never on a missed goal. Everything it
@@ -158,12 +159,13 @@ say "history: $("$PY" "$ROOT/bench/org.py" history --db "$tmp/qa-scheduler.db" \
   --today "$today" --seed "$SEED")"
 
 # ---- the daemon ----
-"$BIN" -c "$CONF" serve 2>"$tmp/serve.log" &
+env ${QA_PRELOAD:+LD_PRELOAD=$QA_PRELOAD} "$BIN" -c "$CONF" serve 2>"$tmp/serve.log" &
 qa_pid=$!
 pids+=("$qa_pid")
 qa_addr=
 for _ in $(seq 300); do
   qa_addr=$(sed -n 's/.*listening on \([0-9.]*:[0-9]*\).*/\1/p' "$tmp/serve.log")
+  qa_loops=$(sed -n 's/.*listening on .*(\([0-9]* event loops*\)).*/\1/p' "$tmp/serve.log")
   [[ -n $qa_addr ]] && grep -q 'serve: ready' "$tmp/serve.log" && break
   kill -0 "$qa_pid" 2>/dev/null || { cat "$tmp/serve.log" >&2; die "serve died"; }
   sleep 0.1
@@ -357,7 +359,7 @@ small="${feed_size[$best]} bytes, ${feed_events[$best]} events ($best, $(role_of
 echo
 echo "qa-scheduler feed benchmark, $(date -u +'%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) cores, ${cpu:-unknown CPU}; $(uname -sr); load average before: $load_before, after: $load_after"
-echo "  wrk, nginx and qa-scheduler share these cores; nginx 'auto' = $(server_pids auto | wc -w) workers, qa-scheduler = 1 event loop"
+echo "  wrk, nginx and qa-scheduler share these cores; nginx 'auto' = $(server_pids auto | wc -w) workers, qa-scheduler = $qa_loops"
 echo "  $($NGINX -v 2>&1 | sed 's/^nginx version: //'), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2), ${DURATION}s per run"
 echo "organisation: $STAFF staff (seed $SEED); feed: $small"
 [[ $LARGE != 1 ]] || echo "large feed: ${feed_size[$pm]} bytes, ${feed_events[$pm]} events ($pm, practice_manager)"

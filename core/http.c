@@ -479,17 +479,12 @@ static void handle_feed(struct http_loop *loop, struct evhttp_request *req,
 		feed_body_release(body);
 		return;
 	}
-	struct evbuffer *buf = evbuffer_new();
-	if (!buf) {
+	/* By reference, straight into the reply: the cached bytes are not
+	 * copied per request; the reference is released when the reply has
+	 * been written. */
+	if (evbuffer_add_reference(evhttp_request_get_output_buffer(req), bytes,
+				   bytes_len, release_body, body)) {
 		feed_body_release(body);
-		evhttp_send_error(req, HTTP_INTERNAL, NULL);
-		return;
-	}
-	/* By reference: the cached bytes are not copied per request; the
-	 * reference is released when the reply has been written. */
-	if (evbuffer_add_reference(buf, bytes, bytes_len, release_body, body)) {
-		feed_body_release(body);
-		evbuffer_free(buf);
 		evhttp_send_error(req, HTTP_INTERNAL, NULL);
 		return;
 	}
@@ -500,8 +495,7 @@ static void handle_feed(struct http_loop *loop, struct evhttp_request *req,
 		evhttp_request_get_connection(req));
 	if (bev)
 		bufferevent_set_max_single_write(bev, FEED_MAX_WRITE);
-	evhttp_send_reply(req, HTTP_OK, "OK", buf);
-	evbuffer_free(buf);
+	evhttp_send_reply(req, HTTP_OK, "OK", NULL);
 }
 
 static void route(struct evhttp_request *req, void *arg)
