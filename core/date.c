@@ -3,6 +3,7 @@
 #include <libical/ical.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -118,5 +119,103 @@ int date_local_time(time_t t, const char *tzid, qa_day *day, int *minute,
 	*day = qa_day_from_ymd(local.year, local.month, local.day);
 	*minute = local.hour * 60 + local.minute;
 	*offset = utc_offset_at(zone, t);
+	return 0;
+}
+
+void date_offsets_free(struct date_offsets *table)
+{
+	free(table->starts);
+	free(table->offsets);
+	memset(table, 0, sizeof(*table));
+}
+
+static int offsets_append(struct date_offsets *table, size_t *cap, time_t start,
+			  long offset)
+{
+	if (table->n == *cap) {
+		size_t more = *cap ? *cap * 2 : 16;
+		time_t *starts =
+			reallocarray(table->starts, more, sizeof(*starts));
+		if (starts)
+			table->starts = starts;
+		long *offsets =
+			reallocarray(table->offsets, more, sizeof(*offsets));
+		if (offsets)
+			table->offsets = offsets;
+		if (!starts || !offsets)
+			return -1;
+		*cap = more;
+	}
+	table->starts[table->n] = start;
+	table->offsets[table->n] = offset;
+	table->n++;
+	return 0;
+}
+
+int date_offsets_build(const char *tzid, time_t from, time_t to,
+		       struct date_offsets *out)
+{
+	memset(out, 0, sizeof(*out));
+	icaltimezone *zone = zone_of(tzid);
+	if (!zone) {
+		log_err("date: unknown time zone \"%s\"", tzid);
+		return -1;
+	}
+	size_t cap = 0;
+	long current = utc_offset_at(zone, from);
+	if (offsets_append(out, &cap, from, current))
+		goto nomem;
+	time_t t = from;
+	while (t < to) {
+		time_t next = t + 86400;
+		long offset = utc_offset_at(zone, next);
+		if (offset != current) {
+			/* The first second of the new offset, in (t, next]. */
+			time_t lo = t, hi = next;
+			while (hi - lo > 1) {
+				time_t mid = lo + (hi - lo) / 2;
+				if (utc_offset_at(zone, mid) == current)
+					lo = mid;
+				else
+					hi = mid;
+			}
+			if (offsets_append(out, &cap, hi, offset))
+				goto nomem;
+			current = offset;
+		}
+		t = next;
+	}
+	out->end = t;
+	return 0;
+nomem:
+	log_err("date: out of memory listing the offsets of %s", tzid);
+	date_offsets_free(out);
+	return -1;
+}
+
+int date_offsets_local_time(const struct date_offsets *table, const char *tzid,
+			    time_t t, qa_day *day, int *minute)
+{
+	if (table->n == 0 || t < table->starts[0] || t >= table->end) {
+		long offset;
+		return date_local_time(t, tzid, day, minute, &offset);
+	}
+	/* The last change at or before t. */
+	size_t lo = 0, hi = table->n;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (table->starts[mid] <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	long long local = (long long)t + table->offsets[lo];
+	long long days = local / 86400, second = local % 86400;
+	if (second < 0) {
+		second += 86400;
+		days--;
+	}
+	*day = (qa_day)days;
+	*minute = (int)(second / 60);
 	return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef QA_DATE_H
 #define QA_DATE_H
 
+#include <stddef.h>
 #include <time.h>
 
 #include "qa-scheduler/plugin.h"
@@ -32,5 +33,30 @@ int date_local_time(time_t t, const char *tzid, qa_day *day, int *minute,
  * is the first of the two (RFC 5545 section 3.3.5). 0, or -1 when the zone
  * is unknown. */
 int date_local_to_utc(const char *tzid, qa_day day, int minute, time_t *out);
+
+/* The UTC offsets of one zone over a span of time, found once with libical
+ * so that local times can be worked out later with a binary search: a
+ * feed's render needs hundreds, and libical's zone lookups cost about a
+ * microsecond each and are not made to be shared between threads. */
+struct date_offsets {
+	time_t *starts; /* starts[i]: when offsets[i] comes into force */
+	long *offsets;  /* seconds east of UTC */
+	size_t n;
+	time_t end; /* the table holds for [starts[0], end) */
+};
+
+/* Fill *out for tzid over [from, to). The zone is sampled once a day and
+ * each change found to the second between two samples, so two changes
+ * less than a day apart would be missed (no zone has them). 0, or -1 when
+ * the zone is unknown or out of memory (logged); *out is empty then. */
+int date_offsets_build(const char *tzid, time_t from, time_t to,
+		       struct date_offsets *out);
+void date_offsets_free(struct date_offsets *table);
+
+/* date_local_time, from the table when t is in its span and from tzid (as
+ * date_local_time does) when not: the local date and minute after midnight
+ * of instant t. table may be empty. 0, or -1 when the zone is unknown. */
+int date_offsets_local_time(const struct date_offsets *table, const char *tzid,
+			    time_t t, qa_day *day, int *minute);
 
 #endif

@@ -1,5 +1,6 @@
 #include "db.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -400,10 +401,62 @@ out:
 	return rc;
 }
 
+static bool is_kept(sqlite3_stmt *stmt)
+{
+	const char *sql = sqlite3_sql(stmt);
+	return sql && strncmp(sql, DB_KEPT, sizeof(DB_KEPT) - 1) == 0;
+}
+
+int db_prepare_kept(sqlite3 *db, const char *sql, sqlite3_stmt **out)
+{
+	*out = NULL;
+	/* Checked first: the text is what tells kept statements apart. */
+	if (strncmp(sql, DB_KEPT, sizeof(DB_KEPT) - 1) != 0) {
+		log_err("db: a kept statement must start with DB_KEPT: %.40s",
+			sql);
+		return -1;
+	}
+	for (sqlite3_stmt *stmt = sqlite3_next_stmt(db, NULL); stmt;
+	     stmt = sqlite3_next_stmt(db, stmt)) {
+		/* Not busy: reset (or never stepped), so not in use. */
+		const char *text = sqlite3_sql(stmt);
+		if (!sqlite3_stmt_busy(stmt) && text &&
+		    strcmp(text, sql) == 0) {
+			*out = stmt;
+			return 0;
+		}
+	}
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, out,
+			       NULL) != SQLITE_OK) {
+		log_db_error(db, "cannot prepare a query");
+		sqlite3_finalize(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void db_release_kept(sqlite3_stmt *stmt)
+{
+	if (!stmt)
+		return;
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+}
+
 void db_close(sqlite3 *db)
 {
 	if (!db)
 		return;
+	/* Finalizing moves the list on: start again from its head. */
+	for (sqlite3_stmt *stmt = sqlite3_next_stmt(db, NULL); stmt;) {
+		if (is_kept(stmt)) {
+			sqlite3_finalize(stmt);
+			stmt = sqlite3_next_stmt(db, NULL);
+		} else {
+			stmt = sqlite3_next_stmt(db, stmt);
+		}
+	}
 	/* Statements left unfinalized would keep the connection open. */
 	if (sqlite3_close(db) != SQLITE_OK)
 		log_err("db: %s: cannot close: %s (a statement was not "

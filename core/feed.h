@@ -1,5 +1,5 @@
-/* feed: a person's or a team's iCalendar feed (SPEC section 6), rendered
- * from the occurrences table with libical and folded by ical_fold.
+/* feed: a person's or a team's iCalendar feed (SPEC section 6), written
+ * from the occurrences table by ical_write (escaped and folded as it goes).
  *
  * The body depends only on what is stored (no "now" in it), so two requests
  * with nothing changed get the same bytes and the same strong ETag. */
@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "date.h"
 #include "plugin_host.h"
 #include "qa-scheduler/plugin.h"
 
@@ -26,14 +27,27 @@ struct feed_activity {
 	bool audience;  /* one series for everyone holding the roles */
 	long leads[FEED_MAX_LEADS]; /* reminder lead times, seconds */
 	size_t n_leads;
+	/* TEXT-escaped once when the catalog is built, so that a render
+	 * escapes only what differs from event to event: the title as
+	 * CATEGORIES (its commas escaped, so it stays one category), and the
+	 * fixed part of every DESCRIPTION (the description, then the
+	 * Responsible, Frequency and Reporting lines). */
+	char *categories_text;
+	size_t categories_len;
+	char *tail_text;
+	size_t tail_len;
 };
 
 struct feed_catalog {
 	struct feed_activity *items;
 	size_t n;
 	char *tzid;
-	char *vtimezone; /* compact VTIMEZONE content lines */
-	int refresh;     /* seconds, [server] feed_refresh */
+	char *vtimezone; /* compact VTIMEZONE content lines, NULL: UTC times */
+	/* tzid's offsets from the year before the catalog was built to five
+	 * years after (empty with UTC times): a render finds local times
+	 * without libical. */
+	struct date_offsets offsets;
+	int refresh; /* seconds, [server] feed_refresh */
 };
 
 /* Build the catalog from the loaded plugins and the config (plus the
@@ -53,7 +67,11 @@ struct feed_doc {
 /* Render the feed of a person (everything they take part in) or a team (the
  * series of its members), as of `today`. Returns 1 with the document, 0 when
  * there is no such feed to serve (unknown person, someone who has left, a
- * team with no one in it), -1 on error (logged). */
+ * team with no one in it), -1 on error (logged).
+ *
+ * Its queries run in one read transaction (a deferred BEGIN ... COMMIT) so
+ * they see one snapshot while other connections write; when db is already
+ * in a transaction they run in that one instead. cat is only read. */
 int feed_render(sqlite3 *db, const struct feed_catalog *cat,
 		enum feed_kind kind, const char *subject, qa_day today,
 		time_t now, struct feed_doc *out);

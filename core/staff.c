@@ -808,15 +808,14 @@ static int staff_from_row(sqlite3_stmt *stmt, struct staff *out)
 
 int staff_get(sqlite3 *db, const char *id, struct staff *out)
 {
+	/* Kept prepared: every feed rendered asks for its person. */
 	static const char sql[] =
-		"SELECT " STAFF_COLUMNS " FROM staff WHERE id = ?1";
+		DB_KEPT "SELECT " STAFF_COLUMNS " FROM staff WHERE id = ?1";
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1, step;
 	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-		log_sql_error(db, "cannot read a person");
+	if (db_prepare_kept(db, sql, &stmt))
 		goto out;
-	}
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
 	step = sqlite3_step(stmt);
 	if (step == SQLITE_DONE) {
@@ -831,7 +830,7 @@ int staff_get(sqlite3 *db, const char *id, struct staff *out)
 		goto out;
 	rc = 1;
 out:
-	sqlite3_finalize(stmt);
+	db_release_kept(stmt);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <string.h>
 
 #include "date.h"
 
@@ -129,6 +130,86 @@ static void local_date_of_instant(void **state)
 	assert_int_equal(date_of_instant(0, "Mars/Olympus", &day), -1);
 }
 
+/* The offset table gives what libical gives, minute for minute, at every
+ * quarter hour across four years (British Summer Time, US Eastern time, a
+ * half-hour change at Lord Howe Island, none at all in India) and at every
+ * second around each change; and libical's answer outside its span. */
+static void offset_table_agrees_with_libical(void **state)
+{
+	(void)state;
+	static const char *const zones[] = {"Europe/London", "America/New_York",
+					    "Australia/Lord_Howe",
+					    "Asia/Kolkata"};
+	const time_t from = 1735689600; /* 2025-01-01 00:00 UTC */
+	const time_t to = from + 4 * 365 * 86400L;
+	for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+		struct date_offsets table;
+		assert_int_equal(date_offsets_build(zones[z], from, to, &table),
+				 0);
+		/* Kolkata: one offset; the others two changes a year. */
+		if (strcmp(zones[z], "Asia/Kolkata") == 0)
+			assert_int_equal(table.n, 1);
+		else
+			assert_int_equal(table.n, 1 + 2 * 4);
+		assert_true(table.end >= to);
+		for (time_t t = from - 86400; t < to + 86400; t += 900) {
+			qa_day want_day, got_day;
+			int want_minute, got_minute;
+			long offset;
+			assert_int_equal(date_local_time(t, zones[z], &want_day,
+							 &want_minute, &offset),
+					 0);
+			assert_int_equal(
+				date_offsets_local_time(&table, zones[z], t,
+							&got_day, &got_minute),
+				0);
+			if (got_day != want_day || got_minute != want_minute)
+				fail_msg(
+					"%s at %lld: day %d minute %d, libical "
+					"says day %d minute %d",
+					zones[z], (long long)t, got_day,
+					got_minute, want_day, want_minute);
+		}
+		for (size_t i = 1; i < table.n; i++) {
+			for (time_t t = table.starts[i] - 120;
+			     t < table.starts[i] + 120; t++) {
+				qa_day want_day, got_day;
+				int want_minute, got_minute;
+				long offset;
+				date_local_time(t, zones[z], &want_day,
+						&want_minute, &offset);
+				date_offsets_local_time(&table, zones[z], t,
+							&got_day, &got_minute);
+				assert_int_equal(got_day, want_day);
+				assert_int_equal(got_minute, want_minute);
+			}
+		}
+		date_offsets_free(&table);
+	}
+	/* 2026 in London, by hand: BST from 01:00 UTC on 29 March to 01:00
+	 * UTC on 25 October. */
+	struct date_offsets london;
+	assert_int_equal(date_offsets_build("Europe/London", from, to, &london),
+			 0);
+	assert_int_equal(london.starts[3], 1774746000);
+	assert_int_equal(london.offsets[3], 3600);
+	assert_int_equal(london.starts[4], 1792890000);
+	assert_int_equal(london.offsets[4], 0);
+	date_offsets_free(&london);
+	/* An empty table, and an unknown zone. */
+	struct date_offsets none = {0};
+	qa_day day;
+	int minute;
+	assert_int_equal(date_offsets_local_time(&none, "Europe/London",
+						 1774746000, &day, &minute),
+			 0);
+	assert_int_equal(day, ymd(2026, 3, 29));
+	assert_int_equal(minute, 120);
+	assert_int_equal(date_offsets_build("Mars/Olympus", from, to, &none),
+			 -1);
+	assert_int_equal(none.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +220,7 @@ int main(void)
 		cmocka_unit_test(months_clamp_to_month_end),
 		cmocka_unit_test(periods),
 		cmocka_unit_test(local_date_of_instant),
+		cmocka_unit_test(offset_table_agrees_with_libical),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

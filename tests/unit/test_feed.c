@@ -237,6 +237,8 @@ struct stored {
 	time_t last_modified, cancelled_at;
 	char status[16];
 	char activity[64];
+	char start_date[16];
+	int start_minute; /* -1 for none */
 };
 
 /* The stored row of uid: 1, or 0 when there is none. */
@@ -246,7 +248,8 @@ static int stored_row(struct world *w, const char *uid, struct stored *out)
 	assert_int_equal(
 		sqlite3_prepare_v2(w->db,
 				   "SELECT sequence, last_modified, status, "
-				   "coalesce(cancelled_at, 0), activity "
+				   "coalesce(cancelled_at, 0), activity, "
+				   "start_date, coalesce(start_minute, -1) "
 				   "FROM occurrences WHERE uid = ?1",
 				   -1, &stmt, NULL),
 		SQLITE_OK);
@@ -260,6 +263,9 @@ static int stored_row(struct world *w, const char *uid, struct stored *out)
 		out->cancelled_at = (time_t)sqlite3_column_int64(stmt, 3);
 		snprintf(out->activity, sizeof(out->activity), "%s",
 			 sqlite3_column_text(stmt, 4));
+		snprintf(out->start_date, sizeof(out->start_date), "%s",
+			 sqlite3_column_text(stmt, 5));
+		out->start_minute = sqlite3_column_int(stmt, 6);
 	}
 	sqlite3_finalize(stmt);
 	return found;
@@ -481,10 +487,14 @@ static void check_calendar(const struct feed *f, const char *name)
 /* Every VEVENT: its UID is a stored occurrence's, once; SEQUENCE and
  * STATUS are the stored ones; DTSTAMP is in UTC and is the stored
  * last_modified, as LAST-MODIFIED is; times are local with the zone or
- * whole days with an exclusive end. */
+ * whole days with an exclusive end. Events come in order of start date,
+ * start minute and UID, so the body does not depend on how the rows were
+ * found. */
 static void check_events(struct world *w, const struct feed *f)
 {
 	int events = 0;
+	struct stored previous = {.start_date = ""};
+	char previous_uid[128] = "";
 	for (const char *p = f->unfolded;
 	     (p = strstr(p, "\r\nBEGIN:VEVENT\r\n")); p++) {
 		events++;
@@ -500,6 +510,19 @@ static void check_events(struct world *w, const struct feed *f)
 		struct stored row;
 		if (!stored_row(w, uid + 1, &row))
 			fail_msg("UID%s is not a stored occurrence", uid);
+		int order = strcmp(previous.start_date, row.start_date);
+		if (order == 0)
+			order = previous.start_minute - row.start_minute;
+		if (order == 0)
+			order = strcmp(previous_uid, uid + 1);
+		if (order > 0)
+			fail_msg("UID%s (%s, minute %d) comes after %s (%s, "
+				 "minute %d)",
+				 uid, row.start_date, row.start_minute,
+				 previous_uid, previous.start_date,
+				 previous.start_minute);
+		previous = row;
+		snprintf(previous_uid, sizeof(previous_uid), "%s", uid + 1);
 		char text[64], stamp[32];
 		snprintf(text, sizeof(text), ":%d", row.sequence);
 		assert_prop(own, "SEQUENCE", text);
@@ -1094,6 +1117,44 @@ static void configured_reminders(void **state)
 	feed_free(&f);
 }
 
+/* A zone whose rules cannot be written as a compact VTIMEZONE gets its
+ * times in UTC (feed_catalog_build leaves vtimezone NULL): DTSTART and
+ * DTEND are the stored instants with a Z, and no TZID is left dangling. */
+static void utc_times_without_a_vtimezone(void **state)
+{
+	struct world *w = *state;
+	qa_day today = D(2026, 3, 2);
+	world_open(w, today, "");
+	add_staff(w, "pm", "Pat Manager", "practice_manager", "FS1", NULL);
+	add_staff(w, "sw", "Sam Worker", "social_worker", "FS1", "pm");
+	regen(w);
+	free(w->catalog.vtimezone);
+	w->catalog.vtimezone = NULL;
+	struct feed_doc doc;
+	assert_int_equal(feed_render(w->db, &w->catalog, FEED_STAFF, "sw",
+				     today, w->env.now, &doc),
+			 1);
+	check_lines(doc.body, doc.len);
+	struct feed f = {.body = doc.body, .len = doc.len};
+	f.unfolded = unfold(doc.body);
+	f.parsed = icalparser_parse_string(doc.body);
+	assert_non_null(f.parsed);
+	assert_int_equal(icalcomponent_count_errors(f.parsed), 0);
+	assert_null(strstr(f.unfolded, "TZID"));
+	assert_null(strstr(f.unfolded, "BEGIN:VTIMEZONE"));
+	/* s2: Mon 30 March 2026, 10:00-11:30 BST, 09:00-10:30 UTC. */
+	char *s2 = stored_uid(w, "supervision", "sw", "s2");
+	char *own;
+	char *whole = event_block(&f, s2, &own);
+	assert_non_null(whole);
+	assert_prop(own, "DTSTART", ":20260330T090000Z");
+	assert_prop(own, "DTEND", ":20260330T103000Z");
+	free(own);
+	free(whole);
+	free(s2);
+	feed_free(&f);
+}
+
 static int world_new(void **state)
 {
 	*state = calloc(1, sizeof(struct world));
@@ -1117,6 +1178,7 @@ int main(void)
 		TEST(held_sessions_audit_actions_and_privacy),
 		TEST(cancelled_occurrences_and_leavers),
 		TEST(configured_reminders),
+		TEST(utc_times_without_a_vtimezone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
