@@ -1,7 +1,6 @@
 #include "daemon.h"
 
 #include <event2/event.h>
-#include <event2/thread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -455,12 +454,6 @@ int daemon_serve(const char *config_path)
 	/* A client that hangs up mid-reply must not kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 	pthread_rwlock_init(&app->conf_lock, NULL);
-	/* The HTTP loops run on their own threads and this loop wakes them
-	 * (and they it): libevent must lock its bases. */
-	if (evthread_use_pthreads()) {
-		log_err("serve: libevent has no thread support");
-		goto out;
-	}
 
 	if (load_config(config_path, &app->cfg, &app->plugins, &app->holidays,
 			&app->catalog)) {

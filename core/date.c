@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 
@@ -41,6 +42,15 @@ char *date_format(qa_day day, char buf[DATE_TEXT_SIZE])
 	/* The modulo bounds tell the compiler the text fits. */
 	snprintf(buf, DATE_TEXT_SIZE, "%04u-%02u-%02u", (unsigned)y % 10000u,
 		 (unsigned)m % 100u, (unsigned)d % 100u);
+	return buf;
+}
+
+char *date_http(time_t t, char buf[DATE_HTTP_SIZE])
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	/* strftime's %a and %b follow the C locale we run in. */
+	strftime(buf, DATE_HTTP_SIZE, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	return buf;
 }
 

@@ -17,6 +17,11 @@ int date_parse(const char *text, qa_day *out);
 /* Write YYYY-MM-DD into buf (DATE_TEXT_SIZE bytes); returns buf. */
 char *date_format(qa_day day, char buf[DATE_TEXT_SIZE]);
 
+/* Write instant t as an HTTP date (IMF-fixdate, "Sun, 06 Nov 1994 08:49:37
+ * GMT") into buf; returns buf. */
+#define DATE_HTTP_SIZE 32
+char *date_http(time_t t, char buf[DATE_HTTP_SIZE]);
+
 /* The local date of instant t in time zone tzid (an Olson name such as
  * Europe/London). Returns 0, or -1 if the zone is unknown. */
 int date_of_instant(time_t t, const char *tzid, qa_day *out);

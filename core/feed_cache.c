@@ -7,6 +7,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "date.h"
 #include "log.h"
 
 struct entry {
@@ -176,14 +177,6 @@ const struct feed_gzip *feed_body_gzip(struct feed_body *body)
 	return expected;
 }
 
-static void http_date(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	/* IMF-fixdate; strftime's %a and %b follow the C locale we run in. */
-	strftime(buf, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-}
-
 static struct feed_body *body_of(struct feed_doc *doc, int max_age)
 {
 	struct feed_body *body = calloc(1, sizeof(*body));
@@ -257,8 +250,7 @@ int feed_cache_get(struct feed_cache *cache, const char *text, size_t len,
 		body->last_modified = e->body->last_modified;
 	else if (body->last_modified < (e->used ? now : cache->started))
 		body->last_modified = e->used ? now : cache->started;
-	http_date(body->last_modified, body->last_modified_text,
-		  sizeof(body->last_modified_text));
+	date_http(body->last_modified, body->last_modified_text);
 	if (e->used) {
 		feed_body_release(e->body);
 	} else {

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "date.h"
 #include "feed.h"
 #include "token.h"
 
@@ -38,9 +39,9 @@ struct feed_body {
 	 * itself was seen (a feed also changes when a role, a team or a window
 	 * does, which no event's LAST-MODIFIED shows). */
 	time_t last_modified;
-	char last_modified_text[32]; /* IMF-fixdate, for the header */
-	char cache_control[32];      /* "private, max-age=N" */
-	int refs;                    /* atomic */
+	char last_modified_text[DATE_HTTP_SIZE]; /* for the header */
+	char cache_control[32];                  /* "private, max-age=N" */
+	int refs;                                /* atomic */
 };
 
 struct feed_cache;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,11 +53,18 @@ struct http_loop {
 	struct evhttp *evhttp;
 	struct evhttp_bound_socket *bound;
 	sqlite3 *db;
-	char *db_path;              /* what db was opened on */
-	struct event *stop_event;   /* activated by http_stop */
-	struct event *reconf_event; /* activated by http_reconfigure */
+	char *db_path; /* what db was opened on */
+	/* The daemon's loop asks things of this one by setting bits in
+	 * `asked` (atomic) and writing to the eventfd wake_fd: no libevent
+	 * object is ever touched from another thread, so the bases need no
+	 * locks (evthread would lock each one on every event operation). */
+	int wake_fd;
+	struct event *wake_event;
+	unsigned asked;
 	struct event *drain_deadline;
-	int in_flight;        /* this loop's; read elsewhere atomically */
+	int in_flight;  /* this loop's; read elsewhere atomically */
+	time_t date_at; /* the second date_text shows */
+	char date_text[DATE_HTTP_SIZE];
 	pthread_mutex_t lock; /* counts */
 	struct request_count counts[MAX_REQUEST_COUNTS];
 	size_t n_counts;
@@ -71,8 +79,11 @@ struct http_server {
 	pthread_mutex_t lock;
 	int timeout, max_header_size, max_body_size;
 	char *db_path;
-	int loops_left;         /* loops still running; atomic */
-	struct event *all_done; /* on the daemon's loop: the last one left */
+	int loops_left; /* loops still running; atomic */
+	/* The last loop to end writes to done_fd, watched on the daemon's
+	 * loop. */
+	int done_fd;
+	struct event *done_event;
 };
 
 static enum route_id route_of(const char *uri)
@@ -440,6 +451,13 @@ static void handle_feed(struct http_loop *loop, struct evhttp_request *req,
 	}
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
 	bool gzip = accepts_gzip(evhttp_find_header(in, "Accept-Encoding"));
+	/* evhttp would format a Date header of its own, per reply. */
+	time_t now = time(NULL);
+	if (now != loop->date_at) {
+		date_http(now, loop->date_text);
+		loop->date_at = now;
+	}
+	evhttp_add_header(out, "Date", loop->date_text);
 	evhttp_add_header(out, "ETag", gzip ? body->etag_gzip : body->etag);
 	evhttp_add_header(out, "Last-Modified", body->last_modified_text);
 	evhttp_add_header(out, "Cache-Control", body->cache_control);
@@ -561,12 +579,6 @@ static void apply_limits(struct http_loop *loop)
 	loop->db_path = path;
 }
 
-static void on_reconfigure(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd, (void)what;
-	apply_limits(arg);
-}
-
 static void on_drain_deadline(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd, (void)what;
@@ -577,10 +589,10 @@ static void on_drain_deadline(evutil_socket_t fd, short what, void *arg)
 	event_base_loopexit(loop->base, NULL);
 }
 
-static void on_stop(evutil_socket_t fd, short what, void *arg)
+enum { ASK_RECONFIGURE = 1, ASK_STOP = 2, ASK_EXIT = 4 };
+
+static void stop_loop(struct http_loop *loop)
 {
-	(void)fd, (void)what;
-	struct http_loop *loop = arg;
 	if (loop->bound) {
 		evhttp_del_accept_socket(loop->evhttp, loop->bound);
 		loop->bound = NULL;
@@ -599,6 +611,33 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 		event_base_loopexit(loop->base, NULL);
 }
 
+static void on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	struct http_loop *loop = arg;
+	uint64_t count;
+	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		log_warn("http: reading a wake-up: %s", strerror(errno));
+	unsigned asked = __atomic_exchange_n(&loop->asked, 0, __ATOMIC_ACQ_REL);
+	if (asked & ASK_RECONFIGURE)
+		apply_limits(loop);
+	if (asked & ASK_EXIT)
+		event_base_loopexit(loop->base, NULL);
+	else if (asked & ASK_STOP)
+		stop_loop(loop);
+}
+
+static void ask(int fd, unsigned *asked, unsigned what)
+{
+	if (asked)
+		__atomic_or_fetch(asked, what, __ATOMIC_ACQ_REL);
+	uint64_t one = 1;
+	/* Only EAGAIN can fail it here: the counter is full, so the reader
+	 * wakes anyway. */
+	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("http: waking a loop: %s", strerror(errno));
+}
+
 static void *loop_main(void *arg)
 {
 	struct http_loop *loop = arg;
@@ -607,14 +646,17 @@ static void *loop_main(void *arg)
 	/* The last loop out tells the daemon's loop. */
 	if (__atomic_sub_fetch(&loop->srv->loops_left, 1, __ATOMIC_ACQ_REL) ==
 	    0)
-		event_active(loop->srv->all_done, 0, 0);
+		ask(loop->srv->done_fd, NULL, 0);
 	return NULL;
 }
 
 static void on_all_done(evutil_socket_t fd, short what, void *arg)
 {
-	(void)fd, (void)what;
+	(void)what;
 	struct http_server *srv = arg;
+	uint64_t count;
+	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		log_warn("http: reading a wake-up: %s", strerror(errno));
 	event_base_loopexit(srv->app->base, NULL);
 }
 
@@ -675,9 +717,13 @@ static int loop_init(struct http_loop *loop, evutil_socket_t fd,
 	if (!loop->base || pthread_mutex_init(&loop->lock, NULL))
 		goto fail_fd;
 	loop->evhttp = evhttp_new(loop->base);
-	loop->stop_event = event_new(loop->base, -1, 0, on_stop, loop);
-	loop->reconf_event = event_new(loop->base, -1, 0, on_reconfigure, loop);
-	if (!loop->evhttp || !loop->stop_event || !loop->reconf_event)
+	loop->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (loop->wake_fd >= 0)
+		loop->wake_event =
+			event_new(loop->base, loop->wake_fd,
+				  EV_READ | EV_PERSIST, on_wake, loop);
+	if (!loop->evhttp || !loop->wake_event ||
+	    event_add(loop->wake_event, NULL))
 		goto fail_fd;
 	/* Every method reaches route(), which answers 405 itself: evhttp's
 	 * own refusal is a 501, which misleads clients. */
@@ -751,6 +797,7 @@ struct http_server *http_start(struct event_base *base,
 	if (!srv)
 		return NULL;
 	srv->app = app;
+	srv->done_fd = -1;
 	if (pthread_mutex_init(&srv->lock, NULL)) {
 		free(srv);
 		return NULL;
@@ -759,11 +806,18 @@ struct http_server *http_start(struct event_base *base,
 	srv->max_header_size = cfg->max_header_size;
 	srv->max_body_size = cfg->max_body_size;
 	srv->db_path = strdup(cfg->db_path);
-	srv->all_done = event_new(base, -1, 0, on_all_done, srv);
+	srv->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (srv->done_fd >= 0)
+		srv->done_event =
+			event_new(base, srv->done_fd, EV_READ | EV_PERSIST,
+				  on_all_done, srv);
 	unsigned n = loops_wanted(cfg);
 	srv->loops = calloc(n, sizeof(*srv->loops));
-	if (!srv->db_path || !srv->all_done || !srv->loops)
+	if (!srv->db_path || !srv->done_event || !srv->loops ||
+	    event_add(srv->done_event, NULL))
 		goto fail;
+	for (unsigned i = 0; i < n; i++)
+		srv->loops[i].wake_fd = -1;
 	if (split_listen(cfg->listen, host, sizeof(host), &port)) {
 		log_err("http: [server] listen \"%s\" is not host:port",
 			cfg->listen);
@@ -865,7 +919,9 @@ void http_reconfigure(struct http_server *srv, const struct config *cfg)
 	}
 	pthread_mutex_unlock(&srv->lock);
 	for (size_t i = 0; i < srv->n_loops; i++)
-		event_active(srv->loops[i].reconf_event, 0, 0);
+		if (srv->loops[i].running)
+			ask(srv->loops[i].wake_fd, &srv->loops[i].asked,
+			    ASK_RECONFIGURE);
 	if (srv->n_loops != loops_wanted(cfg))
 		log_warn("reload: [server] threads changed; still %zu event "
 			 "loop(s) until a restart",
@@ -875,12 +931,13 @@ void http_reconfigure(struct http_server *srv, const struct config *cfg)
 void http_stop(struct http_server *srv)
 {
 	if (__atomic_load_n(&srv->loops_left, __ATOMIC_ACQUIRE) == 0) {
-		event_active(srv->all_done, 0, 0);
+		ask(srv->done_fd, NULL, 0);
 		return;
 	}
 	for (size_t i = 0; i < srv->n_loops; i++)
 		if (srv->loops[i].running)
-			event_active(srv->loops[i].stop_event, 0, 0);
+			ask(srv->loops[i].wake_fd, &srv->loops[i].asked,
+			    ASK_STOP);
 }
 
 int http_in_flight(const struct http_server *srv)
@@ -899,18 +956,19 @@ void http_free(struct http_server *srv)
 	for (size_t i = 0; i < srv->n_loops; i++) {
 		struct http_loop *loop = &srv->loops[i];
 		if (loop->running) {
-			/* Normally stopped already (http_stop); this is the
+			/* Normally ended already (http_stop); this is the
 			 * way out of a failed start. */
-			event_base_loopexit(loop->base, NULL);
+			ask(loop->wake_fd, &loop->asked, ASK_EXIT);
 			pthread_join(loop->thread, NULL);
 		}
 		if (loop->evhttp)
 			evhttp_free(loop->evhttp);
-		struct event *events[] = {loop->stop_event, loop->reconf_event,
-					  loop->drain_deadline};
-		for (size_t e = 0; e < 3; e++)
-			if (events[e])
-				event_free(events[e]);
+		if (loop->wake_event)
+			event_free(loop->wake_event);
+		if (loop->drain_deadline)
+			event_free(loop->drain_deadline);
+		if (loop->wake_fd >= 0)
+			close(loop->wake_fd);
 		if (loop->base) {
 			event_base_free(loop->base);
 			pthread_mutex_destroy(&loop->lock);
@@ -918,8 +976,10 @@ void http_free(struct http_server *srv)
 		db_close(loop->db);
 		free(loop->db_path);
 	}
-	if (srv->all_done)
-		event_free(srv->all_done);
+	if (srv->done_event)
+		event_free(srv->done_event);
+	if (srv->done_fd >= 0)
+		close(srv->done_fd);
 	pthread_mutex_destroy(&srv->lock);
 	free(srv->loops);
 	free(srv->db_path);

@@ -259,6 +259,11 @@ class FeedHttpTest(unittest.TestCase):
         self.assertGreaterEqual(http_date(modified), newest)
         self.assertLessEqual(http_date(modified),
                              http_date(first.headers["Date"]))
+        # One Date, the daemon's clock now (faked: today at 12:00 UTC).
+        self.assertEqual(len(first.headers.get_all("Date")), 1)
+        at = calendar.timegm(time.strptime(TODAY_AT, "%Y-%m-%d %H:%M:%S"))
+        self.assertGreaterEqual(http_date(first.headers["Date"]), at)
+        self.assertLess(http_date(first.headers["Date"]), at + 600)
 
         def status(**headers):
             return self.request(d, path, headers=headers).status
