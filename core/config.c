@@ -106,6 +106,10 @@ static const struct core_key core_keys[] = {
 	 1024, 1024 * 1024, false, "8192"},
 	{SECTION_SERVER, "max_body_size", KEY_BYTES, FIELD(max_body_size), 1024,
 	 16 * 1024 * 1024, false, "65536"},
+	/* Rendered feeds kept in memory; a miss costs a render of well under
+	 * a millisecond, so this bounds memory, not speed. */
+	{SECTION_SERVER, "feed_cache_size", KEY_BYTES, FIELD(feed_cache_size),
+	 1024 * 1024, 1024L * 1024 * 1024, false, "16777216"},
 	/* One event loop per core serves feeds; more than a few dozen only
 	 * costs memory (a database connection each). */
 	{SECTION_SERVER, "threads", KEY_COUNT, FIELD(http_threads), 1, 64,

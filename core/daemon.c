@@ -373,6 +373,7 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 	app->catalog = catalog;
 	pthread_rwlock_unlock(&app->conf_lock);
 	http_reconfigure(app->http, &app->cfg);
+	feed_cache_set_budget(app->feeds, (size_t)app->cfg.feed_cache_size);
 	deliver_reconfigure(app->deliver, &app->cfg);
 	/* Feeds carry the catalog's words and lead times: render them again
 	 * even if the schedule itself does not change. */
@@ -463,7 +464,7 @@ int daemon_serve(const char *config_path)
 	}
 	if (db_open(app->cfg.db_path, &app->db))
 		goto out;
-	app->feeds = feed_cache_new();
+	app->feeds = feed_cache_new((size_t)app->cfg.feed_cache_size);
 	if (!app->feeds)
 		goto out;
 	/* With the changelist, libevent folds evhttp's read/write interest

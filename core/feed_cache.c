@@ -15,22 +15,33 @@ struct entry {
 	unsigned long generation;
 	struct feed_body *body;
 	bool used;
+	bool referenced; /* served since the clock hand last passed */
 };
 
+/* Kept within a budget of bytes (the bodies and their gzip forms) by the
+ * CLOCK algorithm: a hit marks its entry (a new one starts unmarked); when
+ * an insertion goes over the budget, a hand sweeps the slots, giving marked
+ * entries a second chance (unmarking them) and dropping the first unmarked
+ * one, until the cache fits again. A miss costs a render of well under a
+ * millisecond, so the budget bounds memory at 5,000 subscribers without costing
+ * much. */
 struct feed_cache {
 	pthread_mutex_t lock; /* everything below */
 	struct entry *slots;  /* open addressing, power-of-two size */
 	size_t cap, n;
+	size_t bytes, budget;
+	size_t hand;
 	unsigned long generation;
 	time_t started; /* no Last-Modified earlier: we cannot know older */
 	struct feed_cache_stats stats;
 };
 
-struct feed_cache *feed_cache_new(void)
+struct feed_cache *feed_cache_new(size_t budget)
 {
 	struct feed_cache *cache = calloc(1, sizeof(*cache));
 	if (!cache)
 		return NULL;
+	cache->budget = budget;
 	cache->cap = 64;
 	cache->slots = calloc(cache->cap, sizeof(*cache->slots));
 	if (!cache->slots || pthread_mutex_init(&cache->lock, NULL)) {
@@ -76,10 +87,19 @@ void feed_cache_invalidate(struct feed_cache *cache)
 	pthread_mutex_unlock(&cache->lock);
 }
 
+void feed_cache_set_budget(struct feed_cache *cache, size_t budget)
+{
+	pthread_mutex_lock(&cache->lock);
+	cache->budget = budget; /* met at the next insertion */
+	pthread_mutex_unlock(&cache->lock);
+}
+
 void feed_cache_stats(struct feed_cache *cache, struct feed_cache_stats *out)
 {
 	pthread_mutex_lock(&cache->lock);
 	*out = cache->stats;
+	out->entries = cache->n;
+	out->bytes = cache->bytes;
 	pthread_mutex_unlock(&cache->lock);
 }
 
@@ -115,7 +135,10 @@ static int grow(struct feed_cache *cache)
 /* Drop the entry in slot i, keeping later probes reachable. */
 static void remove_slot(struct feed_cache *cache, size_t i)
 {
-	feed_body_release(cache->slots[i].body);
+	struct feed_body *body = cache->slots[i].body;
+	cache->bytes -= body->charged;
+	body->cached = false;
+	feed_body_release(body);
 	memset(&cache->slots[i], 0, sizeof(cache->slots[i]));
 	cache->n--;
 	for (size_t j = (i + 1) & (cache->cap - 1); cache->slots[j].used;
@@ -157,7 +180,33 @@ static struct feed_gzip *compress_gzip(const char *bytes, size_t len)
 	return gz;
 }
 
-const struct feed_gzip *feed_body_gzip(struct feed_body *body)
+/* Drop entries, the clock hand's way, until the cache fits its budget;
+ * the one holding hash stays (it was just put in). */
+static void evict(struct feed_cache *cache,
+		  const unsigned char keep[TOKEN_HASH_SIZE])
+{
+	/* Two turns of the hand unmark and then drop everything. */
+	for (size_t steps = 0; cache->bytes > cache->budget && cache->n > 1 &&
+			       steps < 2 * cache->cap;
+	     steps++) {
+		size_t i = cache->hand;
+		cache->hand = (cache->hand + 1) & (cache->cap - 1);
+		struct entry *e = &cache->slots[i];
+		if (!e->used || memcmp(e->hash, keep, TOKEN_HASH_SIZE) == 0)
+			continue;
+		if (e->referenced) {
+			e->referenced = false;
+			continue;
+		}
+		remove_slot(cache, i);
+		cache->stats.evictions++;
+		/* remove_slot may have moved a later entry into slot i. */
+		cache->hand = i;
+	}
+}
+
+const struct feed_gzip *feed_cache_gzip(struct feed_cache *cache,
+					struct feed_body *body)
 {
 	struct feed_gzip *gz = __atomic_load_n(&body->gzip, __ATOMIC_ACQUIRE);
 	if (gz)
@@ -170,11 +219,20 @@ const struct feed_gzip *feed_body_gzip(struct feed_body *body)
 		return NULL;
 	}
 	struct feed_gzip *expected = NULL;
-	if (__atomic_compare_exchange_n(&body->gzip, &expected, made, false,
-					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		return made;
-	free(made);
-	return expected;
+	if (!__atomic_compare_exchange_n(&body->gzip, &expected, made, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		free(made);
+		return expected;
+	}
+	/* Counted against the budget while the body is in the cache; the
+	 * next insertion makes room. */
+	pthread_mutex_lock(&cache->lock);
+	if (body->cached) {
+		body->charged += made->len;
+		cache->bytes += made->len;
+	}
+	pthread_mutex_unlock(&cache->lock);
+	return made;
 }
 
 static struct feed_body *body_of(struct feed_doc *doc, int max_age)
@@ -211,6 +269,7 @@ int feed_cache_get(struct feed_cache *cache, const char *text, size_t len,
 	struct entry *e = &cache->slots[slot_of(cache, hash)];
 	if (e->used && e->generation == cache->generation) {
 		cache->stats.hits++;
+		e->referenced = true;
 		body_ref(e->body);
 		*out = e->body;
 		pthread_mutex_unlock(&cache->lock);
@@ -252,6 +311,8 @@ int feed_cache_get(struct feed_cache *cache, const char *text, size_t len,
 		body->last_modified = e->used ? now : cache->started;
 	date_http(body->last_modified, body->last_modified_text);
 	if (e->used) {
+		cache->bytes -= e->body->charged;
+		e->body->cached = false;
 		feed_body_release(e->body);
 	} else {
 		if ((cache->n + 1) * 2 > cache->cap) {
@@ -268,8 +329,16 @@ int feed_cache_get(struct feed_cache *cache, const char *text, size_t len,
 	}
 	e->body = body;
 	e->generation = generation;
+	/* Unmarked until served again from memory: a feed fetched once (a
+	 * client subscribing, a scan) goes before one fetched now and
+	 * then, as in SIEVE. */
+	e->referenced = false;
+	body->cached = true;
+	body->charged = body->len;
+	cache->bytes += body->len;
 	body_ref(body);
 	*out = body;
+	evict(cache, hash);
 	pthread_mutex_unlock(&cache->lock);
 	return 1;
 }

@@ -14,6 +14,7 @@
 #ifndef QA_FEED_CACHE_H
 #define QA_FEED_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -42,11 +43,16 @@ struct feed_body {
 	char last_modified_text[DATE_HTTP_SIZE]; /* for the header */
 	char cache_control[32];                  /* "private, max-age=N" */
 	int refs;                                /* atomic */
+	bool cached;    /* in the cache (under its lock) */
+	size_t charged; /* bytes counted against its budget (under its lock) */
 };
 
 struct feed_cache;
 
-struct feed_cache *feed_cache_new(void);
+/* A cache holding at most about budget bytes of feeds (bodies and their
+ * gzip forms; the newest entry stays even if it alone is larger). */
+struct feed_cache *feed_cache_new(size_t budget);
+void feed_cache_set_budget(struct feed_cache *cache, size_t budget);
 void feed_cache_free(struct feed_cache *cache);
 
 /* The schedule (or the token table) changed: every entry is stale. */
@@ -54,6 +60,8 @@ void feed_cache_invalidate(struct feed_cache *cache);
 
 struct feed_cache_stats {
 	unsigned long long hits, renders, misses; /* misses: unknown token */
+	unsigned long long evictions;             /* to keep within budget */
+	size_t entries, bytes;                    /* now */
 };
 void feed_cache_stats(struct feed_cache *cache, struct feed_cache_stats *out);
 
@@ -73,9 +81,11 @@ int feed_cache_get(struct feed_cache *cache, const char *text, size_t len,
 		   time_t now, feed_render_fn render, void *arg,
 		   struct feed_body **body);
 
-/* The gzip form of body, compressed on first use and kept with it; NULL
- * when it cannot be made (out of memory): serve the bytes plain. */
-const struct feed_gzip *feed_body_gzip(struct feed_body *body);
+/* The gzip form of body, compressed on first use and kept with it (and
+ * counted against the cache's budget); NULL when it cannot be made (out of
+ * memory): serve the bytes plain. */
+const struct feed_gzip *feed_cache_gzip(struct feed_cache *cache,
+					struct feed_body *body);
 
 void feed_body_release(struct feed_body *body);
 

@@ -256,14 +256,28 @@ static void handle_metrics(struct http_loop *loop, struct evhttp_request *req)
 				    total[i].count);
 	struct feed_cache_stats fs;
 	feed_cache_stats(app->feeds, &fs);
-	evbuffer_add_printf(buf,
-			    "# HELP qa_feed_cache_total Feed requests served "
-			    "from memory (hit), rendered, or unknown.\n"
-			    "# TYPE qa_feed_cache_total counter\n"
-			    "qa_feed_cache_total{result=\"hit\"} %llu\n"
-			    "qa_feed_cache_total{result=\"render\"} %llu\n"
-			    "qa_feed_cache_total{result=\"unknown\"} %llu\n",
-			    fs.hits, fs.renders, fs.misses);
+	evbuffer_add_printf(
+		buf,
+		"# HELP qa_feed_cache_total Feed requests served "
+		"from memory (hit), rendered, or unknown.\n"
+		"# TYPE qa_feed_cache_total counter\n"
+		"qa_feed_cache_total{result=\"hit\"} %llu\n"
+		"qa_feed_cache_total{result=\"render\"} %llu\n"
+		"qa_feed_cache_total{result=\"unknown\"} %llu\n"
+		"# HELP qa_feed_cache_evictions_total Feeds dropped "
+		"from memory to stay within [server] "
+		"feed_cache_size.\n"
+		"# TYPE qa_feed_cache_evictions_total counter\n"
+		"qa_feed_cache_evictions_total %llu\n"
+		"# HELP qa_feed_cache_bytes Bytes of feeds (and their "
+		"gzip forms) held in memory.\n"
+		"# TYPE qa_feed_cache_bytes gauge\n"
+		"qa_feed_cache_bytes %zu\n"
+		"# HELP qa_feed_cache_entries Feeds held in memory.\n"
+		"# TYPE qa_feed_cache_entries gauge\n"
+		"qa_feed_cache_entries %zu\n",
+		fs.hits, fs.renders, fs.misses, fs.evictions, fs.bytes,
+		fs.entries);
 	struct remind_counts rc;
 	if (remind_counts(loop->db, &rc) == 0)
 		evbuffer_add_printf(
@@ -477,7 +491,8 @@ static void handle_feed(struct http_loop *loop, struct evhttp_request *req,
 		feed_body_release(body);
 		return;
 	}
-	const struct feed_gzip *gz = gzip ? feed_body_gzip(body) : NULL;
+	const struct feed_gzip *gz =
+		gzip ? feed_cache_gzip(loop->srv->app->feeds, body) : NULL;
 	if (gzip && !gz) { /* could not compress: the plain bytes, then */
 		evhttp_remove_header(out, "ETag");
 		evhttp_add_header(out, "ETag", body->etag);

@@ -468,6 +468,11 @@ class FeedHttpTest(unittest.TestCase):
                       r'status="200"\} (\d+)$', text, re.M)
         self.assertIsNotNone(m, text)
         self.assertEqual(int(m.group(1)), len(replies) + seen)
+        # Four feeds asked for, four in memory, their bytes counted.
+        entries = re.search(r"^qa_feed_cache_entries (\d+)$", text, re.M)
+        held = re.search(r"^qa_feed_cache_bytes (\d+)$", text, re.M)
+        self.assertEqual(int(entries.group(1)), len(paths), text)
+        self.assertGreaterEqual(int(held.group(1)), len(final))
         self.assertEqual(d.stop(), 0)
 
     def test_a_change_no_event_shows_moves_last_modified(self):

@@ -155,6 +155,7 @@ static void assert_same_settings(const struct config *a, const struct config *b)
 	assert_int_equal(a->request_timeout, b->request_timeout);
 	assert_int_equal(a->max_header_size, b->max_header_size);
 	assert_int_equal(a->max_body_size, b->max_body_size);
+	assert_int_equal(a->feed_cache_size, b->feed_cache_size);
 	assert_int_equal(a->http_threads, b->http_threads);
 	assert_same_string(a->db_path, b->db_path);
 	assert_same_string(a->plugins_dir, b->plugins_dir);
@@ -186,6 +187,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.request_timeout, 30);
 	assert_int_equal(cfg.max_header_size, 8192);
 	assert_int_equal(cfg.max_body_size, 65536);
+	assert_int_equal(cfg.feed_cache_size, 16 * 1024 * 1024);
 	assert_int_equal(cfg.http_threads, 0); /* auto */
 	assert_string_equal(cfg.db_path,
 			    "/var/lib/qa-scheduler/qa-scheduler.db");
@@ -238,6 +240,7 @@ static void test_every_key_set(void **state)
 			      "max_header_size = 16384\n"
 			      "max_body_size = 1024\n"
 			      "threads = 3\n"
+			      "feed_cache_size = 2097152\n"
 			      "[database]\n"
 			      "path = /srv/qa/qa.db\n"
 			      "[plugins]\n"
@@ -263,6 +266,7 @@ static void test_every_key_set(void **state)
 	assert_int_equal(cfg->max_header_size, 16384);
 	assert_int_equal(cfg->max_body_size, 1024);
 	assert_int_equal(cfg->http_threads, 3);
+	assert_int_equal(cfg->feed_cache_size, 2097152);
 	assert_string_equal(cfg->db_path, "/srv/qa/qa.db");
 	assert_string_equal(cfg->plugins_dir, "/opt/qa/plugins");
 	assert_true(cfg->enable_set);
@@ -453,6 +457,13 @@ static void test_threads(void **state)
 	rc = config_load(path, &f->cfg, &f->errs);
 	assert_no_errors(&f->errs, rc);
 	assert_int_equal(f->cfg.http_threads, 1);
+	config_free(&f->cfg);
+	path = write_conf(f, "[server]\nfeed_cache_size = 1048575\n");
+	assert_int_equal(config_load(path, &f->cfg, &f->errs), -1);
+	assert_error(&f->errs,
+		     "%s:2: [server] feed_cache_size = \"1048575\": expected a "
+		     "number of bytes from 1048576 to 1073741824",
+		     path);
 }
 
 static void test_listen_forms(void **state)
@@ -659,12 +670,13 @@ static void test_unknown_section_and_key(void **state)
 	assert_error(&f->errs,
 		     "%s:3: unknown key \"lisen\" in [server]; known keys: "
 		     "listen, base_url, feed_refresh, request_timeout, "
-		     "max_header_size, max_body_size, threads",
+		     "max_header_size, max_body_size, feed_cache_size, threads",
 		     path);
 	assert_error(&f->errs,
 		     "%s:4: unknown key \"path\" in [server]; known keys: "
 		     "listen, base_url, feed_refresh, request_timeout, "
-		     "max_header_size, max_body_size, threads (path belongs in "
+		     "max_header_size, max_body_size, feed_cache_size, threads "
+		     "(path belongs in "
 		     "[database])",
 		     path);
 	assert_error(&f->errs,
