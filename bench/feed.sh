@@ -16,6 +16,11 @@
 #   NGINX_ONE=0     skip the reference run against nginx with one worker
 #   SOAK=S          an extra S-second load on the daemon alone, RSS before
 #                   and after (default 0; SPEC: no growth over 60 s)
+#   EVERYONE=0      skip the "everyone subscribed" run: a token for every
+#                   member of staff, and wrk asking for each feed in turn,
+#                   so that nearly every request is a cache miss; prints
+#                   req/s, the cache's hits and renders, and the RSS after
+#                   (SPEC: < 50 MB at 5,000 staff)
 #   PERF=1          also `perf record -g` the daemon under a 32-connection
 #                   load and print where its time goes
 #   KEEP=1          keep the temporary directory
@@ -55,6 +60,8 @@ SOAK=${SOAK:-0}
 CANDIDATES=${CANDIDATES:-60}
 FETCH=$ROOT/bench/feed_fetch.py
 LUA=$ROOT/bench/feed_wrk.lua
+LUA_ALL=$ROOT/bench/feed_all.lua
+EVERYONE=${EVERYONE:-1}
 
 say() { echo "feed.sh: $*" >&2; }
 die() {
@@ -348,6 +355,49 @@ if [[ ${PERF:-} == 1 ]]; then
     say "PERF=1: no perf (Debian linux-perf)"
   fi
 fi
+if [[ $EVERYONE == 1 ]]; then
+  # A token for everyone still here who has none, written as feed-url
+  # would (only the BLAKE2b hash of the text is stored).
+  "$PY" - "$tmp/qa-scheduler.db" "$tmp/all.paths" <<'EOF'
+import base64, hashlib, os, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], timeout=30)
+ids = [r[0] for r in db.execute(
+    "SELECT id FROM staff WHERE left_on IS NULL AND id NOT IN"
+    " (SELECT subject FROM feed_tokens WHERE kind = 'staff'"
+    "  AND revoked_at IS NULL) ORDER BY id")]
+now = int(time.time())
+with open(sys.argv[2], "w") as out, db:
+    for i in ids:
+        text = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=")
+        db.execute("INSERT INTO feed_tokens (kind, subject, token_hash,"
+                   " created_at) VALUES ('staff', ?, ?, ?)",
+                   (i, hashlib.blake2b(text, digest_size=32).digest(), now))
+        out.write(f"/feeds/{text.decode()}.ics\n")
+EOF
+  sleep 1.5 # the daemon sees the commit
+  metric() { "$PY" "$FETCH" --metric "$1" "http://$qa_addr/metrics"; }
+  hits0=$(metric 'qa_feed_cache_total{result="hit"}')
+  renders0=$(metric 'qa_feed_cache_total{result="render"}')
+  t0=$(cpu_ticks "$qa_pid")
+  wrk -t2 -c32 -d"${DURATION}s" --latency -s "$LUA_ALL" "http://$qa_addr/" \
+    -- "$tmp/all.paths" >"$tmp/wrk.out" 2>&1 || { cat "$tmp/wrk.out" >&2; die "wrk failed (everyone)"; }
+  t1=$(cpu_ticks "$qa_pid")
+  alive
+  line=$(grep '^FEED_WRK ' "$tmp/wrk.out") || die "no summary from wrk (everyone)"
+  declare -A W
+  for kv in ${line#FEED_WRK }; do W[${kv%%=*}]=${kv#*=}; done
+  all_hits=$(($(metric 'qa_feed_cache_total{result="hit"}') - hits0))
+  all_renders=$(($(metric 'qa_feed_cache_total{result="render"}') - renders0))
+  all_rss=$(rss_kb)
+  sleep 15 # freed pages go back to the system as the allocator decays them
+  all_rss_later=$(rss_kb)
+  all_cache=$(metric qa_feed_cache_bytes)
+  all_staff=$(wc -l <"$tmp/all.paths")
+  all_errors=$((W[connect] + W[read] + W[write] + W[status] + W[timeout]))
+  all_rps=$("$PY" -c 'import sys; print(f"{int(sys.argv[1]) / (int(sys.argv[2]) / 1e6):.0f}")' "${W[requests]}" "${W[duration_us]}")
+  all_cpu=$("$PY" -c 'import sys; print(f"{(int(sys.argv[2]) - int(sys.argv[1])) / int(sys.argv[3]) * 1e6 / int(sys.argv[4]):.0f}")' "$t0" "$t1" "$hz" "${W[requests]}")
+  say "everyone: $all_rps req/s, $all_renders renders, $all_hits hits, RSS $all_rss kB"
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- report ----
@@ -400,6 +450,17 @@ gfmt='%-52s %10s  %-12s %s\n'
   printf "$gfmt" "qa-scheduler errors (non-2xx/3xx + socket)" "$errs" "0" "$( ((errs == 0)) && echo met || echo "NOT met")"
   printf "$gfmt" "daemon RSS before / after the load" "$rss_before kB" "no growth" "after: $rss_after kB$( ((SOAK > 0)) && echo ", after ${SOAK}s soak: $rss_end kB")"
 }
+if [[ $EVERYONE == 1 ]]; then
+  ms() { printf '%d.%02d' $(($1 / 1000)) $(($1 % 1000 / 10)); }
+  echo
+  echo "everyone subscribed: $all_staff more feed URLs, each asked for in turn by wrk -t2 -c32 for ${DURATION}s"
+  echo "  $all_rps req/s, p50 $(ms "${W[p50_us]}") ms, p99 $(ms "${W[p99_us]}") ms, errors $all_errors, $all_cpu us of CPU a request"
+  echo "  feed cache: $all_renders renders, $all_hits hits; $all_cache bytes held ([server] feed_cache_size)"
+  # shellcheck disable=SC2059
+  printf "$gfmt" "daemon RSS, everyone subscribed: under that load" "$all_rss kB" "< 50 MB" "$( ((all_rss < 50 * 1024)) && echo met || echo "NOT met")"
+  # shellcheck disable=SC2059
+  printf "$gfmt" "  and 15 s after it" "$all_rss_later kB" "< 50 MB" "$( ((all_rss_later < 50 * 1024)) && echo met || echo "NOT met")"
+fi
 if [[ ${PERF:-} == 1 && -s $tmp/perf.data ]]; then
   echo
   echo "perf: where the daemon's time goes under -c32 (self time, >= 1%)"

@@ -4,6 +4,8 @@
     feed_fetch.py URL [OUT]      -> "STATUS BYTES EVENTS"
     feed_fetch.py --port PORT    -> exits 0 once 127.0.0.1:PORT accepts
     feed_fetch.py --free-port    -> prints a free loopback TCP port
+    feed_fetch.py --metric NAME URL -> the value of Prometheus sample NAME
+                                       (with its labels, as written) at URL
 
 The body is saved to OUT when given. EVENTS counts BEGIN:VEVENT lines.
 Python standard library only.
@@ -27,6 +29,15 @@ def fetch(url, out):
     print(status, len(body), body.count(b"\r\nBEGIN:VEVENT\r\n"))
 
 
+def metric(name, url):
+    with urllib.request.urlopen(url, timeout=30) as reply:
+        for line in reply.read().decode().splitlines():
+            if line.startswith(name + " "):
+                print(line.split()[-1])
+                return 0
+    sys.exit(f"feed_fetch.py: no {name} at {url}")
+
+
 def wait_port(port, seconds=10.0):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -47,6 +58,8 @@ def free_port():
 def main(argv):
     if argv[:1] == ["--port"] and len(argv) == 2:
         return wait_port(int(argv[1]))
+    if argv[:1] == ["--metric"] and len(argv) == 3:
+        return metric(argv[1], argv[2])
     if argv == ["--free-port"]:
         free_port()
         return 0

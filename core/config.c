@@ -109,7 +109,7 @@ static const struct core_key core_keys[] = {
 	/* Rendered feeds kept in memory; a miss costs a render of well under
 	 * a millisecond, so this bounds memory, not speed. */
 	{SECTION_SERVER, "feed_cache_size", KEY_BYTES, FIELD(feed_cache_size),
-	 1024 * 1024, 1024L * 1024 * 1024, false, "16777216"},
+	 1024 * 1024, 1024L * 1024 * 1024, false, "8388608"},
 	/* One event loop per core serves feeds; more than a few dozen only
 	 * costs memory (a database connection each). */
 	{SECTION_SERVER, "threads", KEY_COUNT, FIELD(http_threads), 1, 64,

@@ -51,7 +51,7 @@ struct config {
 	int request_timeout; /* seconds; "30s" */
 	int max_header_size; /* bytes; 8192 */
 	int max_body_size;   /* bytes; 65536 */
-	int feed_cache_size; /* bytes; 16 MiB */
+	int feed_cache_size; /* bytes; 8 MiB */
 	int http_threads;    /* event loops serving HTTP; 0 = one per core */
 
 	/* [database] */

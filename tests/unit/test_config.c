@@ -187,7 +187,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.request_timeout, 30);
 	assert_int_equal(cfg.max_header_size, 8192);
 	assert_int_equal(cfg.max_body_size, 65536);
-	assert_int_equal(cfg.feed_cache_size, 16 * 1024 * 1024);
+	assert_int_equal(cfg.feed_cache_size, 8 * 1024 * 1024);
 	assert_int_equal(cfg.http_threads, 0); /* auto */
 	assert_string_equal(cfg.db_path,
 			    "/var/lib/qa-scheduler/qa-scheduler.db");
