@@ -14,6 +14,13 @@
 #   DURATION=S      seconds of each wrk run (10)
 #   LARGE=0         skip the second, large feed (a practice manager's)
 #   NGINX_ONE=0     skip the reference run against nginx with one worker
+#   RADICALE=0      skip the peer run against Radicale (Debian's radicale,
+#                   3.1, stock [server] settings) serving, as a calendar
+#                   collection, the events of the candidate whose feed has
+#                   the count closest to 60 (SPEC's anchor: a 60-event
+#                   collection), and the daemon serving that person's feed
+#                   (SPEC: "500x better"); also whether Radicale answers a
+#                   conditional GET with 304
 #   SOAK=S          an extra S-second load on the daemon alone, RSS before
 #                   and after (default 0; SPEC: no growth over 60 s)
 #   EVERYONE=0      skip the "everyone subscribed" run: a token for every
@@ -38,6 +45,16 @@
 # (utime+stime from /proc, nginx summed over its workers), a figure that
 # varies far less than req/s on a shared machine.
 #
+# Radicale (RADICALE=1) runs as the current user on a free loopback port with
+# a config written into the temporary directory ([auth] type = none, [rights]
+# type = authenticated, which with auth none lets anonymous requests read and
+# write /USER/COLLECTION/; filesystem storage there). The chosen feed is PUT
+# whole to /staff/ID/ (bench/feed_radicale.py), which Radicale stores as one
+# item per UID; a GET of the collection must give back text/calendar with as
+# many VEVENTs as the feed. It is loaded with `-t2 -c32` and wrk's
+# `--timeout 10s` (it answers in the hundreds of ms, and wrk's 2 s default
+# would count its slow answers as timeouts rather than measure them).
+#
 # wrk, nginx and the daemon share the machine's cores: on 2 cores wrk's two
 # threads take about one of them, so neither server has the machine to
 # itself; nginx runs 2 workers and qa-scheduler 2 HTTP event loops
@@ -57,10 +74,12 @@ DURATION=${DURATION:-10}
 LARGE=${LARGE:-1}
 NGINX_ONE=${NGINX_ONE:-1}
 SOAK=${SOAK:-0}
+RADICALE=${RADICALE:-1}
 CANDIDATES=${CANDIDATES:-60}
 FETCH=$ROOT/bench/feed_fetch.py
 LUA=$ROOT/bench/feed_wrk.lua
 LUA_ALL=$ROOT/bench/feed_all.lua
+RAD_HELPER=$ROOT/bench/feed_radicale.py
 EVERYONE=${EVERYONE:-1}
 
 say() { echo "feed.sh: $*" >&2; }
@@ -69,8 +88,9 @@ die() {
   exit 1
 }
 
-# Bench-only tools (not test dependencies): wrk and nginx-light.
+# Bench-only tools (not test dependencies): wrk, nginx-light and radicale.
 bench_pkgs=(wrk nginx-light)
+[[ $RADICALE != 1 ]] || bench_pkgs+=(radicale)
 missing=()
 for p in "${bench_pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -100,10 +120,14 @@ fi
 BIN=$BUILD_DIR/qa-scheduler
 [[ -x $BIN ]] || die "no $BIN"
 [[ -x $PY ]] || die "needs $PY (Debian's python3)"
+rad_version=
+if [[ $RADICALE == 1 ]]; then
+  rad_version=$("$PY" -m radicale --version 2>/dev/null) || die "no radicale for $PY"
+fi
 
 # ---- everything started below is stopped by cleanup ----
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/qa-feed-bench.XXXXXX")
-pids=() # daemon and nginx masters, in start order
+pids=() # daemon, nginx masters and Radicale, in start order
 wrk_pid= # the wrk running, if any
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
@@ -262,6 +286,62 @@ for id in "$best" $([[ $LARGE == 1 ]] && echo "$pm"); do
   cmp -s "$tmp/nginx.ics" "$tmp/$id.ics" || die "nginx does not serve the same bytes for $id"
 done
 
+# ---- Radicale serving the events of the candidate closest to 60 events ----
+if [[ $RADICALE == 1 ]]; then
+  rad_id='' rad_diff=''
+  for id in "${candidates[@]}"; do # in CSV order, so ties go the same way
+    n=${feed_events[$id]}
+    diff=$((n > 60 ? n - 60 : 60 - n))
+    if [[ -z $rad_id ]] || ((diff < rad_diff)); then
+      rad_id=$id rad_diff=$diff
+    fi
+  done
+  RAD=$tmp/radicale
+  mkdir -p "$RAD"
+  rad_port=$("$PY" "$FETCH" --free-port)
+  rad_path=/staff/$rad_id/
+  cat >"$RAD/config" <<EOF
+[server]
+hosts = 127.0.0.1:$rad_port
+
+[auth]
+type = none
+
+[rights]
+type = authenticated
+
+[storage]
+filesystem_folder = $RAD/collections
+
+[web]
+type = none
+
+[logging]
+level = warning
+EOF
+  # --config replaces the default paths (/etc/radicale/config, whose Debian
+  # [auth] is remote_user, and ~/.config/radicale/config).
+  "$PY" -m radicale --config "$RAD/config" 2>"$RAD/radicale.log" &
+  rad_pid=$!
+  pids+=("$rad_pid")
+  if ! "$PY" "$FETCH" --port "$rad_port" || ! kill -0 "$rad_pid" 2>/dev/null; then
+    cat "$RAD/radicale.log" >&2
+    die "radicale did not start"
+  fi
+  rad_alive() { kill -0 "$rad_pid" 2>/dev/null || { cat "$RAD/radicale.log" >&2; die "radicale died"; }; }
+  "$PY" "$RAD_HELPER" upload "http://127.0.0.1:$rad_port$rad_path" "$tmp/$rad_id.ics" ||
+    { cat "$RAD/radicale.log" >&2; die "could not put the feed of $rad_id into radicale"; }
+  read -r status rad_size rad_events rad_type < <("$PY" "$RAD_HELPER" get "http://127.0.0.1:$rad_port$rad_path")
+  [[ $status == 200 && $rad_type == text/calendar ]] ||
+    { cat "$RAD/radicale.log" >&2; die "GET radicale $rad_path: $status $rad_type"; }
+  [[ $rad_events == "${feed_events[$rad_id]}" ]] ||
+    die "radicale serves $rad_events VEVENTs for $rad_id, the feed has ${feed_events[$rad_id]}"
+  rad_304=$("$PY" "$RAD_HELPER" revalidate "http://127.0.0.1:$rad_port$rad_path")
+  qa_304=$("$PY" "$RAD_HELPER" revalidate "http://$qa_addr${feed_path[$rad_id]}")
+  rad_alive
+  say "radicale $rad_version pid $rad_pid: $rad_path, $rad_events events ($rad_size bytes; the feed of $rad_id: ${feed_size[$rad_id]} bytes)"
+fi
+
 # ---- measuring ----
 hz=$(getconf CLK_TCK)
 cpu_ticks() { # PID... -> utime+stime of them all, in clock ticks
@@ -275,19 +355,22 @@ cpu_ticks() { # PID... -> utime+stime of them all, in clock ticks
 }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$qa_pid/status"; }
 server_pids() { # NAME -> the processes that serve (nginx: its workers)
-  if [[ $1 == qa ]]; then echo "$qa_pid"; else pgrep -P "${ng_pid[$1]}" | tr '\n' ' '; fi
+  if [[ $1 == qa ]]; then echo "$qa_pid"
+  elif [[ $1 == rad ]]; then echo "$rad_pid"
+  else pgrep -P "${ng_pid[$1]}" | tr '\n' ' '; fi
 }
-url_of() { # SERVER FEED_ID
+url_of() { # SERVER FEED_ID (Radicale serves one collection)
   if [[ $1 == qa ]]; then echo "http://$qa_addr${feed_path[$2]}"
+  elif [[ $1 == rad ]]; then echo "http://127.0.0.1:$rad_port$rad_path"
   else echo "http://127.0.0.1:${ng_port[$1]}${feed_path[$2]}"; fi
 }
 declare -A R # R[key.field]: rps p50 p99 errors cpu bytes
-run_wrk() { # KEY SERVER FEED_ID THREADS CONNS
+run_wrk() { # KEY SERVER FEED_ID THREADS CONNS [WRK_OPTION...]
   local key=$1 server=$2 id=$3 t=$4 c=$5 line t0 t1 spids
   spids=$(server_pids "$server")
   # shellcheck disable=SC2086
   t0=$(cpu_ticks $spids)
-  wrk -t"$t" -c"$c" -d"${DURATION}s" --latency -s "$LUA" \
+  wrk -t"$t" -c"$c" -d"${DURATION}s" --latency -s "$LUA" "${@:6}" \
     "$(url_of "$server" "$id")" >"$tmp/wrk.out" 2>&1 &
   wrk_pid=$!
   wait "$wrk_pid" || { cat "$tmp/wrk.out" >&2; die "wrk failed against $server"; }
@@ -334,6 +417,12 @@ run_wrk qa1 qa "$best" 1 1
 if [[ $LARGE == 1 ]]; then
   run_wrk ngL auto "$pm" 2 32
   run_wrk qaL qa "$pm" 2 32
+fi
+if [[ $RADICALE == 1 ]]; then
+  "$PY" "$FETCH" "$(url_of qa "$rad_id")" >/dev/null # cached now
+  run_wrk rad32 rad "$rad_id" 2 32 --timeout 10s
+  rad_alive
+  run_wrk qaR32 qa "$rad_id" 2 32
 fi
 rss_after=$(rss_kb)
 if ((SOAK > 0)); then
@@ -401,7 +490,7 @@ fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- report ----
-ratio() { "$PY" -c 'import sys; a, b = map(float, sys.argv[1:]); print(f"{a / b:.2f}")' "$1" "$2"; }
+ratio() { "$PY" -c 'import sys; a, b = map(float, sys.argv[1:]); print(f"{a / b:.2f}" if b else "inf")' "$1" "$2"; }
 ge() { "$PY" -c 'import sys; print("met" if float(sys.argv[1]) >= float(sys.argv[2]) else "NOT met")' "$1" "$2"; }
 lt() { "$PY" -c 'import sys; print("met" if float(sys.argv[1]) < float(sys.argv[2]) else "NOT met")' "$1" "$2"; }
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
@@ -410,9 +499,10 @@ echo
 echo "qa-scheduler feed benchmark, $(date -u +'%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) cores, ${cpu:-unknown CPU}; $(uname -sr); load average before: $load_before, after: $load_after"
 echo "  wrk, nginx and qa-scheduler share these cores; nginx 'auto' = $(server_pids auto | wc -w) workers, qa-scheduler = $qa_loops"
-echo "  $($NGINX -v 2>&1 | sed 's/^nginx version: //'), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2), ${DURATION}s per run"
+echo "  $($NGINX -v 2>&1 | sed 's/^nginx version: //'), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2)${rad_version:+, radicale $rad_version}, ${DURATION}s per run"
 echo "organisation: $STAFF staff (seed $SEED); feed: $small"
 [[ $LARGE != 1 ]] || echo "large feed: ${feed_size[$pm]} bytes, ${feed_events[$pm]} events ($pm, practice_manager)"
+[[ $RADICALE != 1 ]] || echo "radicale peer: ${feed_events[$rad_id]} events ($rad_id, $(role_of "$rad_id")); qa-scheduler's feed ${feed_size[$rad_id]} bytes, Radicale's collection GET $rad_size bytes"
 echo
 fmt='%-34s %9s %8s %8s %7s %10s %6s\n'
 # shellcheck disable=SC2059
@@ -428,12 +518,17 @@ fmt='%-34s %9s %8s %8s %7s %10s %6s\n'
     row "nginx auto, large feed, -c32" ngL
     row "qa-scheduler, large feed, -c32" qaL
   fi
+  if [[ $RADICALE == 1 ]]; then
+    row "radicale $rad_version, $rad_events events, -c32" rad32
+    row "qa-scheduler, same feed, -c32" qaR32
+  fi
   if ((SOAK > 0)); then row "qa-scheduler, ${SOAK}s soak, -c32" soak; fi
 }
-for k in ng32 qa32 ng1 qa1; do
+for k in ng32 qa32 ng1 qa1 $([[ $RADICALE == 1 ]] && echo rad32 qaR32); do
   [[ ${R[$k.errors]} == 0 ]] || echo "errors in $k: ${R[$k.errdetail]}"
 done
 echo "(CPU us/req: the server's utime+stime per request, nginx summed over its workers; CPUs: that time / wall time)"
+[[ $RADICALE != 1 ]] || echo "(radicale: -t2, wrk --timeout 10s; stock max_connections = 8, HTTP/1.0, so a new connection per request)"
 echo
 r32=$(ratio "${R[qa32.rps]}" "${R[ng32.rps]}")
 r1=$(ratio "${R[qa1.rps]}" "${R[ng1.rps]}")
@@ -446,10 +541,17 @@ gfmt='%-52s %10s  %-12s %s\n'
   if [[ $NGINX_ONE == 1 ]]; then printf "$gfmt" "  (against nginx with 1 worker)" "$(ratio "${R[qa32.rps]}" "${R[one32.rps]}")" "" ""; fi
   printf "$gfmt" "  (1 connection)" "$r1" "" ""
   if [[ $LARGE == 1 ]]; then printf "$gfmt" "  (large feed, 32 connections)" "$(ratio "${R[qaL.rps]}" "${R[ngL.rps]}")" "" ""; fi
+  if [[ $RADICALE == 1 ]]; then
+    rr=$(ratio "${R[qaR32.rps]}" "${R[rad32.rps]}")
+    printf "$gfmt" "req/s qa-scheduler / Radicale (same events)" "$rr" ">= 500" "$(ge "$rr" 500)"
+  fi
   printf "$gfmt" "qa-scheduler p99 at 32 connections" "${R[qa32.p99]} ms" "< 5 ms" "$(lt "${R[qa32.p99]}" 5)"
   printf "$gfmt" "qa-scheduler errors (non-2xx/3xx + socket)" "$errs" "0" "$( ((errs == 0)) && echo met || echo "NOT met")"
   printf "$gfmt" "daemon RSS before / after the load" "$rss_before kB" "no growth" "after: $rss_after kB$( ((SOAK > 0)) && echo ", after ${SOAK}s soak: $rss_end kB")"
 }
+if [[ $RADICALE == 1 ]]; then
+  echo "conditional GET (If-None-Match: the ETag it sent): Radicale $rad_304, qa-scheduler $qa_304 (SPEC: Radicale never a 304)"
+fi
 if [[ $EVERYONE == 1 ]]; then
   ms() { printf '%d.%02d' $(($1 / 1000)) $(($1 % 1000 / 10)); }
   echo
