@@ -467,16 +467,9 @@ int daemon_serve(const char *config_path)
 	app->feeds = feed_cache_new((size_t)app->cfg.feed_cache_size);
 	if (!app->feeds)
 		goto out;
-	/* With the changelist, libevent folds evhttp's read/write interest
-	 * switches into one epoll_ctl per socket per loop turn: about a tenth
-	 * of a feed request's CPU (bench/feed.sh). */
-	struct event_config *ev_cfg = event_config_new();
-	if (ev_cfg)
-		event_config_set_flag(ev_cfg,
-				      EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-	app->base = ev_cfg ? event_base_new_with_config(ev_cfg) : NULL;
-	if (ev_cfg)
-		event_config_free(ev_cfg);
+	/* Signals, timers and the delivery worker's wake-ups: HTTP has loops
+	 * of its own (http.c). */
+	app->base = event_base_new();
 	if (!app->base) {
 		log_err("serve: cannot create the event loop");
 		goto out;

@@ -626,13 +626,19 @@ static void stop_loop(struct http_loop *loop)
 		event_base_loopexit(loop->base, NULL);
 }
 
+/* Reset an eventfd that woke its loop. */
+static void drain_wakeups(int fd)
+{
+	uint64_t count;
+	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		log_warn("http: reading a wake-up: %s", strerror(errno));
+}
+
 static void on_wake(evutil_socket_t fd, short what, void *arg)
 {
 	(void)what;
 	struct http_loop *loop = arg;
-	uint64_t count;
-	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
-		log_warn("http: reading a wake-up: %s", strerror(errno));
+	drain_wakeups(fd);
 	unsigned asked = __atomic_exchange_n(&loop->asked, 0, __ATOMIC_ACQ_REL);
 	if (asked & ASK_RECONFIGURE)
 		apply_limits(loop);
@@ -669,9 +675,7 @@ static void on_all_done(evutil_socket_t fd, short what, void *arg)
 {
 	(void)what;
 	struct http_server *srv = arg;
-	uint64_t count;
-	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
-		log_warn("http: reading a wake-up: %s", strerror(errno));
+	drain_wakeups(fd);
 	event_base_loopexit(srv->app->base, NULL);
 }
 
