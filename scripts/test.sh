@@ -2,7 +2,8 @@
 # Install what the tests need, build with ASan + UBSan, and run every test
 # (cmocka unit tests and integration tests that drive the real binary);
 # then the daemon's HTTP, serve and reminder suites under ThreadSanitizer, and
-# the unit tests once more under valgrind on a plain build.
+# the unit tests once more under valgrind on a plain build; then what
+# `cmake --install` lays out and the .deb that scripts/package.sh builds.
 # Usage: scripts/test.sh            (from anywhere; exits non-zero on failure)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,4 +66,9 @@ for t in build-valgrind/tests/test_*; do
   fi
 done
 [ $status -eq 0 ] || exit 1
+
+echo "== install (cmake --install build-valgrind) and the .deb (scripts/package.sh)"
+/usr/bin/python3 tests/package/check_package.py install build-valgrind
+deb=$(scripts/package.sh 2>/dev/null) || { scripts/package.sh; exit 1; }
+/usr/bin/python3 tests/package/check_package.py deb "$deb"
 echo "== all tests passed"
