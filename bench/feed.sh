@@ -87,6 +87,8 @@ die() {
   say "$*"
   exit 1
 }
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 # Bench-only tools (not test dependencies): wrk, nginx-light and radicale.
 bench_pkgs=(wrk nginx-light)
@@ -159,35 +161,8 @@ trap 'exit 143' TERM
 CONF=$tmp/qa-scheduler.conf
 today=$(TZ=Europe/London date +%F)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-cat >"$CONF" <<EOF
-[server]
-listen = 127.0.0.1:0
-
-[database]
-path = $tmp/qa-scheduler.db
-
-[plugins]
-dir = $BUILD_DIR/plugins
-
-[calendars]
-timezone = Europe/London
-holidays = $ROOT/calendars/england-and-wales-bank-holidays.ics
-
-[activity.reg44_visit]
-placements = Oak House=1; Birch Lodge=2; Cedar View=3; Elm Court=4; Fern Lodge=5; Hazel House=6
-EOF
-if ! out=$("$BIN" -c "$CONF" check-config 2>&1); then
-  echo "$out" >&2
-  exit 1
-fi
-
-say "$STAFF staff, today $today, in $tmp"
-"$PY" "$ROOT/bench/org.py" staff --count "$STAFF" --today "$today" \
-  --seed "$SEED" >"$tmp/staff.csv"
-"$BIN" -c "$CONF" staff import "$tmp/staff.csv" >/dev/null 2>"$tmp/import.log" ||
-  { cat "$tmp/import.log" >&2; exit 1; }
-say "history: $("$PY" "$ROOT/bench/org.py" history --db "$tmp/qa-scheduler.db" \
-  --today "$today" --seed "$SEED")"
+bench_conf "$CONF" "listen = 127.0.0.1:0"
+bench_org "$CONF" "$today"
 
 # ---- the daemon ----
 env ${QA_PRELOAD:+LD_PRELOAD=$QA_PRELOAD} "$BIN" -c "$CONF" serve 2>"$tmp/serve.log" &

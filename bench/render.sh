@@ -33,6 +33,8 @@ die() {
   say "$*"
   exit 1
 }
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 if [[ -z ${BUILD_DIR:-} ]]; then
   BUILD_DIR=$ROOT/build-bench
@@ -69,27 +71,8 @@ cc -std=gnu11 -O2 -D_GNU_SOURCE -Wall -Wextra -I"$src/core" -I"$src/core/include
 
 CONF=$tmp/qa-scheduler.conf
 today=$(TZ=Europe/London date +%F)
-cat >"$CONF" <<EOF
-[database]
-path = $tmp/qa-scheduler.db
-
-[plugins]
-dir = $BUILD_DIR/plugins
-
-[calendars]
-timezone = Europe/London
-holidays = $ROOT/calendars/england-and-wales-bank-holidays.ics
-
-[activity.reg44_visit]
-placements = Oak House=1; Birch Lodge=2; Cedar View=3; Elm Court=4; Fern Lodge=5; Hazel House=6
-EOF
-say "$STAFF staff, today $today, in $tmp"
-"$PY" "$ROOT/bench/org.py" staff --count "$STAFF" --today "$today" \
-  --seed "$SEED" >"$tmp/staff.csv"
-"$BIN" -c "$CONF" staff import "$tmp/staff.csv" >/dev/null 2>"$tmp/import.log" ||
-  { cat "$tmp/import.log" >&2; exit 1; }
-say "history: $("$PY" "$ROOT/bench/org.py" history --db "$tmp/qa-scheduler.db" \
-  --today "$today" --seed "$SEED")"
+bench_conf "$CONF"
+bench_org "$CONF" "$today"
 "$BIN" -c "$CONF" due --format json >/dev/null
 
 "$PROG" -n "$RUNS" -e "$EVENTS" "$CONF" | tee "$tmp/out"
