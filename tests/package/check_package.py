@@ -143,6 +143,9 @@ def check_deb(deb, work):
     postinst = open(os.path.join(control, "postinst")).read()
     check("useradd --system" in postinst and "qa-scheduler" in postinst,
           "postinst makes no qa-scheduler user")
+    check("dpkg-statoverride --update --add root qa-scheduler 0640" in
+          postinst.replace("\\\n", " ").replace("\t", ""),
+          "postinst leaves the config (a password, maybe) world-readable")
     check(os.stat(os.path.join(control, "postinst")).st_mode & 0o111,
           "postinst is not executable")
     r = run("sh", "-n", os.path.join(control, "postinst"))
