@@ -454,7 +454,14 @@ int daemon_serve(const char *config_path)
 
 	/* A client that hangs up mid-reply must not kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
-	pthread_rwlock_init(&app->conf_lock, NULL);
+	/* A reload must not wait behind a stream of feed renders: writers
+	 * first. */
+	pthread_rwlockattr_t lock_attr;
+	pthread_rwlockattr_init(&lock_attr);
+	pthread_rwlockattr_setkind_np(
+		&lock_attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&app->conf_lock, &lock_attr);
+	pthread_rwlockattr_destroy(&lock_attr);
 
 	if (load_config(config_path, &app->cfg, &app->plugins, &app->holidays,
 			&app->catalog)) {

@@ -33,6 +33,10 @@ struct feed_cache {
 	size_t hand;
 	unsigned long generation;
 	time_t started; /* no Last-Modified earlier: we cannot know older */
+	/* The newest Last-Modified of a feed dropped from the cache: a feed
+	 * rendered again after that must not claim an older one, or a client
+	 * holding it would be told 304 for changed bytes. */
+	time_t forgotten;
 	struct feed_cache_stats stats;
 };
 
@@ -136,6 +140,8 @@ static int grow(struct feed_cache *cache)
 static void remove_slot(struct feed_cache *cache, size_t i)
 {
 	struct feed_body *body = cache->slots[i].body;
+	if (body->last_modified > cache->forgotten)
+		cache->forgotten = body->last_modified;
 	cache->bytes -= body->charged;
 	body->cached = false;
 	feed_body_release(body);
@@ -177,7 +183,10 @@ static struct feed_gzip *compress_gzip(const char *bytes, size_t len)
 		free(gz);
 		return NULL;
 	}
-	return gz;
+	/* deflateBound is about the plain size; the result a thirtieth of
+	 * it. Keep only that (the budget counts gz->len). */
+	struct feed_gzip *fit = realloc(gz, sizeof(*gz) + gz->len);
+	return fit ? fit : gz;
 }
 
 /* Drop entries, the clock hand's way, until the cache fits its budget;
@@ -305,11 +314,27 @@ int feed_cache_get(struct feed_cache *cache, const char *text, size_t len,
 		return rendered;
 	}
 	cache->stats.renders++;
+	/* A render from before the entry's was slower than that one: keep
+	 * the newer in the cache, serve this one as it is. */
+	bool older = e->used && e->generation > generation;
+	time_t floor = cache->started;
+	if (cache->forgotten) {
+		/* Later than the newest forgotten, but never in the future. */
+		time_t after =
+			cache->forgotten + 1 < now ? cache->forgotten + 1 : now;
+		if (after > floor)
+			floor = after;
+	}
 	if (e->used && strcmp(e->body->etag, body->etag) == 0)
 		body->last_modified = e->body->last_modified;
-	else if (body->last_modified < (e->used ? now : cache->started))
-		body->last_modified = e->used ? now : cache->started;
+	else if (body->last_modified < (e->used ? now : floor))
+		body->last_modified = e->used ? now : floor;
 	date_http(body->last_modified, body->last_modified_text);
+	if (older) {
+		pthread_mutex_unlock(&cache->lock);
+		*out = body;
+		return 1;
+	}
 	if (e->used) {
 		cache->bytes -= e->body->charged;
 		e->body->cached = false;

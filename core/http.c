@@ -153,14 +153,48 @@ static int split_listen(const char *listen, char *host, size_t host_size,
 	return 0;
 }
 
-static void request_done(struct evhttp_request *req, void *arg)
+/* Status counted for a request whose client went away before the whole
+ * reply was written (nginx's number for it). */
+#define HTTP_CLIENT_CLOSED 499
+
+/* Longest wait for replies in progress at a stop, in seconds. */
+#define HTTP_DRAIN_MAX 10
+
+/* A request being answered. evhttp calls a request's on-complete callback
+ * only once its reply has been written; a client that resets the
+ * connection, or a write that times out, frees the connection without it,
+ * and a stop would wait out the drain for a request that is gone. So each
+ * request is also the argument of its connection's close callback, which
+ * request_done clears: whichever comes first ends it, once. */
+struct pending {
+	struct http_loop *loop;
+	enum route_id route;
+};
+
+static void pending_end(struct pending *p, enum route_id route, int code)
 {
-	struct http_loop *loop = arg;
-	count_request(loop, route_of(evhttp_request_get_uri(req)),
-		      evhttp_request_get_response_code(req));
+	struct http_loop *loop = p->loop;
+	free(p);
+	count_request(loop, route, code);
 	int left = __atomic_sub_fetch(&loop->in_flight, 1, __ATOMIC_RELAXED);
 	if (left == 0 && app_stopping(loop->srv->app))
 		event_base_loopexit(loop->base, NULL);
+}
+
+static void request_done(struct evhttp_request *req, void *arg)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	if (evcon)
+		evhttp_connection_set_closecb(evcon, NULL, NULL);
+	pending_end(arg, route_of(evhttp_request_get_uri(req)),
+		    evhttp_request_get_response_code(req));
+}
+
+static void connection_closed(struct evhttp_connection *evcon, void *arg)
+{
+	(void)evcon;
+	struct pending *p = arg;
+	pending_end(p, p->route, HTTP_CLIENT_CLOSED);
 }
 
 static void send_text(struct evhttp_request *req, int code, const char *reason,
@@ -534,10 +568,19 @@ static void handle_feed(struct http_loop *loop, struct evhttp_request *req,
 static void route(struct evhttp_request *req, void *arg)
 {
 	struct http_loop *loop = arg;
-	__atomic_add_fetch(&loop->in_flight, 1, __ATOMIC_RELAXED);
-	evhttp_request_set_on_complete_cb(req, request_done, loop);
-
 	const char *uri = evhttp_request_get_uri(req);
+	struct pending *p = malloc(sizeof(*p));
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	if (!p || !evcon) {
+		free(p);
+		evhttp_send_error(req, HTTP_SERVUNAVAIL, NULL);
+		return;
+	}
+	*p = (struct pending){loop, route_of(uri)};
+	__atomic_add_fetch(&loop->in_flight, 1, __ATOMIC_RELAXED);
+	evhttp_request_set_on_complete_cb(req, request_done, p);
+	evhttp_connection_set_closecb(evcon, connection_closed, p);
+
 	const struct evhttp_uri *parsed = evhttp_request_get_evhttp_uri(req);
 	const char *path = parsed ? evhttp_uri_get_path(parsed) : NULL;
 	if (!path || !uri) {
@@ -598,9 +641,8 @@ static void on_drain_deadline(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd, (void)what;
 	struct http_loop *loop = arg;
-	log_warn("stop: %d request(s) still unanswered after %ds; closing",
-		 __atomic_load_n(&loop->in_flight, __ATOMIC_RELAXED),
-		 loop->srv->timeout);
+	log_warn("stop: %d request(s) still unanswered; closing",
+		 __atomic_load_n(&loop->in_flight, __ATOMIC_RELAXED));
 	event_base_loopexit(loop->base, NULL);
 }
 
@@ -617,9 +659,12 @@ static void stop_loop(struct http_loop *loop)
 		return;
 	}
 	/* Requests answer from memory, so draining is quick; the deadline
-	 * guards against a client that stops reading. */
+	 * guards against a client that stops reading, and ends well inside
+	 * systemd's TimeoutStopSec (30 s in the unit). */
 	pthread_mutex_lock(&loop->srv->lock);
-	struct timeval limit = {.tv_sec = loop->srv->timeout};
+	struct timeval limit = {.tv_sec = loop->srv->timeout < HTTP_DRAIN_MAX
+						  ? loop->srv->timeout
+						  : HTTP_DRAIN_MAX};
 	pthread_mutex_unlock(&loop->srv->lock);
 	loop->drain_deadline = evtimer_new(loop->base, on_drain_deadline, loop);
 	if (!loop->drain_deadline || evtimer_add(loop->drain_deadline, &limit))
@@ -752,10 +797,11 @@ static int loop_init(struct http_loop *loop, evutil_socket_t fd,
 				      EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
 				      EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(loop->evhttp, route, loop);
-	/* The listener owns fd from here and closes it when freed. */
+	/* The listener owns fd from here and closes it when freed; backlog 0:
+	 * listen_on has called listen() with ours. */
 	struct evconnlistener *listener = evconnlistener_new(
 		loop->base, NULL, NULL,
-		LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+		LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
 	if (!listener)
 		goto fail_fd;
 	loop->bound = evhttp_bind_listener(loop->evhttp, listener);

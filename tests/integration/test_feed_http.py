@@ -26,6 +26,7 @@ import os
 import re
 import socket
 import sqlite3
+import struct
 import subprocess
 import sys
 import threading
@@ -474,6 +475,41 @@ class FeedHttpTest(unittest.TestCase):
         self.assertEqual(int(entries.group(1)), len(paths), text)
         self.assertGreaterEqual(int(held.group(1)), len(final))
         self.assertEqual(d.stop(), 0)
+
+    def test_clients_that_reset_do_not_hold_up_a_stop(self):
+        """Clients that send a request and reset the connection at once:
+        evhttp frees such a connection without completing its request, and
+        a stop used to wait out the drain for them ("still unanswered").
+        Each request ends once, as a reply (200) or a client gone (499),
+        and SIGTERM finds nothing in flight."""
+        self.ws.write_config(server="threads = 2\n")
+        d = self.start()
+        path = self.urls["pm"]
+        for _ in range(20):
+            s = socket.create_connection(("127.0.0.1", d.port))
+            s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                         struct.pack("ii", 1, 0))
+            s.close()  # RST
+        # Each ended once: no more than were sent, and nothing in flight
+        # once the daemon has read them all.
+        deadline = time.monotonic() + NOTICE_SECONDS
+        seen = -1
+        while True:
+            text = self.request(d, "/metrics").body.decode()
+            ended = sum(int(n) for n in re.findall(
+                r'^qa_http_requests_total\{route="/feeds",'
+                r'status="(?:200|499)"\} (\d+)$', text, re.M))
+            if (ended >= 1 and ended == seen) or \
+                    time.monotonic() > deadline:
+                break
+            seen = ended
+            time.sleep(0.3)
+        self.assertGreaterEqual(ended, 1, text)
+        self.assertLessEqual(ended, 20, text)
+        self.assertEqual(d.stop(), 0)
+        self.assertRegex(d.log(), r"finishing 0 request\(s\) in flight")
+        self.assertNotIn("still unanswered", d.log())
 
     def test_a_change_no_event_shows_moves_last_modified(self):
         # Renaming sw's manager changes every supervision SUMMARY in sw's

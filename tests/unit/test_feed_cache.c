@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,7 +199,38 @@ static void test_gzip_made_once_and_counted(void **state)
 	struct feed_cache_stats st;
 	feed_cache_stats(cache, &st);
 	assert_int_equal(st.bytes, body->len + gz->len);
+	/* What is held is about what is counted, not deflateBound's guess. */
+	assert_true(malloc_usable_size((void *)gz) <
+		    sizeof(*gz) + gz->len + 1024);
 	feed_body_release(body);
+	feed_cache_free(cache);
+}
+
+/* A feed dropped to keep the budget, changed, and rendered again must not
+ * claim an older Last-Modified than it was served with: a client asking
+ * If-Modified-Since that date would be told 304 for the changed bytes. */
+static void test_last_modified_after_eviction(void **state)
+{
+	(void)state;
+	time_t t = time(NULL);
+	struct feed_cache *cache = feed_cache_new(MB);
+	struct renderer r = {
+		.size = 600 * KB, .fill = 'a', .answer = 1, .newest = 1000};
+	feed_body_release(get(cache, &r, "A", t));
+	feed_cache_invalidate(cache);
+	r.fill = 'b';
+	struct feed_body *served = get(cache, &r, "A", t + 100);
+	assert_int_equal(served->last_modified, t + 100);
+	feed_body_release(served);
+	feed_body_release(get(cache, &r, "B", t + 150)); /* drops A */
+	struct feed_cache_stats st;
+	feed_cache_stats(cache, &st);
+	assert_int_equal(st.evictions, 1);
+	r.fill = 'c';
+	struct feed_body *again = get(cache, &r, "A", t + 200);
+	assert_true(again->last_modified > t + 100);
+	assert_true(again->last_modified <= t + 200);
+	feed_body_release(again);
 	feed_cache_free(cache);
 }
 
@@ -272,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_gzip_made_once_and_counted),
 		cmocka_unit_test(test_budget_keeps_what_is_served),
 		cmocka_unit_test(test_a_feed_larger_than_the_budget),
+		cmocka_unit_test(test_last_modified_after_eviction),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
