@@ -66,6 +66,7 @@ struct http_loop {
 	time_t date_at; /* the second date_text shows */
 	char date_text[DATE_HTTP_SIZE];
 	pthread_mutex_t lock; /* counts */
+	bool lock_ready;
 	struct request_count counts[MAX_REQUEST_COUNTS];
 	size_t n_counts;
 };
@@ -780,6 +781,7 @@ static int loop_init(struct http_loop *loop, evutil_socket_t fd,
 		event_config_free(ev_cfg);
 	if (!loop->base || pthread_mutex_init(&loop->lock, NULL))
 		goto fail_fd;
+	loop->lock_ready = true;
 	loop->evhttp = evhttp_new(loop->base);
 	loop->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (loop->wake_fd >= 0)
@@ -1034,10 +1036,10 @@ void http_free(struct http_server *srv)
 			event_free(loop->drain_deadline);
 		if (loop->wake_fd >= 0)
 			close(loop->wake_fd);
-		if (loop->base) {
+		if (loop->base)
 			event_base_free(loop->base);
+		if (loop->lock_ready)
 			pthread_mutex_destroy(&loop->lock);
-		}
 		db_close(loop->db);
 		free(loop->db_path);
 	}

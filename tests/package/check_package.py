@@ -69,6 +69,9 @@ def check_tree(root, prefix, etc):
     conf = os.path.join(root, etc.lstrip("/"), "qa-scheduler",
                         "qa-scheduler.conf")
     check(os.path.isfile(conf), f"{conf}: missing")
+    doc = os.path.join(root, prefix.lstrip("/"), "share", "doc",
+                       "qa-scheduler", "README.md")
+    check(os.path.isfile(doc), f"{doc} (the unit's Documentation=): missing")
     calendar = os.path.join(root, prefix.lstrip("/"), "share",
                             "qa-scheduler", "calendars",
                             "england-and-wales-bank-holidays.ics")
@@ -78,6 +81,8 @@ def check_tree(root, prefix, etc):
         text = open(unit).read()
         want = (f"ExecStart={prefix}/bin/qa-scheduler -c "
                 f"{etc}/qa-scheduler/qa-scheduler.conf serve")
+        check(want in text, f"{unit}: no line {want!r}")
+        want = f"Documentation=file:{prefix}/share/doc/qa-scheduler/README.md"
         check(want in text, f"{unit}: no line {want!r}")
     return binary, plugins, calendar, pc_dir
 
@@ -148,8 +153,14 @@ def check_deb(deb, work):
           "postinst leaves the config (a password, maybe) world-readable")
     check(os.stat(os.path.join(control, "postinst")).st_mode & 0o111,
           "postinst is not executable")
-    r = run("sh", "-n", os.path.join(control, "postinst"))
-    check(r.returncode == 0, f"postinst: {r.stderr}")
+    check("install -d -o qa-scheduler" in postinst,
+          "postinst leaves /var/lib/qa-scheduler to the first start")
+    prerm = open(os.path.join(control, "prerm")).read()
+    check("systemctl stop qa-scheduler.service" in prerm,
+          "prerm leaves the service running without its binary")
+    for script in ("postinst", "prerm", "postrm"):
+        r = run("sh", "-n", os.path.join(control, script))
+        check(r.returncode == 0, f"{script}: {r.stderr}")
     root = os.path.join(work, "root")
     r = run("dpkg-deb", "-x", deb, root)
     check(r.returncode == 0, f"dpkg-deb -x: {r.stderr}")
