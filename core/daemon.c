@@ -357,6 +357,16 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 			notify_status(app, "READY=1");
 			return;
 		}
+		if (http_open_databases(app->http, cfg.db_path)) {
+			log_err("reload: keeping the running configuration");
+			db_close(db);
+			plugins_unload(&plugins);
+			holidays_free(&holidays);
+			feed_catalog_free(&catalog);
+			config_free(&cfg);
+			notify_status(app, "READY=1");
+			return;
+		}
 		db_close(app->db);
 		app->db = db;
 	}

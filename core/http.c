@@ -54,6 +54,10 @@ struct http_loop {
 	struct evhttp_bound_socket *bound;
 	sqlite3 *db;
 	char *db_path; /* what db was opened on */
+	/* Handed over by http_open_databases, taken at the next
+	 * reconfiguration (under srv->lock). */
+	sqlite3 *next_db;
+	char *next_db_path;
 	/* The daemon's loop asks things of this one by setting bits in
 	 * `asked` (atomic) and writing to the eventfd wake_fd: no libevent
 	 * object is ever touched from another thread, so the bases need no
@@ -79,7 +83,6 @@ struct http_server {
 	 * thread. */
 	pthread_mutex_t lock;
 	int timeout, max_header_size, max_body_size;
-	char *db_path;
 	int loops_left; /* loops still running; atomic */
 	/* The last loop to end writes to done_fd, watched on the daemon's
 	 * loop. */
@@ -618,24 +621,20 @@ static void apply_limits(struct http_loop *loop)
 	evhttp_set_timeout(loop->evhttp, srv->timeout);
 	evhttp_set_max_headers_size(loop->evhttp, srv->max_header_size);
 	evhttp_set_max_body_size(loop->evhttp, srv->max_body_size);
-	char *path = strcmp(srv->db_path, loop->db_path) != 0
-			     ? strdup(srv->db_path)
-			     : NULL;
+	sqlite3 *db = loop->next_db;
+	char *path = loop->next_db_path;
+	loop->next_db = NULL;
+	loop->next_db_path = NULL;
 	pthread_mutex_unlock(&srv->lock);
-	if (!path)
+	if (!db)
 		return;
-	/* The daemon has opened (and migrated) the new database already. */
-	sqlite3 *db;
-	if (db_open_readonly(path, &db)) {
-		log_err("http: cannot open %s; this loop keeps reading %s",
-			path, loop->db_path);
-		free(path);
-		return;
-	}
+	/* A new [database] path, opened by http_open_databases. Whatever
+	 * this loop rendered from the old one goes. */
 	db_close(loop->db);
 	loop->db = db;
 	free(loop->db_path);
 	loop->db_path = path;
+	feed_cache_invalidate(srv->app->feeds);
 }
 
 static void on_drain_deadline(evutil_socket_t fd, short what, void *arg)
@@ -872,7 +871,6 @@ struct http_server *http_start(struct event_base *base,
 	srv->timeout = cfg->request_timeout;
 	srv->max_header_size = cfg->max_header_size;
 	srv->max_body_size = cfg->max_body_size;
-	srv->db_path = strdup(cfg->db_path);
 	srv->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (srv->done_fd >= 0)
 		srv->done_event =
@@ -880,8 +878,7 @@ struct http_server *http_start(struct event_base *base,
 				  on_all_done, srv);
 	unsigned n = loops_wanted(cfg);
 	srv->loops = calloc(n, sizeof(*srv->loops));
-	if (!srv->db_path || !srv->done_event || !srv->loops ||
-	    event_add(srv->done_event, NULL))
+	if (!srv->done_event || !srv->loops || event_add(srv->done_event, NULL))
 		goto fail;
 	for (unsigned i = 0; i < n; i++)
 		srv->loops[i].wake_fd = -1;
@@ -973,17 +970,54 @@ int http_run(struct http_server *srv)
 	return rc;
 }
 
+int http_open_databases(struct http_server *srv, const char *path)
+{
+	sqlite3 **dbs = calloc(srv->n_loops, sizeof(*dbs));
+	char **paths = calloc(srv->n_loops, sizeof(*paths));
+	size_t opened = 0;
+	int rc = -1;
+	if (!dbs || !paths)
+		goto out;
+	for (; opened < srv->n_loops; opened++) {
+		paths[opened] = strdup(path);
+		if (!paths[opened] || db_open_readonly(path, &dbs[opened])) {
+			free(paths[opened]);
+			goto out;
+		}
+	}
+	/* Each goes to its loop at the next http_reconfigure; one a loop has
+	 * not taken yet (two reloads in a row) is replaced. */
+	pthread_mutex_lock(&srv->lock);
+	for (size_t i = 0; i < srv->n_loops; i++) {
+		struct http_loop *loop = &srv->loops[i];
+		sqlite3 *stale = loop->next_db;
+		free(loop->next_db_path);
+		loop->next_db = dbs[i];
+		loop->next_db_path = paths[i];
+		dbs[i] = stale; /* closed below, outside the lock */
+		paths[i] = NULL;
+	}
+	pthread_mutex_unlock(&srv->lock);
+	rc = 0;
+out:
+	for (size_t i = 0; dbs && i < srv->n_loops; i++)
+		if (rc == 0 || i < opened)
+			db_close(dbs[i]);
+	for (size_t i = 0; paths && i < opened && rc; i++)
+		free(paths[i]);
+	free(dbs);
+	free(paths);
+	if (rc)
+		log_err("http: cannot open %s for the HTTP loops", path);
+	return rc;
+}
+
 void http_reconfigure(struct http_server *srv, const struct config *cfg)
 {
-	char *path = strdup(cfg->db_path);
 	pthread_mutex_lock(&srv->lock);
 	srv->timeout = cfg->request_timeout;
 	srv->max_header_size = cfg->max_header_size;
 	srv->max_body_size = cfg->max_body_size;
-	if (path) {
-		free(srv->db_path);
-		srv->db_path = path;
-	}
 	pthread_mutex_unlock(&srv->lock);
 	for (size_t i = 0; i < srv->n_loops; i++)
 		if (srv->loops[i].running)
@@ -1042,6 +1076,8 @@ void http_free(struct http_server *srv)
 			pthread_mutex_destroy(&loop->lock);
 		db_close(loop->db);
 		free(loop->db_path);
+		db_close(loop->next_db);
+		free(loop->next_db_path);
 	}
 	if (srv->done_event)
 		event_free(srv->done_event);
@@ -1049,6 +1085,5 @@ void http_free(struct http_server *srv)
 		close(srv->done_fd);
 	pthread_mutex_destroy(&srv->lock);
 	free(srv->loops);
-	free(srv->db_path);
 	free(srv);
 }

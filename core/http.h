@@ -21,8 +21,14 @@ struct http_server *http_start(struct event_base *base,
 /* Start the loops' threads. 0, or -1 (logged) when one could not start. */
 int http_run(struct http_server *srv);
 
-/* Apply limits (and a new database path) of a reloaded config; the sockets
- * and the number of loops stay. */
+/* A reload's new [database] path: open a read-only connection for each
+ * loop now, so that a database the loops cannot read refuses the reload.
+ * 0, or -1 (logged; nothing changes). The loops take them at the next
+ * http_reconfigure and drop what they rendered from the old one. */
+int http_open_databases(struct http_server *srv, const char *path);
+
+/* Apply limits of a reloaded config (and databases opened by
+ * http_open_databases); the sockets and the number of loops stay. */
 void http_reconfigure(struct http_server *srv, const struct config *cfg);
 
 /* Stop accepting; let requests in progress finish (up to request_timeout);

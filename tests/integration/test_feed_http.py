@@ -24,6 +24,7 @@ import hashlib
 import http.client
 import os
 import re
+import signal
 import socket
 import sqlite3
 import struct
@@ -510,6 +511,55 @@ class FeedHttpTest(unittest.TestCase):
         self.assertEqual(d.stop(), 0)
         self.assertRegex(d.log(), r"finishing 0 request\(s\) in flight")
         self.assertNotIn("still unanswered", d.log())
+
+    def test_reload_onto_another_database(self):
+        """SIGHUP with a new [database] path: every loop reads the new
+        database (each loop's connection is opened before the reload is
+        accepted; a loop takes its own when it next wakes) and drops what it
+        rendered from the old one."""
+        self.ws.write_config(server="threads = 2\n")
+        d = self.start()
+        path = self.urls["lt"]
+        old = self.request(d, path)
+        self.assert_calendar(old)
+        # B: a copy of the database in which lt has had a session.
+        other = os.path.join(self.ws.dir, "other.db")
+        with contextlib.closing(sqlite3.connect(self.ws.db)) as src, \
+                contextlib.closing(sqlite3.connect(other)) as dst:
+            src.backup(dst)
+        text = open(self.ws.config).read()
+        self.assertIn(f"path = {self.ws.db}\n", text)
+        other_conf = os.path.join(self.ws.dir, "other.conf")
+        qa.write(other_conf, text.replace(f"path = {self.ws.db}\n",
+                                          f"path = {other}\n"))
+        r = subprocess.run([qa.BIN, "-c", other_conf, "record", "supervision",
+                            "--staff", "lt", "--date", "2026-07-14"],
+                           capture_output=True, text=True, timeout=120,
+                           env=qa.faketime_env(TODAY_AT))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = subprocess.run([qa.BIN, "-c", other_conf, "export", "--staff",
+                            "lt"], capture_output=True, timeout=120,
+                           env=qa.faketime_env(TODAY_AT))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        wanted = r.stdout
+        self.assertNotEqual(wanted, old.body)
+
+        qa.write(self.ws.config, open(other_conf).read())
+        d.signal(signal.SIGHUP)
+        d.wait_for(r"reload: done")
+        # Every loop (fresh connections spread over both) serves B's feed.
+        deadline = time.monotonic() + NOTICE_SECONDS
+        while True:
+            got = [self.request(d, path) for _ in range(16)]
+            if all(r.status == 200 and r.body == wanted for r in got):
+                break
+            if time.monotonic() > deadline:
+                self.fail("the loops do not all serve the new database")
+            time.sleep(0.2)
+        # And go on doing so: nothing from the old database comes back.
+        got = [self.request(d, path) for _ in range(16)]
+        self.assertTrue(all(r.body == wanted for r in got))
+        self.assertEqual(d.stop(), 0)
 
     def test_a_change_no_event_shows_moves_last_modified(self):
         # Renaming sw's manager changes every supervision SUMMARY in sw's
