@@ -37,8 +37,6 @@ struct app {
 	sqlite3 *db;
 	long long data_version; /* last seen PRAGMA data_version */
 	qa_day generated_for;   /* the day of the last full regeneration */
-	qa_day today;           /* app_today's answer for [today_from, */
-	time_t today_from, today_until; /* today_until) */
 	struct http_server *http;
 	bool stopping; /* atomic */
 };

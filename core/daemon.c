@@ -90,20 +90,10 @@ static int load_config(const char *path, struct config *cfg,
 
 qa_day app_today(struct app *app)
 {
-	/* Asked on every feed request: the zone arithmetic runs once a day,
-	 * not once a request. */
 	time_t now = time(NULL);
-	if (now >= app->today_from && now < app->today_until)
-		return app->today;
 	qa_day today;
-	time_t from, until;
-	if (date_of_instant(now, app->cfg.timezone, &today) ||
-	    date_local_to_utc(app->cfg.timezone, today, 0, &from) ||
-	    date_local_to_utc(app->cfg.timezone, today + 1, 0, &until))
+	if (date_of_instant(now, app->cfg.timezone, &today))
 		return (qa_day)(now / 86400);
-	app->today = today;
-	app->today_from = from;
-	app->today_until = until;
 	return today;
 }
 
@@ -377,7 +367,6 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 	feed_catalog_free(&app->catalog);
 	config_free(&app->cfg);
 	app->cfg = cfg;
-	app->today_until = 0; /* the zone may have changed */
 	app->plugins = plugins;
 	app->holidays = holidays;
 	app->catalog = catalog;

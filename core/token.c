@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "log.h"
 
 static const char *const kind_names[] = {"staff", "team", "manager", "admin"};
@@ -132,13 +133,14 @@ out:
 int token_find(sqlite3 *db, const unsigned char hash[TOKEN_HASH_SIZE],
 	       enum token_kind *kind, char **subject)
 {
+	/* Kept prepared: every feed rendered starts here. */
 	static const char sql[] =
-		"SELECT kind, subject, token_hash FROM feed_tokens"
-		" WHERE token_hash = ?1 AND revoked_at IS NULL";
+		DB_KEPT "SELECT kind, subject, token_hash FROM feed_tokens"
+			" WHERE token_hash = ?1 AND revoked_at IS NULL";
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1;
 	*subject = NULL;
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+	if (db_prepare_kept(db, sql, &stmt))
 		goto out;
 	sqlite3_bind_blob(stmt, 1, hash, TOKEN_HASH_SIZE, SQLITE_STATIC);
 	int step = sqlite3_step(stmt);
@@ -163,6 +165,6 @@ int token_find(sqlite3 *db, const unsigned char hash[TOKEN_HASH_SIZE],
 out:
 	if (rc < 0)
 		log_err("token: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(stmt);
+	db_release_kept(stmt);
 	return rc;
 }
