@@ -37,7 +37,9 @@ static const char usage_text[] =
 	"  staff leave --id ID [--date DATE]\n"
 	"  record ACTIVITY --staff ID --date DATE [--practitioner ID] "
 	"[--grade G]\n"
-	"         [--safeguarding] [--note TEXT]\n"
+	"         [--safeguarding|--no-safeguarding] [--moderator ID] "
+	"[--audit N]\n"
+	"         [--home NAME] [--signed-off-by ID] [--note TEXT]\n"
 	"  due [--manager ID] [--team T] [--activity A] [--as-of DATE] "
 	"[--within DAYS]\n"
 	"      [--format table|json|csv]\n"
@@ -532,11 +534,16 @@ static int cmd_record(const char *path, int argc, char **argv)
 		{"practitioner", required_argument, 0, 'p'},
 		{"grade", required_argument, 0, 'g'},
 		{"safeguarding", no_argument, 0, 'S'},
+		{"no-safeguarding", no_argument, 0, 'N'},
+		{"moderator", required_argument, 0, 'm'},
+		{"audit", required_argument, 0, 'a'},
+		{"home", required_argument, 0, 'h'},
+		{"signed-off-by", required_argument, 0, 'o'},
 		{"note", required_argument, 0, 'n'},
 		{0, 0, 0, 0}};
 	struct record_input in = {0};
 	const char *date_text = NULL;
-	int c;
+	int c, audit_number;
 	optind = 0; /* glibc: a full restart, permuting again */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -553,7 +560,28 @@ static int cmd_record(const char *path, int argc, char **argv)
 			in.grade = optarg;
 			break;
 		case 'S':
-			in.safeguarding = true;
+		case 'N':
+			if (in.safeguarding != RECORD_FLAG_UNSET)
+				return usage_error(
+					"record: give --safeguarding or "
+					"--no-safeguarding once");
+			in.safeguarding =
+				c == 'S' ? RECORD_FLAG_YES : RECORD_FLAG_NO;
+			break;
+		case 'm':
+			in.moderator_id = optarg;
+			break;
+		case 'a':
+			if (parse_count("record", "--audit", optarg, 2000000000,
+					&audit_number))
+				return CLI_ERROR;
+			in.audit_id = audit_number;
+			break;
+		case 'h':
+			in.home = optarg;
+			break;
+		case 'o':
+			in.signed_off_by = optarg;
 			break;
 		case 'n':
 			in.note = optarg;
@@ -574,26 +602,35 @@ static int cmd_record(const char *path, int argc, char **argv)
 
 	struct engine e;
 	struct errlist errs = {0};
+	char *said = NULL;
+	long long id = 0;
 	int rc = CLI_ERROR;
 	if (engine_open(path, &e))
 		goto out;
 	if (db_begin(e.db))
 		goto out;
+	/* The person's own series; and for the audit workflow, the built-in
+	 * series (actions, moderations) of everyone it touches. */
 	struct sched_filter mine = {.activity = in.activity,
 				    .staff_id = in.staff_id};
-	struct sched_filter actions = {.activity = SCHED_AUDIT_ACTION,
-				       .staff_id = in.practitioner_id};
-	if (record_completion(e.db, &e.plugins, &in, e.env.today, &errs) ||
-	    engine_regenerate(&e, &mine) ||
-	    (in.practitioner_id && engine_regenerate(&e, &actions)) ||
-	    db_commit(e.db)) {
+	struct sched_filter audits = {.activity = SCHED_AUDIT_ACTION};
+	bool workflow = strcmp(in.activity, "collaborative_audit") == 0 ||
+			strcmp(in.activity, SCHED_AUDIT_ACTION) == 0 ||
+			strcmp(in.activity, SCHED_MODERATION) == 0;
+	bool plugin = plugins_find(&e.plugins, in.activity) != NULL;
+	if (record_completion(e.db, &e.plugins, &in, e.env.today, &errs, &id) ||
+	    (plugin && engine_regenerate(&e, &mine)) ||
+	    (workflow && engine_regenerate(&e, &audits)) ||
+	    !(said = record_describe(e.db, &in, id)) || db_commit(e.db)) {
 		db_rollback(e.db);
 		goto out;
 	}
+	printf("%s\n", said);
 	rc = CLI_OK;
 out:
 	print_errors(&errs);
 	errlist_free(&errs);
+	free(said);
 	engine_close(&e);
 	return rc;
 }
@@ -659,6 +696,7 @@ static int cmd_due(const char *path, int argc, char **argv)
 		goto out;
 	if (filter.activity &&
 	    strcmp(filter.activity, SCHED_AUDIT_ACTION) != 0 &&
+	    strcmp(filter.activity, SCHED_MODERATION) != 0 &&
 	    !plugins_find(&e.plugins, filter.activity)) {
 		fprintf(stderr,
 			"qa-scheduler: due: --activity \"%s\": no such "

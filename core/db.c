@@ -2,6 +2,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -22,7 +23,7 @@
  * Tables are STRICT so that a value of the wrong type (a qa_day bound where
  * a date text belongs) fails loudly instead of being stored.
  */
-static const char *const migrations[] = {
+static const char *const migrations_sql[] = {
 	/* 1: staff, completions, the schedule, feed tokens, reminders. */
 	"CREATE TABLE staff ("
 	" id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 64),"
@@ -155,10 +156,44 @@ static const char *const migrations[] = {
 	/* 3: feeds find the occurrences a manager takes part in. */
 	"CREATE INDEX occurrences_by_with_staff ON occurrences(with_staff_id)"
 	" WHERE with_staff_id IS NOT NULL;",
+	/* 4: the audit workflow read in full (issue 6). A completion may
+	 * name the audit it belongs to (an action signed off, a moderation),
+	 * the moderator asked for at audit time, who signed an action off,
+	 * and the home a Regulation 44 visit was to. A series may be one
+	 * shared by a team, owned by one person (completions by anyone count),
+	 * and may say which home its next due date is for. The 0.1.0 closes
+	 * get their audits in C (migrate_4_actions). */
+	"ALTER TABLE completions ADD COLUMN audit_id INTEGER NULL"
+	" REFERENCES completions(id);"
+	"ALTER TABLE completions ADD COLUMN moderator_id TEXT NULL"
+	" REFERENCES staff(id);"
+	"ALTER TABLE completions ADD COLUMN signed_off_by TEXT NULL"
+	" REFERENCES staff(id);"
+	"ALTER TABLE completions ADD COLUMN home TEXT NULL CHECK (home <> '');"
+	"CREATE INDEX completions_by_audit ON completions(audit_id)"
+	" WHERE audit_id IS NOT NULL;"
+	"ALTER TABLE series ADD COLUMN shared INTEGER NOT NULL DEFAULT 0"
+	" CHECK (shared IN (0, 1));"
+	"ALTER TABLE series ADD COLUMN home TEXT NULL;",
 };
 
-_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == DB_SCHEMA_VERSION,
+static int migrate_4_actions(sqlite3 *db);
+
+/* A migration's C step, run after its SQL in the same transaction, for
+ * what SQL alone cannot say; NULL for most. */
+static int (*const migrations_c[])(sqlite3 *db) = {
+	NULL,
+	NULL,
+	NULL,
+	migrate_4_actions,
+};
+
+_Static_assert(sizeof(migrations_sql) / sizeof(migrations_sql[0]) ==
+		       DB_SCHEMA_VERSION,
 	       "one migration per schema version");
+_Static_assert(sizeof(migrations_c) / sizeof(migrations_c[0]) ==
+		       DB_SCHEMA_VERSION,
+	       "one C step (or NULL) per schema version");
 
 static const char *db_path(sqlite3 *db)
 {
@@ -517,6 +552,97 @@ int db_data_version(sqlite3 *db, long long *out)
 	return 0;
 }
 
+/* 0.1.0 closed audit actions by position: `record audit_action --staff SW`
+ * stored a close with no audit, and the engine gave each of SW's audits, in
+ * (date, id) order, the earliest close not yet used that is dated on or
+ * after it. The same rule, run once here, names each old close's audit, so
+ * what 0.1.0 showed as closed stays closed and what it showed open stays
+ * open. A close no audit takes keeps no audit_id (it closed nothing). */
+static int migrate_4_actions(sqlite3 *db)
+{
+	static const char audits_sql[] =
+		"SELECT id, done_on FROM completions WHERE activity ="
+		" 'collaborative_audit' AND practitioner_id = ?1"
+		" ORDER BY done_on, id";
+	static const char closes_sql[] =
+		"SELECT id, done_on FROM completions WHERE activity ="
+		" 'audit_action' AND staff_id = ?1 AND audit_id IS NULL"
+		" ORDER BY done_on, id";
+	static const char people_sql[] =
+		"SELECT DISTINCT staff_id FROM completions WHERE activity ="
+		" 'audit_action' AND audit_id IS NULL";
+	static const char set_sql[] =
+		"UPDATE completions SET audit_id = ?2 WHERE id = ?1";
+	sqlite3_stmt *people = NULL, *audits = NULL, *closes = NULL,
+		     *set = NULL;
+	struct close {
+		long long id;
+		char day[11];
+		bool used;
+	} *list = NULL;
+	size_t cap = 0;
+	int rc = -1;
+	if (sqlite3_prepare_v2(db, people_sql, -1, &people, NULL) ||
+	    sqlite3_prepare_v2(db, audits_sql, -1, &audits, NULL) ||
+	    sqlite3_prepare_v2(db, closes_sql, -1, &closes, NULL) ||
+	    sqlite3_prepare_v2(db, set_sql, -1, &set, NULL))
+		goto out;
+	int step;
+	while ((step = sqlite3_step(people)) == SQLITE_ROW) {
+		size_t n = 0;
+		sqlite3_bind_value(closes, 1, sqlite3_column_value(people, 0));
+		while ((step = sqlite3_step(closes)) == SQLITE_ROW) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				struct close *grown =
+					realloc(list, cap * sizeof(*grown));
+				if (!grown)
+					goto out;
+				list = grown;
+			}
+			list[n].id = sqlite3_column_int64(closes, 0);
+			snprintf(list[n].day, sizeof(list[n].day), "%s",
+				 (const char *)sqlite3_column_text(closes, 1));
+			list[n++].used = false;
+		}
+		sqlite3_reset(closes);
+		if (step != SQLITE_DONE)
+			goto out;
+		sqlite3_bind_value(audits, 1, sqlite3_column_value(people, 0));
+		while ((step = sqlite3_step(audits)) == SQLITE_ROW) {
+			const char *audited =
+				(const char *)sqlite3_column_text(audits, 1);
+			for (size_t k = 0; k < n; k++) {
+				/* YYYY-MM-DD compares as text. */
+				if (list[k].used ||
+				    strcmp(list[k].day, audited) < 0)
+					continue;
+				list[k].used = true;
+				sqlite3_bind_int64(set, 1, list[k].id);
+				sqlite3_bind_int64(
+					set, 2,
+					sqlite3_column_int64(audits, 0));
+				int done = sqlite3_step(set);
+				sqlite3_reset(set);
+				if (done != SQLITE_DONE)
+					goto out;
+				break;
+			}
+		}
+		sqlite3_reset(audits);
+		if (step != SQLITE_DONE)
+			goto out;
+	}
+	rc = step == SQLITE_DONE ? 0 : -1;
+out:
+	free(list);
+	sqlite3_finalize(people);
+	sqlite3_finalize(audits);
+	sqlite3_finalize(closes);
+	sqlite3_finalize(set);
+	return rc;
+}
+
 int db_set_busy_timeout(sqlite3 *db, int ms)
 {
 	if (sqlite3_busy_timeout(db, ms) != SQLITE_OK) {
@@ -544,8 +670,9 @@ static int apply_migration(sqlite3 *db, int version)
 		rc = db_commit(db);
 		goto out;
 	}
-	if (sqlite3_exec(db, migrations[version - 1], NULL, NULL, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_exec(db, migrations_sql[version - 1], NULL, NULL, NULL) !=
+		    SQLITE_OK ||
+	    (migrations_c[version - 1] && migrations_c[version - 1](db))) {
 		char doing[64];
 		snprintf(doing, sizeof(doing), "migration %d failed", version);
 		log_db_error(db, doing);

@@ -10,7 +10,7 @@
 #include <sqlite3.h>
 
 /* The schema version this build writes. */
-#define DB_SCHEMA_VERSION 3
+#define DB_SCHEMA_VERSION 4
 #define DB_BUSY_TIMEOUT_MS 5000
 
 /* Open (creating if needed) and migrate path. Returns 0 and sets *out, or -1

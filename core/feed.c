@@ -122,7 +122,7 @@ int feed_catalog_build(const struct plugin_set *plugins,
 		       const struct config *cfg, struct feed_catalog *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->items = calloc(plugins->n + 1, sizeof(*out->items));
+	out->items = calloc(plugins->n + 2, sizeof(*out->items));
 	out->tzid = strdup(cfg->timezone);
 	qa_day today;
 	int y = 2026, m, d;
@@ -198,6 +198,26 @@ int feed_catalog_build(const struct plugin_set *plugins,
 			      "person to avoid drift and delay.");
 	if (!a->id || !a->title || !a->description || !a->responsible ||
 	    !a->frequency || !a->reporting || parse_leads("7d, 1d", a))
+		goto fail;
+	/* The built-in Stage 2 moderation, asked for with an audit. */
+	a = &out->items[out->n++];
+	a->id = strdup(SCHED_MODERATION);
+	a->title = strdup("Stage 2 moderation");
+	a->description = strdup(
+		"Stage 2: a reflective discussion facilitated by the moderator "
+		"with the manager and the social worker, one hour at most, to "
+		"discuss the case audit and reflect on the practice to enhance "
+		"outcomes. Where the moderator does not agree with the audit "
+		"outcome, they agree a revised grading with the auditor.");
+	a->responsible = strdup("The moderator: a practice manager of "
+				"another team, a group manager or above, or "
+				"the QA team");
+	a->frequency = strdup("A sample of audits");
+	a->reporting = strdup("Moderators send their moderation to the "
+			      "Quality Assurance Team and alert the practice "
+			      "manager and group manager.");
+	if (!a->id || !a->title || !a->description || !a->responsible ||
+	    !a->frequency || !a->reporting || parse_leads("2d", a))
 		goto fail;
 	for (size_t i = 0; i < out->n; i++)
 		if (activity_escape(&out->items[i]))
@@ -720,13 +740,18 @@ int feed_render(sqlite3 *db, const struct feed_catalog *cat,
 		time_t now, struct feed_doc *out)
 {
 	/* Each branch uses an index: the person's own series, the ones they
-	 * take part in as manager, and the audience-wide ones of their
-	 * roles. */
+	 * take part in as manager (or auditor), the ones they attend as a
+	 * third participant (a moderation's practitioner), and the
+	 * audience-wide ones of their roles. */
 	static const char staff_sql[] = DB_KEPT
 		"SELECT " FEED_COLUMNS FEED_JOINS
 		" WHERE o.subject = ?1" FEED_WINDOW
 		" UNION ALL SELECT " FEED_COLUMNS FEED_JOINS
 		" WHERE o.with_staff_id = ?1 AND o.subject <> ?1" FEED_WINDOW
+		" UNION ALL SELECT " FEED_COLUMNS FEED_JOINS
+		" JOIN occurrence_attendees oa ON oa.uid = o.uid"
+		" WHERE oa.staff_id = ?1 AND o.subject <> ?1"
+		" AND o.with_staff_id IS NOT ?1" FEED_WINDOW
 		" UNION ALL SELECT " FEED_COLUMNS FEED_JOINS
 		" WHERE o.subject = '' AND instr(?4, ',' || o.activity || "
 		"',')" FEED_WINDOW;

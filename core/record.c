@@ -8,26 +8,85 @@
 #include "date.h"
 #include "log.h"
 #include "schedule.h"
-#include "staff.h"
 
 static const char *const ofsted[] = {"inadequate", "requires_improvement",
 				     "good", "outstanding"};
 
 const char *record_grade(const char *text)
 {
-	if (!text || !*text)
+	char word[32];
+	size_t len = 0;
+	bool gap = false;
+	if (!text)
+		return NULL;
+	/* "Requires improvement", "requires-improvement", "REQUIRES_
+	 * IMPROVEMENT": lower case, one underscore between words. */
+	for (const char *c = text; *c; c++) {
+		if (*c == ' ' || *c == '-' || *c == '_' || *c == '\t') {
+			gap = len > 0;
+			continue;
+		}
+		if (len + 2 >= sizeof(word))
+			return NULL;
+		if (gap)
+			word[len++] = '_';
+		gap = false;
+		word[len++] =
+			(*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : *c;
+	}
+	word[len] = '\0';
+	if (!len)
 		return NULL;
 	for (size_t i = 0; i < 4; i++)
-		if (strcmp(text, ofsted[i]) == 0)
+		if (strcmp(word, ofsted[i]) == 0)
 			return ofsted[i];
+	/* The legacy scale: one or two digits as typed, nothing else ("-1"
+	 * is not "1" with a hyphen before it). */
+	while (*text == ' ' || *text == '\t')
+		text++;
 	char *end;
 	long score = strtol(text, &end, 10);
-	if (*end || end == text || score < 0 || score > 10 || strlen(text) > 2)
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (*end || end == text || *text < '0' || *text > '9' || score > 10 ||
+	    len > 2)
 		return NULL;
 	return score <= 2   ? ofsted[0]
 	       : score <= 5 ? ofsted[1]
 	       : score <= 8 ? ofsted[2]
 			    : ofsted[3];
+}
+
+static const char *grade_words(const char *grade)
+{
+	return grade && strcmp(grade, "requires_improvement") == 0
+		       ? "requires improvement"
+		       : grade;
+}
+
+const char *record_moderator_refusal(const struct staff *moderator,
+				     const struct staff *auditor,
+				     const char *practitioner_id)
+{
+	unsigned roles = roles_effective(moderator->roles);
+	const unsigned senior = ROLE_GROUP_MANAGER | ROLE_SERVICE_LEAD |
+				ROLE_ASSISTANT_DIRECTOR | ROLE_DCS |
+				ROLE_QA_TEAM;
+	if (auditor && strcmp(moderator->id, auditor->id) == 0)
+		return "they did the audit; Stage 2 is moderated by someone "
+		       "else";
+	if (practitioner_id && strcmp(moderator->id, practitioner_id) == 0)
+		return "it is their own case";
+	if (roles & senior)
+		return NULL;
+	if ((roles & ROLE_PRACTICE_MANAGER) &&
+	    (!auditor || strcmp(moderator->team, auditor->team) != 0))
+		return NULL;
+	if (roles & ROLE_PRACTICE_MANAGER)
+		return "a practice manager moderates audits of another team "
+		       "(framework line 148)";
+	return "moderators are practice managers of another team, group "
+	       "managers and above, or the QA team (framework line 148)";
 }
 
 static bool concerns(const struct qa_plugin *d, const struct staff *s)
@@ -42,83 +101,148 @@ static bool concerns(const struct qa_plugin *d, const struct staff *s)
 	return (mask & roles_effective(s->roles)) != 0;
 }
 
-static int read_days(sqlite3 *db, const char *sql, const char *staff_id,
-		     qa_day **days, size_t *n)
+static qa_day text_day(sqlite3_stmt *stmt, int index)
 {
+	qa_day day;
+	const char *text = (const char *)sqlite3_column_text(stmt, index);
+	return text && date_parse(text, &day) == 0 ? day : QA_DAY_NONE;
+}
+
+/* An audit as stored, with what happened to it since. */
+struct audit {
+	long long id;
+	char auditor[65], practitioner[65], moderator[65];
+	qa_day date;
+	char grade[24];
+	bool safeguarding;
+	qa_day closed_on;    /* QA_DAY_NONE: its action is open */
+	qa_day moderated_on; /* QA_DAY_NONE: not moderated */
+	char moderated_by[65];
+};
+
+/* Audit id: 1 found, 0 no such audit, -1 error (logged). */
+static int audit_get(sqlite3 *db, long long id, struct audit *out)
+{
+	static const char sql[] =
+		"SELECT a.staff_id, a.practitioner_id, a.done_on, a.grade,"
+		" a.safeguarding, a.moderator_id,"
+		" (SELECT min(c.done_on) FROM completions c WHERE c.activity ="
+		"  'audit_action' AND c.audit_id = a.id),"
+		" m.done_on, m.staff_id"
+		" FROM completions a LEFT JOIN completions m"
+		"  ON m.activity = 'moderation' AND m.audit_id = a.id"
+		" WHERE a.id = ?1 AND a.activity = 'collaborative_audit'"
+		" AND a.practitioner_id IS NOT NULL";
 	sqlite3_stmt *stmt = NULL;
-	size_t cap = 0;
 	int rc = -1;
+	memset(out, 0, sizeof(*out));
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
-	sqlite3_bind_text(stmt, 1, staff_id, -1, SQLITE_STATIC);
-	int step;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			qa_day *grown =
-				realloc(*days, (cap + 1) * sizeof(*grown));
-			if (!grown)
-				goto out;
-			*days = grown;
-		}
-		if (date_parse((const char *)sqlite3_column_text(stmt, 0),
-			       &(*days)[*n]) == 0)
-			(*n)++;
+	sqlite3_bind_int64(stmt, 1, id);
+	int step = sqlite3_step(stmt);
+	if (step == SQLITE_DONE) {
+		rc = 0;
+		goto out;
 	}
-	rc = step == SQLITE_DONE ? 0 : -1;
+	if (step != SQLITE_ROW)
+		goto out;
+	const char *text;
+	out->id = id;
+	snprintf(out->auditor, sizeof(out->auditor), "%s",
+		 (const char *)sqlite3_column_text(stmt, 0));
+	snprintf(out->practitioner, sizeof(out->practitioner), "%s",
+		 (const char *)sqlite3_column_text(stmt, 1));
+	out->date = text_day(stmt, 2);
+	text = (const char *)sqlite3_column_text(stmt, 3);
+	snprintf(out->grade, sizeof(out->grade), "%s", text ? text : "");
+	out->safeguarding = sqlite3_column_int(stmt, 4) != 0;
+	text = (const char *)sqlite3_column_text(stmt, 5);
+	snprintf(out->moderator, sizeof(out->moderator), "%s",
+		 text ? text : "");
+	out->closed_on = text_day(stmt, 6);
+	out->moderated_on = text_day(stmt, 7);
+	text = (const char *)sqlite3_column_text(stmt, 8);
+	snprintf(out->moderated_by, sizeof(out->moderated_by), "%s",
+		 text ? text : "");
+	rc = 1;
 out:
-	if (rc)
+	if (rc < 0)
+		log_err("record: audit %lld: %s", id, sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* Is candidate person's line manager, or above them? 1, 0, -1. */
+static int in_line_above(sqlite3 *db, const char *person, const char *candidate)
+{
+	static const char sql[] =
+		"WITH RECURSIVE up(id, depth) AS ("
+		" SELECT manager_id, 1 FROM staff WHERE id = ?1"
+		" UNION ALL SELECT s.manager_id, up.depth + 1 FROM staff s"
+		" JOIN up ON s.id = up.id WHERE up.depth < 64)"
+		" SELECT count(*) FROM up WHERE id = ?2";
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(stmt, 1, person, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, candidate, -1, SQLITE_STATIC);
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			rc = sqlite3_column_int(stmt, 0) > 0;
+	}
+	if (rc < 0)
 		log_err("record: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(stmt);
 	return rc;
 }
 
-static int cmp_days(const void *a, const void *b)
+/* The open actions of practitioner on date (audits on or before it with no
+ * close), oldest first: each one's id, or, when list is set, one line each
+ * for the refusal. Returns how many, or -1. */
+static int open_actions(sqlite3 *db, const char *practitioner, qa_day date,
+			long long *first_id, struct errlist *list)
 {
-	qa_day x = *(const qa_day *)a, y = *(const qa_day *)b;
-	return (x > y) - (x < y);
-}
-
-/* May staff_id close an audit action on date? Every close must belong to an
- * audit of their case on or before it, so with this one added, no date may
- * have seen more closes than audits. A close entered late for an earlier
- * date is fine when it fits. 1 yes, 0 no, -1 error. */
-static int close_allowed(sqlite3 *db, const char *staff_id, qa_day date)
-{
-	static const char audits_sql[] =
-		"SELECT done_on FROM completions WHERE activity = "
-		"'collaborative_audit' AND practitioner_id = ?1";
-	static const char closes_sql[] =
-		"SELECT done_on FROM completions WHERE activity = "
-		"'audit_action' AND staff_id = ?1";
-	qa_day *audits = NULL, *closes = NULL;
-	size_t n_audits = 0, n_closes = 0;
-	int rc = -1;
-	if (read_days(db, audits_sql, staff_id, &audits, &n_audits) ||
-	    read_days(db, closes_sql, staff_id, &closes, &n_closes))
-		goto out;
-	qa_day *grown = realloc(closes, (n_closes + 1) * sizeof(*grown));
-	if (!grown)
-		goto out;
-	closes = grown;
-	closes[n_closes++] = date;
-	if (n_audits)
-		qsort(audits, n_audits, sizeof(*audits), cmp_days);
-	qsort(closes, n_closes, sizeof(*closes), cmp_days);
-	rc = 1;
-	size_t a = 0;
-	for (size_t c = 0; c < n_closes; c++) {
-		while (a < n_audits && audits[a] <= closes[c])
-			a++;
-		if (c + 1 > a) {
-			rc = 0;
-			break;
-		}
+	static const char sql[] =
+		"SELECT a.id, a.done_on, a.staff_id,"
+		" coalesce((SELECT m.grade FROM completions m WHERE m.activity"
+		"  = 'moderation' AND m.audit_id = a.id), a.grade),"
+		" (SELECT o.start_date FROM occurrences o WHERE o.activity ="
+		"  'audit_action' AND o.subject = a.practitioner_id"
+		"  AND o.occ_key = 'audit-' || a.id)"
+		" FROM completions a WHERE a.activity = 'collaborative_audit'"
+		" AND a.practitioner_id = ?1 AND a.done_on <= ?2"
+		" AND NOT EXISTS (SELECT 1 FROM completions c WHERE c.activity"
+		"  = 'audit_action' AND c.audit_id = a.id)"
+		" ORDER BY a.done_on, a.id";
+	sqlite3_stmt *stmt = NULL;
+	char day[DATE_TEXT_SIZE];
+	int n = 0, step;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, practitioner, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, date_format(date, day), -1,
+			  SQLITE_TRANSIENT);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (n++ == 0)
+			*first_id = sqlite3_column_int64(stmt, 0);
+		if (!list)
+			continue;
+		const char *due = (const char *)sqlite3_column_text(stmt, 4);
+		errlist_add(
+			list, "  audit %lld of %s by %s, grade %s, due %s",
+			sqlite3_column_int64(stmt, 0),
+			(const char *)sqlite3_column_text(stmt, 1),
+			(const char *)sqlite3_column_text(stmt, 2),
+			grade_words((const char *)sqlite3_column_text(stmt, 3)),
+			due ? due : "(not yet scheduled)");
 	}
-out:
-	free(audits);
-	free(closes);
-	return rc;
+	if (step != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(stmt);
+	return n;
+fail:
+	log_err("record: open audit actions: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	return -1;
 }
 
 static int already_recorded(sqlite3 *db, const struct record_input *in)
@@ -126,7 +250,9 @@ static int already_recorded(sqlite3 *db, const struct record_input *in)
 	static const char sql[] =
 		"SELECT count(*) FROM completions WHERE activity = ?1"
 		" AND staff_id = ?2 AND done_on = ?3"
-		" AND coalesce(practitioner_id, '') = coalesce(?4, '')";
+		" AND coalesce(practitioner_id, '') = coalesce(?4, '')"
+		" AND coalesce(audit_id, 0) = ?5"
+		" AND coalesce(home, '') = coalesce(?6, '')";
 	sqlite3_stmt *stmt = NULL;
 	char text[DATE_TEXT_SIZE];
 	int rc = -1;
@@ -138,6 +264,9 @@ static int already_recorded(sqlite3 *db, const struct record_input *in)
 		if (in->practitioner_id)
 			sqlite3_bind_text(stmt, 4, in->practitioner_id, -1,
 					  SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 5, in->audit_id);
+		if (in->home)
+			sqlite3_bind_text(stmt, 6, in->home, -1, SQLITE_STATIC);
 		if (sqlite3_step(stmt) == SQLITE_ROW)
 			rc = sqlite3_column_int(stmt, 0) > 0;
 	}
@@ -147,12 +276,22 @@ static int already_recorded(sqlite3 *db, const struct record_input *in)
 	return rc;
 }
 
-static int insert(sqlite3 *db, const struct record_input *in, const char *grade)
+static void bind_or_null(sqlite3_stmt *stmt, int index, const char *text)
+{
+	if (text && *text)
+		sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, index);
+}
+
+static int insert(sqlite3 *db, const struct record_input *in, const char *grade,
+		  bool safeguarding, long long *id)
 {
 	static const char sql[] =
 		"INSERT INTO completions (activity, staff_id, done_on,"
-		" practitioner_id, grade, safeguarding, note, recorded_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+		" practitioner_id, grade, safeguarding, note, recorded_at,"
+		" audit_id, moderator_id, signed_off_by, home)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 	sqlite3_stmt *stmt = NULL;
 	char text[DATE_TEXT_SIZE];
 	int rc = -1;
@@ -162,16 +301,20 @@ static int insert(sqlite3 *db, const struct record_input *in, const char *grade)
 	sqlite3_bind_text(stmt, 2, in->staff_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, date_format(in->date, text), -1,
 			  SQLITE_TRANSIENT);
-	if (in->practitioner_id)
-		sqlite3_bind_text(stmt, 4, in->practitioner_id, -1,
-				  SQLITE_STATIC);
-	if (grade)
-		sqlite3_bind_text(stmt, 5, grade, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 6, in->safeguarding ? 1 : 0);
-	if (in->note && *in->note)
-		sqlite3_bind_text(stmt, 7, in->note, -1, SQLITE_STATIC);
+	bind_or_null(stmt, 4, in->practitioner_id);
+	bind_or_null(stmt, 5, grade);
+	sqlite3_bind_int(stmt, 6, safeguarding ? 1 : 0);
+	bind_or_null(stmt, 7, in->note);
 	sqlite3_bind_int64(stmt, 8, (sqlite3_int64)time(NULL));
-	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
+	if (in->audit_id > 0)
+		sqlite3_bind_int64(stmt, 9, in->audit_id);
+	bind_or_null(stmt, 10, in->moderator_id);
+	bind_or_null(stmt, 11, in->signed_off_by);
+	bind_or_null(stmt, 12, in->home);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		goto out;
+	*id = sqlite3_last_insert_rowid(db);
+	rc = 0;
 out:
 	if (rc)
 		log_err("record: cannot store the completion: %s",
@@ -180,44 +323,286 @@ out:
 	return rc;
 }
 
-int record_completion(sqlite3 *db, const struct plugin_set *plugins,
-		      const struct record_input *in, qa_day today,
-		      struct errlist *errs)
+/* Load id as the person named by option, reporting one who is unknown.
+ * 1 found, 0 not (reported), -1 error. */
+static int person(sqlite3 *db, const char *option, const char *id,
+		  struct staff *out, struct errlist *errs)
 {
-	struct staff who = {0}, practitioner = {0};
+	int found = staff_get(db, id, out);
+	if (found == 0)
+		errlist_add(errs,
+			    "record: %s \"%s\": no such person; `qa-scheduler "
+			    "staff list` lists them",
+			    option, id);
+	return found;
+}
+
+/* Options that belong to other activities than in->activity. */
+static void refuse_foreign(const struct record_input *in, bool audit,
+			   bool moderation, bool action, bool homes,
+			   struct errlist *errs)
+{
+	struct {
+		bool given, allowed;
+		const char *option, *owner;
+	} checks[] = {
+		{in->practitioner_id != NULL, audit, "--practitioner",
+		 "collaborative_audit"},
+		{in->grade != NULL, audit || moderation, "--grade",
+		 "collaborative_audit and moderation"},
+		{in->safeguarding != RECORD_FLAG_UNSET, audit || moderation,
+		 "--safeguarding", "collaborative_audit and moderation"},
+		{in->moderator_id != NULL, audit, "--moderator",
+		 "collaborative_audit"},
+		{in->audit_id != 0, action || moderation, "--audit",
+		 "audit_action and moderation"},
+		{in->signed_off_by != NULL, action, "--signed-off-by",
+		 "audit_action"},
+		{in->home != NULL, homes, "--home",
+		 "an activity recorded per home (reg44_visit)"},
+	};
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		if (checks[i].given && !checks[i].allowed)
+			errlist_add(errs, "record: %s belongs to %s, not to %s",
+				    checks[i].option, checks[i].owner,
+				    in->activity);
+}
+
+/* A collaborative audit: the practitioner, the grade, the moderator. */
+static int check_audit(sqlite3 *db, const struct record_input *in,
+		       const struct staff *auditor, const char **grade,
+		       struct errlist *errs)
+{
+	struct staff practitioner = {0}, moderator = {0};
+	char d1[DATE_TEXT_SIZE], d2[DATE_TEXT_SIZE];
+	int rc = -1, found;
+	if (!in->practitioner_id)
+		errlist_add(errs, "record: collaborative_audit needs "
+				  "--practitioner, the social worker whose "
+				  "case was audited");
+	if (!in->grade)
+		errlist_add(errs, "record: collaborative_audit needs --grade: "
+				  "outstanding, good, requires improvement, "
+				  "inadequate, or 0-10");
+	else if (!(*grade = record_grade(in->grade)))
+		errlist_add(errs,
+			    "record: --grade \"%s\": use outstanding, good, "
+			    "requires improvement, inadequate (any case, "
+			    "with spaces, hyphens or underscores), or the "
+			    "legacy 0-10 scale",
+			    in->grade);
+	if (in->practitioner_id) {
+		found = person(db, "--practitioner", in->practitioner_id,
+			       &practitioner, errs);
+		if (found < 0)
+			goto out;
+		if (found && strcmp(practitioner.id, auditor->id) == 0)
+			errlist_add(errs, "record: --practitioner is the "
+					  "auditor; a collaborative audit is "
+					  "of someone else's case");
+		else if (found && practitioner.left_on != QA_DAY_NONE &&
+			 in->date > practitioner.left_on)
+			errlist_add(errs,
+				    "record: --practitioner %s left on %s, "
+				    "before --date %s",
+				    practitioner.id,
+				    date_format(practitioner.left_on, d1),
+				    date_format(in->date, d2));
+	}
+	if (in->moderator_id) {
+		found = person(db, "--moderator", in->moderator_id, &moderator,
+			       errs);
+		if (found < 0)
+			goto out;
+		const char *why =
+			found ? record_moderator_refusal(&moderator, auditor,
+							 in->practitioner_id)
+			      : NULL;
+		if (why)
+			errlist_add(errs,
+				    "record: --moderator %s cannot moderate "
+				    "this audit: %s",
+				    moderator.id, why);
+		else if (found && moderator.left_on != QA_DAY_NONE &&
+			 moderator.left_on <= in->date)
+			errlist_add(errs,
+				    "record: --moderator %s left on %s; name "
+				    "someone in post",
+				    moderator.id,
+				    date_format(moderator.left_on, d1));
+	}
+	rc = 0;
+out:
+	staff_free(&practitioner);
+	staff_free(&moderator);
+	return rc;
+}
+
+/* A Stage 2 moderation of audit in->audit_id by `who`. */
+static int check_moderation(sqlite3 *db, const struct record_input *in,
+			    const struct staff *who, const char **grade,
+			    struct errlist *errs)
+{
+	struct audit a;
+	struct staff auditor = {0};
+	char d1[DATE_TEXT_SIZE], d2[DATE_TEXT_SIZE];
+	int rc = -1;
+	if (in->grade && !(*grade = record_grade(in->grade)))
+		errlist_add(errs,
+			    "record: --grade \"%s\": use outstanding, good, "
+			    "requires improvement, inadequate, or the legacy "
+			    "0-10 scale",
+			    in->grade);
+	if (in->audit_id <= 0) {
+		errlist_add(errs, "record: moderation needs --audit N, the "
+				  "audit's number (`record "
+				  "collaborative_audit` printed it)");
+		return 0;
+	}
+	int found = audit_get(db, in->audit_id, &a);
+	if (found < 0)
+		return -1;
+	if (!found) {
+		errlist_add(errs,
+			    "record: --audit %lld: no collaborative audit "
+			    "has that number",
+			    in->audit_id);
+		return 0;
+	}
+	if (a.moderated_on != QA_DAY_NONE) {
+		errlist_add(errs,
+			    "record: audit %lld was already moderated by %s "
+			    "on %s",
+			    a.id, a.moderated_by,
+			    date_format(a.moderated_on, d1));
+		return 0;
+	}
+	if (in->date < a.date)
+		errlist_add(errs,
+			    "record: --date %s is before audit %lld of %s; "
+			    "Stage 2 follows Stage 1",
+			    date_format(in->date, d1), a.id,
+			    date_format(a.date, d2));
+	found = staff_get(db, a.auditor, &auditor);
+	if (found < 0)
+		goto out;
+	const char *why = record_moderator_refusal(who, found ? &auditor : NULL,
+						   a.practitioner);
+	if (why)
+		errlist_add(errs,
+			    "record: --staff %s cannot moderate audit "
+			    "%lld: %s",
+			    who->id, a.id, why);
+	rc = 0;
+out:
+	staff_free(&auditor);
+	return rc;
+}
+
+/* Closing an audit action: which audit, and who signed it off. */
+static int check_action(sqlite3 *db, struct record_input *in,
+			const struct staff *sw, struct errlist *errs)
+{
+	char d1[DATE_TEXT_SIZE], d2[DATE_TEXT_SIZE];
+	if (in->signed_off_by) {
+		struct staff signer = {0};
+		int found = person(db, "--signed-off-by", in->signed_off_by,
+				   &signer, errs);
+		staff_free(&signer);
+		if (found < 0)
+			return -1;
+		int above = found ? in_line_above(db, sw->id, in->signed_off_by)
+				  : 1;
+		if (above < 0)
+			return -1;
+		if (!above)
+			errlist_add(errs,
+				    "record: --signed-off-by %s is not %s's "
+				    "line manager or above; actions are "
+				    "signed off by the line manager "
+				    "(framework line 178)",
+				    in->signed_off_by, sw->id);
+	}
+	if (in->audit_id > 0) {
+		struct audit a;
+		int found = audit_get(db, in->audit_id, &a);
+		if (found < 0)
+			return -1;
+		if (!found || strcmp(a.practitioner, sw->id) != 0)
+			errlist_add(errs,
+				    "record: --audit %lld is not an audit of "
+				    "%s's case",
+				    in->audit_id, sw->id);
+		else if (a.closed_on != QA_DAY_NONE)
+			errlist_add(errs,
+				    "record: the action of audit %lld was "
+				    "already closed on %s",
+				    a.id, date_format(a.closed_on, d1));
+		else if (a.date > in->date)
+			errlist_add(errs,
+				    "record: audit %lld is of %s, after "
+				    "--date %s",
+				    a.id, date_format(a.date, d1),
+				    date_format(in->date, d2));
+		return 0;
+	}
+	long long only = 0;
+	int open = open_actions(db, sw->id, in->date, &only, NULL);
+	if (open < 0)
+		return -1;
+	if (open == 0) {
+		errlist_add(errs,
+			    "record: %s has no open audit action on %s "
+			    "to close",
+			    sw->id, date_format(in->date, d1));
+	} else if (open == 1) {
+		in->audit_id = only;
+	} else {
+		errlist_add(errs,
+			    "record: %s has %d open audit actions on %s; "
+			    "say which one with --audit N:",
+			    sw->id, open, date_format(in->date, d1));
+		if (open_actions(db, sw->id, in->date, &only, errs) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int record_completion(sqlite3 *db, const struct plugin_set *plugins,
+		      const struct record_input *given, qa_day today,
+		      struct errlist *errs, long long *id)
+{
+	struct record_input in = *given;
+	struct staff who = {0};
 	char d1[DATE_TEXT_SIZE], d2[DATE_TEXT_SIZE];
 	const char *grade = NULL;
+	bool safeguarding = in.safeguarding == RECORD_FLAG_YES;
 	size_t errors_before = errs->n;
 	int rc = -1;
-	bool audit = strcmp(in->activity, "collaborative_audit") == 0;
-	bool action = strcmp(in->activity, SCHED_AUDIT_ACTION) == 0;
-	const struct plugin *p = plugins_find(plugins, in->activity);
-	if (!p && !action) {
+	bool audit = strcmp(in.activity, "collaborative_audit") == 0;
+	bool action = strcmp(in.activity, SCHED_AUDIT_ACTION) == 0;
+	bool moderation = strcmp(in.activity, SCHED_MODERATION) == 0;
+	const struct plugin *p = plugins_find(plugins, in.activity);
+	if (!p && !action && !moderation) {
 		errlist_add(errs,
 			    "record: unknown activity \"%s\"; "
 			    "`qa-scheduler plugins` lists them (and "
-			    "audit_action closes an audit's actions)",
-			    in->activity);
+			    "audit_action closes an audit's action, "
+			    "moderation records a Stage 2 moderation)",
+			    in.activity);
 		goto out;
 	}
-	int found = staff_get(db, in->staff_id, &who);
-	if (found < 0)
+	int found = person(db, "--staff", in.staff_id, &who, errs);
+	if (found <= 0)
 		goto out;
-	if (found == 0) {
-		errlist_add(errs,
-			    "record: --staff \"%s\": no such person; "
-			    "`qa-scheduler staff list` lists them",
-			    in->staff_id);
-		goto out;
-	}
-	if (in->date > today)
+	if (in.date > today)
 		errlist_add(errs,
 			    "record: --date %s is in the future "
 			    "(today is %s); record what has happened",
-			    date_format(in->date, d1), date_format(today, d2));
-	if (who.left_on != QA_DAY_NONE && in->date > who.left_on)
+			    date_format(in.date, d1), date_format(today, d2));
+	if (who.left_on != QA_DAY_NONE && in.date > who.left_on)
 		errlist_add(errs, "record: --date %s is after %s left on %s",
-			    date_format(in->date, d1), who.id,
+			    date_format(in.date, d1), who.id,
 			    date_format(who.left_on, d2));
 	if (p && !concerns(p->desc, &who)) {
 		if (strcmp(p->desc->roles, "*") == 0)
@@ -230,84 +615,236 @@ int record_completion(sqlite3 *db, const struct plugin_set *plugins,
 			errlist_add(errs,
 				    "record: %s does not concern %s: it "
 				    "is for %s",
-				    in->activity, who.id, p->desc->roles);
+				    in.activity, who.id, p->desc->roles);
 	}
-	if (audit) {
-		if (!in->practitioner_id)
-			errlist_add(errs,
-				    "record: collaborative_audit needs "
-				    "--practitioner, the social worker whose "
-				    "case was audited");
-		if (!in->grade)
-			errlist_add(errs,
-				    "record: collaborative_audit needs "
-				    "--grade: outstanding, good, "
-				    "requires_improvement, inadequate, or "
-				    "0-10");
-		else if (!(grade = record_grade(in->grade)))
-			errlist_add(errs,
-				    "record: --grade \"%s\": use "
-				    "outstanding, good, requires_improvement, "
-				    "inadequate, or the legacy 0-10 scale",
-				    in->grade);
-		if (in->practitioner_id) {
-			found = staff_get(db, in->practitioner_id,
-					  &practitioner);
-			if (found < 0)
-				goto out;
-			if (found == 0)
-				errlist_add(errs,
-					    "record: --practitioner "
-					    "\"%s\": no such person",
-					    in->practitioner_id);
-			else if (strcmp(practitioner.id, who.id) == 0)
-				errlist_add(errs,
-					    "record: --practitioner is "
-					    "the auditor; a collaborative "
-					    "audit is of someone else's case");
-			else if (practitioner.left_on != QA_DAY_NONE &&
-				 in->date > practitioner.left_on)
-				errlist_add(
-					errs,
-					"record: --practitioner %s "
-					"left on %s, before --date %s",
-					practitioner.id,
-					date_format(practitioner.left_on, d1),
-					date_format(in->date, d2));
-		}
-	} else if (in->practitioner_id || in->grade || in->safeguarding) {
-		errlist_add(errs,
-			    "record: --practitioner, --grade and "
-			    "--safeguarding belong to collaborative_audit "
-			    "only");
-	}
+	/* Every problem at once, but the workflow's own checks only on
+	 * options that belong. */
+	size_t before_foreign = errs->n;
+	refuse_foreign(&in, audit, moderation, action, false, errs);
+	bool foreign = errs->n > before_foreign;
+	if (!foreign &&
+	    ((audit && check_audit(db, &in, &who, &grade, errs)) ||
+	     (moderation && check_moderation(db, &in, &who, &grade, errs)) ||
+	     (action && check_action(db, &in, &who, errs))))
+		goto out;
 	if (errs->n > errors_before)
 		goto out;
-	if (action) {
-		int open = close_allowed(db, who.id, in->date);
-		if (open < 0)
+	if (moderation) {
+		/* Stored as the audit stands after Stage 2: the grade and
+		 * flag given, or the audit's own where not given. */
+		struct audit a;
+		if (audit_get(db, in.audit_id, &a) <= 0)
 			goto out;
-		if (!open) {
-			errlist_add(errs,
-				    "record: %s has no open audit "
-				    "action on %s to close",
-				    who.id, date_format(in->date, d1));
-			goto out;
-		}
+		if (!grade)
+			grade = record_grade(a.grade);
+		safeguarding = in.safeguarding == RECORD_FLAG_UNSET
+				       ? a.safeguarding
+				       : in.safeguarding == RECORD_FLAG_YES;
 	}
-	int dup = already_recorded(db, in);
+	int dup = already_recorded(db, &in);
 	if (dup < 0)
 		goto out;
 	if (dup) {
 		errlist_add(errs,
 			    "record: %s for %s on %s is already "
 			    "recorded",
-			    in->activity, who.id, date_format(in->date, d1));
+			    in.activity, who.id, date_format(in.date, d1));
 		goto out;
 	}
-	rc = insert(db, in, grade);
+	rc = insert(db, &in, grade, safeguarding, id);
 out:
 	staff_free(&who);
-	staff_free(&practitioner);
 	return rc;
+}
+
+/* ---- saying what was recorded ---- */
+
+/* The date of occurrence (activity, subject, key) as stored, or "" */
+static void occurrence_date(sqlite3 *db, const char *activity,
+			    const char *subject, const char *key,
+			    char out[DATE_TEXT_SIZE])
+{
+	static const char sql[] =
+		"SELECT start_date FROM occurrences WHERE activity = ?1"
+		" AND subject = ?2 AND occ_key = ?3";
+	sqlite3_stmt *stmt = NULL;
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(stmt, 1, activity, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, subject, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			snprintf(out, DATE_TEXT_SIZE, "%s",
+				 (const char *)sqlite3_column_text(stmt, 0));
+	}
+	sqlite3_finalize(stmt);
+}
+
+/* The next due date of a person's series, or "" when nothing is open. */
+static void next_due(sqlite3 *db, const char *activity, const char *subject,
+		     char out[DATE_TEXT_SIZE])
+{
+	static const char sql[] =
+		"SELECT next_due FROM series WHERE activity = ?1"
+		" AND subject = ?2";
+	sqlite3_stmt *stmt = NULL;
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(stmt, 1, activity, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, subject, -1, SQLITE_STATIC);
+		if (sqlite3_step(stmt) == SQLITE_ROW &&
+		    sqlite3_column_text(stmt, 0))
+			snprintf(out, DATE_TEXT_SIZE, "%s",
+				 (const char *)sqlite3_column_text(stmt, 0));
+	}
+	sqlite3_finalize(stmt);
+}
+
+static void grade_text(const char *grade, bool safeguarding, char *out,
+		       size_t size)
+{
+	snprintf(out, size, "%s%s", grade_words(grade),
+		 safeguarding ? " with a safeguarding concern" : "");
+}
+
+static char *describe_audit(sqlite3 *db, const struct audit *a)
+{
+	char key[32], action_due[DATE_TEXT_SIZE], mod_due[DATE_TEXT_SIZE];
+	char day[DATE_TEXT_SIZE], grade[64], moderation[160] = "";
+	char *line = NULL;
+	snprintf(key, sizeof(key), "audit-%lld", a->id);
+	occurrence_date(db, SCHED_AUDIT_ACTION, a->practitioner, key,
+			action_due);
+	if (*a->moderator) {
+		occurrence_date(db, SCHED_MODERATION, a->moderator, key,
+				mod_due);
+		snprintf(moderation, sizeof(moderation),
+			 "; Stage 2 moderation by %s due by %s", a->moderator,
+			 *mod_due ? mod_due : "(not scheduled)");
+	}
+	grade_text(a->grade, a->safeguarding, grade, sizeof(grade));
+	if (asprintf(&line,
+		     "audit %lld recorded: %s audited %s's case on %s, graded "
+		     "%s; action for %s due %s%s",
+		     a->id, a->auditor, a->practitioner,
+		     date_format(a->date, day), grade, a->practitioner,
+		     *action_due ? action_due : "(not scheduled)",
+		     moderation) < 0)
+		line = NULL;
+	return line;
+}
+
+static char *describe_moderation(sqlite3 *db, const struct record_input *in,
+				 long long id, const struct audit *a)
+{
+	static const char sql[] =
+		"SELECT grade, safeguarding FROM completions WHERE id = ?1";
+	sqlite3_stmt *stmt = NULL;
+	char before[64], after[64] = "", day[DATE_TEXT_SIZE];
+	char closed[DATE_TEXT_SIZE], key[32], due[DATE_TEXT_SIZE];
+	char *line = NULL;
+	const char *new_grade = NULL;
+	bool new_flag = false;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, id);
+		if (sqlite3_step(stmt) == SQLITE_ROW) {
+			new_grade = record_grade(
+				(const char *)sqlite3_column_text(stmt, 0));
+			new_flag = sqlite3_column_int(stmt, 1) != 0;
+		}
+	}
+	sqlite3_finalize(stmt);
+	grade_text(a->grade, a->safeguarding, before, sizeof(before));
+	grade_text(new_grade, new_flag, after, sizeof(after));
+	bool regraded = !new_grade || strcmp(new_grade, a->grade) != 0 ||
+			new_flag != a->safeguarding;
+	snprintf(key, sizeof(key), "audit-%lld", a->id);
+	occurrence_date(db, SCHED_AUDIT_ACTION, a->practitioner, key, due);
+	int n;
+	if (!regraded)
+		n = asprintf(&line,
+			     "moderation of audit %lld recorded: %s on %s, "
+			     "grade kept (%s); action for %s due %s",
+			     a->id, in->staff_id, date_format(in->date, day),
+			     before, a->practitioner, *due ? due : "?");
+	else if (a->closed_on != QA_DAY_NONE && a->closed_on <= in->date)
+		n = asprintf(&line,
+			     "moderation of audit %lld recorded: %s on %s, "
+			     "regraded from %s to %s; the action was already "
+			     "closed on %s and stays closed",
+			     a->id, in->staff_id, date_format(in->date, day),
+			     before, after, date_format(a->closed_on, closed));
+	else
+		n = asprintf(&line,
+			     "moderation of audit %lld recorded: %s on %s, "
+			     "regraded from %s to %s; action for %s now due %s",
+			     a->id, in->staff_id, date_format(in->date, day),
+			     before, after, a->practitioner, *due ? due : "?");
+	return n < 0 ? NULL : line;
+}
+
+char *record_describe(sqlite3 *db, const struct record_input *in, long long id)
+{
+	char day[DATE_TEXT_SIZE], next[DATE_TEXT_SIZE], home[160] = "";
+	char *line = NULL;
+	struct audit a;
+	int n = 0;
+	if (strcmp(in->activity, "collaborative_audit") == 0) {
+		if (audit_get(db, id, &a) <= 0)
+			goto fail;
+		line = describe_audit(db, &a);
+		if (!line)
+			goto fail;
+		return line;
+	}
+	if (strcmp(in->activity, SCHED_MODERATION) == 0 ||
+	    strcmp(in->activity, SCHED_AUDIT_ACTION) == 0) {
+		/* The audit the record named (closing an action may have
+		 * found it alone). */
+		static const char sql[] =
+			"SELECT audit_id, signed_off_by FROM completions"
+			" WHERE id = ?1";
+		sqlite3_stmt *stmt = NULL;
+		long long audit_id = 0;
+		char signer[80] = "";
+		if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+		    (sqlite3_bind_int64(stmt, 1, id), 1) &&
+		    sqlite3_step(stmt) == SQLITE_ROW) {
+			audit_id = sqlite3_column_int64(stmt, 0);
+			if (sqlite3_column_text(stmt, 1))
+				snprintf(signer, sizeof(signer),
+					 ", signed off by %s",
+					 (const char *)sqlite3_column_text(stmt,
+									   1));
+		}
+		sqlite3_finalize(stmt);
+		if (audit_get(db, audit_id, &a) <= 0)
+			goto fail;
+		if (strcmp(in->activity, SCHED_MODERATION) == 0) {
+			line = describe_moderation(db, in, id, &a);
+			if (!line)
+				goto fail;
+			return line;
+		}
+		next_due(db, SCHED_AUDIT_ACTION, a.practitioner, next);
+		char audited[DATE_TEXT_SIZE];
+		n = asprintf(&line,
+			     "audit action closed: audit %lld of %s by %s, on "
+			     "%s%s; %s%s%s",
+			     a.id, date_format(a.date, audited), a.auditor,
+			     date_format(in->date, day), signer,
+			     *next ? "next open action due " : "",
+			     *next ? next : "no other action open", "");
+		return n < 0 ? NULL : line;
+	}
+	next_due(db, in->activity, in->staff_id, next);
+	if (in->home)
+		snprintf(home, sizeof(home), " at %s", in->home);
+	n = asprintf(&line, "%s recorded: %s on %s%s; next due %s",
+		     in->activity, in->staff_id, date_format(in->date, day),
+		     home, *next ? next : "(nothing open)");
+	return n < 0 ? NULL : line;
+fail:
+	log_err("record: cannot describe completion %lld", id);
+	return NULL;
 }

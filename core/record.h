@@ -1,4 +1,7 @@
-/* record: completions, what actually happened (SPEC section 3). */
+/* record: completions, what actually happened (SPEC section 3), and the
+ * audit workflow of framework lines 148-198: an audit creates an action for
+ * the practitioner and, with a moderator, a Stage 2 moderation; a
+ * moderation may regrade the audit; an action is signed off per audit. */
 #ifndef QA_RECORD_H
 #define QA_RECORD_H
 
@@ -7,32 +10,67 @@
 
 #include "errlist.h"
 #include "plugin_host.h"
+#include "staff.h"
+
+enum record_flag {
+	RECORD_FLAG_UNSET = 0, /* not given */
+	RECORD_FLAG_YES,       /* --safeguarding */
+	RECORD_FLAG_NO,        /* --no-safeguarding */
+};
 
 struct record_input {
-	const char *activity; /* a loaded plugin's id, or "audit_action" */
+	/* A loaded plugin's id, SCHED_AUDIT_ACTION or SCHED_MODERATION. */
+	const char *activity;
 	const char *staff_id;
 	qa_day date;
-	const char *practitioner_id; /* collaborative_audit only */
-	const char *grade;           /* collaborative_audit only */
-	bool safeguarding;           /* collaborative_audit only */
+	const char *practitioner_id;   /* collaborative_audit */
+	const char *grade;             /* collaborative_audit, moderation */
+	enum record_flag safeguarding; /* collaborative_audit, moderation */
+	const char *moderator_id;      /* collaborative_audit */
+	long long audit_id;            /* audit_action, moderation; 0: none */
+	const char *home;              /* an activity with homes: reg44_visit */
+	const char *signed_off_by;     /* audit_action */
 	const char *note;
 };
 
-/* Ofsted's grade for text: one of the four words, or the legacy 0-10 scale
- * (0-2 inadequate, 3-5 requires_improvement, 6-8 good, 9-10 outstanding).
- * Returns the word, or NULL when text is neither. */
+/* Ofsted's grade for text: one of the four words in any case, with
+ * spaces, hyphens or underscores between words ("Requires improvement",
+ * "requires-improvement"), or the legacy 0-10 scale (0-2 inadequate, 3-5
+ * requires_improvement, 6-8 good, 9-10 outstanding). Returns the stored
+ * word ("requires_improvement"), or NULL when text is neither. */
 const char *record_grade(const char *text);
 
-/* Validate in against the staff and the activity and store it (inside the
- * caller's transaction). Refused, with a message naming the field: an
- * unknown activity or person; a date in the future, or after the person
- * left; supervision for someone with no line manager; an activity that does
- * not concern the person's roles; a collaborative audit without a
- * practitioner or grade (or with an unknown one); practitioner, grade or
- * safeguarding on another activity; closing an audit action when none is
- * open; the same completion twice. Returns 0 or -1 (nothing stored). */
+/* May moderator moderate an audit by auditor of practitioner's case
+ * (framework line 148: a practice manager of another team, a group manager
+ * or above, or the QA team; never the auditor or the practitioner)? NULL
+ * when so, else the reason, to follow "ID cannot moderate: ". */
+const char *record_moderator_refusal(const struct staff *moderator,
+				     const struct staff *auditor,
+				     const char *practitioner_id);
+
+/* Validate in against the staff, the activity and what is stored, and
+ * store it (inside the caller's transaction); *id is the new completion's
+ * id (an audit's is the audit's number). Refused, with a message naming
+ * the option: an unknown activity or person; a date in the future, or
+ * after the person left; supervision for someone with no line manager; an
+ * activity that does not concern the person's roles; a collaborative audit
+ * without a practitioner or grade (or with an unknown one), or naming a
+ * moderator who may not moderate it; a moderation of an unknown audit, one
+ * already moderated, or dated before it; closing an audit action when none
+ * is open, or when several are and --audit does not say which (every open
+ * one is listed, one line each); --signed-off-by someone who is not the
+ * practitioner's line manager or above; an option that does not belong to
+ * the activity; the same completion twice. Returns 0 or -1 (nothing
+ * stored). */
 int record_completion(sqlite3 *db, const struct plugin_set *plugins,
 		      const struct record_input *in, qa_day today,
-		      struct errlist *errs);
+		      struct errlist *errs, long long *id);
+
+/* One line for a person at a terminal saying what completion `id` recorded
+ * and what is next due, read once the schedule has been regenerated:
+ *   audit 12 recorded: pm1 audited sw1's case on 2026-11-27, graded good;
+ *   action for sw1 due 2026-12-24; moderation by gm1 due by 2026-12-11
+ * Returns a new string (the caller frees it), or NULL (logged). */
+char *record_describe(sqlite3 *db, const struct record_input *in, long long id);
 
 #endif

@@ -253,6 +253,7 @@ static int add_rows(struct planner *pl, const char *uid, const char *stage,
 
 struct occ_row {
 	const char *uid, *activity, *subject, *kind, *with_staff_id, *key;
+	const char *also; /* a third participant, or NULL */
 	qa_day date;
 	time_t dtstart_utc;
 };
@@ -288,8 +289,9 @@ static int plan_occurrence(struct planner *pl, const struct occ_row *o)
 		bool stale = ref <= pl->now;
 		time_t due = in_window(pl->env, at);
 		if (*o->subject) {
-			const char *ids[] = {o->subject, o->with_staff_id};
-			for (size_t k = 0; k < 2; k++) {
+			const char *ids[] = {o->subject, o->with_staff_id,
+					     o->also};
+			for (size_t k = 0; k < 3; k++) {
 				const struct person *p =
 					find_person(pl->people, ids[k]);
 				if (in_post(p, pl->today) &&
@@ -424,7 +426,9 @@ int remind_plan(sqlite3 *db, const struct remind_env *env, time_t now,
 {
 	static const char occ_sql[] =
 		"SELECT uid, activity, subject, kind, start_date,"
-		" coalesce(dtstart_utc, 0), with_staff_id, occ_key"
+		" coalesce(dtstart_utc, 0), with_staff_id, occ_key,"
+		" (SELECT min(a.staff_id) FROM occurrence_attendees a"
+		"  WHERE a.uid = occurrences.uid)"
 		" FROM occurrences WHERE status <> 'cancelled'"
 		" AND done_on IS NULL AND start_date BETWEEN ?1 AND ?2";
 	static const char insert_sql[] =
@@ -471,6 +475,7 @@ int remind_plan(sqlite3 *db, const struct remind_env *env, time_t now,
 			.with_staff_id =
 				(const char *)sqlite3_column_text(occs, 6),
 			.key = (const char *)sqlite3_column_text(occs, 7),
+			.also = (const char *)sqlite3_column_text(occs, 8),
 		};
 		if (plan_occurrence(&pl, &o))
 			goto out;

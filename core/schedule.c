@@ -178,6 +178,7 @@ static void occ_free(struct sched_occ *o)
 	free(o->summary);
 	free(o->detail);
 	free(o->with_staff_id);
+	free(o->also);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -736,7 +737,8 @@ static void content_hash(const struct sched_occ *o, char hex[33])
 		 o->status, o->date, o->start_minute, o->duration,
 		 (long long)o->dtstart_utc, (long long)o->dtend_utc,
 		 o->done_on);
-	const char *parts[] = {buf, o->summary, o->detail, o->with_staff_id};
+	const char *parts[] = {buf, o->summary, o->detail, o->with_staff_id,
+			       o->also};
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		/* NUL-terminated, so a NULL and "" hash alike but adjacent
 		 * fields cannot run into each other. */
@@ -752,7 +754,8 @@ struct reconciler {
 	sqlite3 *db;
 	const struct sched_env *env;
 	qa_day window_from;
-	sqlite3_stmt *existing, *upsert, *cancel, *series;
+	sqlite3_stmt *existing, *upsert, *cancel, *series, *series_clear;
+	sqlite3_stmt *attendees_clear, *attendee_add;
 	struct queries queries;
 	struct sched_stats *stats;
 };
@@ -797,10 +800,26 @@ static int reconciler_prepare(struct reconciler *r)
 		" VALUES (?1, ?2, ?3) ON CONFLICT (activity, subject)"
 		" DO UPDATE SET next_due = excluded.next_due"
 		" WHERE next_due IS NOT excluded.next_due";
+	/* A series with nothing open keeps no row it did not have. */
+	static const char series_clear_sql[] =
+		"UPDATE series SET next_due = NULL, home = NULL"
+		" WHERE activity = ?1 AND subject = ?2 AND next_due IS NOT "
+		"NULL";
+	static const char attendees_clear_sql[] =
+		"DELETE FROM occurrence_attendees WHERE uid = ?1";
+	static const char attendee_add_sql[] =
+		"INSERT OR IGNORE INTO occurrence_attendees (uid, staff_id)"
+		" VALUES (?1, ?2)";
 	if (sqlite3_prepare_v2(r->db, existing_sql, -1, &r->existing, NULL) ||
 	    sqlite3_prepare_v2(r->db, upsert_sql, -1, &r->upsert, NULL) ||
 	    sqlite3_prepare_v2(r->db, cancel_sql, -1, &r->cancel, NULL) ||
-	    sqlite3_prepare_v2(r->db, series_sql, -1, &r->series, NULL)) {
+	    sqlite3_prepare_v2(r->db, series_sql, -1, &r->series, NULL) ||
+	    sqlite3_prepare_v2(r->db, series_clear_sql, -1, &r->series_clear,
+			       NULL) ||
+	    sqlite3_prepare_v2(r->db, attendees_clear_sql, -1,
+			       &r->attendees_clear, NULL) ||
+	    sqlite3_prepare_v2(r->db, attendee_add_sql, -1, &r->attendee_add,
+			       NULL)) {
 		log_err("sched: %s", sqlite3_errmsg(r->db));
 		return -1;
 	}
@@ -813,6 +832,9 @@ static void reconciler_finish(struct reconciler *r)
 	sqlite3_finalize(r->upsert);
 	sqlite3_finalize(r->cancel);
 	sqlite3_finalize(r->series);
+	sqlite3_finalize(r->series_clear);
+	sqlite3_finalize(r->attendees_clear);
+	sqlite3_finalize(r->attendee_add);
 	queries_finish(&r->queries);
 }
 
@@ -828,8 +850,9 @@ static int run_stmt(sqlite3 *db, sqlite3_stmt *stmt)
 	return 0;
 }
 
+/* Store o; *changed is whether a row was written (new or changed). */
 static int write_occ(struct reconciler *r, const struct sched_occ *o,
-		     const char *hash)
+		     const char *hash, bool *changed)
 {
 	sqlite3_stmt *stmt = r->upsert;
 	bind_text(stmt, 1, o->uid);
@@ -851,7 +874,20 @@ static int write_occ(struct reconciler *r, const struct sched_occ *o,
 	bind_text(stmt, 15, o->with_staff_id);
 	bind_text(stmt, 16, hash);
 	sqlite3_bind_int64(stmt, 17, r->env->now);
-	return run_stmt(r->db, stmt);
+	if (run_stmt(r->db, stmt))
+		return -1;
+	*changed = sqlite3_changes(r->db) > 0;
+	if (!*changed)
+		return 0;
+	/* The third participant, if any, as the content hash had it. */
+	bind_text(r->attendees_clear, 1, o->uid);
+	if (run_stmt(r->db, r->attendees_clear))
+		return -1;
+	if (!o->also)
+		return 0;
+	bind_text(r->attendee_add, 1, o->uid);
+	bind_text(r->attendee_add, 2, o->also);
+	return run_stmt(r->db, r->attendee_add);
 }
 
 struct stored {
@@ -875,7 +911,8 @@ static int write_series(struct reconciler *r, const char *activity,
 			const char *subject, const struct sched_occ *occs,
 			size_t n)
 {
-	bool every_open = strcmp(activity, SCHED_AUDIT_ACTION) == 0;
+	bool every_open = strcmp(activity, SCHED_AUDIT_ACTION) == 0 ||
+			  strcmp(activity, SCHED_MODERATION) == 0;
 	qa_day last_done = QA_DAY_NONE, next_due = QA_DAY_NONE;
 	for (size_t i = 0; i < n; i++)
 		if (occs[i].done_on != QA_DAY_NONE &&
@@ -887,6 +924,11 @@ static int write_series(struct reconciler *r, const char *activity,
 		     occs[i].date > last_done) &&
 		    (next_due == QA_DAY_NONE || occs[i].date < next_due))
 			next_due = occs[i].date;
+	if (next_due == QA_DAY_NONE) {
+		bind_text(r->series_clear, 1, activity);
+		bind_text(r->series_clear, 2, subject);
+		return run_stmt(r->db, r->series_clear);
+	}
 	bind_text(r->series, 1, activity);
 	bind_text(r->series, 2, subject);
 	bind_day(r->series, 3, next_due);
@@ -953,9 +995,10 @@ static int reconcile(struct reconciler *r, const char *activity,
 				continue;
 			}
 		}
-		if (write_occ(r, o, hash))
+		bool changed;
+		if (write_occ(r, o, hash, &changed))
 			goto out;
-		if (sqlite3_changes(r->db) == 0)
+		if (!changed)
 			r->stats->unchanged++; /* stored before the window */
 		else if (found)
 			r->stats->updated++;
@@ -1111,124 +1154,291 @@ out:
 	return rc;
 }
 
-/* ---- audit actions (built in) ---- */
+/* ---- the audit workflow (built in) ---- */
 
-/* The built-in series: one `audit_action` per collaborative audit with a
- * practitioner, due 28 days after it, or 5 working days when it was graded
- * inadequate with a safeguarding concern. `record audit_action` closes the
- * oldest open action of that practitioner recorded on or after its audit. */
-static int run_audit_actions(struct reconciler *r, sqlite3 *db,
-			     const struct sched_env *env,
-			     const struct people *people,
-			     const struct sched_filter *filter)
+/* [activity.collaborative_audit] moderation_within and moderation_time,
+ * or their defaults when the plugin is not loaded. */
+struct workflow {
+	int moderation_within; /* working days */
+	int moderation_minute;
+};
+
+static void workflow_config(const struct sched_env *env, struct workflow *w)
 {
+	w->moderation_within = 10;
+	w->moderation_minute = 10 * 60;
+	const struct plugin *p =
+		plugins_find(env->plugins, "collaborative_audit");
+	const char *within = p ? plugin_value(p, "moderation_within") : NULL;
+	const char *time = p ? plugin_value(p, "moderation_time") : NULL;
+	char *end;
+	long days = within ? strtol(within, &end, 10) : 0;
+	/* The plugin's init refused anything else. */
+	if (within && !*end && days >= 1 && days <= 60)
+		w->moderation_within = (int)days;
+	int minute;
+	if (time && qa_time_parse(time, &minute) == 0)
+		w->moderation_minute = minute;
+}
+
+/* An action's deadline counted from `from` (the audit, or the moderation
+ * that regraded it): 5 working days for an inadequate grade with a
+ * safeguarding concern, else 28 days, moved to the working day before
+ * when that is not one (framework lines 176-178). */
+static qa_day action_due(const struct sched_env *env, qa_day from, bool urgent)
+{
+	return urgent ? working_days_add(env->holidays, from, 5)
+		      : working_day_shift(env->holidays, from + 28, -1);
+}
+
+static bool is_urgent(const char *grade, int safeguarding)
+{
+	return grade && strcmp(grade, "inadequate") == 0 && safeguarding;
+}
+
+static const char *name_or_id(const struct people *people, const char *id)
+{
+	const struct person *p =
+		id && people->n ? bsearch(id, people->items, people->n,
+					  sizeof(*people->items), cmp_person_id)
+				: NULL;
+	return p ? p->name : id;
+}
+
+/* Emit one occurrence of a built-in series for subject into out, through
+ * the same checks as a plugin's. */
+static int emit_builtin(struct reconciler *r, sqlite3 *db,
+			const struct sched_env *env, const char *activity,
+			const char *title, const char *subject,
+			const struct qa_occurrence *occ,
+			struct sched_occ_list *out)
+{
+	struct plugin builtin = {0};
+	struct qa_plugin desc = {.id = activity, .title = title};
+	builtin.desc = &desc;
+	struct gen g = {.db = db,
+			.env = env,
+			.plugin = &builtin,
+			.subject_id = subject,
+			.out = out,
+			.queries = &r->queries};
+	builtin.host_data = &g;
+	builtin.host.host_data = &builtin;
+	return host_emit(&builtin.host, occ);
+}
+
+/* The practitioner's actions: one per audit of their case, due as
+ * action_due says from the audit, or from its moderation when that
+ * regraded it before the action was closed (line 198: a regrading after
+ * the close is kept on the audit and reopens nothing). Closed by the
+ * `record audit_action` that names the audit. */
+static int actions_of(struct reconciler *r, sqlite3 *db,
+		      const struct sched_env *env, sqlite3_stmt *audits,
+		      const struct person *sw, struct sched_occ_list *occs)
+{
+	int step;
+	bind_text(audits, 1, sw->id);
+	while ((step = sqlite3_step(audits)) == SQLITE_ROW) {
+		long long audit_id = sqlite3_column_int64(audits, 0);
+		const char *grade =
+			(const char *)sqlite3_column_text(audits, 2);
+		bool urgent = is_urgent(grade, sqlite3_column_int(audits, 3));
+		qa_day audited = column_day(audits, 4);
+		qa_day closed = column_day(audits, 5);
+		qa_day moderated = column_day(audits, 6);
+		const char *new_grade =
+			(const char *)sqlite3_column_text(audits, 7);
+		bool new_urgent =
+			is_urgent(new_grade, sqlite3_column_int(audits, 8));
+		bool regraded = moderated != QA_DAY_NONE && new_grade &&
+				(strcmp(new_grade, grade ? grade : "") != 0 ||
+				 sqlite3_column_int(audits, 8) !=
+					 sqlite3_column_int(audits, 3));
+		bool retimed = regraded &&
+			       (closed == QA_DAY_NONE || closed > moderated);
+		qa_day due = retimed ? action_due(env, moderated, new_urgent)
+				     : action_due(env, audited, urgent);
+		if (retimed)
+			urgent = new_urgent;
+		/* Every action, open or closed, whatever the window: one
+		 * still open from a year ago is still a duty, and closing one
+		 * late must reach its stored row. */
+		if (due < env->today - SCHED_MAX_SPAN_DAYS)
+			continue;
+		char key[32], detail[300], audited_text[DATE_TEXT_SIZE];
+		char moderated_text[DATE_TEXT_SIZE], retimed_text[80] = "";
+		snprintf(key, sizeof(key), "audit-%lld", audit_id);
+		if (retimed)
+			snprintf(retimed_text, sizeof(retimed_text),
+				 " Re-timed from its moderation on %s.",
+				 date_format(moderated, moderated_text));
+		snprintf(detail, sizeof(detail),
+			 "Actions from the collaborative audit of %s: %s, "
+			 "signed off by the line manager.%s",
+			 date_format(audited, audited_text),
+			 urgent ? "complete within 5 working days"
+				: "complete within 4 weeks",
+			 retimed_text);
+		struct qa_occurrence occ = {
+			.struct_size = sizeof(occ),
+			.key = key,
+			.kind = QA_OCC_DUE,
+			.status = QA_STATUS_CONFIRMED,
+			.date = due,
+			.summary = "Audit actions",
+			.detail = detail,
+			.with_staff_id = sw->manager_id,
+			.done_on = closed,
+		};
+		if (emit_builtin(r, db, env, SCHED_AUDIT_ACTION,
+				 "Audit actions", sw->id, &occ, occs))
+			goto fail;
+	}
+	sqlite3_reset(audits);
+	if (step == SQLITE_DONE)
+		return 0;
+	log_err("sched: audit actions: %s", sqlite3_errmsg(db));
+fail:
+	sqlite3_reset(audits);
+	return -1;
+}
+
+/* The Stage 2 moderations asked of moderator (framework lines 160-175):
+ * one per audit naming them, a one-hour session with the auditor and the
+ * practitioner, tentative on the last day it may be held
+ * (moderation_within working days after the audit) until recorded, then
+ * on the day it was held, whoever held it. */
+static int moderations_of(struct reconciler *r, sqlite3 *db,
+			  const struct sched_env *env, const struct workflow *w,
+			  sqlite3_stmt *asked, const struct people *people,
+			  const struct person *moderator,
+			  struct sched_occ_list *occs)
+{
+	int step;
+	bind_text(asked, 1, moderator->id);
+	while ((step = sqlite3_step(asked)) == SQLITE_ROW) {
+		long long audit_id = sqlite3_column_int64(asked, 0);
+		const char *auditor =
+			(const char *)sqlite3_column_text(asked, 1);
+		const char *practitioner =
+			(const char *)sqlite3_column_text(asked, 2);
+		qa_day audited = column_day(asked, 3);
+		qa_day held = column_day(asked, 4);
+		qa_day due = working_days_add(env->holidays, audited,
+					      w->moderation_within);
+		if ((held == QA_DAY_NONE ? due : held) <
+		    env->today - SCHED_MAX_SPAN_DAYS)
+			continue;
+		char key[32], summary[300], detail[400];
+		char audited_text[DATE_TEXT_SIZE], due_text[DATE_TEXT_SIZE];
+		snprintf(key, sizeof(key), "audit-%lld", audit_id);
+		snprintf(summary, sizeof(summary),
+			 "Stage 2 moderation: %s's case, audited by %s%s",
+			 name_or_id(people, practitioner),
+			 name_or_id(people, auditor),
+			 held == QA_DAY_NONE ? " (to arrange)" : "");
+		snprintf(detail, sizeof(detail),
+			 "A reflective discussion of the collaborative audit "
+			 "of %s between the moderator, the auditor and the "
+			 "social worker: one hour at most, held by %s (%d "
+			 "working days after the audit). The time shown is a "
+			 "placeholder until it is arranged.",
+			 date_format(audited, audited_text),
+			 date_format(due, due_text), w->moderation_within);
+		struct qa_occurrence occ = {
+			.struct_size = sizeof(occ),
+			.key = key,
+			.kind = QA_OCC_EVENT,
+			.status = held == QA_DAY_NONE ? QA_STATUS_TENTATIVE
+						      : QA_STATUS_CONFIRMED,
+			.date = held == QA_DAY_NONE ? due : held,
+			.start_minute = w->moderation_minute,
+			.duration = 60,
+			.summary = summary,
+			.detail = detail,
+			.with_staff_id = auditor,
+			.done_on = held,
+		};
+		if (emit_builtin(r, db, env, SCHED_MODERATION,
+				 "Stage 2 moderation", moderator->id, &occ,
+				 occs))
+			goto fail;
+		struct sched_occ *emitted = &occs->items[occs->n - 1];
+		if (!(emitted->also = strdup(practitioner))) {
+			log_err("sched: out of memory");
+			goto fail;
+		}
+	}
+	sqlite3_reset(asked);
+	if (step == SQLITE_DONE)
+		return 0;
+	log_err("sched: moderations: %s", sqlite3_errmsg(db));
+fail:
+	sqlite3_reset(asked);
+	return -1;
+}
+
+/* The built-in series of the audit workflow, for everyone (or the one
+ * person filter names): each practitioner's `audit_action`s and each
+ * moderator's `moderation`s. */
+static int run_audit_workflow(struct reconciler *r, sqlite3 *db,
+			      const struct sched_env *env,
+			      const struct people *people,
+			      const struct sched_filter *filter)
+{
+	/* The moderation, if any: the first recorded. */
+#define MODERATION_OF(a)                                                \
+	" LEFT JOIN completions m ON m.id = (SELECT min(x.id) FROM"     \
+	" completions x WHERE x.activity = 'moderation' AND x.audit_id" \
+	" = " a ".id)"
 	static const char audits_sql[] =
-		"SELECT id, staff_id, practitioner_id, grade, safeguarding,"
-		" done_on FROM completions WHERE activity = "
-		"'collaborative_audit'"
-		" AND practitioner_id IS NOT NULL AND practitioner_id = ?1"
-		" ORDER BY done_on, id";
-	static const char closes_sql[] =
-		"SELECT done_on FROM completions WHERE activity = "
-		"'audit_action'"
-		" AND staff_id = ?1 ORDER BY done_on, id";
-	sqlite3_stmt *audits = NULL, *closes = NULL;
+		"SELECT a.id, a.staff_id, a.grade, a.safeguarding, a.done_on,"
+		" (SELECT min(c.done_on) FROM completions c WHERE c.activity ="
+		"  'audit_action' AND c.audit_id = a.id),"
+		" m.done_on, m.grade, m.safeguarding"
+		" FROM completions a" MODERATION_OF(
+			"a") " WHERE a.activity = 'collaborative_audit'"
+			     " AND a.practitioner_id = ?1 ORDER BY a.done_on, "
+			     "a.id";
+	static const char asked_sql[] =
+		"SELECT a.id, a.staff_id, a.practitioner_id, a.done_on,"
+		" m.done_on FROM completions a" MODERATION_OF(
+			"a") " WHERE a.activity = 'collaborative_audit'"
+			     " AND a.moderator_id = ?1 ORDER BY a.done_on, "
+			     "a.id";
+#undef MODERATION_OF
+	sqlite3_stmt *audits = NULL, *asked = NULL;
+	struct workflow w;
 	int rc = -1;
+	workflow_config(env, &w);
 	if (sqlite3_prepare_v2(db, audits_sql, -1, &audits, NULL) ||
-	    sqlite3_prepare_v2(db, closes_sql, -1, &closes, NULL)) {
-		log_err("sched: audit actions: %s", sqlite3_errmsg(db));
+	    sqlite3_prepare_v2(db, asked_sql, -1, &asked, NULL)) {
+		log_err("sched: audit workflow: %s", sqlite3_errmsg(db));
 		goto out;
 	}
 	for (size_t i = 0; i < people->n; i++) {
-		const struct person *sw = &people->items[i];
+		const struct person *p = &people->items[i];
 		if (filter && filter->staff_id &&
-		    strcmp(filter->staff_id, sw->id) != 0)
+		    strcmp(filter->staff_id, p->id) != 0)
 			continue;
 		struct sched_occ_list occs = {0};
-		qa_day close_days[512];
-		size_t n_close = 0;
-		bind_text(closes, 1, sw->id);
-		while (sqlite3_step(closes) == SQLITE_ROW && n_close < 512)
-			close_days[n_close++] = column_day(closes, 0);
-		sqlite3_reset(closes);
-		bool used[512] = {false};
-		bind_text(audits, 1, sw->id);
-		int step;
-		while ((step = sqlite3_step(audits)) == SQLITE_ROW) {
-			long long audit_id = sqlite3_column_int64(audits, 0);
-			const char *grade =
-				(const char *)sqlite3_column_text(audits, 3);
-			bool urgent = grade &&
-				      strcmp(grade, "inadequate") == 0 &&
-				      sqlite3_column_int(audits, 4);
-			qa_day audited = column_day(audits, 5);
-			qa_day due = urgent ? working_days_add(env->holidays,
-							       audited, 5)
-					    : audited + 28;
-			qa_day done = QA_DAY_NONE;
-			for (size_t k = 0; k < n_close; k++)
-				if (!used[k] && close_days[k] >= audited) {
-					used[k] = true;
-					done = close_days[k];
-					break;
-				}
-			/* Every action, open or closed, whatever the window:
-			 * one still open from a year ago is still a duty, and
-			 * closing one late must reach its stored row. */
-			if (due < env->today - SCHED_MAX_SPAN_DAYS)
-				continue;
-			char key[32], detail[200], audited_text[DATE_TEXT_SIZE];
-			snprintf(key, sizeof(key), "audit-%lld", audit_id);
-			snprintf(detail, sizeof(detail),
-				 "Actions from the collaborative audit of %s: "
-				 "%s, signed off by the line manager.",
-				 date_format(audited, audited_text),
-				 urgent ? "complete within 5 working days"
-					: "complete within 4 weeks");
-			struct plugin fake = {0};
-			struct qa_plugin desc = {.id = SCHED_AUDIT_ACTION,
-						 .title = "Audit actions"};
-			fake.desc = &desc;
-			struct gen g = {.db = db,
-					.env = env,
-					.plugin = &fake,
-					.subject_id = sw->id,
-					.out = &occs,
-					.queries = &r->queries};
-			fake.host_data = &g;
-			fake.host.host_data = &fake;
-			struct qa_occurrence occ = {
-				.struct_size = sizeof(occ),
-				.key = key,
-				.kind = QA_OCC_DUE,
-				.status = QA_STATUS_CONFIRMED,
-				.date = due,
-				.summary = "Audit actions",
-				.detail = detail,
-				.with_staff_id = sw->manager_id,
-				.done_on = done,
-			};
-			if (host_emit(&fake.host, &occ)) {
-				sched_occ_list_free(&occs);
-				goto out;
-			}
-		}
-		sqlite3_reset(audits);
-		if (step != SQLITE_DONE) {
-			sched_occ_list_free(&occs);
-			log_err("sched: audit actions: %s", sqlite3_errmsg(db));
-			goto out;
-		}
-		int rec = reconcile(r, SCHED_AUDIT_ACTION, sw->id, occs.items,
-				    occs.n);
+		int failed = actions_of(r, db, env, audits, p, &occs) ||
+			     reconcile(r, SCHED_AUDIT_ACTION, p->id, occs.items,
+				       occs.n);
+		occ_list_truncate(&occs, 0);
+		failed = failed ||
+			 moderations_of(r, db, env, &w, asked, people, p,
+					&occs) ||
+			 reconcile(r, SCHED_MODERATION, p->id, occs.items,
+				   occs.n);
 		sched_occ_list_free(&occs);
-		if (rec)
+		if (failed)
 			goto out;
 	}
 	rc = 0;
 out:
 	sqlite3_finalize(audits);
-	sqlite3_finalize(closes);
+	sqlite3_finalize(asked);
 	return rc;
 }
 
@@ -1302,8 +1512,9 @@ int sched_regenerate(sqlite3 *db, const struct sched_env *env,
 			goto out;
 	}
 	if (!only_activity || strcmp(only_activity, SCHED_AUDIT_ACTION) == 0 ||
+	    strcmp(only_activity, SCHED_MODERATION) == 0 ||
 	    strcmp(only_activity, "collaborative_audit") == 0)
-		if (run_audit_actions(&r, db, env, &people, filter))
+		if (run_audit_workflow(&r, db, env, &people, filter))
 			goto out;
 	if (!filter || (!filter->activity && !filter->staff_id))
 		if (set_generated_for(db, env->today))

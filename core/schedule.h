@@ -5,8 +5,8 @@
  * them into the occurrences table: insert new, update changed (SEQUENCE+1,
  * a new LAST-MODIFIED), mark vanished as cancelled. UIDs are derived from
  * (activity, subject, key), so they are stable across runs and restarts.
- * It also derives the built-in `audit_action` series from recorded
- * collaborative audits. The host services plugins call while generating
+ * It also derives the built-in series of the audit workflow from recorded
+ * collaborative audits: `audit_action` and `moderation`. The host services plugins call while generating
  * (emit, RRULE expansion, working days, completions) live here. */
 #ifndef QA_SCHEDULE_H
 #define QA_SCHEDULE_H
@@ -19,8 +19,11 @@
 #include "calendar.h"
 #include "plugin_host.h"
 
-/* The activity id of the built-in series. */
+/* The activity ids of the built-in series of the audit workflow: a
+ * practitioner's actions after an audit, and the Stage 2 moderations asked
+ * of a moderator. */
 #define SCHED_AUDIT_ACTION "audit_action"
+#define SCHED_MODERATION "moderation"
 
 /* Months of the rolling window. */
 #define SCHED_MONTHS_BACK 6
@@ -70,6 +73,7 @@ struct sched_occ {
 	char *summary;
 	char *detail;
 	char *with_staff_id;
+	char *also; /* a third participant (occurrence_attendees), or NULL */
 };
 
 struct sched_occ_list {

@@ -2,7 +2,42 @@
  * manager, due by the last working day of the month. Recording it (with the
  * practitioner and grade) also creates the practitioner's audit action; that
  * is the engine's job, not this plugin's. */
+#include <stdlib.h>
+
 #include "qa-scheduler/plugin.h"
+
+/* The engine reads moderation_within and moderation_time for the
+ * moderations it derives (from the same config values); here they are
+ * checked, so that a bad value refuses the plugin at load rather than being
+ * ignored. */
+static int init(const struct qa_host *host, void **state)
+{
+	const char *within = host->config_get(host, "moderation_within");
+	char *end = NULL;
+	long days = within ? strtol(within, &end, 10) : 0;
+	if (!within || *end || days < 1 || days > 60) {
+		host->log(host, QA_LOG_ERR,
+			  "collaborative_audit: moderation_within \"%s\" is "
+			  "not 1-60 working days; fix "
+			  "[activity.collaborative_audit] moderation_within",
+			  within ? within : "");
+		return -1;
+	}
+	int *moderation_within = malloc(sizeof(*moderation_within));
+	if (!moderation_within) {
+		host->log(host, QA_LOG_ERR,
+			  "collaborative_audit: out of memory");
+		return -1;
+	}
+	*moderation_within = (int)days;
+	*state = moderation_within;
+	return 0;
+}
+
+static void release(void *state)
+{
+	free(state);
+}
 
 static int generate(void *state, const struct qa_subject *subject, qa_day from,
 		    qa_day to, const struct qa_host *host)
@@ -11,6 +46,17 @@ static int generate(void *state, const struct qa_subject *subject, qa_day from,
 	return host->emit_due_per_period(host, subject, QA_PERIOD_MONTH, from,
 					 to, NULL);
 }
+
+static const struct qa_config_entry config[] = {
+	{QA_CONFIG_INT, "moderation_within", "10",
+	 "Working days after an audit by which the Stage 2 moderation asked "
+	 "for with `record collaborative_audit --moderator ID` is due "
+	 "(1-60)."},
+	{QA_CONFIG_TIME, "moderation_time", "10:00",
+	 "Where a moderation not yet arranged is shown in calendars: this "
+	 "time on its last day, as a tentative one-hour session."},
+	{0},
+};
 
 static const struct qa_plugin plugin = {
 	QA_PLUGIN_HEADER,
@@ -29,7 +75,11 @@ static const struct qa_plugin plugin = {
 		"Assurance Service selects several audited and moderated cases "
 		"to present to the Senior Leadership Team. Actions are "
 		"expected within 4 weeks, or 5 working days for an inadequate "
-		"audit where safeguarding concerns were identified.",
+		"audit where safeguarding concerns were identified. Naming a "
+		"moderator when the audit is recorded asks for a Stage 2 "
+		"moderation, due moderation_within working days later; a "
+		"moderation that changes the grade re-times the action from "
+		"the moderation's date.",
 	.version = "1.0",
 	.cadence = "monthly, one per practice manager, due by the last "
 		   "working day of the month",
@@ -46,8 +96,10 @@ static const struct qa_plugin plugin = {
 	.scope = QA_SCOPE_PERSON,
 	.duration = "0",
 	.reminders = "7d, 1d",
-	.config = NULL,
+	.config = config,
+	.init = init,
 	.generate = generate,
+	.shutdown = release,
 };
 
 QA_PLUGIN_DEFINE(plugin)

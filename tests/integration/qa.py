@@ -5,12 +5,16 @@ Every test gets its own temporary directory holding a config, a database and
 killed on exit, whatever happened."""
 
 import atexit
+import contextlib
 import glob
+import hashlib
+import json
 import os
 import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -87,9 +91,6 @@ atexit.register(_kill_all)
 
 def sqlite3_connect(path):
     """A connection that commits on leaving a with-block and then closes."""
-    import contextlib
-    import sqlite3
-
     @contextlib.contextmanager
     def connection():
         db = sqlite3.connect(path, timeout=30)
@@ -274,6 +275,116 @@ class NotifySocket:
         self.sock.close()
         if self._dir:
             shutil.rmtree(self._dir, ignore_errors=True)
+
+
+# The keys of every object `due --format json` prints (SPEC section 5).
+DUE_KEYS = {"staff_id", "name", "team", "manager_id", "activity", "due",
+            "last_done", "status", "phase"}
+
+
+class ClockedCliTest(unittest.TestCase):
+    """One workspace per test; every command runs at self.now."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not FAKETIME_LIBS:
+            raise AssertionError(
+                "libfaketime.so.1 not found: install the Debian package "
+                "`faketime` (scripts/install-deps.sh --test does)")
+
+    def setUp(self):
+        self.ws = Workspace()
+        self.addCleanup(self.ws.cleanup)
+        self.now = None
+
+    # -- running the binary at a faked time --
+
+    def at(self, day, time="12:00:00"):
+        """From now on, commands run at this UTC instant."""
+        self.now = f"{day} {time}"
+
+    def env(self):
+        assert self.now, "call self.at() first"
+        return faketime_env(self.now)
+
+    def run_cli(self, *args):
+        return self.ws.run(*args, env=self.env())
+
+    def ok(self, *args):
+        r = self.run_cli(*args)
+        self.assertEqual(r.returncode, 0, f"{args}: {r.stderr}")
+        return r
+
+    def fails(self, args, needles, code=1, one_line=True):
+        """The command fails with exit `code`, naming every needle."""
+        r = self.run_cli(*args)
+        self.assertEqual(r.returncode, code, f"{args}: {r.stderr}")
+        for needle in needles:
+            self.assertIn(needle, r.stderr, args)
+        if one_line:
+            self.assertEqual(len(r.stderr.strip().splitlines()), 1,
+                             f"{args}: one line expected: {r.stderr}")
+        self.assertEqual(r.stdout, "", args)
+        return r
+
+    def add(self, sid, role, team="FS1", manager=None, nqsw=None,
+            name=None):
+        argv = ["staff", "add", "--id", sid, "--name",
+                name or f"Person {sid}", "--email", f"{sid}@example.org",
+                "--role", role, "--team", team]
+        if manager:
+            argv += ["--manager", manager]
+        if nqsw:
+            argv += ["--nqsw-start", nqsw]
+        self.ok(*argv)
+
+    def due(self, *args):
+        rows = json.loads(self.ok("due", "--format", "json", *args).stdout)
+        self.assertIsInstance(rows, list)
+        for row in rows:
+            self.assertEqual(set(row), DUE_KEYS, row)
+        return rows
+
+    def due_rows(self, *args):
+        """(staff_id, due, status, last_done, phase) per row."""
+        return [(r["staff_id"], r["due"], r["status"], r["last_done"],
+                 r["phase"]) for r in self.due(*args)]
+
+    def record(self, *args):
+        return self.ok("record", *args)
+
+    # -- reading the database (read-only) --
+
+    def query(self, sql, *params):
+        with contextlib.closing(sqlite3.connect(
+                f"file:{self.ws.db}?mode=ro", uri=True)) as db:
+            return db.execute(sql, params).fetchall()
+
+    def occurrences(self, activity, subject):
+        """{occ_key: (uid, status, start_date, sequence)}."""
+        return {row[0]: row[1:] for row in self.query(
+            "SELECT occ_key, uid, status, start_date, sequence"
+            " FROM occurrences WHERE activity = ? AND subject = ?",
+            activity, subject)}
+
+    def snapshot(self):
+        """Row counts of every table, and checksums of the completions,
+        occurrences and staff tables."""
+        tables = [t for (t,) in self.query(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " ORDER BY name")]
+        counts = {
+t: self.query(f'SELECT count(*) FROM "{t}"')[0][0]
+                  for t in tables}
+
+        def digest(sql):
+            return hashlib.sha256(
+                repr(self.query(sql)).encode()).hexdigest()
+
+        return (counts,
+                digest("SELECT * FROM completions ORDER BY id"),
+                digest("SELECT * FROM occurrences ORDER BY uid"),
+                digest("SELECT * FROM staff ORDER BY id"))
 
 
 def main():

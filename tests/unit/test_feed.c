@@ -161,11 +161,14 @@ static void record(struct world *w, const char *activity, const char *who,
 				  .date = date,
 				  .practitioner_id = practitioner,
 				  .grade = grade,
-				  .safeguarding = safeguarding,
+				  .safeguarding = safeguarding
+							  ? RECORD_FLAG_YES
+							  : RECORD_FLAG_UNSET,
 				  .note = note};
 	struct errlist errs = {0};
-	int rc =
-		record_completion(w->db, &w->plugins, &in, w->env.today, &errs);
+	long long id;
+	int rc = record_completion(w->db, &w->plugins, &in, w->env.today, &errs,
+				   &id);
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
 	errlist_free(&errs);

@@ -128,11 +128,53 @@ static int try_record(struct world *w, const char *activity, const char *who,
 				  .date = date,
 				  .practitioner_id = practitioner,
 				  .grade = grade,
-				  .safeguarding = safeguarding};
+				  .safeguarding = safeguarding
+							  ? RECORD_FLAG_YES
+							  : RECORD_FLAG_UNSET};
 	struct errlist errs = {0};
-	int rc =
-		record_completion(w->db, &w->plugins, &in, w->env.today, &errs);
+	long long id;
+	int rc = record_completion(w->db, &w->plugins, &in, w->env.today, &errs,
+				   &id);
 	errlist_free(&errs);
+	return rc;
+}
+
+/* The id of the audit of practitioner's case on date. */
+static long long audit_of(struct world *w, const char *practitioner,
+			  qa_day date)
+{
+	sqlite3_stmt *stmt = NULL;
+	char day[DATE_TEXT_SIZE];
+	assert_int_equal(sqlite3_prepare_v2(
+				 w->db,
+				 "SELECT id FROM completions WHERE activity = "
+				 "'collaborative_audit' AND practitioner_id = "
+				 "?1 AND done_on = ?2",
+				 -1, &stmt, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(stmt, 1, practitioner, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, date_format(date, day), -1,
+			  SQLITE_TRANSIENT);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	long long id = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return id;
+}
+
+/* Close the action of audit_id (0: the only open one) on date; the
+ * messages, if refused, into errs (NULL: dropped). 0 or -1. */
+static int try_close(struct world *w, const char *who, qa_day date,
+		     long long audit_id, struct errlist *errs)
+{
+	struct record_input in = {.activity = SCHED_AUDIT_ACTION,
+				  .staff_id = who,
+				  .date = date,
+				  .audit_id = audit_id};
+	struct errlist local = {0};
+	long long id;
+	int rc = record_completion(w->db, &w->plugins, &in, w->env.today,
+				   errs ? errs : &local, &id);
+	errlist_free(&local);
 	return rc;
 }
 
@@ -397,7 +439,12 @@ static void audit_actions(void **state)
 	regen(&w);
 	/* sw2's April action is still open, so that one is first. */
 	assert_day(due_of(&w, "sw2", SCHED_AUDIT_ACTION), "2026-04-30");
-	record_on(&w, SCHED_AUDIT_ACTION, "sw2", D(2026, 12, 22));
+	/* Two open: a close must say which. */
+	assert_int_equal(try_close(&w, "sw2", D(2026, 12, 22), 0, NULL), -1);
+	assert_int_equal(try_close(&w, "sw2", D(2026, 12, 22),
+				   audit_of(&w, "sw2", D(2026, 4, 2)), NULL),
+			 0);
+	regen(&w);
 	assert_day(due_of(&w, "sw2", SCHED_AUDIT_ACTION), "2027-01-19");
 	world_close(&w);
 }
@@ -416,10 +463,29 @@ static void grades(void **state)
 		{"10", "outstanding"},
 		{"good", "good"},
 		{"requires_improvement", "requires_improvement"},
+		/* The framework's own words, as people type them. */
+		{"Good", "good"},
+		{"Requires improvement", "requires_improvement"},
+		{"requires-improvement", "requires_improvement"},
+		{"REQUIRES_IMPROVEMENT", "requires_improvement"},
+		{" Requires  improvement ", "requires_improvement"},
+		{"Inadequate", "inadequate"},
+		{"OUTSTANDING", "outstanding"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_string_equal(record_grade(cases[i][0]), cases[i][1]);
-	const char *bad[] = {"11", "-1", "", "Good", "5.5", "010", "x", NULL};
+	const char *bad[] = {"11",
+			     "-1",
+			     "",
+			     "5.5",
+			     "010",
+			     "x",
+			     "   ",
+			     "requiresimprovement",
+			     "good!",
+			     "good 2",
+			     "improvement requires",
+			     NULL};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_null(record_grade(bad[i]));
 }
