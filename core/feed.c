@@ -11,8 +11,12 @@
 #include "staff.h"
 #include "vtimezone.h"
 
-/* Cancelled occurrences stay in feeds this long, so clients that refresh
- * now and then still see them go (SPEC section 6). */
+/* Cancelled occurrences are left out of feeds: a subscribed client drops
+ * an event that vanishes, while STATUS:CANCELLED is shown by Outlook as if
+ * the event were on and struck through but kept by Apple and Thunderbird
+ * (SPEC section 6). A cancellation this recent still counts for the feed's
+ * Last-Modified, so that it never goes back in time while the body
+ * changes. */
 #define FEED_CANCELLED_DAYS 30
 /* History shown before today. */
 #define FEED_DAYS_BACK 90
@@ -631,10 +635,7 @@ static void write_event(struct render *rd, const struct row *r)
 			ical_put(w, a->tail_text, a->tail_len);
 		ical_end_line(w);
 	}
-	bool cancelled = strcmp(r->status, "cancelled") == 0;
-	if (cancelled)
-		ical_line_lit(w, "STATUS:CANCELLED");
-	else if (strcmp(r->status, "tentative") == 0)
+	if (strcmp(r->status, "tentative") == 0)
 		ical_line_lit(w, "STATUS:TENTATIVE");
 	else
 		ical_line_lit(w, "STATUS:CONFIRMED");
@@ -643,8 +644,7 @@ static void write_event(struct render *rd, const struct row *r)
 		ical_put(w, a->categories_text, a->categories_len);
 		ical_end_line(w);
 	}
-	for (size_t i = 0;
-	     a && !cancelled && r->done_on == QA_DAY_NONE && i < a->n_leads;
+	for (size_t i = 0; a && r->done_on == QA_DAY_NONE && i < a->n_leads;
 	     i++) {
 		ical_line_lit(w, "BEGIN:VALARM");
 		ical_line_lit(w, "ACTION:DISPLAY");
@@ -831,6 +831,11 @@ int feed_render(sqlite3 *db, const struct feed_catalog *cat,
 		    !r.status) {
 			log_err("feed: an occurrence with a NULL column");
 			goto out;
+		}
+		if (strcmp(r.status, "cancelled") == 0) {
+			if (r.last_modified > out->last_modified)
+				out->last_modified = r.last_modified;
+			continue;
 		}
 		r.subject_name = name_of(&rd, r.subject);
 		r.with_name = name_of(&rd, column_text(stmt, 13));

@@ -55,6 +55,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 from zoneinfo import ZoneInfo
 
@@ -263,6 +264,26 @@ def need_program(name, package, how="scripts/install-deps.sh --test does"):
     return path
 
 
+def icaljs_dump(body, window, *flags):
+    """icaljs_dump.js's JSON for this feed body and window."""
+    node = need_program("node", "nodejs", "scripts/test.sh does when "
+                        "node is missing")
+    module = os.path.join(CLIENTS_DIR, "node_modules", "ical.js",
+                          "package.json")
+    if not os.path.exists(module):
+        raise AssertionError(
+            f"{module} missing: install the npm packages of "
+            f"tests/clients (`npm ci --prefix tests/clients`; "
+            f"scripts/test.sh does)")
+    env = dict(os.environ)
+    # In UTC, a time ical.js took as floating would come out as the wall
+    # time itself in UTC: wrong by an hour in summer, so it shows.
+    env["TZ"] = "UTC"
+    r = run([node, os.path.join(CLIENTS_DIR, "icaljs_dump.js"), *window,
+             *flags], "ical.js", input=body.decode("utf-8"), env=env)
+    return json.loads(r.stdout)
+
+
 class FeedClientsTest(unittest.TestCase):
     """One organisation and one daemon for every client."""
 
@@ -427,23 +448,7 @@ class FeedClientsTest(unittest.TestCase):
     # -- 2. ical.js --
 
     def icaljs(self, body, window, *flags):
-        """icaljs_dump.js's JSON for this feed body and window."""
-        node = need_program("node", "nodejs", "scripts/test.sh does when "
-                            "node is missing")
-        module = os.path.join(CLIENTS_DIR, "node_modules", "ical.js",
-                              "package.json")
-        if not os.path.exists(module):
-            raise AssertionError(
-                f"{module} missing: install the npm packages of "
-                f"tests/clients (`npm ci --prefix tests/clients`; "
-                f"scripts/test.sh does)")
-        env = dict(os.environ)
-        # In UTC, a time ical.js took as floating would come out as the wall
-        # time itself in UTC: wrong by an hour in summer, so it shows.
-        env["TZ"] = "UTC"
-        r = run([node, os.path.join(CLIENTS_DIR, "icaljs_dump.js"), *window,
-                 *flags], "ical.js", input=body.decode("utf-8"), env=env)
-        return json.loads(r.stdout)
+        return icaljs_dump(body, window, *flags)
 
     def test_icaljs(self):
         self.icaljs(self.body("sw1"), SW1_WINDOW)  # node and ical.js are there
@@ -635,6 +640,159 @@ path = {self.tmp}/khal-{zone[:3]}.db
 
                 self.assertEqual(seen["UTC", sid],
                                  sorted(in_utc(o) for o in expected))
+
+
+class CancelledOccurrencesTest(unittest.TestCase):
+    """A cancelled occurrence disappears from what each client lists after
+    its next refresh (issue 9): feeds leave cancelled occurrences out,
+    because Outlook shows STATUS:CANCELLED as if the event were on and Apple
+    and Thunderbird keep it struck through; a subscribed client drops an
+    event that vanishes from the feed.
+
+    Mon 16 Mar 2026: sw1 (experienced, manager pm1) has a session on 16 Mar,
+    so the next is projected for Mon 13 Apr and every 28 days after: 11 May,
+    8 Jun, 6 Jul, 3 Aug, 31 Aug (a bank holiday: shown on Fri 28 Aug); 28
+    Sep is past the 6 months' horizon (16 Sep). sw1 then leaves on
+    Fri 20 Mar: every projected session is cancelled, the held one stays, in
+    pm1's feed."""
+
+    WINDOW = ("2026-03-01", "2026-10-01")
+    SUMMARY = "Supervision: Sam Weller with Pat Manning"
+
+    def setUp(self):
+        if not qa.FAKETIME_LIBS:
+            raise AssertionError("libfaketime.so.1 not found: install the "
+                                 "Debian package `faketime`")
+        self.env = qa.faketime_env(NOW)
+        self.ws = qa.Workspace(extra=ACTIVITY_CONFIG)
+        self.addCleanup(self.ws.cleanup)
+        self.tmp = tempfile.mkdtemp(prefix="qa-clients-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        with open(self.ws.config, encoding="utf-8") as f:
+            text = f.read()
+        line = f"dir = {self.ws.plugin_dir}\n"
+        qa.write(self.ws.config,
+                 text.replace(line, line + "enable = supervision\n"))
+        for argv in (
+                ["--id", "gm1", "--name", "Gail Mercer", "--role",
+                 "group_manager", "--team", "FS1"],
+                ["--id", "pm1", "--name", "Pat Manning", "--role",
+                 "practice_manager", "--team", "FS1", "--manager", "gm1"],
+                ["--id", "sw1", "--name", "Sam Weller", "--role",
+                 "social_worker", "--team", "FS1", "--manager", "pm1"]):
+            self.ok("staff", "add", *argv, "--email",
+                    f"{argv[1]}@example.org")
+        self.ok("record", "supervision", "--staff", "sw1", "--date",
+                "2026-03-16")
+        url = self.ok("feed-url", "--staff", "pm1").stdout.strip()
+        self.path = url.split("127.0.0.1:8080", 1)[1]
+        self.daemon = qa.Daemon(self.ws, env=self.env)
+        self.addCleanup(self.daemon.stop)
+        self.daemon.wait_listening()
+
+    def ok(self, *args):
+        r = self.ws.run(*args, env=self.env)
+        self.assertEqual(r.returncode, 0, f"{args}: {r.stderr}")
+        return r
+
+    def body(self):
+        status, headers, body = self.daemon.get(self.path)
+        self.assertEqual(status, 200, body)
+        return body, headers["ETag"]
+
+    def sessions(self, body):
+        """sw1's session dates each client lists: {client: [dates]}."""
+        import icalendar
+        import recurring_ical_events
+        cal = icalendar.Calendar.from_ical(body)
+        seen = {"python-icalendar": sorted(
+            ev["DTSTART"].dt.astimezone(LONDON).date().isoformat()
+            for ev in recurring_ical_events.of(cal).between(
+                datetime.date.fromisoformat(self.WINDOW[0]),
+                datetime.date.fromisoformat(self.WINDOW[1]))
+            if str(ev["SUMMARY"]).startswith(self.SUMMARY))}
+        seen["ical.js"] = sorted(
+            ev["start"][:10]
+            for ev in icaljs_dump(body, self.WINDOW)["events"]
+            if ev["summary"].startswith(self.SUMMARY))
+        return seen
+
+    def khal_sessions(self, vconf, kconf, env):
+        run([need_program("vdirsyncer", "vdirsyncer"), "-c", vconf, "sync"],
+            "vdirsyncer sync", env=env)
+        r = run([need_program("khal", "khal"), "-c", kconf, "list", "-a",
+                 "pm1", "--once", "--day-format", "", "--format",
+                 "{start-date}|{title}", *self.WINDOW], "khal list", env=env)
+        return sorted(line.split("|")[0] for line in r.stdout.splitlines()
+                      if line.strip() and self.SUMMARY in line)
+
+    def test_a_cancelled_occurrence_vanishes_from_every_client(self):
+        env = dict(os.environ)
+        env.update(XDG_CONFIG_HOME=os.path.join(self.tmp, "config"),
+                   XDG_DATA_HOME=os.path.join(self.tmp, "data"),
+                   XDG_CACHE_HOME=os.path.join(self.tmp, "cache"),
+                   HOME=self.tmp, LC_ALL="C.UTF-8", LANG="C.UTF-8")
+        vdir = os.path.join(self.tmp, "vdir")
+        os.makedirs(vdir)
+        vconf = qa.write(os.path.join(self.tmp, "vdirsyncer.conf"), f"""
+[general]
+status_path = "{self.tmp}/status/"
+[pair qa]
+a = "qa_feed"
+b = "qa_vdir"
+collections = null
+conflict_resolution = "a wins"
+[storage qa_feed]
+type = "http"
+url = "{self.daemon.url(self.path)}"
+[storage qa_vdir]
+type = "filesystem"
+path = "{vdir}/"
+fileext = ".ics"
+""")
+        kconf = qa.write(os.path.join(self.tmp, "khal.conf"), f"""
+[calendars]
+[[pm1]]
+path = {vdir}/
+type = calendar
+[locale]
+timeformat = %H:%M
+dateformat = %Y-%m-%d
+longdateformat = %Y-%m-%d
+datetimeformat = %Y-%m-%d %H:%M
+longdatetimeformat = %Y-%m-%d %H:%M
+local_timezone = Europe/London
+default_timezone = Europe/London
+[default]
+default_calendar = pm1
+[sqlite]
+path = {self.tmp}/khal.db
+""")
+        run([need_program("vdirsyncer", "vdirsyncer"), "-c", vconf,
+             "discover"], "vdirsyncer discover", env=env)
+        held = "2026-03-16"
+        projected = ["2026-04-13", "2026-05-11", "2026-06-08", "2026-07-06",
+                     "2026-08-03", "2026-08-28"]
+        body, etag = self.body()
+        self.assertEqual(self.sessions(body),
+                         {"python-icalendar": [held] + projected,
+                          "ical.js": [held] + projected})
+        self.assertEqual(self.khal_sessions(vconf, kconf, env),
+                         [held] + projected)
+
+        self.ok("staff", "leave", "--id", "sw1", "--date", "2026-03-20")
+        # The daemon sees the CLI's commit within a second or so; wait for
+        # the feed to change, however long that takes here.
+        for _ in range(600):
+            body, new_etag = self.body()
+            if new_etag != etag:
+                break
+            time.sleep(0.1)
+        self.assertNotEqual(new_etag, etag, "the feed never changed")
+        self.assertEqual(body.count(b"STATUS:CANCELLED"), 0)
+        self.assertEqual(self.sessions(body),
+                         {"python-icalendar": [held], "ical.js": [held]})
+        self.assertEqual(self.khal_sessions(vconf, kconf, env), [held])
 
 
 if __name__ == "__main__":
