@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "calendar.h"
 #include "config.h"
@@ -97,6 +98,76 @@ static qa_day today(const struct config *cfg)
 
 /* ---- check-config ---- */
 
+/* The owners of the shared deadlines (issue 6), from the database when
+ * there is one: a configured owner must be someone in post (an error, at the
+ * key's file:line); several holders of the lead role with no owner
+ * configured is a warning naming them (the lowest id owns it). */
+static void check_owners(const struct config *cfg,
+			 const struct plugin_set *plugins, qa_day today,
+			 struct errlist *errs)
+{
+	sqlite3 *db = NULL;
+	if (access(cfg->db_path, F_OK) != 0)
+		return; /* a new installation: nobody to name yet */
+	if (db_open_readonly(cfg->db_path, &db)) {
+		fprintf(stderr,
+			"qa-scheduler: warning: the owners of shared deadlines "
+			"are not checked: %s cannot be read (reason above)\n",
+			cfg->db_path);
+		return;
+	}
+	for (size_t i = 0; i < plugins->n; i++) {
+		const struct plugin *p = &plugins->items[i];
+		if (p->desc->scope != QA_SCOPE_AUDIENCE ||
+		    strcmp(p->desc->duration, "0") != 0)
+			continue; /* no deadlines to own */
+		char *owner = NULL;
+		struct config_list holders;
+		if (sched_owner(db, p, today, &owner, &holders))
+			break;
+		const char *configured = plugin_value(p, "owner");
+		if (configured && *configured &&
+		    (!owner || strcmp(owner, configured) != 0))
+			errlist_add(errs,
+				    "%s: [activity.%s] owner = %s: nobody in "
+				    "post has that id; `qa-scheduler staff "
+				    "list` lists them",
+				    p->host.config_where(&p->host, "owner"),
+				    p->desc->id, configured);
+		else if (!configured || !*configured) {
+			char names[512] = "";
+			size_t used = 0;
+			for (size_t k = 0;
+			     k < holders.n && used < sizeof(names); k++)
+				used += (size_t)snprintf(names + used,
+							 sizeof(names) - used,
+							 "%s%s", k ? ", " : "",
+							 holders.items[k]);
+			if (holders.n > 1)
+				fprintf(stderr,
+					"qa-scheduler: warning: %s: %zu people "
+					"hold its lead role (%s); %s owns its "
+					"deadlines, the lowest id. Name the "
+					"one "
+					"accountable with [activity.%s] owner "
+					"= "
+					"ID\n",
+					p->desc->id, holders.n, names, owner,
+					p->desc->id);
+			else if (!owner)
+				fprintf(stderr,
+					"qa-scheduler: warning: %s: nobody in "
+					"post holds its lead role, so its "
+					"deadlines are in no one's `due`; set "
+					"[activity.%s] owner = ID\n",
+					p->desc->id, p->desc->id);
+		}
+		free(owner);
+		config_list_free(&holders);
+	}
+	db_close(db);
+}
+
 static int cmd_check_config(const char *path, int argc, char **argv)
 {
 	if (argc > 1)
@@ -111,6 +182,8 @@ static int cmd_check_config(const char *path, int argc, char **argv)
 	 * too, so one run lists everything to fix. */
 	int plugins_rc = plugins_load(&cfg, &plugins, &errs);
 	int holidays_rc = holidays_load(&cfg.holidays, &holidays, &errs);
+	if (!config_rc)
+		check_owners(&cfg, &plugins, today(&cfg), &errs);
 	int rc = CLI_OK;
 	if (config_rc || plugins_rc || holidays_rc || errs.n) {
 		print_errors(&errs);
@@ -750,16 +823,22 @@ static void print_occurrence(const struct sched_occ *o, const char *tzid,
 		long offset = 0;
 		date_local_time(start, tzid, &local_day, &minute, &offset);
 		offset /= 60;
+		char moved[64] = "", rule_day[DATE_TEXT_SIZE];
+		if (o->moved_from != QA_DAY_NONE)
+			snprintf(moved, sizeof(moved),
+				 " (moved from %s %s, not a working day)",
+				 weekdays[qa_day_weekday(o->moved_from) - 1],
+				 date_format(o->moved_from, rule_day));
 		fprintf(out,
 			"%s %s %02d:%02d %c%02ld:%02ld = %s  %3d min  %-9s  "
-			"%s\n",
+			"%s%s\n",
 			weekdays[qa_day_weekday(local_day) - 1],
 			date_format(local_day, day), minute / 60, minute % 60,
 			offset < 0 ? '-' : '+', labs(offset) / 60,
 			labs(offset) % 60, utc_text, o->duration,
 			o->status == QA_STATUS_TENTATIVE ? "tentative"
 							 : "confirmed",
-			o->summary);
+			o->summary, moved);
 	} else if (o->kind == QA_OCC_ALLDAY) {
 		fprintf(out, "%s %s all day, %d day(s)%*s  %-9s  %s\n", weekday,
 			date_format(o->date, day), o->duration, 27, "",

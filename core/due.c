@@ -48,6 +48,7 @@ void due_list_free(struct due_list *list)
 		free(r->team);
 		free(r->manager_id);
 		free(r->activity);
+		free(r->home);
 	}
 	free(list->rows);
 	memset(list, 0, sizeof(*list));
@@ -61,9 +62,10 @@ int due_query(sqlite3 *db, const struct due_filter *f, struct due_list *out)
 		"SELECT st.id, st.name, st.team, st.manager_id, se.activity,"
 		" se.next_due,"
 		" (SELECT max(c.done_on) FROM completions c"
-		"  WHERE c.activity = se.activity AND c.staff_id = se.subject"
+		"  WHERE c.activity = se.activity"
+		"  AND (c.staff_id = se.subject OR se.shared)"
 		"  AND c.done_on <= ?4) AS last_done,"
-		" st.nqsw_start"
+		" st.nqsw_start, se.home"
 		" FROM series se JOIN staff st ON st.id = se.subject"
 		" WHERE se.next_due IS NOT NULL"
 		" AND (?1 IS NULL OR se.activity = ?1)"
@@ -105,7 +107,9 @@ int due_query(sqlite3 *db, const struct due_filter *f, struct due_list *out)
 		r->team = column_dup(stmt, 2);
 		r->manager_id = column_dup(stmt, 3);
 		r->activity = column_dup(stmt, 4);
-		if (!r->staff_id || !r->name || !r->team || !r->activity)
+		r->home = column_dup(stmt, 8);
+		if (!r->staff_id || !r->name || !r->team || !r->activity ||
+		    (sqlite3_column_type(stmt, 8) != SQLITE_NULL && !r->home))
 			goto out;
 		r->due = due;
 		r->last_done = text_day(stmt, 6);
@@ -154,7 +158,7 @@ static int print_json(const struct due_list *list, FILE *out)
 	for (size_t i = 0; i < list->n; i++) {
 		const struct due_row *r = &list->rows[i];
 		json_t *obj = json_pack(
-			"{s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:s, s:o}",
+			"{s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:s, s:o, s:o}",
 			"staff_id", r->staff_id, "name", r->name, "team",
 			r->team, "manager_id",
 			r->manager_id ? json_string(r->manager_id)
@@ -162,7 +166,8 @@ static int print_json(const struct due_list *list, FILE *out)
 			"activity", r->activity, "due", day_or_null(r->due),
 			"last_done", day_or_null(r->last_done), "status",
 			status_word(r->status), "phase",
-			r->phase ? json_string(r->phase) : json_null());
+			r->phase ? json_string(r->phase) : json_null(), "home",
+			r->home ? json_string(r->home) : json_null());
 		if (!obj || json_array_append_new(array, obj)) {
 			json_decref(array);
 			return -1;
@@ -196,7 +201,7 @@ static int print_csv(const struct due_list *list, FILE *out)
 {
 	char due[DATE_TEXT_SIZE], last[DATE_TEXT_SIZE];
 	fputs("staff_id,name,team,manager_id,activity,due,last_done,status,"
-	      "phase\n",
+	      "phase,home\n",
 	      out);
 	for (size_t i = 0; i < list->n; i++) {
 		const struct due_row *r = &list->rows[i];
@@ -211,7 +216,8 @@ static int print_csv(const struct due_list *list, FILE *out)
 				? NULL
 				: date_format(r->last_done, last),
 			status_word(r->status),
-			r->phase};
+			r->phase,
+			r->home};
 		for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]);
 		     k++) {
 			if (k)

@@ -23,6 +23,7 @@ struct due_row {
 	qa_day due, last_done; /* last_done QA_DAY_NONE: never */
 	enum due_status status;
 	const char *phase; /* supervision only, else NULL */
+	char *home;        /* reg44_visit: the home due soonest, else NULL */
 };
 
 struct due_list {
@@ -40,7 +41,8 @@ void due_list_free(struct due_list *list);
 enum due_format { DUE_FORMAT_TABLE, DUE_FORMAT_JSON, DUE_FORMAT_CSV };
 
 /* Write the rows. JSON: an array of objects with exactly the keys staff_id,
- * name, team, manager_id, activity, due, last_done, status, phase. */
+ * name, team, manager_id, activity, due, last_done, status, phase, home;
+ * CSV: a header of the same names, then a row each. */
 int due_print(const struct due_list *list, enum due_format format, FILE *out);
 
 /* The NQSW phase of supervision on day: "nqsw_weekly" in

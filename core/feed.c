@@ -742,19 +742,20 @@ int feed_render(sqlite3 *db, const struct feed_catalog *cat,
 	/* Each branch uses an index: the person's own series, the ones they
 	 * take part in as manager (or auditor), the ones they attend as a
 	 * third participant (a moderation's practitioner), and the
-	 * audience-wide ones of their roles. */
+	 * audience-wide ones of their roles or that they own. */
 	static const char staff_sql[] = DB_KEPT
 		"SELECT " FEED_COLUMNS FEED_JOINS
 		" WHERE o.subject = ?1" FEED_WINDOW
 		" UNION ALL SELECT " FEED_COLUMNS FEED_JOINS
-		" WHERE o.with_staff_id = ?1 AND o.subject <> ?1" FEED_WINDOW
+		" WHERE o.with_staff_id = ?1 AND o.subject <> ?1"
+		" AND o.subject <> ''" FEED_WINDOW
 		" UNION ALL SELECT " FEED_COLUMNS FEED_JOINS
 		" JOIN occurrence_attendees oa ON oa.uid = o.uid"
 		" WHERE oa.staff_id = ?1 AND o.subject <> ?1"
 		" AND o.with_staff_id IS NOT ?1" FEED_WINDOW
 		" UNION ALL SELECT " FEED_COLUMNS FEED_JOINS
-		" WHERE o.subject = '' AND instr(?4, ',' || o.activity || "
-		"',')" FEED_WINDOW;
+		" WHERE o.subject = '' AND (instr(?4, ',' || o.activity || "
+		"',') OR o.with_staff_id = ?1)" FEED_WINDOW;
 	static const char team_sql[] = DB_KEPT
 		"SELECT " FEED_COLUMNS FEED_JOINS
 		" WHERE o.subject IN (SELECT id FROM staff WHERE team = "

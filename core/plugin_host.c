@@ -22,6 +22,71 @@ static const struct qa_config_entry common_keys[] = {
 	{QA_CONFIG_END, NULL, NULL, NULL},
 };
 
+static bool has_rrule(const struct qa_plugin *d)
+{
+	for (const struct qa_config_entry *e = d->config; e && e->type; e++)
+		if (e->type == QA_CONFIG_RRULE && strcmp(e->key, "rrule") == 0)
+			return true;
+	return false;
+}
+
+static bool is_audience(const struct qa_plugin *d)
+{
+	return d->scope == QA_SCOPE_AUDIENCE;
+}
+
+static const char *check_moving(const char *value)
+{
+	return strcmp(value, "previous") == 0 || strcmp(value, "next") == 0 ||
+			       strcmp(value, "keep") == 0
+		       ? NULL
+		       : "use previous, next or keep";
+}
+
+static const char *check_owner(const char *value)
+{
+	return !*value || staff_id_valid(value)
+		       ? NULL
+		       : "not a staff id (1-64 of A-Z a-z 0-9 . _ -)";
+}
+
+/* Keys the host gives the plugins they apply to (issue 6): where a timed
+ * meeting's rule lands on a non-working day, and who owns a series shared
+ * by its whole audience. */
+static const struct host_key {
+	struct qa_config_entry entry;
+	bool (*applies)(const struct qa_plugin *d);
+	const char *(*check)(const char *value); /* NULL: fine, else why */
+} host_keys[] = {
+	{{QA_CONFIG_STRING, "on_non_working_day", "previous",
+	  "Where a timed meeting goes when its rule lands on a weekend or "
+	  "holiday: previous (the working day before), next (the working day "
+	  "after) or keep. An all-day span (practice week) is kept as the "
+	  "rule gives it."},
+	 has_rrule,
+	 check_moving},
+	{{QA_CONFIG_STRING, "owner", "",
+	  "The staff id accountable for this series' deadlines (it has one "
+	  "series for its whole audience): they appear in `due` against this "
+	  "person, remind and escalate. Empty: the one person holding the "
+	  "first of its roles (the lowest id if several; check-config names "
+	  "them)."},
+	 is_audience,
+	 check_owner},
+};
+
+#define N_HOST_KEYS (sizeof(host_keys) / sizeof(host_keys[0]))
+
+static const struct host_key *host_key_find(const struct qa_plugin *d,
+					    const char *key)
+{
+	for (size_t i = 0; i < N_HOST_KEYS; i++)
+		if (strcmp(host_keys[i].entry.key, key) == 0 &&
+		    host_keys[i].applies(d))
+			return &host_keys[i];
+	return NULL;
+}
+
 static bool valid_key(const char *s)
 {
 	if (!s || !*s)
@@ -55,6 +120,35 @@ static void host_log(const struct qa_host *host, enum qa_log_level level,
 static const char *host_config_get(const struct qa_host *host, const char *key)
 {
 	return plugin_value(host->host_data, key);
+}
+
+static const char *host_config_where(const struct qa_host *host,
+				     const char *key)
+{
+	const struct plugin *p = host->host_data;
+	for (size_t i = 0; i < p->n_values; i++)
+		if (strcmp(p->values[i].key, key) == 0)
+			return p->values[i].where;
+	return NULL;
+}
+
+bool plugin_has_homes(const struct plugin *p)
+{
+	return p->desc->abi_minor >= 1 &&
+	       p->desc->struct_size >= sizeof(struct qa_plugin) &&
+	       p->desc->for_each_home;
+}
+
+int plugin_for_each_home(const struct plugin *p,
+			 int (*cb)(const char *home, void *arg), void *arg)
+{
+	if (!plugin_has_homes(p))
+		return 0;
+	if (p->desc->for_each_home(p->state, cb, arg) != 0) {
+		log_err("plugin %s: for_each_home() failed", p->desc->id);
+		return -1;
+	}
+	return 0;
 }
 
 /* Until a schedule engine lends its services (it replaces these pointers
@@ -146,6 +240,18 @@ static int no_emit_rrule(const struct qa_host *host,
 	return -1;
 }
 
+static int no_for_each_completion_at(const struct qa_host *host,
+				     const char *activity, const char *staff_id,
+				     const char *home, qa_day from, qa_day to,
+				     qa_day_cb cb, void *arg)
+{
+	(void)activity, (void)staff_id, (void)home, (void)from, (void)to;
+	(void)cb, (void)arg;
+	host_log(host, QA_LOG_ERR,
+		 "for_each_completion_at() called outside generate()");
+	return -1;
+}
+
 static void host_init(struct plugin *p)
 {
 	p->host = (struct qa_host){
@@ -162,6 +268,8 @@ static void host_init(struct plugin *p)
 		.for_each_completion = no_for_each_completion,
 		.emit_due_per_period = no_emit_due,
 		.emit_rrule_series = no_emit_rrule,
+		.config_where = host_config_where,
+		.for_each_completion_at = no_for_each_completion_at,
 	};
 }
 
@@ -179,8 +287,10 @@ static void plugin_clear(struct plugin *p)
 {
 	if (p->initialised && p->desc->shutdown)
 		p->desc->shutdown(p->state);
-	for (size_t i = 0; i < p->n_values; i++)
+	for (size_t i = 0; i < p->n_values; i++) {
 		free(p->values[i].value);
+		free(p->values[i].where);
+	}
 	free(p->values);
 	free(p->disabled_reason);
 	if (p->handle)
@@ -258,14 +368,19 @@ static int check_descriptor(const struct qa_plugin *d, const char *file_id,
 				 (int)(e - d->config));
 			return -1;
 		}
+		bool host_has = false;
 		for (const struct qa_config_entry *c = common_keys; c->key; c++)
-			if (strcmp(c->key, e->key) == 0) {
-				snprintf(why, why_size,
-					 "config schema declares \"%s\", which "
-					 "the host provides to every plugin",
-					 e->key);
-				return -1;
-			}
+			host_has = host_has || strcmp(c->key, e->key) == 0;
+		for (size_t k = 0; k < N_HOST_KEYS; k++)
+			host_has = host_has ||
+				   strcmp(host_keys[k].entry.key, e->key) == 0;
+		if (host_has) {
+			snprintf(why, why_size,
+				 "config schema declares \"%s\", which the "
+				 "host provides",
+				 e->key);
+			return -1;
+		}
 		for (const struct qa_config_entry *o = d->config; o < e; o++)
 			if (strcmp(o->key, e->key) == 0) {
 				snprintf(why, why_size,
@@ -303,7 +418,8 @@ static const struct qa_config_entry *schema_find(const struct plugin *p,
 	for (const struct qa_config_entry *e = common_keys; e->type; e++)
 		if (strcmp(e->key, key) == 0)
 			return e;
-	return NULL;
+	const struct host_key *h = host_key_find(p->desc, key);
+	return h ? &h->entry : NULL;
 }
 
 static void known_keys(const struct plugin *p, char *buf, size_t size)
@@ -316,7 +432,13 @@ static void known_keys(const struct plugin *p, char *buf, size_t size)
 					 used < size ? size - used : 0, "%s, ",
 					 e->key);
 	if (used < size)
-		snprintf(buf + used, size - used, "duration, reminders");
+		used += (size_t)snprintf(buf + used, size - used,
+					 "duration, reminders");
+	for (size_t k = 0; k < N_HOST_KEYS && used < size; k++)
+		if (host_keys[k].applies(p->desc))
+			used += (size_t)snprintf(buf + used, size - used,
+						 ", %s",
+						 host_keys[k].entry.key);
 }
 
 /* Defaults first, then the [activity.<id>] section over them. Every bad
@@ -324,7 +446,7 @@ static void known_keys(const struct plugin *p, char *buf, size_t size)
 static int apply_config(struct plugin *p, const struct config *cfg,
 			struct errlist *errs)
 {
-	size_t n = schema_count(p->desc->config) + 2;
+	size_t n = schema_count(p->desc->config) + 2 + N_HOST_KEYS;
 	p->values = calloc(n, sizeof(*p->values));
 	if (!p->values)
 		return -1;
@@ -340,8 +462,19 @@ static int apply_config(struct plugin *p, const struct config *cfg,
 	p->values[p->n_values++].value = strdup(p->desc->duration);
 	p->values[p->n_values].key = "reminders";
 	p->values[p->n_values++].value = strdup(p->desc->reminders);
-	if (!p->values[n - 1].value || !p->values[n - 2].value)
+	if (!p->values[p->n_values - 1].value ||
+	    !p->values[p->n_values - 2].value)
 		return -1;
+	for (size_t k = 0; k < N_HOST_KEYS; k++) {
+		const struct qa_config_entry *e = &host_keys[k].entry;
+		if (!host_keys[k].applies(p->desc))
+			continue;
+		p->values[p->n_values].key = e->key;
+		if (*e->default_value &&
+		    !(p->values[p->n_values].value = strdup(e->default_value)))
+			return -1;
+		p->n_values++;
+	}
 
 	const struct config_activity *section =
 		config_activity(cfg, p->desc->id);
@@ -367,8 +500,13 @@ static int apply_config(struct plugin *p, const struct config *cfg,
 		char why[256];
 		bool zero_duration = strcmp(e->key, "duration") == 0 &&
 				     strcmp(kv->value, "0") == 0;
-		if (!zero_duration &&
-		    config_check_value(e->type, kv->value, why, sizeof(why))) {
+		const struct host_key *h = host_key_find(p->desc, e->key);
+		const char *host_why = h ? h->check(kv->value) : NULL;
+		if (host_why)
+			snprintf(why, sizeof(why), "%s", host_why);
+		if (host_why ||
+		    (!zero_duration && config_check_value(e->type, kv->value,
+							  why, sizeof(why)))) {
 			errlist_add(errs,
 				    "%s:%d: [activity.%s] %s = \"%s\": %s",
 				    cfg->path, kv->line, p->desc->id, kv->key,
@@ -380,10 +518,16 @@ static int apply_config(struct plugin *p, const struct config *cfg,
 			if (strcmp(p->values[v].key, e->key) != 0)
 				continue;
 			char *copy = strdup(kv->value);
-			if (!copy)
+			char *where = NULL;
+			if (!copy || asprintf(&where, "%s:%d", cfg->path,
+					      kv->line) < 0) {
+				free(copy);
 				return -1;
+			}
 			free(p->values[v].value);
+			free(p->values[v].where);
 			p->values[v].value = copy;
+			p->values[v].where = where;
 		}
 	}
 	return rc;
@@ -455,12 +599,15 @@ static int load_one(const char *path, const char *file_id,
 		       QA_PLUGIN_ABI_MINOR);
 		goto fail;
 	}
-	if (d->struct_size < sizeof(struct qa_plugin)) {
+	/* A descriptor of an older minor is shorter: the host reads what
+	 * it had and takes the fields added since as absent. */
+	size_t needed = d->abi_minor >= 1 ? sizeof(struct qa_plugin)
+					  : QA_PLUGIN_SIZE_1_0;
+	if (d->struct_size < needed) {
 		refuse(errs, path,
 		       "descriptor is %u bytes, ABI %u.%u needs %zu; was it "
 		       "built with QA_PLUGIN_HEADER?",
-		       d->struct_size, d->abi_major, d->abi_minor,
-		       sizeof(struct qa_plugin));
+		       d->struct_size, d->abi_major, d->abi_minor, needed);
 		goto fail;
 	}
 	char why[1024];
@@ -673,4 +820,7 @@ void plugin_print_help(const struct plugin *p, FILE *out)
 		print_entry(p, e, out);
 	for (const struct qa_config_entry *e = common_keys; e->type; e++)
 		print_entry(p, e, out);
+	for (size_t k = 0; k < N_HOST_KEYS; k++)
+		if (host_keys[k].applies(d))
+			print_entry(p, &host_keys[k].entry, out);
 }

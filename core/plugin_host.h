@@ -18,6 +18,7 @@
 struct plugin_value {
 	const char *key; /* points into the schema */
 	char *value;     /* after defaults; NULL when unset */
+	char *where;     /* "FILE:LINE" where the config set it, or NULL */
 };
 
 struct plugin {
@@ -55,6 +56,14 @@ struct plugin *plugins_find(const struct plugin_set *set, const char *id);
 
 /* The effective value of key for p (after defaults), or NULL. */
 const char *plugin_value(const struct plugin *p, const char *key);
+
+/* Is p recorded per home (its descriptor has for_each_home, ABI 1.1)? */
+bool plugin_has_homes(const struct plugin *p);
+
+/* Call cb with each home p is recorded against; 0, or -1 when the plugin
+ * failed (logged). cb returns non-zero to stop. */
+int plugin_for_each_home(const struct plugin *p,
+			 int (*cb)(const char *home, void *arg), void *arg);
 
 /* Print the descriptor's config keys (plus the common ones) with types,
  * defaults and descriptions, for `plugins --help ID`. */

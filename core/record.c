@@ -368,6 +368,81 @@ static void refuse_foreign(const struct record_input *in, bool audit,
 				    in->activity);
 }
 
+/* The homes an activity is recorded against, as configured. */
+struct homes {
+	char **names;
+	size_t n;
+	bool failed;
+};
+
+static int collect_home(const char *home, void *arg)
+{
+	struct homes *homes = arg;
+	char **grown =
+		realloc(homes->names, (homes->n + 1) * sizeof(*homes->names));
+	if (!grown || !(grown[homes->n] = strdup(home))) {
+		if (grown)
+			homes->names = grown;
+		homes->failed = true;
+		return 1;
+	}
+	homes->names = grown;
+	homes->n++;
+	return 0;
+}
+
+static void homes_free(struct homes *homes)
+{
+	for (size_t i = 0; i < homes->n; i++)
+		free(homes->names[i]);
+	free(homes->names);
+}
+
+/* --home for an activity recorded per home: one of the configured homes,
+ * written as configured into *canonical (which the caller frees). */
+static int check_home(const struct plugin *p, const char *home,
+		      char **canonical, struct errlist *errs)
+{
+	struct homes homes = {0};
+	char list[1024] = "";
+	size_t used = 0;
+	int rc = -1;
+	if (plugin_for_each_home(p, collect_home, &homes) || homes.failed) {
+		log_err("record: cannot list the homes of %s", p->desc->id);
+		goto out;
+	}
+	for (size_t i = 0; i < homes.n && used < sizeof(list); i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used,
+					 "%s\"%s\"", i ? ", " : "",
+					 homes.names[i]);
+	rc = 0;
+	if (homes.n == 0) {
+		errlist_add(errs,
+			    "record: %s has no homes configured; list them in "
+			    "[activity.%s] and reload",
+			    p->desc->id, p->desc->id);
+		goto out;
+	}
+	if (!home) {
+		errlist_add(errs, "record: %s needs --home NAME, one of %s",
+			    p->desc->id, list);
+		goto out;
+	}
+	for (size_t i = 0; i < homes.n; i++)
+		if (qa_same_name(home, homes.names[i])) {
+			*canonical = homes.names[i];
+			homes.names[i] = NULL;
+			goto out;
+		}
+	errlist_add(errs,
+		    "record: --home \"%s\" is not a home of %s; the "
+		    "configured ones are %s",
+		    home, p->desc->id, list);
+out:
+	homes_free(&homes);
+	return rc;
+}
+
 /* A collaborative audit: the practitioner, the grade, the moderator. */
 static int check_audit(sqlite3 *db, const struct record_input *in,
 		       const struct staff *auditor, const char **grade,
@@ -574,6 +649,7 @@ int record_completion(sqlite3 *db, const struct plugin_set *plugins,
 {
 	struct record_input in = *given;
 	struct staff who = {0};
+	char *home = NULL;
 	char d1[DATE_TEXT_SIZE], d2[DATE_TEXT_SIZE];
 	const char *grade = NULL;
 	bool safeguarding = in.safeguarding == RECORD_FLAG_YES;
@@ -620,8 +696,13 @@ int record_completion(sqlite3 *db, const struct plugin_set *plugins,
 	/* Every problem at once, but the workflow's own checks only on
 	 * options that belong. */
 	size_t before_foreign = errs->n;
-	refuse_foreign(&in, audit, moderation, action, false, errs);
+	bool homes = p && plugin_has_homes(p);
+	refuse_foreign(&in, audit, moderation, action, homes, errs);
 	bool foreign = errs->n > before_foreign;
+	if (homes && check_home(p, in.home, &home, errs))
+		goto out;
+	if (home)
+		in.home = home;
 	if (!foreign &&
 	    ((audit && check_audit(db, &in, &who, &grade, errs)) ||
 	     (moderation && check_moderation(db, &in, &who, &grade, errs)) ||
@@ -654,6 +735,7 @@ int record_completion(sqlite3 *db, const struct plugin_set *plugins,
 	rc = insert(db, &in, grade, safeguarding, id);
 out:
 	staff_free(&who);
+	free(home);
 	return rc;
 }
 
@@ -684,9 +766,11 @@ static void occurrence_date(sqlite3 *db, const char *activity,
 static void next_due(sqlite3 *db, const char *activity, const char *subject,
 		     char out[DATE_TEXT_SIZE])
 {
+	/* The person's own series, or the shared one they recorded for. */
 	static const char sql[] =
 		"SELECT next_due FROM series WHERE activity = ?1"
-		" AND subject = ?2";
+		" AND (subject = ?2 OR shared) ORDER BY subject = ?2 DESC"
+		" LIMIT 1";
 	sqlite3_stmt *stmt = NULL;
 	out[0] = '\0';
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
@@ -838,8 +922,17 @@ char *record_describe(sqlite3 *db, const struct record_input *in, long long id)
 		return n < 0 ? NULL : line;
 	}
 	next_due(db, in->activity, in->staff_id, next);
-	if (in->home)
-		snprintf(home, sizeof(home), " at %s", in->home);
+	static const char home_sql[] =
+		"SELECT home FROM completions WHERE id = ?1";
+	sqlite3_stmt *stmt = NULL;
+	if (sqlite3_prepare_v2(db, home_sql, -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, id);
+		if (sqlite3_step(stmt) == SQLITE_ROW &&
+		    sqlite3_column_text(stmt, 0))
+			snprintf(home, sizeof(home), " at %s",
+				 (const char *)sqlite3_column_text(stmt, 0));
+	}
+	sqlite3_finalize(stmt);
 	n = asprintf(&line, "%s recorded: %s on %s%s; next due %s",
 		     in->activity, in->staff_id, date_format(in->date, day),
 		     home, *next ? next : "(nothing open)");

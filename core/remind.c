@@ -302,9 +302,14 @@ static int plan_occurrence(struct planner *pl, const struct occ_row *o)
 		}
 		for (size_t i = 0; i < pl->people->n; i++) {
 			const struct person *p = &pl->people->items[i];
+			/* Everyone it concerns, and its owner (issue 6), who
+			 * may hold none of its roles. */
+			bool owner = o->with_staff_id &&
+				     strcmp(o->with_staff_id, p->id) == 0;
 			if (in_post(p, pl->today) &&
-			    (a->everyone ? p->manager_id != NULL
-					 : (a->roles & p->roles) != 0) &&
+			    (owner ||
+			     (a->everyone ? p->manager_id != NULL
+					  : (a->roles & p->roles) != 0)) &&
 			    add_rows(pl, o->uid, stage, p, due, stale))
 				return -1;
 		}
@@ -338,9 +343,10 @@ static bool urgent_action(sqlite3 *db, const char *key)
 static int plan_escalations(struct planner *pl)
 {
 	static const char sql[] =
-		"SELECT o.uid, o.subject, o.start_date, o.activity, o.occ_key"
+		"SELECT o.uid, se.subject, o.start_date, o.activity, o.occ_key"
 		" FROM series se JOIN occurrences o ON o.activity = se.activity"
-		" AND o.subject = se.subject AND o.start_date = se.next_due"
+		" AND o.subject = CASE se.shared WHEN 1 THEN '' ELSE"
+		" se.subject END AND o.start_date = se.next_due"
 		" WHERE se.next_due < ?1 AND o.done_on IS NULL"
 		" AND o.status <> 'cancelled'";
 	sqlite3_stmt *stmt = NULL;

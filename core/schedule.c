@@ -179,6 +179,7 @@ static void occ_free(struct sched_occ *o)
 	free(o->detail);
 	free(o->with_staff_id);
 	free(o->also);
+	free(o->home);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -292,7 +293,7 @@ static int host_emit(const struct qa_host *host, const struct qa_occurrence *o)
 	struct gen *g = gen_of(host);
 	const struct qa_plugin *d = g->plugin->desc;
 	const char *why = NULL;
-	if (!o || o->struct_size < sizeof(struct qa_occurrence))
+	if (!o || o->struct_size < QA_OCCURRENCE_SIZE_1_0)
 		why = "occurrence struct_size too small";
 	else if (!o->key || !*o->key || strlen(o->key) > 200)
 		why = "occurrence without a key (or a key over 200 bytes)";
@@ -339,12 +340,19 @@ static int host_emit(const struct qa_host *host, const struct qa_occurrence *o)
 	s->summary = strdup(o->summary && *o->summary ? o->summary : d->title);
 	s->detail = dup_or_null(o->detail);
 	s->with_staff_id = dup_or_null(o->with_staff_id);
+	/* ABI 1.1: only from a plugin whose occurrence has the field. */
+	const char *home = o->struct_size >= sizeof(struct qa_occurrence) &&
+					   o->home && *o->home
+				   ? o->home
+				   : NULL;
+	s->home = dup_or_null(home);
 	g->out->n++;
 	if (!s->activity || !s->subject || !s->key || !s->summary ||
 	    (o->detail && !s->detail) ||
-	    (o->with_staff_id && !s->with_staff_id))
+	    (o->with_staff_id && !s->with_staff_id) || (home && !s->home))
 		goto oom;
 	sched_uid(g->queries->salt, s->activity, s->subject, s->key, s->uid);
+	s->moved_from = QA_DAY_NONE;
 	s->kind = o->kind;
 	s->status = o->status;
 	s->date = o->date;
@@ -506,6 +514,45 @@ static int host_for_each_completion(const struct qa_host *host,
 	return rc;
 }
 
+static int host_for_each_completion_at(const struct qa_host *host,
+				       const char *activity,
+				       const char *staff_id, const char *home,
+				       qa_day from, qa_day to, qa_day_cb cb,
+				       void *arg)
+{
+	static const char sql[] =
+		"SELECT done_on, home FROM completions WHERE activity = ?1"
+		" AND (?2 IS NULL OR staff_id = ?2) AND done_on BETWEEN ?3"
+		" AND ?4 ORDER BY done_on, id";
+	struct gen *g = gen_of(host);
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+	if (!home) {
+		log_err("plugin %s: for_each_completion_at() without a home",
+			g->plugin->desc->id);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(g->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		goto out;
+	bind_text(stmt, 1, activity);
+	bind_text(stmt, 2, staff_id);
+	bind_day(stmt, 3, from);
+	bind_day(stmt, 4, to);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *at = (const char *)sqlite3_column_text(stmt, 1);
+		bool match = *home ? at && qa_same_name(at, home) : !at;
+		qa_day day = column_day(stmt, 0);
+		if (match && day != QA_DAY_NONE && cb(day, arg) != 0)
+			break;
+	}
+	rc = step == SQLITE_ROW || step == SQLITE_DONE ? 0 : -1;
+out:
+	if (rc)
+		log_err("sched: completions: %s", sqlite3_errmsg(g->db));
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 static int first_day_cb(qa_day day, void *arg)
 {
 	*(qa_day *)arg = day;
@@ -589,6 +636,7 @@ struct rrule_series {
 	const struct qa_host *host;
 	enum qa_occurrence_kind kind;
 	int start_minute;
+	int moving; /* on_non_working_day: -1 previous, 1 next, 0 keep */
 	qa_day left_on;
 	const char *summary;
 	int failed;
@@ -597,23 +645,38 @@ struct rrule_series {
 static int rrule_series_cb(qa_day day, void *arg)
 {
 	struct rrule_series *series = arg;
+	struct gen *g = gen_of(series->host);
 	if (series->left_on != QA_DAY_NONE && day > series->left_on)
 		return 1;
-	char key[16];
+	/* A timed meeting the rule puts on a weekend or holiday is held on
+	 * a working day; it keeps its key (the rule's date), so calendars
+	 * see it move rather than vanish and reappear. */
+	qa_day date = day;
+	char key[16], detail[80] = "";
+	if (series->kind == QA_OCC_EVENT && series->moving &&
+	    !working_day(g->env->holidays, day)) {
+		date = working_day_shift(g->env->holidays, day, series->moving);
+		snprintf(detail, sizeof(detail),
+			 "Moved from %s: not a working day.",
+			 qa_day_text(day, key));
+	}
 	struct qa_occurrence occ = {
 		.struct_size = sizeof(occ),
 		.key = qa_day_text(day, key),
 		.kind = series->kind,
 		.status = QA_STATUS_CONFIRMED,
-		.date = day,
+		.date = date,
 		.start_minute = series->start_minute,
 		.summary = series->summary,
+		.detail = *detail ? detail : NULL,
 		.done_on = QA_DAY_NONE,
 	};
 	if (host_emit(series->host, &occ)) {
 		series->failed = 1;
 		return 1;
 	}
+	if (date != day)
+		g->out->items[g->out->n - 1].moved_from = day;
 	return 0;
 }
 
@@ -625,8 +688,16 @@ static int host_emit_rrule_series(const struct qa_host *host,
 	struct gen *g = gen_of(host);
 	const char *id = g->plugin->desc->id;
 	const char *rrule = plugin_value(g->plugin, "rrule");
-	struct rrule_series series = {host,    kind, 0, subject->left_on,
-				      summary, 0};
+	const char *moving = plugin_value(g->plugin, "on_non_working_day");
+	struct rrule_series series = {
+		.host = host,
+		.kind = kind,
+		.moving = !moving || strcmp(moving, "previous") == 0 ? -1
+			  : strcmp(moving, "next") == 0              ? 1
+								     : 0,
+		.left_on = subject->left_on,
+		.summary = summary,
+	};
 	if (kind != QA_OCC_EVENT && kind != QA_OCC_ALLDAY) {
 		log_err("plugin %s: emit_rrule_series: kind must be EVENT or "
 			"ALLDAY",
@@ -664,6 +735,7 @@ static void lend_services(struct plugin *p, struct gen *g)
 	p->host.for_each_completion = host_for_each_completion;
 	p->host.emit_due_per_period = host_emit_due_per_period;
 	p->host.emit_rrule_series = host_emit_rrule_series;
+	p->host.for_each_completion_at = host_for_each_completion_at;
 }
 
 /* ---- generating ---- */
@@ -737,8 +809,8 @@ static void content_hash(const struct sched_occ *o, char hex[33])
 		 o->status, o->date, o->start_minute, o->duration,
 		 (long long)o->dtstart_utc, (long long)o->dtend_utc,
 		 o->done_on);
-	const char *parts[] = {buf, o->summary, o->detail, o->with_staff_id,
-			       o->also};
+	const char *parts[] = {buf,     o->summary, o->detail, o->with_staff_id,
+			       o->also, o->home};
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		/* NUL-terminated, so a NULL and "" hash alike but adjacent
 		 * fields cannot run into each other. */
@@ -755,7 +827,7 @@ struct reconciler {
 	const struct sched_env *env;
 	qa_day window_from;
 	sqlite3_stmt *existing, *upsert, *cancel, *series, *series_clear;
-	sqlite3_stmt *attendees_clear, *attendee_add;
+	sqlite3_stmt *attendees_clear, *attendee_add, *owners_clear;
 	struct queries queries;
 	struct sched_stats *stats;
 };
@@ -796,10 +868,15 @@ static int reconciler_prepare(struct reconciler *r)
 		"?4"
 		" WHERE activity = ?1 AND subject = ?2 AND occ_key = ?3";
 	static const char series_sql[] =
-		"INSERT INTO series (activity, subject, next_due)"
-		" VALUES (?1, ?2, ?3) ON CONFLICT (activity, subject)"
-		" DO UPDATE SET next_due = excluded.next_due"
-		" WHERE next_due IS NOT excluded.next_due";
+		"INSERT INTO series (activity, subject, next_due, home, shared)"
+		" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (activity, subject)"
+		" DO UPDATE SET next_due = excluded.next_due,"
+		" home = excluded.home, shared = excluded.shared"
+		" WHERE next_due IS NOT excluded.next_due"
+		" OR home IS NOT excluded.home OR shared <> excluded.shared";
+	/* A shared series is owned by one person at a time. */
+	static const char owners_clear_sql[] =
+		"DELETE FROM series WHERE activity = ?1 AND subject IS NOT ?2";
 	/* A series with nothing open keeps no row it did not have. */
 	static const char series_clear_sql[] =
 		"UPDATE series SET next_due = NULL, home = NULL"
@@ -819,6 +896,8 @@ static int reconciler_prepare(struct reconciler *r)
 	    sqlite3_prepare_v2(r->db, attendees_clear_sql, -1,
 			       &r->attendees_clear, NULL) ||
 	    sqlite3_prepare_v2(r->db, attendee_add_sql, -1, &r->attendee_add,
+			       NULL) ||
+	    sqlite3_prepare_v2(r->db, owners_clear_sql, -1, &r->owners_clear,
 			       NULL)) {
 		log_err("sched: %s", sqlite3_errmsg(r->db));
 		return -1;
@@ -835,6 +914,7 @@ static void reconciler_finish(struct reconciler *r)
 	sqlite3_finalize(r->series_clear);
 	sqlite3_finalize(r->attendees_clear);
 	sqlite3_finalize(r->attendee_add);
+	sqlite3_finalize(r->owners_clear);
 	queries_finish(&r->queries);
 }
 
@@ -907,23 +987,51 @@ static int cmp_stored(const void *a, const void *b)
  * after the latest one done, so a missed period is forgiven once a later
  * one is done ("overdue = nothing recorded since"). Audit actions are
  * separate duties, so every open one counts. */
+static bool same_home(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* The date of the latest occurrence done at home (NULL: of those with no
+ * home). */
+static qa_day last_done_at(const struct sched_occ *occs, size_t n,
+			   const char *home)
+{
+	qa_day last_done = QA_DAY_NONE;
+	for (size_t k = 0; k < n; k++)
+		if (occs[k].done_on != QA_DAY_NONE &&
+		    same_home(occs[k].home, home) &&
+		    (last_done == QA_DAY_NONE || occs[k].date > last_done))
+			last_done = occs[k].date;
+	return last_done;
+}
+
 static int write_series(struct reconciler *r, const char *activity,
-			const char *subject, const struct sched_occ *occs,
-			size_t n)
+			const char *subject, bool shared, qa_day since,
+			const struct sched_occ *occs, size_t n)
 {
 	bool every_open = strcmp(activity, SCHED_AUDIT_ACTION) == 0 ||
 			  strcmp(activity, SCHED_MODERATION) == 0;
-	qa_day last_done = QA_DAY_NONE, next_due = QA_DAY_NONE;
-	for (size_t i = 0; i < n; i++)
-		if (occs[i].done_on != QA_DAY_NONE &&
-		    (last_done == QA_DAY_NONE || occs[i].date > last_done))
-			last_done = occs[i].date;
-	for (size_t i = 0; i < n; i++)
+	qa_day next_due = QA_DAY_NONE;
+	const char *home = NULL; /* of the occurrence next due */
+	/* One series per home (reg44_visit; most have none): a visit to one
+	 * home forgives nothing missed at another. */
+	bool homes = false;
+	for (size_t i = 0; i < n && !homes; i++)
+		homes = occs[i].home != NULL;
+	qa_day last_done = QA_DAY_NONE;
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || homes) /* else the same for every one */
+			last_done = last_done_at(occs, n, occs[i].home);
 		if (occs[i].done_on == QA_DAY_NONE &&
+		    (since == QA_DAY_NONE || occs[i].date >= since) &&
 		    (every_open || last_done == QA_DAY_NONE ||
 		     occs[i].date > last_done) &&
-		    (next_due == QA_DAY_NONE || occs[i].date < next_due))
+		    (next_due == QA_DAY_NONE || occs[i].date < next_due)) {
 			next_due = occs[i].date;
+			home = occs[i].home;
+		}
+	}
 	if (next_due == QA_DAY_NONE) {
 		bind_text(r->series_clear, 1, activity);
 		bind_text(r->series_clear, 2, subject);
@@ -932,6 +1040,8 @@ static int write_series(struct reconciler *r, const char *activity,
 	bind_text(r->series, 1, activity);
 	bind_text(r->series, 2, subject);
 	bind_day(r->series, 3, next_due);
+	bind_text(r->series, 4, home);
+	sqlite3_bind_int(r->series, 5, shared);
 	return run_stmt(r->db, r->series);
 }
 
@@ -1016,7 +1126,8 @@ static int reconcile(struct reconciler *r, const char *activity,
 			goto out;
 		r->stats->cancelled++;
 	}
-	if (*subject && write_series(r, activity, subject, occs, n))
+	if (*subject &&
+	    write_series(r, activity, subject, false, QA_DAY_NONE, occs, n))
 		goto out;
 	rc = 0;
 out:
@@ -1099,6 +1210,140 @@ static void disable_plugin(struct plugin *p, const char *why)
 		p->desc->id, why);
 }
 
+/* The day id was added, or QA_DAY_NONE. */
+static qa_day added_on(sqlite3 *db, const char *id)
+{
+	sqlite3_stmt *stmt = NULL;
+	qa_day day = QA_DAY_NONE;
+	if (sqlite3_prepare_v2(db, "SELECT added_on FROM staff WHERE id = ?1",
+			       -1, &stmt, NULL) == SQLITE_OK) {
+		bind_text(stmt, 1, id);
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			day = column_day(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	return day;
+}
+
+/* The series of an audience-wide activity, one for everyone it concerns.
+ * When it has deadlines, they are owned by one person (issue 6: the
+ * framework names one responsible officer): each deadline names the owner
+ * as its second participant, and the series is kept against them, so it
+ * appears in their `due`, reminds them and escalates to their manager. */
+static int run_shared(struct reconciler *r, sqlite3 *db,
+		      const struct sched_env *env, struct plugin *p,
+		      struct sched_occ_list *occs)
+{
+	bool deadlines = false;
+	char *owner = NULL;
+	int rc = -1;
+	for (size_t i = 0; i < occs->n; i++)
+		deadlines = deadlines || occs->items[i].kind == QA_OCC_DUE;
+	if (deadlines) {
+		struct config_list holders;
+		if (sched_owner(db, p, env->today, &owner, &holders))
+			goto out;
+		config_list_free(&holders);
+		if (!owner)
+			log_warn(
+				"sched: %s has no owner: nobody in post holds "
+				"its role and [activity.%s] owner names "
+				"nobody in post; its deadlines are in no one's "
+				"`due`",
+				p->desc->id, p->desc->id);
+		for (size_t i = 0; owner && i < occs->n; i++) {
+			struct sched_occ *o = &occs->items[i];
+			if (o->kind != QA_OCC_DUE)
+				continue;
+			free(o->with_staff_id);
+			if (!(o->with_staff_id = strdup(owner)))
+				goto out;
+		}
+	}
+	if (reconcile(r, p->desc->id, "", occs->items, occs->n))
+		goto out;
+	bind_text(r->owners_clear, 1, p->desc->id);
+	bind_text(r->owners_clear, 2, owner);
+	if (run_stmt(db, r->owners_clear))
+		goto out;
+	/* Owed from the day the owner was added: nothing before the day we
+	 * learnt of them can be known. */
+	if (owner && write_series(r, p->desc->id, owner, true,
+				  added_on(db, owner), occs->items, occs->n))
+		goto out;
+	rc = 0;
+out:
+	free(owner);
+	return rc;
+}
+
+int sched_owner(sqlite3 *db, const struct plugin *p, qa_day today, char **owner,
+		struct config_list *holders)
+{
+	static const char sql[] =
+		"SELECT s.id, (SELECT group_concat(role) FROM staff_roles r"
+		"  WHERE r.staff_id = s.id), s.id = ?2"
+		" FROM staff s WHERE s.left_on IS NULL OR s.left_on >= ?1"
+		" ORDER BY s.id";
+	sqlite3_stmt *stmt = NULL;
+	char lead[64], why[256], day[DATE_TEXT_SIZE];
+	unsigned lead_mask = 0;
+	int rc = -1, step;
+	*owner = NULL;
+	memset(holders, 0, sizeof(*holders));
+	/* The lead role: the first of the activity's roles. */
+	snprintf(lead, sizeof(lead), "%.*s", (int)strcspn(p->desc->roles, ", "),
+		 p->desc->roles);
+	if (roles_parse(lead, &lead_mask, why, sizeof(why)))
+		lead_mask = 0;
+	const char *configured = plugin_value(p, "owner");
+	if (configured && !*configured)
+		configured = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		goto out;
+	bind_text(stmt, 1, date_format(today, day));
+	bind_text(stmt, 2, configured);
+	char *named = NULL, *first = NULL;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(stmt, 0);
+		const char *roles = (const char *)sqlite3_column_text(stmt, 1);
+		unsigned mask = 0;
+		if (sqlite3_column_int(stmt, 2) && !named &&
+		    !(named = strdup(id)))
+			break;
+		if (roles && roles_parse(roles, &mask, why, sizeof(why)))
+			mask = 0;
+		if (!(roles_effective(mask) & lead_mask))
+			continue;
+		char **grown = realloc(holders->items,
+				       (holders->n + 1) * sizeof(*grown));
+		if (!grown)
+			break;
+		holders->items = grown;
+		if (!(holders->items[holders->n] = strdup(id)))
+			break;
+		holders->n++;
+		if (!first && !(first = strdup(id)))
+			break;
+	}
+	*owner = named ? named : first;
+	if (named)
+		free(first);
+	if (step != SQLITE_DONE)
+		goto out;
+	rc = 0;
+out:
+	if (rc) {
+		log_err("sched: the owner of %s: %s", p->desc->id,
+			sqlite3_errmsg(db));
+		free(*owner);
+		*owner = NULL;
+		config_list_free(holders);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 /* Generate and reconcile one plugin. */
 static int run_plugin(struct reconciler *r, sqlite3 *db,
 		      const struct sched_env *env, struct plugin *p,
@@ -1118,7 +1363,13 @@ static int run_plugin(struct reconciler *r, sqlite3 *db,
 			rc = 0;
 			goto out;
 		}
-		rc = reconcile(r, p->desc->id, "", occs.items, occs.n);
+		/* An activity that was one series per person before (0.1.0's
+		 * lado_audit) leaves those series behind: cancelled, before
+		 * the owner's series is written (the owner may be one). */
+		rc = cancel_orphans(r, p->desc->id, NULL, true, filter) ||
+				     run_shared(r, db, env, p, &occs)
+			     ? -1
+			     : 0;
 		goto out;
 	}
 	concerned.items =
@@ -1505,9 +1756,12 @@ int sched_regenerate(sqlite3 *db, const struct sched_env *env,
 			continue;
 		if (only_activity && strcmp(only_activity, p->desc->id) != 0)
 			continue;
+		/* One person's change: not the audience, unless it has
+		 * deadlines, whose owner the change may have made or unmade. */
 		if (only_staff && p->desc->scope == QA_SCOPE_AUDIENCE &&
-		    only_activity == NULL)
-			continue; /* one person's change: not the audience */
+		    only_activity == NULL &&
+		    strcmp(p->desc->duration, "0") != 0)
+			continue;
 		if (run_plugin(&r, db, env, p, &people, filter, from, to))
 			goto out;
 	}

@@ -6,8 +6,9 @@
  * a new LAST-MODIFIED), mark vanished as cancelled. UIDs are derived from
  * (activity, subject, key), so they are stable across runs and restarts.
  * It also derives the built-in series of the audit workflow from recorded
- * collaborative audits: `audit_action` and `moderation`. The host services plugins call while generating
- * (emit, RRULE expansion, working days, completions) live here. */
+ * collaborative audits: `audit_action` and `moderation`. The host services
+ * plugins call while generating (emit, RRULE expansion, working days,
+ * completions) live here. */
 #ifndef QA_SCHEDULE_H
 #define QA_SCHEDULE_H
 
@@ -74,6 +75,10 @@ struct sched_occ {
 	char *detail;
 	char *with_staff_id;
 	char *also; /* a third participant (occurrence_attendees), or NULL */
+	char *home; /* the home it is for (reg44_visit), or NULL */
+	/* The date its rule gave, when on_non_working_day moved it; else
+	 * QA_DAY_NONE. */
+	qa_day moved_from;
 };
 
 struct sched_occ_list {
@@ -103,6 +108,15 @@ int sched_uid_salt(sqlite3 *db, bool create,
  * UIDs give away no staff id, and two organisations' UIDs never collide. */
 void sched_uid(const unsigned char salt[SCHED_SALT_SIZE], const char *activity,
 	       const char *subject, const char *key, char uid[64]);
+
+/* The owner of audience-wide activity p's deadlines on today:
+ * [activity.<id>] owner when that person is in post, else the person in
+ * post holding the first of its roles (the lowest id). *owner is a new
+ * string, or NULL when there is nobody; *holders the ids of everyone in post
+ * holding that role, in id order (free with config_list_free). 0, or -1 on
+ * a database error (logged). */
+int sched_owner(sqlite3 *db, const struct plugin *p, qa_day today, char **owner,
+		struct config_list *holders);
 
 /* Is the stored schedule generated for `today`? Reads meta. */
 bool sched_is_current(sqlite3 *db, qa_day today);

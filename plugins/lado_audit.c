@@ -1,7 +1,13 @@
 /* lado_audit: the LADO themes and trends report each quarter. The annual
  * LADO audit is folded into the report due at the end of the quarter holding
  * `audit_month`, so the people responsible see one deadline, worded for
- * both, instead of two on nearly the same day. */
+ * both, instead of two on nearly the same day.
+ *
+ * One series for the safeguarding lead and the QA team together: the
+ * framework's "Safeguarding and Partnership Lead / QA" is read as one
+ * officer, the safeguarding lead (the first role, so the owner by default),
+ * supported by the QA team, who see it in their feeds too; a report recorded
+ * by any of them completes it. */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -98,7 +104,7 @@ static const struct qa_plugin plugin = {
 		     "Board. Annual report to the Safeguarding Children "
 		     "Partnership Board.",
 	.roles = "safeguarding_lead, qa_team",
-	.scope = QA_SCOPE_PERSON,
+	.scope = QA_SCOPE_AUDIENCE,
 	.duration = "0",
 	.reminders = "14d, 7d",
 	.config = config,

@@ -1,5 +1,6 @@
 /* reflective_practice: the monthly group reflective practice session with
- * development leads, one series for every social worker. */
+ * development leads: one series for every social worker and for the
+ * development leads who facilitate it (issue 6: they had not seen it). */
 #include "qa-scheduler/plugin.h"
 
 /* One session at `time` on each date `rrule` yields, keyed by the date: the
@@ -34,7 +35,7 @@ static const struct qa_plugin plugin = {
 	.frequency = "Once a month",
 	.reporting = "Development leads and practice groups (forums) "
 		     "monthly.",
-	.roles = "social_worker",
+	.roles = "social_worker, development_lead",
 	.scope = QA_SCOPE_AUDIENCE,
 	.duration = "90m",
 	.reminders = "7d, 1d",

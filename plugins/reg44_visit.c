@@ -1,14 +1,18 @@
 /* reg44_visit: the QA residential lead's annual safeguarding assurance /
  * Regulation 44 visit to each externally commissioned placement listed in
- * config ("Name of home=MM; ..."), due by the last working day of its month.
+ * config ("Name of home=MM; ..."), due by the last working day of its month:
+ * one series per home.
  *
  * Placements are homes, never children: feeds go to third-party calendars.
  *
- * A recorded visit carries a date but not the home it was for, so visits
- * are matched to placements by date: each visit counts for the placement
- * due soonest whose 12-month window (ending at its due date) holds it.
- * That never marks more placements visited than visits were recorded. */
+ * A visit is recorded with the home it was to (`record reg44_visit --home
+ * NAME`; the host checks the name against for_each_home) and counts for
+ * that home only: for its due whose 12-month window (ending at the due
+ * date) holds it. Visits recorded before homes were (by 0.1.0) keep that
+ * release's rule: each counts for the placement due soonest whose window
+ * holds it. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +174,43 @@ static int on_visit(qa_day day, void *arg)
 	return 0;
 }
 
+/* The visits at home ("" : recorded without one) in [from, to], oldest
+ * first, into visits (emptied first). 0 or -1. */
+static int visits_at(const struct qa_host *host,
+		     const struct qa_subject *subject, const char *home,
+		     qa_day from, qa_day to, struct visits *visits)
+{
+	visits->n = 0;
+	if (host->for_each_completion_at(host, "reg44_visit", subject->staff_id,
+					 home, from, to, on_visit, visits) < 0)
+		return -1;
+	if (visits->failed) {
+		host->log(host, QA_LOG_ERR, "reg44_visit: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Dues in due order (those of placement `only`, or of every placement when
+ * only is SIZE_MAX) each take the earliest unused visit in the 12 months
+ * ending on the due date. Windows open in due order, so a visit too early
+ * for one due is too early for every later one. */
+static void match(struct visit_due *dues, size_t n, size_t only,
+		  const struct visits *visits)
+{
+	size_t next = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (dues[k].done_on != QA_DAY_NONE ||
+		    (only != SIZE_MAX && dues[k].placement != only))
+			continue;
+		qa_day opens = qa_day_add_months(dues[k].due, -12) + 1;
+		while (next < visits->n && visits->days[next] < opens)
+			next++;
+		if (next < visits->n && visits->days[next] <= dues[k].due)
+			dues[k].done_on = visits->days[next++];
+	}
+}
+
 static int generate(void *state, const struct qa_subject *subject, qa_day from,
 		    qa_day to, const struct qa_host *host)
 {
@@ -179,6 +220,12 @@ static int generate(void *state, const struct qa_subject *subject, qa_day from,
 	int rc = -1;
 	if (list->n == 0 || to < from)
 		return 0;
+	if (host->struct_size < sizeof(struct qa_host)) {
+		host->log(host, QA_LOG_ERR,
+			  "reg44_visit: this host cannot tell visits by home "
+			  "(plugin ABI 1.1 needed)");
+		return -1;
+	}
 	int first_year, last_year, m, d;
 	qa_day_to_ymd(from, &first_year, &m, &d);
 	qa_day_to_ymd(to, &last_year, &m, &d);
@@ -204,25 +251,19 @@ static int generate(void *state, const struct qa_subject *subject, qa_day from,
 	}
 	qsort(dues, n, sizeof *dues, by_due);
 	qa_day window = qa_day_add_months(dues[0].due, -12) + 1;
-	if (host->for_each_completion(host, "reg44_visit", subject->staff_id,
-				      window, dues[n - 1].due, on_visit,
-				      &visits) < 0)
-		goto out;
-	if (visits.failed) {
-		host->log(host, QA_LOG_ERR, "reg44_visit: out of memory");
-		goto out;
+	/* A visit counts for the home it was recorded at. */
+	for (size_t i = 0; i < list->n; i++) {
+		if (visits_at(host, subject, list->items[i].home, window,
+			      dues[n - 1].due, &visits) < 0)
+			goto out;
+		match(dues, n, i, &visits);
 	}
-	/* Earliest due first, each taking the earliest unused visit in its
-	 * window: windows start in due order, so a visit too early for one
-	 * due is too early for every later one. */
-	size_t next = 0;
-	for (size_t k = 0; k < n; k++) {
-		qa_day opens = qa_day_add_months(dues[k].due, -12) + 1;
-		while (next < visits.n && visits.days[next] < opens)
-			next++;
-		if (next < visits.n && visits.days[next] <= dues[k].due)
-			dues[k].done_on = visits.days[next++];
-	}
+	/* Visits recorded before homes were (0.1.0 stored none) keep the
+	 * rule they had: each counts for the placement due soonest whose
+	 * window holds it, among those no homed visit completed. */
+	if (visits_at(host, subject, "", window, dues[n - 1].due, &visits) < 0)
+		goto out;
+	match(dues, n, SIZE_MAX, &visits);
 	for (size_t k = 0; k < n; k++) {
 		qa_day due = dues[k].due;
 		qa_day month_start = qa_period_start(due, QA_PERIOD_MONTH);
@@ -250,6 +291,7 @@ static int generate(void *state, const struct qa_subject *subject, qa_day from,
 			.date = due,
 			.summary = summary,
 			.done_on = dues[k].done_on,
+			.home = home,
 		};
 		if (host->emit(host, &occ) < 0)
 			goto out;
@@ -259,6 +301,16 @@ out:
 	free(visits.days);
 	free(dues);
 	return rc;
+}
+
+static int for_each_home(void *state, int (*cb)(const char *home, void *arg),
+			 void *arg)
+{
+	const struct placements *list = state;
+	for (size_t i = 0; i < list->n; i++)
+		if (cb(list->items[i].home, arg) != 0)
+			break;
+	return 0;
 }
 
 static const struct qa_config_entry config[] = {
@@ -286,8 +338,9 @@ static const struct qa_plugin plugin = {
 		"service to inspect the quality of care provided to children "
 		"living there, including speaking to staff and young people "
 		"and scrutinising records held in the home. One visit is due "
-		"each year per listed placement; a recorded visit counts for "
-		"the placement due soonest within the 12 months after it.",
+		"each year per listed placement; a visit is recorded with its "
+		"home (--home) and counts for that home's due within the 12 "
+		"months after it.",
 	.version = "1.0",
 	.cadence = "at least annually per listed placement, due by the last "
 		   "working day of its month",
@@ -302,6 +355,7 @@ static const struct qa_plugin plugin = {
 	.init = init,
 	.generate = generate,
 	.shutdown = release,
+	.for_each_home = for_each_home,
 };
 
 QA_PLUGIN_DEFINE(plugin)

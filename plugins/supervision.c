@@ -8,8 +8,8 @@
  * [nqsw_start, +6 months), 14 in [+6 months, +12 months), 28 after, and 28
  * for staff without nqsw_start. The next session is due one interval (the one
  * in force on the day of the last recorded session) after that session; with
- * none recorded, the first is due on nqsw_start, else on the day the person
- * was added.
+ * none recorded, the first is due on the later of nqsw_start and the day the
+ * person was added, moved to the next working day when that is not one.
  *
  * The next due session is shown on its due date even when that has passed,
  * even before the window asked for: that is how it shows as overdue. Projected
@@ -41,8 +41,49 @@ struct supervision {
 	int horizon; /* months after today that sessions are projected to */
 };
 
+/* A `duration` value in minutes ("90m", "2h", "5400s", "1d"; the host has
+ * checked its form), or -1. */
+static long duration_minutes(const char *text)
+{
+	char *end = NULL;
+	errno = 0;
+	long count = text ? strtol(text, &end, 10) : -1;
+	if (!text || errno || end == text || count < 0 || count > 1000000)
+		return -1;
+	switch (*end) {
+	case '\0':
+	case 's':
+		return end[0] && end[1] ? -1 : (count + 59) / 60;
+	case 'm':
+		return end[1] ? -1 : count;
+	case 'h':
+		return end[1] ? -1 : count * 60;
+	case 'd':
+		return end[1] ? -1 : count * 60 * 24;
+	case 'w':
+		return end[1] ? -1 : count * 60 * 24 * 7;
+	}
+	return -1;
+}
+
 static int init(const struct qa_host *host, void **state)
 {
+	/* Framework: sessions are 90-120 minutes long. */
+	const char *duration = host->config_get(host, "duration");
+	long minutes = duration_minutes(duration);
+	if (minutes < 90 || minutes > 120) {
+		const char *where =
+			host->struct_size >= sizeof(struct qa_host)
+				? host->config_where(host, "duration")
+				: NULL;
+		host->log(host, QA_LOG_ERR,
+			  "%s%s[activity.supervision] duration = %s: "
+			  "supervision sessions are 90-120 minutes long (the "
+			  "framework's supervision standard); give 90m to 2h",
+			  where ? where : "", where ? ": " : "",
+			  duration ? duration : "");
+		return -1;
+	}
 	const char *start = host->config_get(host, "time");
 	const char *horizon_text = host->config_get(host, "horizon");
 	int start_minute;
@@ -224,14 +265,21 @@ static int generate(void *state, const struct qa_subject *subject, qa_day from,
 		return -1;
 
 	qa_day due;
-	if (history.last != QA_DAY_NONE)
+	if (history.last != QA_DAY_NONE) {
 		due = history.last + interval_on(subject, history.last);
-	else if (subject->nqsw_start != QA_DAY_NONE)
-		due = subject->nqsw_start;
-	else
+	} else {
+		/* The first: on nqsw_start or the day the person was added,
+		 * whichever is later (nothing before the day we learnt of
+		 * them can be known, so none is overdue the day they are
+		 * added), on the next working day when that is not one. */
 		due = subject->added_on;
-	if (due == QA_DAY_NONE)
-		return 0; /* nothing to count from: a host without added_on */
+		if (subject->nqsw_start != QA_DAY_NONE &&
+		    (due == QA_DAY_NONE || subject->nqsw_start > due))
+			due = subject->nqsw_start;
+		if (due == QA_DAY_NONE)
+			return 0; /* nothing to count from */
+		due = host->shift_to_working_day(host, due, 1);
+	}
 	qa_day horizon_end = qa_day_add_months(subject->today, conf->horizon);
 
 	/* The next due is shown even when overdue (its date shown before
@@ -275,9 +323,10 @@ static const struct qa_plugin plugin = {
 		"28 days (28 days for staff without nqsw_start). The next "
 		"session is due one interval, the one in force on the day of "
 		"the last recorded session, after that session; with none "
-		"recorded the first is due on nqsw_start, or on the day the "
-		"person was added, and it is shown on its due date even when "
-		"that has passed (overdue). Later sessions are projected "
+		"recorded the first is due on the later of nqsw_start and the "
+		"day the person was added (the next working day when that is "
+		"not one), and it is shown on its due date even when that has "
+		"passed (overdue). Later sessions are projected "
 		"(tentative) up to `horizon` months (default six) after "
 		"today, each one interval, the one in force on the date "
 		"before, after the one before; when the next due is overdue "

@@ -279,7 +279,7 @@ class NotifySocket:
 
 # The keys of every object `due --format json` prints (SPEC section 5).
 DUE_KEYS = {"staff_id", "name", "team", "manager_id", "activity", "due",
-            "last_done", "status", "phase"}
+            "last_done", "status", "phase", "home"}
 
 
 class ClockedCliTest(unittest.TestCase):

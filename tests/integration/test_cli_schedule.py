@@ -88,21 +88,21 @@ class ScheduleTest(qa.ClockedCliTest):
         # sw4: NQSW from Mon 6 Jul 2026: weekly until 2027-01-06.
         self.add("sw4", "social_worker", "FS1", "pm1", "2026-07-06")
 
-        # No session yet: sw4's first is due on nqsw_start, Mon 6 Jul,
-        # before today, so overdue; pm1's on the day they were added (today,
-        # Wed 15 Jul, a working day).
+        # No session yet: a first session is due on the later of
+        # nqsw_start and the day the person was added (issue 6: nothing
+        # before the day we learnt of them can be known). Everyone was added
+        # today, Wed 15 Jul, a working day: due today, not overdue, for sw4
+        # (nqsw_start Mon 6 Jul), sw1 (Mon 5 Jan 2026) and sw3 (Mon 2 Jun
+        # 2025) as for pm1 (experienced).
         rows = {r[0]: r for r in self.due_rows("--activity", "supervision")}
-        self.assertEqual(rows["sw4"], ("sw4", "2026-07-06", "overdue", None,
+        self.assertEqual(rows["sw4"], ("sw4", "2026-07-15", "due", None,
                                        "nqsw_weekly"))
         self.assertEqual(rows["pm1"], ("pm1", "2026-07-15", "due", None,
                                        "experienced"))
         self.assertNotIn("gm1", rows)  # no line manager: no supervision
-        # sw1's and sw3's first sessions were due on their nqsw_start, Mon 5
-        # Jan 2026 and Mon 2 Jun 2025, and none has been recorded since:
-        # overdue, however long ago that was.
-        self.assertEqual(rows["sw1"], ("sw1", "2026-01-05", "overdue", None,
+        self.assertEqual(rows["sw1"], ("sw1", "2026-07-15", "due", None,
                                        "nqsw_fortnightly"))
-        self.assertEqual(rows["sw3"], ("sw3", "2025-06-02", "overdue", None,
+        self.assertEqual(rows["sw3"], ("sw3", "2026-07-15", "due", None,
                                        "experienced"))
 
         # sw1 on Fri 3 Jul 2026: still the weekly phase (before 5 Jul), so
@@ -468,11 +468,13 @@ class ScheduleTest(qa.ClockedCliTest):
         # jump from 01:00 GMT to 02:00 BST, so 01:30 does not exist there.
         # It moves forward by the gap, never dropped: 02:30 BST, which is
         # 01:30 UTC.On Mon 29 Mar 2027 (clocks changed on the 28th) 01:30
-        # BST is 00:30 UTC.
+        # BST is 00:30 UTC. (A Sunday meeting is kept where the rule puts
+        # it only with on_non_working_day = keep.)
         self.ws.write_config("""
 [activity.corporate_parenting_board]
 rrule = FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=29
 time = 01:30
+on_non_working_day = keep
 """)
         self.at("2026-03-20")
         self.assertEqual(

@@ -10,8 +10,8 @@ import qa  # noqa: E402
 
 BROKEN = {
     # file: the reason the host must give
-    "qa_wrong_abi.so": r"built for plugin ABI 2\.0, this qa-scheduler speaks 1\.0",
-    "qa_newer_minor.so": r"built for plugin ABI 1\.1, newer than",
+    "qa_wrong_abi.so": r"built for plugin ABI 2\.0, this qa-scheduler speaks 1\.1",
+    "qa_newer_minor.so": r"built for plugin ABI 1\.2, newer than",
     "qa_no_entry.so": r"no qa_plugin_entry symbol",
     "qa_incomplete.so": r"incomplete descriptor: no title",
     "qa_init_fails.so": r"init\(\) failed",

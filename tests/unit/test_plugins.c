@@ -71,6 +71,7 @@ struct completion {
 	const char *activity;
 	const char *staff_id;
 	qa_day day;
+	const char *home; /* NULL: recorded without one (0.1.0) */
 };
 
 struct emitted {
@@ -84,6 +85,7 @@ struct emitted {
 	char detail[200];  /* "" when NULL */
 	char with_staff_id[32];
 	qa_day done_on;
+	char home[64]; /* "" when NULL */
 };
 
 struct due_call {
@@ -174,6 +176,7 @@ static int fake_emit(const struct qa_host *host,
 	copy_text(e->with_staff_id, sizeof e->with_staff_id,
 		  occ->with_staff_id);
 	e->done_on = occ->done_on;
+	copy_text(e->home, sizeof e->home, occ->home);
 	return 0;
 }
 
@@ -293,6 +296,49 @@ static int fake_for_each_completion(const struct qa_host *host,
 	return 0;
 }
 
+/* The same, of the completions at home (qa_same_name), or with none for
+ * "". */
+static int fake_for_each_completion_at(const struct qa_host *host,
+				       const char *activity,
+				       const char *staff_id, const char *home,
+				       qa_day from, qa_day to, qa_day_cb cb,
+				       void *arg)
+{
+	struct fake *fake = fake_of(host);
+	struct completion sorted[64];
+	assert_non_null(home);
+	assert_true(fake->n_completions <= 64);
+	if (fake->n_completions == 0)
+		return 0;
+	memcpy(sorted, fake->completions,
+	       fake->n_completions * sizeof sorted[0]);
+	qsort(sorted, fake->n_completions, sizeof sorted[0], by_day);
+	for (size_t i = 0; i < fake->n_completions; i++) {
+		const struct completion *c = &sorted[i];
+		int at = *home ? c->home && qa_same_name(c->home, home)
+			       : !c->home;
+		if (at && completion_matches(c, activity, staff_id) &&
+		    c->day >= from && c->day <= to && cb(c->day, arg))
+			break;
+	}
+	return 0;
+}
+
+/* Where a key was set: the fake's overrides are "test.conf:<index>". */
+static const char *fake_config_where(const struct qa_host *host,
+				     const char *key)
+{
+	static char where[64];
+	struct fake *fake = fake_of(host);
+	for (size_t i = 0; fake->config && fake->config[i]; i += 2)
+		if (strcmp(fake->config[i], key) == 0) {
+			snprintf(where, sizeof where, "test.conf:%zu",
+				 i / 2 + 1);
+			return where;
+		}
+	return NULL;
+}
+
 static int fake_emit_due_per_period(const struct qa_host *host,
 				    const struct qa_subject *subject,
 				    enum qa_period period, qa_day from,
@@ -403,6 +449,8 @@ static struct qa_host make_host(struct fake *fake)
 		.for_each_completion = fake_for_each_completion,
 		.emit_due_per_period = fake_emit_due_per_period,
 		.emit_rrule_series = fake_emit_rrule_series,
+		.config_where = fake_config_where,
+		.for_each_completion_at = fake_for_each_completion_at,
 	};
 	return host;
 }
@@ -940,9 +988,9 @@ static void test_themed_audit_configured(void **unused)
 	static const char *const config[] = {
 		"themes", " aug = Neglect ; Dec=Exploitation;", NULL};
 	static const struct completion done[] = {
-		{"themed_audit", "qa2", 0},
-		{"themed_audit", "qa1", 0},
-		{"dip_sample", "qa1", 0},
+		{"themed_audit", "qa2", 0, NULL},
+		{"themed_audit", "qa1", 0, NULL},
+		{"dip_sample", "qa1", 0, NULL},
 	};
 	struct completion completions[3];
 	memcpy(completions, done, sizeof done);
@@ -1033,8 +1081,8 @@ static void test_reg44_visits(void **unused)
 			    "Regulation 44 visit: Birch Lodge (Crawley)");
 
 	/* One visit counts once, for the home due soonest. */
-	struct completion one[] = {{"reg44_visit", "r1", D(2026, 2, 10)},
-				   {"reg44_visit", "r2", D(2026, 5, 5)}};
+	struct completion one[] = {{"reg44_visit", "r1", D(2026, 2, 10), NULL},
+				   {"reg44_visit", "r2", D(2026, 5, 5), NULL}};
 	assert_int_equal(run("reg44_visit", reg44_homes, one, 2, &lead,
 			     D(2026, 1, 1), D(2026, 12, 31), &fake),
 			 0);
@@ -1042,8 +1090,8 @@ static void test_reg44_visits(void **unused)
 	assert_int_equal(must_find(&fake, "birch-lodge-crawley-2026")->done_on,
 			 QA_DAY_NONE);
 
-	struct completion two[] = {{"reg44_visit", "r1", D(2026, 5, 5)},
-				   {"reg44_visit", "r1", D(2026, 2, 10)}};
+	struct completion two[] = {{"reg44_visit", "r1", D(2026, 5, 5), NULL},
+				   {"reg44_visit", "r1", D(2026, 2, 10), NULL}};
 	assert_int_equal(run("reg44_visit", reg44_homes, two, 2, &lead,
 			     D(2026, 1, 1), D(2026, 12, 31), &fake),
 			 0);
@@ -1054,7 +1102,8 @@ static void test_reg44_visits(void **unused)
 	/* A June 2025 visit lies in the 12 months before Oak House's 2026 due
 	 * date, but it was Birch Lodge's 2025 visit (due August 2025): it
 	 * must not count twice. */
-	struct completion earlier[] = {{"reg44_visit", "r1", D(2025, 6, 1)}};
+	struct completion earlier[] = {
+		{"reg44_visit", "r1", D(2025, 6, 1), NULL}};
 	assert_int_equal(run("reg44_visit", reg44_homes, earlier, 1, &lead,
 			     D(2026, 1, 1), D(2026, 12, 31), &fake),
 			 0);
@@ -1062,6 +1111,79 @@ static void test_reg44_visits(void **unused)
 			 QA_DAY_NONE);
 	assert_int_equal(must_find(&fake, "birch-lodge-crawley-2026")->done_on,
 			 QA_DAY_NONE);
+}
+
+/* Issue 6: a visit recorded with its home counts for that home only (0.1.0
+ * gave a February visit to Birch Lodge to Oak House, due soonest). */
+static int list_home(const char *home, void *arg)
+{
+	char *names = arg;
+	strcat(names, home);
+	strcat(names, "|");
+	return 0;
+}
+
+static void test_reg44_visits_count_for_their_home(void **unused)
+{
+	(void)unused;
+	struct qa_subject lead = person("r1", "sl1", D(2025, 1, 1), QA_DAY_NONE,
+					QA_DAY_NONE, D(2026, 1, 1));
+	/* Birch Lodge visited on Tue 10 Feb 2026: its August due is done;
+	 * Oak House, due Tue 31 March, is not. The name is matched whatever
+	 * its case and punctuation. */
+	struct completion birch[] = {
+		{"reg44_visit", "r1", D(2026, 2, 10), "birch lodge crawley"}};
+	struct fake fake;
+	assert_int_equal(run("reg44_visit", reg44_homes, birch, 1, &lead,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	const struct emitted *oak = must_find(&fake, "oak-house-2026");
+	assert_int_equal(oak->done_on, QA_DAY_NONE);
+	assert_string_equal(oak->home, "Oak House");
+	const struct emitted *lodge =
+		must_find(&fake, "birch-lodge-crawley-2026");
+	assert_day(lodge->done_on, "2026-02-10");
+	assert_string_equal(lodge->home, "Birch Lodge (Crawley)");
+
+	/* A homed visit and an old one without a home: the old one keeps
+	 * 0.1.0's rule among the dues left (Oak House, due soonest). */
+	struct completion mixed[] = {
+		{"reg44_visit", "r1", D(2026, 2, 10), "Birch Lodge (Crawley)"},
+		{"reg44_visit", "r1", D(2026, 3, 2), NULL}};
+	assert_int_equal(run("reg44_visit", reg44_homes, mixed, 2, &lead,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	assert_day(must_find(&fake, "oak-house-2026")->done_on, "2026-03-02");
+	assert_day(must_find(&fake, "birch-lodge-crawley-2026")->done_on,
+		   "2026-02-10");
+
+	/* A visit to a home no longer listed counts for none. */
+	struct completion gone[] = {
+		{"reg44_visit", "r1", D(2026, 2, 10), "Elm Court"}};
+	assert_int_equal(run("reg44_visit", reg44_homes, gone, 1, &lead,
+			     D(2026, 1, 1), D(2026, 12, 31), &fake),
+			 0);
+	assert_int_equal(must_find(&fake, "oak-house-2026")->done_on,
+			 QA_DAY_NONE);
+	assert_int_equal(must_find(&fake, "birch-lodge-crawley-2026")->done_on,
+			 QA_DAY_NONE);
+
+	/* The homes it is recorded against, as configured, for `record`. */
+	struct loaded plugin = load("reg44_visit");
+	assert_true(plugin.desc->struct_size >= sizeof(struct qa_plugin));
+	assert_non_null(plugin.desc->for_each_home);
+	memset(&fake, 0, sizeof fake);
+	fake.desc = plugin.desc;
+	fake.config = reg44_homes;
+	struct qa_host host = make_host(&fake);
+	void *state = NULL;
+	assert_int_equal(plugin.desc->init(&host, &state), 0);
+	char names[256] = "";
+	assert_int_equal(plugin.desc->for_each_home(state, list_home, names),
+			 0);
+	assert_string_equal(names, "Oak House|Birch Lodge (Crawley)|");
+	plugin.desc->shutdown(state);
+	dlclose(plugin.handle);
 }
 
 static void test_reg44_joined_and_left(void **unused)
@@ -1117,7 +1239,7 @@ static void test_reg44_refuses_bad_placements(void **unused)
 
 static struct completion session(const char *staff_id, qa_day day)
 {
-	struct completion c = {"supervision", staff_id, day};
+	struct completion c = {"supervision", staff_id, day, NULL};
 	return c;
 }
 
@@ -1257,6 +1379,68 @@ static void test_supervision_first_due_on_nqsw_start(void **unused)
 	assert_day(key_day(&fake, "s1"), "2026-02-02");
 	assert_day(key_day(&fake, "s2"), "2026-02-09");
 	assert_day(key_day(&fake, "s4"), "2026-02-23");
+}
+
+/* Issue 6: nothing before the day we learnt of someone can be known. A
+ * newly qualified worker added on Fri 27 Nov 2026 whose nqsw_start was 29
+ * Dec 2025, eleven months before, is due today, not eleven months
+ * overdue; one added on Sat 28 Nov is due on Mon 30 Nov; an nqsw_start of
+ * Fri 25 Dec 2026 (Christmas; Mon 28 Dec is the Boxing Day substitute) is
+ * due on Tue 29 Dec. */
+static void test_supervision_first_due_never_before_added(void **unused)
+{
+	(void)unused;
+	struct fake fake;
+	struct qa_subject late =
+		person("sw5", "pm1", D(2026, 11, 27), D(2025, 12, 29),
+		       QA_DAY_NONE, D(2026, 11, 27));
+	assert_int_equal(run("supervision", NULL, NULL, 0, &late,
+			     D(2026, 5, 27), D(2027, 11, 27), &fake),
+			 0);
+	assert_day(key_day(&fake, "s1"), "2026-11-27");
+	/* Fortnightly then (27 Nov is in [29 Jun 2026, 29 Dec 2026)). */
+	assert_day(key_day(&fake, "s2"), "2026-12-11");
+
+	struct qa_subject saturday =
+		person("sw6", "pm1", D(2026, 11, 28), QA_DAY_NONE, QA_DAY_NONE,
+		       D(2026, 11, 28));
+	assert_int_equal(run("supervision", NULL, NULL, 0, &saturday,
+			     D(2026, 5, 28), D(2027, 11, 28), &fake),
+			 0);
+	assert_day(key_day(&fake, "s1"), "2026-11-30");
+
+	struct qa_subject christmas =
+		person("sw7", "pm1", D(2026, 11, 27), D(2026, 12, 25),
+		       QA_DAY_NONE, D(2026, 11, 27));
+	assert_int_equal(run("supervision", NULL, NULL, 0, &christmas,
+			     D(2026, 5, 27), D(2027, 11, 27), &fake),
+			 0);
+	assert_day(key_day(&fake, "s1"), "2026-12-29");
+}
+
+/* Issue 6: the framework says sessions are 90-120 minutes. */
+static void test_supervision_duration_90_to_120_minutes(void **unused)
+{
+	(void)unused;
+	struct fake fake;
+	const char *too_short[] = {"duration", "30m", NULL};
+	assert_int_not_equal(init_only("supervision", too_short, &fake), 0);
+	assert_non_null(strstr(fake.log, "test.conf:1"));
+	assert_non_null(strstr(fake.log, "duration = 30m"));
+	assert_non_null(strstr(fake.log, "90-120 minutes"));
+	const char *bad[][3] = {{"duration", "89m", NULL},
+				{"duration", "121m", NULL},
+				{"duration", "3h", NULL},
+				{"duration", "1d", NULL}};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_not_equal(init_only("supervision", bad[i], &fake),
+				     0);
+	const char *good[][3] = {{"duration", "90m", NULL},
+				 {"duration", "2h", NULL},
+				 {"duration", "105m", NULL},
+				 {"duration", "120m", NULL}};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		assert_int_equal(init_only("supervision", good[i], &fake), 0);
 }
 
 static void test_supervision_bank_holiday_shown_before(void **unused)
@@ -1567,12 +1751,15 @@ int main(void)
 		cmocka_unit_test(test_themed_audit_configured),
 		cmocka_unit_test(test_themed_audit_refuses_bad_schedule),
 		cmocka_unit_test(test_reg44_visits),
+		cmocka_unit_test(test_reg44_visits_count_for_their_home),
 		cmocka_unit_test(test_reg44_joined_and_left),
 		cmocka_unit_test(test_reg44_refuses_bad_placements),
 		cmocka_unit_test(test_supervision_interval_on_session_day),
 		cmocka_unit_test(test_supervision_nqsw_chain),
 		cmocka_unit_test(test_supervision_experienced_from_added_on),
 		cmocka_unit_test(test_supervision_first_due_on_nqsw_start),
+		cmocka_unit_test(test_supervision_first_due_never_before_added),
+		cmocka_unit_test(test_supervision_duration_90_to_120_minutes),
 		cmocka_unit_test(test_supervision_bank_holiday_shown_before),
 		cmocka_unit_test(test_supervision_left),
 		cmocka_unit_test(test_supervision_needs_a_manager),

@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 #define QA_PLUGIN_ABI_MAJOR 1
-#define QA_PLUGIN_ABI_MINOR 0
+#define QA_PLUGIN_ABI_MINOR 1
 
 #if defined(__GNUC__)
 #define QA_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -84,6 +84,8 @@ struct qa_config_entry {
 /* Keys every plugin accepts; the host adds them, plugins do not declare them.
  */
 #define QA_CONFIG_COMMON_KEYS "duration, reminders"
+/* And, where they apply: on_non_working_day (a plugin with an `rrule` key of
+ * type QA_CONFIG_RRULE) and owner (QA_SCOPE_AUDIENCE). */
 
 enum qa_scope {
 	/* One series for the whole audience (a board, practice week). */
@@ -136,6 +138,13 @@ struct qa_occurrence {
 	const char *with_staff_id; /* a second participant, e.g. the manager */
 	/* The completion that fulfilled it; QA_DAY_NONE while open. */
 	qa_day done_on;
+
+	/* ---- ABI 1.1 (the host reads them only when struct_size covers
+	 * them, so a plugin built against 1.0 still works) ---- */
+
+	/* The home the occurrence is for (reg44_visit: one series per home),
+	 * shown by `due`; NULL for most activities. */
+	const char *home;
 };
 
 /* Periods of due-by activities. */
@@ -223,6 +232,23 @@ struct qa_host {
 				 const struct qa_subject *subject,
 				 enum qa_occurrence_kind kind, qa_day from,
 				 qa_day to, const char *summary);
+
+	/* ---- ABI 1.1: check host->struct_size before calling these ---- */
+
+	/* Where this plugin's key was set, "FILE:LINE" of the config, for a
+	 * refusal message that names the place to fix; NULL when the key has
+	 * its default. Valid until shutdown(). */
+	const char *(*config_where)(const struct qa_host *host,
+				    const char *key);
+
+	/* for_each_completion, of the completions recorded at `home`
+	 * (compared as qa_same_name does); home "" gives those recorded with
+	 * no home (before homes were recorded). */
+	int (*for_each_completion_at)(const struct qa_host *host,
+				      const char *activity,
+				      const char *staff_id, const char *home,
+				      qa_day from, qa_day to, qa_day_cb cb,
+				      void *arg);
 };
 
 struct qa_plugin {
@@ -256,7 +282,22 @@ struct qa_plugin {
 			qa_day from, qa_day to, const struct qa_host *host);
 	/* Optional. Free state. */
 	void (*shutdown)(void *state);
+
+	/* ---- ABI 1.1 (read only when struct_size covers it) ---- */
+
+	/* Optional. The homes this activity is recorded against
+	 * (reg44_visit's placements): `record --home NAME` must name one of
+	 * them, and the completion counts for that home only. Call cb with
+	 * each home's name, as configured; cb returns non-zero to stop. 0 or
+	 * -1. */
+	int (*for_each_home)(void *state,
+			     int (*cb)(const char *home, void *arg), void *arg);
 };
+
+/* The size of the descriptor and of an occurrence as ABI 1.0 had them: the
+ * host accepts these from a plugin built against 1.0. */
+#define QA_PLUGIN_SIZE_1_0 offsetof(struct qa_plugin, for_each_home)
+#define QA_OCCURRENCE_SIZE_1_0 offsetof(struct qa_occurrence, home)
 
 /* The first day of the period holding day, and the last. */
 static inline qa_day qa_period_start(qa_day day, enum qa_period period);
@@ -389,6 +430,31 @@ static inline int qa_next_pair(char **cursor, int at_last, char **key,
 		return 1;
 	}
 	return 0;
+}
+
+/* Do two names of a place (a home) name the same one? Letters and digits
+ * compared without regard to case, everything else ignored: "Oak House",
+ * "oak house" and "Oak-House" are one home. */
+static inline int qa_same_name(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a &&
+		       !((*a >= 'a' && *a <= 'z') || (*a >= 'A' && *a <= 'Z') ||
+			 (*a >= '0' && *a <= '9') || (*a & 0x80)))
+			a++;
+		while (*b &&
+		       !((*b >= 'a' && *b <= 'z') || (*b >= 'A' && *b <= 'Z') ||
+			 (*b >= '0' && *b <= '9') || (*b & 0x80)))
+			b++;
+		if (!*a || !*b)
+			return !*a && !*b;
+		char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a - 'A' + 'a') : *a;
+		char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b - 'A' + 'a') : *b;
+		if (x != y)
+			return 0;
+		a++;
+		b++;
+	}
 }
 
 /* Parse "HH:MM" (00:00-23:59) into minutes after midnight: 0, or -1. */
