@@ -59,7 +59,9 @@ const char *record_grade(const char *text)
 
 static const char *grade_words(const char *grade)
 {
-	return grade && strcmp(grade, "requires_improvement") == 0
+	if (!grade)
+		return "ungraded";
+	return strcmp(grade, "requires_improvement") == 0
 		       ? "requires improvement"
 		       : grade;
 }

@@ -48,6 +48,11 @@ holidays = $root/calendars/england-and-wales-bank-holidays.ics
 smtp_url = ${DEMO_SMTP_URL:-}
 from = ${DEMO_SMTP_URL:+qa-scheduler@example.org}
 webhook_url = ${DEMO_WEBHOOK_URL:-}
+
+[activity.reg44_visit]
+# The externally commissioned placements visited each year (homes, never
+# children) and the month each visit is due by.
+placements = Oak House=3; Birch Lodge=9; Willow View=12
 CONF
 
 qa() { "$root/build/qa-scheduler" -c "$demo/qa-scheduler.conf" "$@"; }
@@ -78,10 +83,37 @@ record supervision --staff sw-amy --date "$(days_ago 9)"    # NQSW, weekly
 record supervision --staff sw-amy --date "$(days_ago 2)"
 record supervision --staff sw-ben --date "$(days_ago 12)"   # NQSW, fortnightly
 record supervision --staff sw-dan --date "$(days_ago 20)"   # experienced now
-record collaborative_audit --staff pm-fs1 --practitioner sw-ben --date "$(days_ago 2)" \
-  --grade inadequate --safeguarding
-record collaborative_audit --staff pm-fs2 --practitioner sw-dan --date "$(days_ago 6)" --grade 7
 record dip_sample --staff pm-fs1 --date "$(days_ago 1)"
+record reg44_visit --staff qa-res --date "$(days_ago 30)" --home "Birch Lodge"
+
+# The audit workflow (framework lines 148-198), as a practice manager would
+# type it: each `record` says what it recorded and what is now due.
+echo
+echo "The audit workflow:"
+audit_number() { sed -n 's/^audit \([0-9]*\) recorded:.*/\1/p'; }
+show() { echo "  \$ qa-scheduler record $*"; qa record "$@" | sed 's/^/    /'; }
+# Stage 1 by Sarah (pm-fs1) of Ben's case: inadequate, with a safeguarding
+# concern (an action within 5 working days), moderation asked of Tom, the
+# practice manager of the other team; not held yet.
+show collaborative_audit --staff pm-fs1 --practitioner sw-ben --date "$(days_ago 2)" \
+  --grade Inadequate --safeguarding --moderator pm-fs2
+# Tom's audit of Dan's case, graded good (7 on the old scale); moderated by
+# the group manager, who regrades it: the action is re-timed from then.
+out=$(qa record collaborative_audit --staff pm-fs2 --practitioner sw-dan --date "$(days_ago 6)" \
+  --grade 7 --moderator gm-fs)
+echo "  \$ qa-scheduler record collaborative_audit --staff pm-fs2 --practitioner sw-dan ... --grade 7 --moderator gm-fs"
+echo "    $out"
+dan_audit=$(audit_number <<<"$out")
+show moderation --audit "$dan_audit" --staff gm-fs --date "$(days_ago 3)" \
+  --grade "Requires improvement"
+# Two audits of Cat's case: closing one must say which.
+show collaborative_audit --staff pm-fs2 --practitioner sw-cat --date "$(days_ago 20)" --grade good
+cat_audit=$(qa record collaborative_audit --staff pm-fs1 --practitioner sw-cat \
+  --date "$(days_ago 8)" --grade requires-improvement | audit_number)
+echo "  \$ qa-scheduler record audit_action --staff sw-cat --date $(days_ago 1)"
+qa record audit_action --staff sw-cat --date "$(days_ago 1)" 2>&1 | sed 's/^/    /' || true
+show audit_action --staff sw-cat --date "$(days_ago 1)" --audit "$cat_audit" \
+  --signed-off-by pm-fs1
 
 # Personal and team feeds: paste one into a calendar client.
 feed_amy=$(qa feed-url --staff sw-amy)
@@ -94,6 +126,12 @@ qa staff list
 echo
 echo "What is due for Sarah Kowalski's team (qa-scheduler due --manager pm-fs1):"
 qa due --manager pm-fs1
+echo
+echo "Moderations waiting, and deadlines the QA team owns (qa-scheduler due --activity ...):"
+qa due --activity moderation | tail -n +2
+qa due --activity themed_audit | tail -n +2
+qa due --activity lado_audit | tail -n +2
+qa due --activity reg44_visit --format csv | tail -n +2
 echo
 echo "Amy Clarke's next supervision sessions (qa-scheduler next supervision --staff sw-amy):"
 qa next supervision --staff sw-amy --count 4

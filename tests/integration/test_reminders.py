@@ -1082,6 +1082,46 @@ from = qa@example.org
                           "Overdue: Audit actions (Sue Worker), due Monday "
                           "19 October 2026"])
 
+    def test_a_shared_deadline_reminds_everyone_and_escalates_its_owner(self):
+        # Issue 6: the QA quarterly report is one series for the QA team,
+        # owned by qa1 (the lowest id holding qa_team; [activity.
+        # qa_quarterly_report] owner names no one). Q3 2026 is due by Wed
+        # 30 Sep; its 7-day reminder goes on Wed 23 Sep at 09:00 BST
+        # (08:00 UTC) to both of the team, with the 14-day one of 16 Sep,
+        # missed while the daemon was down and caught up once; overdue from
+        # Thu 1 Oct 09:00 BST, one escalation, to the owner's manager ad1
+        # alone (not qa2's, gm2).
+        self.workspace("qa_quarterly_report")
+        now = "2026-09-01 12:00:00"
+        self.add(now, "ad1", "Ana Director", "assistant_director")
+        self.add(now, "gm2", "Gus Manager", "group_manager", "ad1")
+        self.add(now, "qa1", "Quinn Adams", "qa_team", "ad1")
+        self.add(now, "qa2", "Quentin Ash", "qa_team", "gm2")
+        occ = self.occurrence("qa_quarterly_report", "", "2026-09-30")
+        self.assertEqual(occ["with_staff_id"], "qa1")
+
+        d = self.start("2026-09-23 08:00:10")
+        self.wait_mail(4, d)
+        self.settle()
+        self.stop(d)
+        mails = self.mail()
+        self.assertEqual(sorted(m["to"] for m in mails),
+                         ["qa1@example.org", "qa1@example.org",
+                          "qa2@example.org", "qa2@example.org"])
+
+        d = self.start("2026-10-01 08:00:10")
+        self.wait_mail(5, d)
+        self.settle()
+        self.stop(d)
+        [esc] = self.mail()[4:]
+        self.assertEqual(esc["to"], "ad1@example.org")
+        self.assertTrue(esc["subject"].startswith("Overdue: QA quarterly "
+                                                  "report"), esc["subject"])
+        [row] = self.outbox("r.stage = 'overdue' AND r.channel = 'email'")
+        self.assertEqual((row["occurrence_uid"], row["recipient"],
+                          row["due_at"]),
+                         (occ["uid"], "ad1", utc("2026-10-01 08:00")))
+
 
 if __name__ == "__main__":
     qa.main()
