@@ -98,14 +98,15 @@ show() { echo "  \$ qa-scheduler record $*"; qa record "$@" | sed 's/^/    /'; }
 show collaborative_audit --staff pm-fs1 --practitioner sw-ben --date "$(days_ago 2)" \
   --grade Inadequate --safeguarding --moderator pm-fs2
 # Tom's audit of Dan's case, graded good (7 on the old scale); moderated by
-# the group manager, who regrades it: the action is re-timed from then.
+# the group manager, who regrades it inadequate with a safeguarding concern:
+# the action is re-timed, 5 working days from the moderation.
 out=$(qa record collaborative_audit --staff pm-fs2 --practitioner sw-dan --date "$(days_ago 6)" \
   --grade 7 --moderator gm-fs)
 echo "  \$ qa-scheduler record collaborative_audit --staff pm-fs2 --practitioner sw-dan ... --grade 7 --moderator gm-fs"
 echo "    $out"
 dan_audit=$(audit_number <<<"$out")
 show moderation --audit "$dan_audit" --staff gm-fs --date "$(days_ago 3)" \
-  --grade "Requires improvement"
+  --grade Inadequate --safeguarding
 # Two audits of Cat's case: closing one must say which.
 show collaborative_audit --staff pm-fs2 --practitioner sw-cat --date "$(days_ago 20)" --grade good
 cat_audit=$(qa record collaborative_audit --staff pm-fs1 --practitioner sw-cat \
@@ -130,6 +131,7 @@ echo
 echo "Moderations waiting, and deadlines the QA team owns (qa-scheduler due --activity ...):"
 qa due --activity moderation | tail -n +2
 qa due --activity themed_audit | tail -n +2
+qa due --activity qa_quarterly_report | tail -n +2
 qa due --activity lado_audit | tail -n +2
 qa due --activity reg44_visit --format csv | tail -n +2
 echo
