@@ -30,9 +30,11 @@ static bool has_rrule(const struct qa_plugin *d)
 	return false;
 }
 
-static bool is_audience(const struct qa_plugin *d)
+/* One series of deadlines (a due-by duration of "0") for the whole
+ * audience: boards and meetings have no deadline to own. */
+static bool is_shared_deadlines(const struct qa_plugin *d)
 {
-	return d->scope == QA_SCOPE_AUDIENCE;
+	return d->scope == QA_SCOPE_AUDIENCE && strcmp(d->duration, "0") == 0;
 }
 
 static const char *check_moving(const char *value)
@@ -66,12 +68,12 @@ static const struct host_key {
 	 has_rrule,
 	 check_moving},
 	{{QA_CONFIG_STRING, "owner", "",
-	  "The staff id accountable for this series' deadlines (it has one "
-	  "series for its whole audience): they appear in `due` against this "
+	  "The staff id accountable for these deadlines, one series shared by "
+	  "everyone the activity concerns: they appear in `due` against this "
 	  "person, remind and escalate. Empty: the one person holding the "
 	  "first of its roles (the lowest id if several; check-config names "
 	  "them)."},
-	 is_audience,
+	 is_shared_deadlines,
 	 check_owner},
 };
 
@@ -789,10 +791,10 @@ static void print_entry(const struct plugin *p, const struct qa_config_entry *e,
 	const char *dflt = e == &common_keys[0]   ? p->desc->duration
 			   : e == &common_keys[1] ? p->desc->reminders
 						  : e->default_value;
-	fprintf(out, "  %-12s %-18s default: %s\n", e->key,
+	fprintf(out, "  %-18s %-18s default: %s\n", e->key,
 		config_type_name(e->type), dflt && *dflt ? dflt : "(none)");
 	if (value && (!dflt || strcmp(value, dflt) != 0))
-		fprintf(out, "  %-12s %-18s configured: %s\n", "", "", value);
+		fprintf(out, "  %-18s %-18s configured: %s\n", "", "", value);
 	fprintf(out, "      %s\n", e->description);
 }
 

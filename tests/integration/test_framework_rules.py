@@ -159,11 +159,13 @@ class FrameworkRulesTest(qa.ClockedCliTest):
         r = self.run_cli("check-config")
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("not a staff id", r.stderr)
-        # owner belongs to shared series only.
-        self.ws.write_config("[activity.supervision]\nowner = qa1\n")
-        r = self.run_cli("check-config")
-        self.assertEqual(r.returncode, 1, r.stderr)
-        self.assertIn('unknown key "owner"', r.stderr)
+        # owner belongs to shared series of deadlines only: not to a
+        # person's series, nor to a board, which has no deadline.
+        for activity in ("supervision", "corporate_parenting_board"):
+            self.ws.write_config(f"[activity.{activity}]\nowner = qa1\n")
+            r = self.run_cli("check-config")
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn('unknown key "owner"', r.stderr)
 
     # -- item 3: Regulation 44 visits per home --
 

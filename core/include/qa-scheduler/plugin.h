@@ -85,7 +85,8 @@ struct qa_config_entry {
  */
 #define QA_CONFIG_COMMON_KEYS "duration, reminders"
 /* And, where they apply: on_non_working_day (a plugin with an `rrule` key of
- * type QA_CONFIG_RRULE) and owner (QA_SCOPE_AUDIENCE). */
+ * type QA_CONFIG_RRULE) and owner (QA_SCOPE_AUDIENCE with a duration of "0":
+ * one series of deadlines shared by the whole audience). */
 
 enum qa_scope {
 	/* One series for the whole audience (a board, practice week). */
