@@ -59,6 +59,9 @@ OPERATIONAL = (  # (division, service areas, early help?)
     ("Early Help", ("Early Help", "Family Support", "Youth Support"), True),
 )
 
+# The homes of bench/lib.sh's and bench/schedule.sh's [activity.reg44_visit].
+HOMES = ("Oak House", "Birch Lodge", "Cedar View", "Elm Court", "Fern Lodge",
+         "Hazel House")
 GRADES = (("outstanding", 5), ("good", 45), ("requires_improvement", 38),
           ("inadequate", 12))
 
@@ -229,12 +232,19 @@ def make_history(path, today, seed):
     go_live = add_months(today, -7)
     rows = []
 
+    # Completion ids follow the rows: an action's close names its audit
+    # (schema 4), as `record audit_action --audit N` stores it.
+    first_id = db.execute(
+        "SELECT coalesce(max(id), 0) + 1 FROM completions").fetchone()[0]
+
     def done(activity, who, day, practitioner=None, grade=None,
-             safeguarding=0, note=None):
+             safeguarding=0, note=None, audit_id=None, home=None):
         at = dt.datetime.combine(day, dt.time(9 + rng.randrange(8)),
                                  dt.timezone.utc)
         rows.append((activity, who, day.isoformat(), practitioner, grade,
-                     safeguarding, note, int(at.timestamp())))
+                     safeguarding, note, int(at.timestamp()), audit_id,
+                     home))
+        return first_id + len(rows) - 1
 
     # A few social workers left during the period (history kept).
     leavers = {}
@@ -288,14 +298,15 @@ def make_history(path, today, seed):
                                 [w for _, w in GRADES])[0]
             urgent = (grade == "inadequate" and rng.random() < 0.35) or \
                 (grade == "requires_improvement" and rng.random() < 0.03)
-            done("collaborative_audit", ident, day, practitioner=sw,
-                 grade=grade, safeguarding=int(urgent))
+            audit = done("collaborative_audit", ident, day,
+                         practitioner=sw, grade=grade,
+                         safeguarding=int(urgent))
             if rng.random() < (0.85 if urgent else 0.8):
                 close = weekday_on_or_after(day + dt.timedelta(
                     days=rng.randint(2, 7) if urgent
                     else rng.randint(14, 35)))
                 if close <= last_day(sw):
-                    done("audit_action", sw, close)
+                    done("audit_action", sw, close, audit_id=audit)
 
     # Weekly dip samples by front-line managers.
     for ident, s in staff.items():
@@ -337,13 +348,14 @@ def make_history(path, today, seed):
         if "qa_residential_lead" in s["roles"]:
             for _ in range(rng.randint(1, 3)):
                 done("reg44_visit", ident,
-                     random_workday(rng, start, today))
+                     random_workday(rng, start, today),
+                     home=rng.choice(HOMES))
 
     with db:
         db.executemany(
             "INSERT INTO completions (activity, staff_id, done_on,"
-            " practitioner_id, grade, safeguarding, note, recorded_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            " practitioner_id, grade, safeguarding, note, recorded_at,"
+            " audit_id, home) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         # The import stamped everyone as added today; the history says
         # they were there before it.
         db.execute("UPDATE staff SET added_on = ?1 WHERE added_on > ?1",

@@ -172,6 +172,9 @@ static const char *const migrations_sql[] = {
 	"ALTER TABLE completions ADD COLUMN home TEXT NULL CHECK (home <> '');"
 	"CREATE INDEX completions_by_audit ON completions(audit_id)"
 	" WHERE audit_id IS NOT NULL;"
+	/* Each person's moderations are found by the moderator asked. */
+	"CREATE INDEX completions_by_moderator ON completions(moderator_id)"
+	" WHERE moderator_id IS NOT NULL;"
 	"ALTER TABLE series ADD COLUMN shared INTEGER NOT NULL DEFAULT 0"
 	" CHECK (shared IN (0, 1));"
 	"ALTER TABLE series ADD COLUMN home TEXT NULL;",

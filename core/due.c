@@ -61,10 +61,15 @@ int due_query(sqlite3 *db, const struct due_filter *f, struct due_list *out)
 	static const char sql[] =
 		"SELECT st.id, st.name, st.team, st.manager_id, se.activity,"
 		" se.next_due,"
-		" (SELECT max(c.done_on) FROM completions c"
-		"  WHERE c.activity = se.activity"
-		"  AND (c.staff_id = se.subject OR se.shared)"
-		"  AND c.done_on <= ?4) AS last_done,"
+		/* Two subqueries, so each keeps its index: a shared series
+		 * counts anyone's completions, a person's only their own. */
+		" CASE WHEN se.shared THEN"
+		"  (SELECT max(c.done_on) FROM completions c"
+		"   WHERE c.activity = se.activity AND c.done_on <= ?4)"
+		" ELSE"
+		"  (SELECT max(c.done_on) FROM completions c"
+		"   WHERE c.activity = se.activity AND c.staff_id = se.subject"
+		"   AND c.done_on <= ?4) END AS last_done,"
 		" st.nqsw_start, se.home"
 		" FROM series se JOIN staff st ON st.id = se.subject"
 		" WHERE se.next_due IS NOT NULL"
