@@ -153,5 +153,56 @@ class PluginHostTest(unittest.TestCase):
         self.assertEqual(len(self.refusal_lines(r.stderr)), 1, r.stderr)
 
 
+ABI10_PLUGIN_DIR = os.environ.get("QA_ABI10_PLUGIN_DIR",
+                                  "build/tests/plugins-abi-1.0")
+
+
+class OlderMinorTest(qa.ClockedCliTest):
+    """Plugins built by 0.1.0 against its plugin.h (ABI 1.0,
+    tests/fixtures/abi-1.0) in this host (ABI 1.1): the ABI grows by
+    appending, so they load and run; what 1.1 added (homes) they simply do
+    not have."""
+
+    def setUp(self):
+        super().setUp()
+        self.plugins = qa.tempfile.mkdtemp(prefix="qa-abi10-")
+        self.addCleanup(shutil.rmtree, self.plugins, True)
+        for name in ("qa_dip_sample.so", "qa_reg44_visit.so"):
+            shutil.copy(os.path.join(ABI10_PLUGIN_DIR, name), self.plugins)
+        self.ws.plugin_dir = self.plugins
+        self.ws.write_config("[activity.reg44_visit]\n"
+                             "placements = Oak House=7; Birch Lodge=9\n")
+
+    def test_a_plugin_built_for_abi_1_0_loads_and_runs(self):
+        self.at("2026-11-02")
+        r = self.ok("check-config")
+        self.assertIn("ok: 2 activities", r.stdout)
+        r = self.ok("plugins")
+        self.assertIn("dip_sample", r.stdout)
+        self.assertIn("reg44_visit", r.stdout)
+        self.add("gm1", "group_manager", "FS")
+        self.add("pm1", "practice_manager", "FS1", "gm1")
+        self.add("res1", "qa_residential_lead", "QA", "gm1")
+        # dip_sample (the host's due-per-period series): this week's, due
+        # Fri 6 Nov 2026.
+        self.assertEqual(self.due_rows("--activity", "dip_sample",
+                                       "--manager", "gm1"),
+                         [("pm1", "2026-11-06", "due", None, None)])
+        # reg44_visit emits its own occurrences with 1.0's smaller struct:
+        # Birch Lodge by Wed 30 Sep 2027 (res1 was added after this
+        # year's), Oak House by Fri 30 Jul 2027 (Sat 31).
+        out = self.ok("next", "reg44_visit", "--staff", "res1", "--count",
+                      "2").stdout.splitlines()
+        self.assertEqual([x[:14] for x in out],
+                         ["Fri 2027-07-30", "Thu 2027-09-30"])
+        # It has no homes (1.1's for_each_home): a visit is recorded as
+        # 0.1.0 recorded it, and --home is refused.
+        self.fails(["record", "reg44_visit", "--staff", "res1", "--date",
+                    "2026-11-02", "--home", "Oak House"], ["--home"])
+        self.record("reg44_visit", "--staff", "res1", "--date", "2026-11-02")
+        [row] = self.due("--activity", "reg44_visit")
+        self.assertEqual((row["due"], row["home"]), ("2027-09-30", None))
+
+
 if __name__ == "__main__":
     qa.main()
