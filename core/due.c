@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvio.h"
 #include "date.h"
 #include "log.h"
 #include "schedule.h"
@@ -184,24 +185,6 @@ static int print_json(const struct due_list *list, FILE *out)
 	return rc;
 }
 
-/* RFC 4180: quote when needed, double the quotes. */
-static void csv_field(const char *text, FILE *out)
-{
-	if (!text)
-		return;
-	if (!strpbrk(text, ",\"\r\n")) {
-		fputs(text, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *text; text++) {
-		if (*text == '"')
-			fputc('"', out);
-		fputc(*text, out);
-	}
-	fputc('"', out);
-}
-
 static int print_csv(const struct due_list *list, FILE *out)
 {
 	char due[DATE_TEXT_SIZE], last[DATE_TEXT_SIZE];
@@ -223,13 +206,7 @@ static int print_csv(const struct due_list *list, FILE *out)
 			status_word(r->status),
 			r->phase,
 			r->home};
-		for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]);
-		     k++) {
-			if (k)
-				fputc(',', out);
-			csv_field(fields[k], out);
-		}
-		fputc('\n', out);
+		csv_put_row(out, fields, sizeof(fields) / sizeof(fields[0]));
 	}
 	return 0;
 }

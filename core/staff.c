@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "csvio.h"
 #include "date.h"
 #include "db.h"
 #include "log.h"
@@ -1162,19 +1163,6 @@ out:
 	return rc;
 }
 
-/* One CSV field, quoted (by libcsv) only when it must be: a delimiter, a
- * quote, a line break, or spaces an unquoted reader would trim. */
-static void csv_field(FILE *out, const char *text, bool last)
-{
-	size_t len = text ? strlen(text) : 0;
-	if (len > 0 && (strpbrk(text, ",\"\r\n") || is_space(text[0]) ||
-			is_space(text[len - 1])))
-		csv_fwrite(out, text, len);
-	else if (len > 0)
-		fputs(text, out);
-	fputc(last ? '\n' : ',', out);
-}
-
 static void list_csv(const struct staff_array *list, FILE *out)
 {
 	char roles[512], nqsw_start[DATE_TEXT_SIZE], left_on[DATE_TEXT_SIZE];
@@ -1182,22 +1170,20 @@ static void list_csv(const struct staff_array *list, FILE *out)
 	for (size_t i = 0; i < list->n; i++) {
 		const struct staff *s = &list->people[i];
 		roles_format(s->roles, roles, sizeof(roles));
-		csv_field(out, s->id, false);
-		csv_field(out, s->name, false);
-		csv_field(out, s->email, false);
-		csv_field(out, roles, false);
-		csv_field(out, s->team, false);
-		csv_field(out, s->manager_id, false);
-		csv_field(out,
-			  s->nqsw_start == QA_DAY_NONE
-				  ? NULL
-				  : date_format(s->nqsw_start, nqsw_start),
-			  false);
-		csv_field(out,
-			  s->left_on == QA_DAY_NONE
-				  ? NULL
-				  : date_format(s->left_on, left_on),
-			  true);
+		const char *fields[] = {
+			s->id,
+			s->name,
+			s->email,
+			roles,
+			s->team,
+			s->manager_id,
+			s->nqsw_start == QA_DAY_NONE
+				? NULL
+				: date_format(s->nqsw_start, nqsw_start),
+			s->left_on == QA_DAY_NONE
+				? NULL
+				: date_format(s->left_on, left_on)};
+		csv_put_row(out, fields, sizeof(fields) / sizeof(fields[0]));
 	}
 }
 
@@ -1668,10 +1654,15 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 			row_problems_mark(&problems, record->line);
 			continue;
 		}
-		struct staff_text text = {f[FIELD_ID],        f[FIELD_NAME],
-					  f[FIELD_EMAIL],     f[FIELD_ROLE],
-					  f[FIELD_TEAM],      f[FIELD_MANAGER],
-					  f[FIELD_NQSW_START]};
+		/* A cell our own CSV defused (a name like =HYPERLINK(...)
+		 * written as '=HYPERLINK(...)) comes back as it was. */
+		struct staff_text text = {csv_undefuse(f[FIELD_ID]),
+					  csv_undefuse(f[FIELD_NAME]),
+					  csv_undefuse(f[FIELD_EMAIL]),
+					  csv_undefuse(f[FIELD_ROLE]),
+					  csv_undefuse(f[FIELD_TEAM]),
+					  csv_undefuse(f[FIELD_MANAGER]),
+					  csv_undefuse(f[FIELD_NQSW_START])};
 		rows[i].valid =
 			staff_parse(&text, path, record->line, &rows[i].person,
 				    &problems.msgs) == 0;

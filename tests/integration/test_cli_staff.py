@@ -152,6 +152,44 @@ class StaffCliTest(unittest.TestCase):
         finally:
             other.cleanup()
 
+    def test_csv_writes_formulas_as_text_and_reads_them_back(self):
+        # SPEC section 10: a name like =HYPERLINK(...) is accepted, but a
+        # spreadsheet must not run it. `staff list` and `due` write it
+        # with a leading ' (inside the quotes its comma needs); import takes
+        # the ' off again, so the name comes back as it was.
+        evil = '=HYPERLINK("http://evil.example","Click, please")'
+        self.ok("staff", "add", "--id", "gm1", "--name", "Gale Morgan",
+                "--email", "gale@example.org", "--role", "group_manager",
+                "--team", "+Team")
+        self.ok("staff", "add", "--id", "sw1", "--name", evil, "--email",
+                "sw1@example.org", "--role", "social_worker", "--team",
+                "@Home", "--manager", "gm1")
+        written = ('"\'=HYPERLINK(""http://evil.example"",""Click, '
+                   'please"")"')
+        lines = self.ok("staff", "list", "--format", "csv").stdout.splitlines()
+        self.assertEqual(lines[1], "gm1,Gale Morgan,gale@example.org,"
+                         "group_manager,'+Team,,,")
+        self.assertEqual(lines[2], f"sw1,{written},sw1@example.org,"
+                         "social_worker,'@Home,gm1,,")
+        due = self.ok("due", "--format", "csv").stdout.splitlines()
+        [sw1] = [line for line in due if line.startswith("sw1,")]
+        self.assertTrue(sw1.startswith(f"sw1,{written},'@Home,gm1,"
+                                       "supervision,"), sw1)
+        # Back in through import (the 7 columns it reads today).
+        other = qa.Workspace()
+        try:
+            stripped = "\n".join(l.rsplit(",", 1)[0] for l in lines) + "\n"
+            path = qa.write(os.path.join(other.dir, "back.csv"), stripped)
+            r = other.run("staff", "import", path)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            back = {p["id"]: p for p in json.loads(other.run(
+                "staff", "list", "--format", "json").stdout)}
+            self.assertEqual(back["sw1"]["name"], evil)
+            self.assertEqual(back["sw1"]["team"], "@Home")
+            self.assertEqual(back["gm1"]["team"], "+Team")
+        finally:
+            other.cleanup()
+
     def test_newer_schema_is_refused_untouched(self):
         self.ok("staff", "list")
         with sqlite3.connect(self.ws.db) as db:
