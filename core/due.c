@@ -70,7 +70,12 @@ int due_query(sqlite3 *db, const struct due_filter *f, struct due_list *out)
 		" ELSE"
 		"  (SELECT max(c.done_on) FROM completions c"
 		"   WHERE c.activity = se.activity AND c.staff_id = se.subject"
-		"   AND c.done_on <= ?4) END AS last_done,"
+		"   AND c.done_on <= ?4"
+		/* A series per home: the last visit to the home shown (or
+		 * one 0.1.0 recorded without its home). */
+		"   AND (se.home IS NULL OR c.home IS NULL OR c.home = "
+		"se.home))"
+		" END AS last_done,"
 		" st.nqsw_start, se.home"
 		" FROM series se JOIN staff st ON st.id = se.subject"
 		" WHERE se.next_due IS NOT NULL"

@@ -103,6 +103,23 @@ static bool concerns(const struct qa_plugin *d, const struct staff *s)
 	return (mask & roles_effective(s->roles)) != 0;
 }
 
+/* Does who own p's shared deadlines ([activity.<id>] owner may name
+ * someone who holds none of its roles: they can record it)? 1, 0, -1. */
+static int owns_shared(sqlite3 *db, const struct plugin *p,
+		       const struct staff *who, qa_day today)
+{
+	if (p->desc->scope != QA_SCOPE_AUDIENCE)
+		return 0;
+	char *owner = NULL;
+	struct config_list holders;
+	if (sched_owner(db, p, today, &owner, &holders))
+		return -1;
+	int owns = owner && strcmp(owner, who->id) == 0;
+	free(owner);
+	config_list_free(&holders);
+	return owns;
+}
+
 static qa_day text_day(sqlite3_stmt *stmt, int index)
 {
 	qa_day day;
@@ -682,7 +699,10 @@ int record_completion(sqlite3 *db, const struct plugin_set *plugins,
 		errlist_add(errs, "record: --date %s is after %s left on %s",
 			    date_format(in.date, d1), who.id,
 			    date_format(who.left_on, d2));
-	if (p && !concerns(p->desc, &who)) {
+	int owns = p ? owns_shared(db, p, &who, today) : 0;
+	if (owns < 0)
+		goto out;
+	if (p && !owns && !concerns(p->desc, &who)) {
 		if (strcmp(p->desc->roles, "*") == 0)
 			errlist_add(errs,
 				    "record: %s has no line manager; "

@@ -317,8 +317,10 @@ static int plan_occurrence(struct planner *pl, const struct occ_row *o)
 	return 0;
 }
 
-/* Was the audit behind an audit action graded inadequate with a
- * safeguarding concern? Its key is "audit-<completion id>". */
+/* Was the audit behind an open audit action graded inadequate with a
+ * safeguarding concern, as it stands: after its Stage 2 moderation, which
+ * may have regraded it (the action is then re-timed from the moderation,
+ * schedule.c's actions_of)? Its key is "audit-<completion id>". */
 static bool urgent_action(sqlite3 *db, const char *key)
 {
 	long long id;
@@ -326,10 +328,16 @@ static bool urgent_action(sqlite3 *db, const char *key)
 		return false;
 	sqlite3_stmt *stmt = NULL;
 	bool urgent = false;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT grade = 'inadequate' AND safeguarding "
-			       "FROM completions WHERE id = ?1",
-			       -1, &stmt, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+		    db,
+		    "SELECT CASE WHEN m.id IS NOT NULL"
+		    " THEN m.grade = 'inadequate' AND m.safeguarding"
+		    " ELSE a.grade = 'inadequate' AND a.safeguarding END"
+		    " FROM completions a LEFT JOIN completions m ON m.id ="
+		    " (SELECT min(x.id) FROM completions x WHERE x.activity ="
+		    " 'moderation' AND x.audit_id = a.id)"
+		    " WHERE a.id = ?1",
+		    -1, &stmt, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(stmt, 1, id);
 		urgent = sqlite3_step(stmt) == SQLITE_ROW &&
 			 sqlite3_column_int(stmt, 0);

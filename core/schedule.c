@@ -809,9 +809,13 @@ static void content_hash(const struct sched_occ *o, char hex[33])
 		 o->status, o->date, o->start_minute, o->duration,
 		 (long long)o->dtstart_utc, (long long)o->dtend_utc,
 		 o->done_on);
+	/* What 0.1.0 hashed, then what came since only when set, so that an
+	 * occurrence stored before is unchanged (its SEQUENCE kept) unless
+	 * it really changed. */
 	const char *parts[] = {buf,     o->summary, o->detail, o->with_staff_id,
 			       o->also, o->home};
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+	size_t n_parts = o->home ? 6 : o->also ? 5 : 4;
+	for (size_t i = 0; i < n_parts; i++) {
 		/* NUL-terminated, so a NULL and "" hash alike but adjacent
 		 * fields cannot run into each other. */
 		const char *part = parts[i] ? parts[i] : "";
@@ -1447,15 +1451,6 @@ static bool is_urgent(const char *grade, int safeguarding)
 	return grade && strcmp(grade, "inadequate") == 0 && safeguarding;
 }
 
-static const char *name_or_id(const struct people *people, const char *id)
-{
-	const struct person *p =
-		id && people->n ? bsearch(id, people->items, people->n,
-					  sizeof(*people->items), cmp_person_id)
-				: NULL;
-	return p ? p->name : id;
-}
-
 /* Emit one occurrence of a built-in series for subject into out, through
  * the same checks as a plugin's. */
 static int emit_builtin(struct reconciler *r, sqlite3 *db,
@@ -1561,8 +1556,7 @@ fail:
  * on the day it was held, whoever held it. */
 static int moderations_of(struct reconciler *r, sqlite3 *db,
 			  const struct sched_env *env, const struct workflow *w,
-			  sqlite3_stmt *asked, const struct people *people,
-			  const struct person *moderator,
+			  sqlite3_stmt *asked, const struct person *moderator,
 			  struct sched_occ_list *occs)
 {
 	int step;
@@ -1583,10 +1577,14 @@ static int moderations_of(struct reconciler *r, sqlite3 *db,
 		char key[32], summary[300], detail[400];
 		char audited_text[DATE_TEXT_SIZE], due_text[DATE_TEXT_SIZE];
 		snprintf(key, sizeof(key), "audit-%lld", audit_id);
+		const char *auditor_name =
+			(const char *)sqlite3_column_text(asked, 5);
+		const char *practitioner_name =
+			(const char *)sqlite3_column_text(asked, 6);
 		snprintf(summary, sizeof(summary),
 			 "Stage 2 moderation: %s's case, audited by %s%s",
-			 name_or_id(people, practitioner),
-			 name_or_id(people, auditor),
+			 practitioner_name ? practitioner_name : practitioner,
+			 auditor_name ? auditor_name : auditor,
 			 held == QA_DAY_NONE ? " (to arrange)" : "");
 		snprintf(detail, sizeof(detail),
 			 "A reflective discussion of the collaborative audit "
@@ -1651,9 +1649,14 @@ static int run_audit_workflow(struct reconciler *r, sqlite3 *db,
 			"a") " WHERE a.activity = 'collaborative_audit'"
 			     " AND a.practitioner_id = ?1 ORDER BY a.done_on, "
 			     "a.id";
+	/* The names from the staff table: a run for one person has loaded
+	 * only them. */
 	static const char asked_sql[] =
 		"SELECT a.id, a.staff_id, a.practitioner_id, a.done_on,"
-		" m.done_on FROM completions a" MODERATION_OF(
+		" m.done_on,"
+		" (SELECT name FROM staff WHERE id = a.staff_id),"
+		" (SELECT name FROM staff WHERE id = a.practitioner_id)"
+		" FROM completions a" MODERATION_OF(
 			"a") " WHERE a.activity = 'collaborative_audit'"
 			     " AND a.moderator_id = ?1 ORDER BY a.done_on, "
 			     "a.id";
@@ -1678,8 +1681,7 @@ static int run_audit_workflow(struct reconciler *r, sqlite3 *db,
 				       occs.n);
 		occ_list_truncate(&occs, 0);
 		failed = failed ||
-			 moderations_of(r, db, env, &w, asked, people, p,
-					&occs) ||
+			 moderations_of(r, db, env, &w, asked, p, &occs) ||
 			 reconcile(r, SCHED_MODERATION, p->id, occs.items,
 				   occs.n);
 		sched_occ_list_free(&occs);

@@ -114,10 +114,10 @@ static int init(const struct qa_host *host, void **state)
 				  home, HOME_MAX);
 			goto refuse;
 		}
+		/* As `record --home` matches them: "Oak House" and
+		 * "Oakhouse" would be one home there. */
 		for (size_t i = 0; i < list->n; i++) {
-			char other[HOME_MAX + 1];
-			slugify(list->items[i].home, other);
-			if (strcmp(slug, other) == 0) {
+			if (qa_same_name(list->items[i].home, home)) {
 				host->log(host, QA_LOG_ERR,
 					  "reg44_visit: placements: \"%s\" "
 					  "and \"%s\" name the same home; "

@@ -279,6 +279,20 @@ class AuditWorkflowTest(qa.ClockedCliTest):
         self.assertEqual(
             [e for e in vevents(self.ok("export", "--staff", "sw2").stdout)
              if e["SUMMARY"].startswith("Stage 2")], [])
+        # Changing someone (their email) regenerates their series alone:
+        # the moderation keeps its names, content and SEQUENCE.
+        before = self.query(
+            "SELECT summary, sequence FROM occurrences WHERE activity ="
+            " 'moderation' AND subject = 'pm2'")
+        self.assertEqual(before, [("Stage 2 moderation: Person sw1's case,"
+                                   " audited by Person pm1 (to arrange)",
+                                   0)])
+        self.ok("staff", "add", "--id", "pm2", "--name", "Person pm2",
+                "--email", "pm2.new@example.org", "--role",
+                "practice_manager", "--team", "FS2", "--manager", "gm1")
+        self.assertEqual(self.query(
+            "SELECT summary, sequence FROM occurrences WHERE activity ="
+            " 'moderation' AND subject = 'pm2'"), before)
 
         # Stage 2 before Stage 1, or by someone who may not moderate.
         self.fails(["record", "moderation", "--audit", n, "--staff", "qa1",
@@ -395,6 +409,24 @@ class UpgradeTest(qa.ClockedCliTest):
         with open(os.path.join(FIXTURES, "db-0.1.0-tokens.json")) as f:
             import json
             self.urls = json.load(f)
+
+    def test_an_upgrade_changes_no_untouched_event(self):
+        # Saturday 21 November 2026, the day after the fixture was written
+        # (a full regeneration, the day having changed): what neither
+        # issue 6 nor a day changes (dip samples, audits, boards, practice
+        # week) keeps its content hash and SEQUENCE, so calendars see
+        # nothing modified.
+        keep = ("dip_sample", "collaborative_audit",
+                "corporate_parenting_board", "practice_week")
+        sql = ("SELECT uid, sequence, content_hash FROM occurrences WHERE"
+               " activity IN (%s) ORDER BY uid" % ",".join("?" * len(keep)))
+        before = self.query(sql, *keep)
+        self.assertGreater(len(before), 100)
+        self.at("2026-11-21")
+        self.ok("due")
+        self.assertEqual(self.query("SELECT value FROM meta WHERE key ="
+                                    " 'generated_for'"), [("2026-11-21",)])
+        self.assertEqual(self.query(sql, *keep), before)
 
     def test_history_and_feed_urls_survive_the_upgrade(self):
         before = {t: self.query(f'SELECT * FROM "{t}" ORDER BY 1')

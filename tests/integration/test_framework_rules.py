@@ -145,6 +145,14 @@ class FrameworkRulesTest(qa.ClockedCliTest):
                                                "ad1").stdout)
                   if x.startswith("QA quarterly report")]
         self.assertEqual(len(theirs), 5)
+        # The owner can record it, though it is for the QA team; someone
+        # else outside the team still cannot.
+        self.fails(["record", "qa_quarterly_report", "--staff", "sl1",
+                    "--date", "2026-12-01"], ["does not concern sl1"])
+        self.record("qa_quarterly_report", "--staff", "ad1", "--date",
+                    "2026-12-01")
+        self.assertEqual(self.rows("qa_quarterly_report"),
+                         [("ad1", "2027-03-31", "upcoming", "2026-12-01")])
 
         # Someone who is not in post cannot be the owner.
         self.ws.write_config("[activity.qa_quarterly_report]\n"
@@ -219,8 +227,9 @@ class FrameworkRulesTest(qa.ClockedCliTest):
         # The CSV carries the home too; other rows have none.
         csv = self.ok("due", "--format", "csv").stdout.splitlines()
         self.assertTrue(csv[0].endswith(",phase,home"), csv[0])
+        # Its last visit is Birch Lodge's own, 10 Sep, not Oak House's.
         self.assertIn("res1,Person res1,QA,ad1,reg44_visit,2027-09-30,"
-                      "2026-11-20,upcoming,,Birch Lodge", csv)
+                      "2026-09-10,upcoming,,Birch Lodge", csv)
         for r in self.due():
             if r["activity"] != "reg44_visit":
                 self.assertIsNone(r["home"], r)

@@ -1082,6 +1082,49 @@ from = qa@example.org
                           "Overdue: Audit actions (Sue Worker), due Monday "
                           "19 October 2026"])
 
+    def test_a_regraded_audit_escalates_as_it_stands(self):
+        # sw1's case audited Mon 12 Oct, graded good (28 days: Mon 9 Nov);
+        # the moderator (gm1) regrades it on Tue 13 Oct, inadequate with a
+        # safeguarding concern: the action is re-timed to 5 working days
+        # from the moderation, 14, 15, 16, 19, Tue 20 Oct, and overdue from
+        # Wed 21 Oct 09:00 BST (08:00 UTC) it goes to the line manager pm1
+        # and to pm1's manager gm1, as an urgent action does. sw2's, graded
+        # inadequate with a concern on Mon 12 Oct (due Mon 19 Oct) and
+        # regraded good on Tue 13 Oct (13 Oct + 28 = Tue 10 Nov), is not
+        # overdue then at all.
+        self.workspace("collaborative_audit")
+        now = "2026-10-13 12:00:00"
+        self.add(now, "gm1", "Gina Boss", "group_manager")
+        self.add(now, "pm1", "Pat Manager", "practice_manager", "gm1")
+        self.add(now, "sw1", "Sam Worker", "social_worker", "pm1")
+        self.add(now, "sw2", "Sue Worker", "social_worker", "pm1")
+        out = self.cli(now, "record", "collaborative_audit", "--staff", "pm1",
+                       "--practitioner", "sw1", "--date", "2026-10-12",
+                       "--grade", "good", "--moderator", "gm1").stdout
+        good = out.split()[1]
+        out = self.cli(now, "record", "collaborative_audit", "--staff", "pm1",
+                       "--practitioner", "sw2", "--date", "2026-10-12",
+                       "--grade", "inadequate", "--safeguarding").stdout
+        urgent = out.split()[1]
+        self.cli(now, "record", "moderation", "--audit", good, "--staff",
+                 "gm1", "--date", "2026-10-13", "--grade", "inadequate",
+                 "--safeguarding")
+        self.cli(now, "record", "moderation", "--audit", urgent, "--staff",
+                 "gm1", "--date", "2026-10-13", "--grade", "good",
+                 "--no-safeguarding")
+        regraded = self.occurrence("audit_action", "sw1", "2026-10-20")
+        self.occurrence("audit_action", "sw2", "2026-11-10")
+        d = self.start("2026-10-21 08:00:10")
+        self.wait_until("two escalations", lambda: len(self.outbox(
+            "r.stage = 'overdue' AND r.channel = 'email'")) >= 2, d)
+        self.settle()
+        self.stop(d)
+        rows = self.outbox("r.stage = 'overdue' AND r.channel = 'email'")
+        self.assertEqual(sorted((r["occurrence_uid"], r["recipient"])
+                                for r in rows),
+                         sorted([(regraded["uid"], "pm1"),
+                                 (regraded["uid"], "gm1")]))
+
     def test_a_shared_deadline_reminds_everyone_and_escalates_its_owner(self):
         # Issue 6: the QA quarterly report is one series for the QA team,
         # owned by qa1 (the lowest id holding qa_team; [activity.

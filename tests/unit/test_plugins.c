@@ -1225,6 +1225,9 @@ static void test_reg44_refuses_bad_placements(void **unused)
 		"Oak House=3x",
 		"!!!=3",
 		"Oak House=3; oak  HOUSE=4",
+		/* One home to `record --home`, which ignores punctuation. */
+		"Oak House=3; Oakhouse=9",
+		"Birch-Lodge=3; Birch Lodge=9",
 	};
 	struct fake fake;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
