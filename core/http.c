@@ -292,6 +292,14 @@ static void handle_metrics(struct http_loop *loop, struct evhttp_request *req)
 				    "status=\"%d\"} %llu\n",
 				    route_names[total[i].route], total[i].code,
 				    total[i].count);
+	/* What a stop would still wait for: requests taken and not yet
+	 * answered or abandoned, but for this one. */
+	evbuffer_add_printf(buf,
+			    "# HELP qa_http_requests_in_flight Requests being "
+			    "answered, but for this one.\n"
+			    "# TYPE qa_http_requests_in_flight gauge\n"
+			    "qa_http_requests_in_flight %d\n",
+			    http_in_flight(srv) - 1);
 	struct feed_cache_stats fs;
 	feed_cache_stats(app->feeds, &fs);
 	evbuffer_add_printf(

@@ -1248,8 +1248,10 @@ static int run_shared(struct reconciler *r, sqlite3 *db,
 		if (sched_owner(db, p, env->today, &owner, &holders))
 			goto out;
 		config_list_free(&holders);
+		/* Every regeneration would say it again: check-config warns
+		 * once, where an operator looks. */
 		if (!owner)
-			log_warn(
+			log_debug(
 				"sched: %s has no owner: nobody in post holds "
 				"its role and [activity.%s] owner names "
 				"nobody in post; its deadlines are in no one's "
