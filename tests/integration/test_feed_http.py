@@ -513,6 +513,17 @@ class FeedHttpTest(unittest.TestCase):
         self.assertEqual(in_flight, 0, text)
         self.assertGreaterEqual(ended, 1, text)
         self.assertLessEqual(ended, 20, text)
+        # The test's own last request must be over too: a client can read
+        # a reply before the server has called it complete. With
+        # Connection: close, evhttp ends the request before it closes the
+        # connection (libevent 2.1's evhttp_send_done), so EOF here means
+        # it is no longer in flight.
+        s = socket.create_connection(("127.0.0.1", d.port), timeout=30)
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                  b"Connection: close\r\n\r\n")
+        while s.recv(4096):
+            pass
+        s.close()
         self.assertEqual(d.stop(), 0)
         self.assertRegex(d.log(), r"finishing 0 request\(s\) in flight")
         self.assertNotIn("still unanswered", d.log())
