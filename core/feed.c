@@ -116,6 +116,59 @@ static int activity_escape(struct feed_activity *a)
 	return a->categories_text && a->tail_text ? 0 : -1;
 }
 
+/* An activity's words (copies; NULL words are empty). 0, or -1 when out of
+ * memory (what was copied is freed with the catalog). */
+static int set_words(struct feed_activity *a, const char *id, const char *title,
+		     const char *description, const char *responsible,
+		     const char *frequency, const char *reporting)
+{
+	a->id = strdup(id);
+	a->title = strdup(title);
+	a->description = dup_or_empty(description);
+	a->responsible = dup_or_empty(responsible);
+	a->frequency = dup_or_empty(frequency);
+	a->reporting = dup_or_empty(reporting);
+	return a->id && a->title && a->description && a->responsible &&
+			       a->frequency && a->reporting
+		       ? 0
+		       : -1;
+}
+
+/* The built-in series of the audit workflow, which no plugin describes. */
+static const struct builtin {
+	const char *id, *title, *description, *responsible, *frequency,
+		*reporting, *leads;
+} builtins[] = {
+	/* Due 28 days (or 5 working days) after an audit, signed off by the
+	 * line manager. */
+	{SCHED_AUDIT_ACTION, "Audit actions",
+	 "Actions identified by a collaborative case file audit are "
+	 "completed within a 4 week period and signed off by the line "
+	 "manager of the social worker; for inadequate audits where "
+	 "safeguarding concerns have been identified, within 5 working "
+	 "days at most.",
+	 "The social worker; signed off by their line manager",
+	 "After each collaborative audit",
+	 "Progress is tracked for the child or young person to avoid drift "
+	 "and delay.",
+	 "7d, 1d"},
+	/* Stage 2, asked for with an audit. */
+	{SCHED_MODERATION, "Stage 2 moderation",
+	 "Stage 2: a reflective discussion facilitated by the moderator "
+	 "with the manager and the social worker, one hour at most, to "
+	 "discuss the case audit and reflect on the practice to enhance "
+	 "outcomes. Where the moderator does not agree with the audit "
+	 "outcome, they agree a revised grading with the auditor.",
+	 "The moderator: a practice manager of another team, a group manager "
+	 "or above, or the QA team",
+	 "A sample of audits",
+	 "Moderators send their moderation to the Quality Assurance Team and "
+	 "alert the practice manager and group manager.",
+	 "2d"},
+};
+
+#define N_BUILTINS (sizeof(builtins) / sizeof(builtins[0]))
+
 /* 1 January of year, 00:00 UTC. */
 static time_t year_start(int year)
 {
@@ -126,7 +179,7 @@ int feed_catalog_build(const struct plugin_set *plugins,
 		       const struct config *cfg, struct feed_catalog *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->items = calloc(plugins->n + 2, sizeof(*out->items));
+	out->items = calloc(plugins->n + N_BUILTINS, sizeof(*out->items));
 	out->tzid = strdup(cfg->timezone);
 	qa_day today;
 	int y = 2026, m, d;
@@ -165,14 +218,9 @@ int feed_catalog_build(const struct plugin_set *plugins,
 		const struct plugin *p = &plugins->items[i];
 		const struct qa_plugin *desc = p->desc;
 		struct feed_activity *a = &out->items[out->n++];
-		a->id = strdup(desc->id);
-		a->title = strdup(desc->title);
-		a->description = dup_or_empty(desc->description);
-		a->responsible = dup_or_empty(desc->responsible);
-		a->frequency = dup_or_empty(desc->frequency);
-		a->reporting = dup_or_empty(desc->reporting);
-		if (!a->id || !a->title || !a->description || !a->responsible ||
-		    !a->frequency || !a->reporting)
+		if (set_words(a, desc->id, desc->title, desc->description,
+			      desc->responsible, desc->frequency,
+			      desc->reporting))
 			goto fail;
 		a->everyone = strcmp(desc->roles, "*") == 0;
 		a->audience = desc->scope == QA_SCOPE_AUDIENCE;
@@ -184,45 +232,14 @@ int feed_catalog_build(const struct plugin_set *plugins,
 		if (parse_leads(plugin_value(p, "reminders"), a))
 			goto fail;
 	}
-	/* The built-in series: due 28 days (or 5 working days) after an
-	 * audit, signed off by the line manager. */
-	struct feed_activity *a = &out->items[out->n++];
-	a->id = strdup(SCHED_AUDIT_ACTION);
-	a->title = strdup("Audit actions");
-	a->description = strdup(
-		"Actions identified by a collaborative case file audit are "
-		"completed within a 4 week period and signed off by the line "
-		"manager of the social worker; for inadequate audits where "
-		"safeguarding concerns have been identified, within 5 working "
-		"days at most.");
-	a->responsible = strdup("The social worker; signed off by their line "
-				"manager");
-	a->frequency = strdup("After each collaborative audit");
-	a->reporting = strdup("Progress is tracked for the child or young "
-			      "person to avoid drift and delay.");
-	if (!a->id || !a->title || !a->description || !a->responsible ||
-	    !a->frequency || !a->reporting || parse_leads("7d, 1d", a))
-		goto fail;
-	/* The built-in Stage 2 moderation, asked for with an audit. */
-	a = &out->items[out->n++];
-	a->id = strdup(SCHED_MODERATION);
-	a->title = strdup("Stage 2 moderation");
-	a->description = strdup(
-		"Stage 2: a reflective discussion facilitated by the moderator "
-		"with the manager and the social worker, one hour at most, to "
-		"discuss the case audit and reflect on the practice to enhance "
-		"outcomes. Where the moderator does not agree with the audit "
-		"outcome, they agree a revised grading with the auditor.");
-	a->responsible = strdup("The moderator: a practice manager of "
-				"another team, a group manager or above, or "
-				"the QA team");
-	a->frequency = strdup("A sample of audits");
-	a->reporting = strdup("Moderators send their moderation to the "
-			      "Quality Assurance Team and alert the practice "
-			      "manager and group manager.");
-	if (!a->id || !a->title || !a->description || !a->responsible ||
-	    !a->frequency || !a->reporting || parse_leads("2d", a))
-		goto fail;
+	for (size_t i = 0; i < N_BUILTINS; i++) {
+		const struct builtin *b = &builtins[i];
+		struct feed_activity *a = &out->items[out->n++];
+		if (set_words(a, b->id, b->title, b->description,
+			      b->responsible, b->frequency, b->reporting) ||
+		    parse_leads(b->leads, a))
+			goto fail;
+	}
 	for (size_t i = 0; i < out->n; i++)
 		if (activity_escape(&out->items[i]))
 			goto fail;

@@ -51,7 +51,7 @@ struct feed_catalog {
 };
 
 /* Build the catalog from the loaded plugins and the config (plus the
- * built-in audit_action). 0 or -1 (logged). */
+ * built-in audit_action and moderation). 0 or -1 (logged). */
 int feed_catalog_build(const struct plugin_set *plugins,
 		       const struct config *cfg, struct feed_catalog *out);
 void feed_catalog_free(struct feed_catalog *cat);
