@@ -8,6 +8,7 @@
 #include "date.h"
 #include "log.h"
 #include "schedule.h"
+#include "staff.h"
 
 static const char *const ofsted[] = {"inadequate", "requires_improvement",
 				     "good", "outstanding"};
@@ -66,7 +67,11 @@ static const char *grade_words(const char *grade)
 		       : grade;
 }
 
-const char *record_moderator_refusal(const struct staff *moderator,
+/* May moderator moderate an audit by auditor of practitioner's case
+ * (framework line 148: a practice manager of another team, a group manager
+ * or above, or the QA team; never the auditor or the practitioner)? NULL
+ * when so, else the reason, to follow "ID cannot moderate: ". */
+static const char *moderator_refusal(const struct staff *moderator,
 				     const struct staff *auditor,
 				     const char *practitioner_id)
 {
@@ -215,8 +220,9 @@ static int in_line_above(sqlite3 *db, const char *person, const char *candidate)
 }
 
 /* The open actions of practitioner on date (audits on or before it with no
- * close), oldest first: each one's id, or, when list is set, one line each
- * for the refusal. Returns how many, or -1. */
+ * close), oldest first: the first one's id in *first_id, and one line each
+ * in list, for the refusal when there are several. Returns how many, or
+ * -1. */
 static int open_actions(sqlite3 *db, const char *practitioner, qa_day date,
 			long long *first_id, struct errlist *list)
 {
@@ -243,8 +249,6 @@ static int open_actions(sqlite3 *db, const char *practitioner, qa_day date,
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (n++ == 0)
 			*first_id = sqlite3_column_int64(stmt, 0);
-		if (!list)
-			continue;
 		const char *due = (const char *)sqlite3_column_text(stmt, 4);
 		errlist_add(
 			list, "  audit %lld of %s by %s, grade %s, due %s",
@@ -508,10 +512,9 @@ static int check_audit(sqlite3 *db, const struct record_input *in,
 			       errs);
 		if (found < 0)
 			goto out;
-		const char *why =
-			found ? record_moderator_refusal(&moderator, auditor,
-							 in->practitioner_id)
-			      : NULL;
+		const char *why = found ? moderator_refusal(&moderator, auditor,
+							    in->practitioner_id)
+					: NULL;
 		if (why)
 			errlist_add(errs,
 				    "record: --moderator %s cannot moderate "
@@ -533,9 +536,12 @@ out:
 }
 
 /* A Stage 2 moderation of audit in->audit_id by `who`. */
+/* A Stage 2 moderation of audit in->audit_id by `who`. *grade and
+ * *safeguarding are set to how the audit stands after it, which is how
+ * the moderation is stored: what was given, or the audit's own. */
 static int check_moderation(sqlite3 *db, const struct record_input *in,
 			    const struct staff *who, const char **grade,
-			    struct errlist *errs)
+			    bool *safeguarding, struct errlist *errs)
 {
 	struct audit a;
 	struct staff auditor = {0};
@@ -577,11 +583,16 @@ static int check_moderation(sqlite3 *db, const struct record_input *in,
 			    "Stage 2 follows Stage 1",
 			    date_format(in->date, d1), a.id,
 			    date_format(a.date, d2));
+	if (!in->grade)
+		*grade = record_grade(a.grade);
+	*safeguarding = in->safeguarding == RECORD_FLAG_UNSET
+				? a.safeguarding
+				: in->safeguarding == RECORD_FLAG_YES;
 	found = staff_get(db, a.auditor, &auditor);
 	if (found < 0)
 		goto out;
-	const char *why = record_moderator_refusal(who, found ? &auditor : NULL,
-						   a.practitioner);
+	const char *why =
+		moderator_refusal(who, found ? &auditor : NULL, a.practitioner);
 	if (why)
 		errlist_add(errs,
 			    "record: --staff %s cannot moderate audit "
@@ -641,25 +652,24 @@ static int check_action(sqlite3 *db, struct record_input *in,
 		return 0;
 	}
 	long long only = 0;
-	int open = open_actions(db, sw->id, in->date, &only, NULL);
-	if (open < 0)
-		return -1;
-	if (open == 0) {
+	struct errlist listed = {0};
+	int open = open_actions(db, sw->id, in->date, &only, &listed);
+	if (open == 0)
 		errlist_add(errs,
 			    "record: %s has no open audit action on %s "
 			    "to close",
 			    sw->id, date_format(in->date, d1));
-	} else if (open == 1) {
+	else if (open == 1)
 		in->audit_id = only;
-	} else {
+	else if (open > 1) {
 		errlist_add(errs,
 			    "record: %s has %d open audit actions on %s; "
 			    "say which one with --audit N:",
 			    sw->id, open, date_format(in->date, d1));
-		if (open_actions(db, sw->id, in->date, &only, errs) < 0)
-			return -1;
+		errlist_move(errs, &listed);
 	}
-	return 0;
+	errlist_free(&listed);
+	return open < 0 ? -1 : 0;
 }
 
 int record_completion(sqlite3 *db, const struct plugin_set *plugins,
@@ -727,23 +737,12 @@ int record_completion(sqlite3 *db, const struct plugin_set *plugins,
 		in.home = home;
 	if (!foreign &&
 	    ((audit && check_audit(db, &in, &who, &grade, errs)) ||
-	     (moderation && check_moderation(db, &in, &who, &grade, errs)) ||
+	     (moderation &&
+	      check_moderation(db, &in, &who, &grade, &safeguarding, errs)) ||
 	     (action && check_action(db, &in, &who, errs))))
 		goto out;
 	if (errs->n > errors_before)
 		goto out;
-	if (moderation) {
-		/* Stored as the audit stands after Stage 2: the grade and
-		 * flag given, or the audit's own where not given. */
-		struct audit a;
-		if (audit_get(db, in.audit_id, &a) <= 0)
-			goto out;
-		if (!grade)
-			grade = record_grade(a.grade);
-		safeguarding = in.safeguarding == RECORD_FLAG_UNSET
-				       ? a.safeguarding
-				       : in.safeguarding == RECORD_FLAG_YES;
-	}
 	int dup = already_recorded(db, &in);
 	if (dup < 0)
 		goto out;

@@ -10,7 +10,6 @@
 
 #include "errlist.h"
 #include "plugin_host.h"
-#include "staff.h"
 
 enum record_flag {
 	RECORD_FLAG_UNSET = 0, /* not given */
@@ -39,14 +38,6 @@ struct record_input {
  * requires_improvement, 6-8 good, 9-10 outstanding). Returns the stored
  * word ("requires_improvement"), or NULL when text is neither. */
 const char *record_grade(const char *text);
-
-/* May moderator moderate an audit by auditor of practitioner's case
- * (framework line 148: a practice manager of another team, a group manager
- * or above, or the QA team; never the auditor or the practitioner)? NULL
- * when so, else the reason, to follow "ID cannot moderate: ". */
-const char *record_moderator_refusal(const struct staff *moderator,
-				     const struct staff *auditor,
-				     const char *practitioner_id);
 
 /* Validate in against the staff, the activity and what is stored, and
  * store it (inside the caller's transaction); *id is the new completion's
