@@ -317,35 +317,6 @@ static int plan_occurrence(struct planner *pl, const struct occ_row *o)
 	return 0;
 }
 
-/* Was the audit behind an open audit action graded inadequate with a
- * safeguarding concern, as it stands: after its Stage 2 moderation, which
- * may have regraded it (the action is then re-timed from the moderation,
- * schedule.c's actions_of)? Its key is "audit-<completion id>". */
-static bool urgent_action(sqlite3 *db, const char *key)
-{
-	long long id;
-	if (sscanf(key, "audit-%lld", &id) != 1)
-		return false;
-	sqlite3_stmt *stmt = NULL;
-	bool urgent = false;
-	if (sqlite3_prepare_v2(
-		    db,
-		    "SELECT CASE WHEN m.id IS NOT NULL"
-		    " THEN m.grade = 'inadequate' AND m.safeguarding"
-		    " ELSE a.grade = 'inadequate' AND a.safeguarding END"
-		    " FROM completions a LEFT JOIN completions m ON m.id ="
-		    " (SELECT min(x.id) FROM completions x WHERE x.activity ="
-		    " 'moderation' AND x.audit_id = a.id)"
-		    " WHERE a.id = ?1",
-		    -1, &stmt, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(stmt, 1, id);
-		urgent = sqlite3_step(stmt) == SQLITE_ROW &&
-			 sqlite3_column_int(stmt, 0);
-	}
-	sqlite3_finalize(stmt);
-	return urgent;
-}
-
 /* One escalation when a person's series is overdue: to their line manager,
  * and for an urgent audit action to the manager's manager too. */
 static int plan_escalations(struct planner *pl)
@@ -389,7 +360,7 @@ static int plan_escalations(struct planner *pl)
 		    add_rows(pl, uid, "overdue", manager, when, false))
 			goto out;
 		if (manager && strcmp(activity, SCHED_AUDIT_ACTION) == 0 &&
-		    urgent_action(pl->db, key)) {
+		    sched_action_urgent(pl->db, key)) {
 			const struct person *above =
 				manager_of(pl->people, manager->id, pl->today);
 			if (above &&

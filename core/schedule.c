@@ -1551,6 +1551,35 @@ fail:
 	return -1;
 }
 
+/* Was the audit behind an open audit action graded inadequate with a
+ * safeguarding concern, as it stands: after its Stage 2 moderation, which
+ * may have regraded it: actions_of's rule, for an action still open (it
+ * re-times the action from the moderation). */
+bool sched_action_urgent(sqlite3 *db, const char *key)
+{
+	long long id;
+	if (sscanf(key, "audit-%lld", &id) != 1)
+		return false;
+	sqlite3_stmt *stmt = NULL;
+	bool urgent = false;
+	if (sqlite3_prepare_v2(
+		    db,
+		    "SELECT CASE WHEN m.id IS NOT NULL"
+		    " THEN m.grade = 'inadequate' AND m.safeguarding"
+		    " ELSE a.grade = 'inadequate' AND a.safeguarding END"
+		    " FROM completions a LEFT JOIN completions m ON m.id ="
+		    " (SELECT min(x.id) FROM completions x WHERE x.activity ="
+		    " 'moderation' AND x.audit_id = a.id)"
+		    " WHERE a.id = ?1",
+		    -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, id);
+		urgent = sqlite3_step(stmt) == SQLITE_ROW &&
+			 sqlite3_column_int(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	return urgent;
+}
+
 /* The Stage 2 moderations asked of moderator (framework lines 160-175):
  * one per audit naming them, a one-hour session with the auditor and the
  * practitioner, tentative on the last day it may be held

@@ -118,6 +118,12 @@ void sched_uid(const unsigned char salt[SCHED_SALT_SIZE], const char *activity,
 int sched_owner(sqlite3 *db, const struct plugin *p, qa_day today, char **owner,
 		struct config_list *holders);
 
+/* Is the open audit action with occurrence key `key` ("audit-<id>")
+ * urgent, its audit as it stands after any moderation inadequate with a
+ * safeguarding concern? Reminders escalate such an action two levels up.
+ * False for another key or on an error. */
+bool sched_action_urgent(sqlite3 *db, const char *key);
+
 /* Is the stored schedule generated for `today`? Reads meta. */
 bool sched_is_current(sqlite3 *db, qa_day today);
 
