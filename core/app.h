@@ -1,4 +1,6 @@
-/* app: the running daemon's state, shared by the event loop's handlers. */
+/* app: the running daemon's state, shared by the daemon's loop and the
+ * HTTP endpoints (feed_http.c, healthz.c, metrics.c); app.c answers what
+ * "today" and "healthy" are for it. */
 #ifndef QA_APP_H
 #define QA_APP_H
 
@@ -42,7 +44,7 @@ struct app {
 };
 
 /* The organisation's date now. */
-qa_day app_today(struct app *app);
+qa_day app_today(const struct app *app);
 
 /* Is the daemon fit to serve, reading through db? 0 when it is; -1 with
  * the reason in why. Outside the daemon's loop, hold conf_lock. */

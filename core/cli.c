@@ -89,11 +89,7 @@ static int load_config(const char *path, struct config *cfg)
 
 static qa_day today(const struct config *cfg)
 {
-	qa_day day;
-	if (date_of_instant(time(NULL), cfg->timezone, &day))
-		/* The zone was validated with the config; UTC is close. */
-		day = (qa_day)(time(NULL) / 86400);
-	return day;
+	return date_today(cfg->timezone, time(NULL));
 }
 
 /* ---- check-config ---- */

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "notify.h"
 #include "remind.h"
+#include "routes.h"
 #include "schedule.h"
 
 struct daemon {
@@ -22,26 +23,6 @@ struct daemon {
 	struct event *midnight;
 	struct event *data_check;
 };
-
-int app_health(struct app *app, sqlite3 *db, char *why, size_t why_size)
-{
-	if (__atomic_load_n(&app->stopping, __ATOMIC_ACQUIRE)) {
-		snprintf(why, why_size, "stopping");
-		return -1;
-	}
-	if (!db ||
-	    sqlite3_exec(db, "SELECT 1", NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(why, why_size, "database %s: %s", app->cfg.db_path,
-			 db ? sqlite3_errmsg(db) : "not open");
-		return -1;
-	}
-	if (app->plugins.n == 0) {
-		snprintf(why, why_size, "no activity plugin loaded from %s",
-			 app->cfg.plugins_dir);
-		return -1;
-	}
-	return 0;
-}
 
 static void notify_status(const struct app *app, const char *state)
 {
@@ -88,23 +69,12 @@ static int load_config(const char *path, struct config *cfg,
 	return 0;
 }
 
-qa_day app_today(struct app *app)
-{
-	time_t now = time(NULL);
-	qa_day today;
-	if (date_of_instant(now, app->cfg.timezone, &today))
-		return (qa_day)(now / 86400);
-	return today;
-}
-
 static void remind_soon(struct app *app);
 
 /* Regenerate the whole schedule for today. */
 static void regenerate(struct app *app, const char *why)
 {
-	qa_day today;
-	if (date_of_instant(time(NULL), app->cfg.timezone, &today))
-		return;
+	qa_day today = app_today(app);
 	struct sched_env env = {.plugins = &app->plugins,
 				.holidays = &app->holidays,
 				.tzid = app->cfg.timezone,
@@ -250,10 +220,10 @@ static void remind_done(long long outbox_id, bool ok, const char *error,
 static long seconds_to_midnight(const struct app *app)
 {
 	time_t now = time(NULL);
-	qa_day today;
 	time_t midnight;
-	if (date_of_instant(now, app->cfg.timezone, &today) ||
-	    date_local_to_utc(app->cfg.timezone, today + 1, 0, &midnight))
+	if (date_local_to_utc(app->cfg.timezone,
+			      date_today(app->cfg.timezone, now) + 1, 0,
+			      &midnight))
 		return 3600;
 	long left = (long)(midnight - now) + 1;
 	return left > 0 ? left : 1;
@@ -269,10 +239,8 @@ static void on_midnight(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd, (void)what;
 	struct daemon *d = arg;
-	qa_day today;
 	/* A timer can fire early after a clock step; only a new day counts. */
-	if (date_of_instant(time(NULL), d->app.cfg.timezone, &today) == 0 &&
-	    today != d->app.generated_for)
+	if (app_today(&d->app) != d->app.generated_for)
 		regenerate(&d->app, "a new day");
 	arm_midnight(d);
 }
@@ -491,7 +459,9 @@ int daemon_serve(const char *config_path)
 		log_err("serve: cannot install signal handlers");
 		goto out;
 	}
-	app->http = http_start(app->base, &app->cfg, app);
+	struct http_route routes[HTTP_MAX_ROUTES];
+	app->http = http_start(app->base, &app->cfg, routes,
+			       routes_of(app, routes));
 	if (!app->http)
 		goto out;
 	uint64_t watchdog_usec = notify_watchdog_usec();

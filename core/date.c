@@ -82,6 +82,14 @@ int date_of_instant(time_t t, const char *tzid, qa_day *out)
 	return 0;
 }
 
+qa_day date_today(const char *tzid, time_t now)
+{
+	qa_day day;
+	if (date_of_instant(now, tzid, &day))
+		day = (qa_day)(now / 86400);
+	return day;
+}
+
 /* Seconds east of UTC in zone at instant t. */
 static long utc_offset_at(icaltimezone *zone, time_t t)
 {

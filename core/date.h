@@ -26,6 +26,12 @@ char *date_http(time_t t, char buf[DATE_HTTP_SIZE]);
  * Europe/London). Returns 0, or -1 if the zone is unknown. */
 int date_of_instant(time_t t, const char *tzid, qa_day *out);
 
+/* "Today" for the organisation: the local date of instant now in tzid (the
+ * configured [organisation] timezone, validated with the config). The one
+ * place the product decides what day it is; a zone that is not known
+ * gives the UTC date. */
+qa_day date_today(const char *tzid, time_t now);
+
 /* The local date, minute after midnight and UTC offset (seconds east) of
  * instant t in tzid. 0, or -1 when the zone is unknown. */
 int date_local_time(time_t t, const char *tzid, qa_day *day, int *minute,

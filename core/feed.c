@@ -181,14 +181,12 @@ int feed_catalog_build(const struct plugin_set *plugins,
 	memset(out, 0, sizeof(*out));
 	out->items = calloc(plugins->n + N_BUILTINS, sizeof(*out->items));
 	out->tzid = strdup(cfg->timezone);
-	qa_day today;
-	int y = 2026, m, d;
-	if (date_of_instant(time(NULL), cfg->timezone, &today) == 0)
-		qa_day_to_ymd(today, &y, &m, &d);
+	time_t now = time(NULL);
+	int y, m, d;
+	qa_day_to_ymd(date_today(cfg->timezone, now), &y, &m, &d);
 	out->vtimezone = vtimezone_compact(cfg->timezone, y);
 	out->refresh = cfg->feed_refresh;
 	char why[256];
-	time_t now = time(NULL);
 	/* Checked once here for the window feeds show, not per request. A
 	 * zone whose rules cannot be written as open-ended yearly rules (or
 	 * changed lately) gets its times in UTC instead: always right, if

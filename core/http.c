@@ -21,20 +21,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
 #include "date.h"
 #include "db.h"
 #include "log.h"
-#include "remind.h"
-#include "token.h"
 
-enum route_id { ROUTE_FEEDS, ROUTE_HEALTHZ, ROUTE_METRICS, ROUTE_OTHER };
-static const char *const route_names[] = {"/feeds", "/healthz", "/metrics",
-					  "other"};
-
-/* Requests answered, by route and status code. */
+/* Requests answered, by route (an index into the server's routes; n_routes
+ * for none) and status code. */
 struct request_count {
-	enum route_id route;
+	size_t route;
 	int code;
 	unsigned long long count;
 };
@@ -43,8 +37,8 @@ struct request_count {
 
 /* One event loop on its own thread, with its own evhttp on its own
  * SO_REUSEPORT socket (the kernel spreads connections over the loops) and
- * its own read-only database connection. The loops share the feed cache
- * and read the configuration under app->conf_lock. */
+ * its own read-only database connection. What the routes share between
+ * loops is theirs to guard. */
 struct http_loop {
 	struct http_server *srv;
 	pthread_t thread;
@@ -76,7 +70,10 @@ struct http_loop {
 };
 
 struct http_server {
-	struct app *app;
+	struct event_base *base; /* the daemon's: ended when all loops are */
+	struct http_route routes[HTTP_MAX_ROUTES];
+	size_t n_routes;
+	bool stopping; /* atomic */
 	struct http_loop *loops;
 	size_t n_loops;
 	/* What http_reconfigure hands the loops, read by each in its own
@@ -90,20 +87,20 @@ struct http_server {
 	struct event *done_event;
 };
 
-static enum route_id route_of(const char *uri)
+/* The route answering path: its index, or srv->n_routes for none. */
+static size_t route_of(const struct http_server *srv, const char *path)
 {
-	if (!uri)
-		return ROUTE_OTHER;
-	if (strncmp(uri, "/feeds/", 7) == 0)
-		return ROUTE_FEEDS;
-	if (strncmp(uri, "/healthz", 8) == 0)
-		return ROUTE_HEALTHZ;
-	if (strncmp(uri, "/metrics", 8) == 0)
-		return ROUTE_METRICS;
-	return ROUTE_OTHER;
+	for (size_t i = 0; path && i < srv->n_routes; i++) {
+		const char *want = srv->routes[i].path;
+		size_t len = strlen(want);
+		if (want[len - 1] == '/' ? strncmp(path, want, len) == 0
+					 : strcmp(path, want) == 0)
+			return i;
+	}
+	return srv->n_routes;
 }
 
-static void count_request(struct http_loop *loop, enum route_id route, int code)
+static void count_request(struct http_loop *loop, size_t route, int code)
 {
 	pthread_mutex_lock(&loop->lock);
 	size_t i = 0;
@@ -119,9 +116,9 @@ static void count_request(struct http_loop *loop, enum route_id route, int code)
 	pthread_mutex_unlock(&loop->lock);
 }
 
-static bool app_stopping(const struct app *app)
+static bool server_stopping(const struct http_server *srv)
 {
-	return __atomic_load_n(&app->stopping, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&srv->stopping, __ATOMIC_ACQUIRE);
 }
 
 /* Split "host:port" or "[v6]:port" into its parts. 0 or -1. */
@@ -172,16 +169,17 @@ static int split_listen(const char *listen, char *host, size_t host_size,
  * request_done clears: whichever comes first ends it, once. */
 struct pending {
 	struct http_loop *loop;
-	enum route_id route;
+	size_t route;
 };
 
-static void pending_end(struct pending *p, enum route_id route, int code)
+static void pending_end(struct pending *p, int code)
 {
 	struct http_loop *loop = p->loop;
+	size_t route = p->route;
 	free(p);
 	count_request(loop, route, code);
 	int left = __atomic_sub_fetch(&loop->in_flight, 1, __ATOMIC_RELAXED);
-	if (left == 0 && app_stopping(loop->srv->app))
+	if (left == 0 && server_stopping(loop->srv))
 		event_base_loopexit(loop->base, NULL);
 }
 
@@ -190,19 +188,17 @@ static void request_done(struct evhttp_request *req, void *arg)
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	if (evcon)
 		evhttp_connection_set_closecb(evcon, NULL, NULL);
-	pending_end(arg, route_of(evhttp_request_get_uri(req)),
-		    evhttp_request_get_response_code(req));
+	pending_end(arg, evhttp_request_get_response_code(req));
 }
 
 static void connection_closed(struct evhttp_connection *evcon, void *arg)
 {
 	(void)evcon;
-	struct pending *p = arg;
-	pending_end(p, p->route, HTTP_CLIENT_CLOSED);
+	pending_end(arg, HTTP_CLIENT_CLOSED);
 }
 
-static void send_text(struct evhttp_request *req, int code, const char *reason,
-		      const char *body)
+void http_send_text(struct evhttp_request *req, int code, const char *reason,
+		    const char *body)
 {
 	struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
 	evhttp_add_header(headers, "Content-Type", "text/plain; charset=utf-8");
@@ -218,52 +214,78 @@ static void send_text(struct evhttp_request *req, int code, const char *reason,
 	evbuffer_free(buf);
 }
 
-static bool method_is_get_or_head(struct evhttp_request *req)
-{
-	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
-	return cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD;
-}
-
 /* Every route here is read-only: anything but GET or HEAD gets 405 with
  * Allow (evhttp's own refusal would be a 501). Returns false when it
  * answered. */
 static bool only_get_or_head(struct evhttp_request *req)
 {
-	if (method_is_get_or_head(req))
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	if (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD)
 		return true;
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
 			  "GET, HEAD");
-	send_text(req, 405, "Method Not Allowed", "method not allowed\n");
+	http_send_text(req, 405, "Method Not Allowed", "method not allowed\n");
 	return false;
 }
 
-static void handle_healthz(struct http_loop *loop, struct evhttp_request *req)
+static void route(struct evhttp_request *req, void *arg)
 {
-	struct app *app = loop->srv->app;
-	char why[256];
-	pthread_rwlock_rdlock(&app->conf_lock);
-	int health = app_health(app, loop->db, why, sizeof(why));
-	pthread_rwlock_unlock(&app->conf_lock);
-	if (health == 0) {
-		send_text(req, HTTP_OK, "OK", "ok\n");
+	struct http_loop *loop = arg;
+	struct http_server *srv = loop->srv;
+	const char *uri = evhttp_request_get_uri(req);
+	const struct evhttp_uri *parsed = evhttp_request_get_evhttp_uri(req);
+	const char *path = parsed && uri ? evhttp_uri_get_path(parsed) : NULL;
+	struct pending *p = malloc(sizeof(*p));
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	if (!p || !evcon) {
+		free(p);
+		evhttp_send_error(req, HTTP_SERVUNAVAIL, NULL);
 		return;
 	}
-	char body[300];
-	snprintf(body, sizeof(body), "unhealthy: %s\n", why);
-	send_text(req, HTTP_SERVUNAVAIL, "Service Unavailable", body);
+	*p = (struct pending){loop, route_of(srv, path)};
+	__atomic_add_fetch(&loop->in_flight, 1, __ATOMIC_RELAXED);
+	evhttp_request_set_on_complete_cb(req, request_done, p);
+	evhttp_connection_set_closecb(evcon, connection_closed, p);
+
+	if (!path) {
+		http_send_text(req, HTTP_BADREQUEST, "Bad Request",
+			       "bad request\n");
+		return;
+	}
+	if (server_stopping(srv))
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+				  "Connection", "close");
+	if (p->route == srv->n_routes) {
+		http_send_text(req, HTTP_NOTFOUND, "Not Found", "not found\n");
+		return;
+	}
+	const struct http_route *r = &srv->routes[p->route];
+	if (r->read_only && !only_get_or_head(req))
+		return;
+	r->handle(req, path, loop, r->arg);
 }
 
-/* ---- metrics ---- */
-
-static void handle_metrics(struct http_loop *loop, struct evhttp_request *req)
+sqlite3 *http_loop_db(struct http_loop *loop)
 {
-	struct http_server *srv = loop->srv;
-	struct app *app = srv->app;
-	struct evbuffer *buf = evbuffer_new();
-	if (!buf) {
-		evhttp_send_error(req, HTTP_INTERNAL, NULL);
-		return;
+	return loop->db;
+}
+
+struct http_server *http_loop_server(struct http_loop *loop)
+{
+	return loop->srv;
+}
+
+const char *http_loop_date(struct http_loop *loop, time_t now)
+{
+	if (now != loop->date_at) {
+		date_http(now, loop->date_text);
+		loop->date_at = now;
 	}
+	return loop->date_text;
+}
+
+void http_write_metrics(struct http_server *srv, struct evbuffer *buf)
+{
 	evbuffer_add_printf(buf, "# HELP qa_http_requests_total HTTP requests "
 				 "answered, by route and status.\n"
 				 "# TYPE qa_http_requests_total counter\n");
@@ -286,12 +308,21 @@ static void handle_metrics(struct http_loop *loop, struct evhttp_request *req)
 		}
 		pthread_mutex_unlock(&from->lock);
 	}
-	for (size_t i = 0; i < n_total; i++)
+	for (size_t i = 0; i < n_total; i++) {
+		const char *label = "other";
+		int label_len = 5;
+		if (total[i].route < srv->n_routes) {
+			label = srv->routes[total[i].route].path;
+			label_len = (int)strlen(label);
+			if (label_len > 1 && label[label_len - 1] == '/')
+				label_len--;
+		}
 		evbuffer_add_printf(buf,
-				    "qa_http_requests_total{route=\"%s\","
+				    "qa_http_requests_total{route=\"%.*s\","
 				    "status=\"%d\"} %llu\n",
-				    route_names[total[i].route], total[i].code,
+				    label_len, label, total[i].code,
 				    total[i].count);
+	}
 	/* What a stop would still wait for: requests taken and not yet
 	 * answered or abandoned, but for this one. */
 	evbuffer_add_printf(buf,
@@ -300,324 +331,6 @@ static void handle_metrics(struct http_loop *loop, struct evhttp_request *req)
 			    "# TYPE qa_http_requests_in_flight gauge\n"
 			    "qa_http_requests_in_flight %d\n",
 			    http_in_flight(srv) - 1);
-	struct feed_cache_stats fs;
-	feed_cache_stats(app->feeds, &fs);
-	evbuffer_add_printf(
-		buf,
-		"# HELP qa_feed_cache_total Feed requests served "
-		"from memory (hit), rendered, or unknown.\n"
-		"# TYPE qa_feed_cache_total counter\n"
-		"qa_feed_cache_total{result=\"hit\"} %llu\n"
-		"qa_feed_cache_total{result=\"render\"} %llu\n"
-		"qa_feed_cache_total{result=\"unknown\"} %llu\n"
-		"# HELP qa_feed_cache_evictions_total Feeds dropped "
-		"from memory to stay within [server] "
-		"feed_cache_size.\n"
-		"# TYPE qa_feed_cache_evictions_total counter\n"
-		"qa_feed_cache_evictions_total %llu\n"
-		"# HELP qa_feed_cache_bytes Bytes of feeds (and their "
-		"gzip forms) held in memory.\n"
-		"# TYPE qa_feed_cache_bytes gauge\n"
-		"qa_feed_cache_bytes %zu\n"
-		"# HELP qa_feed_cache_entries Feeds held in memory.\n"
-		"# TYPE qa_feed_cache_entries gauge\n"
-		"qa_feed_cache_entries %zu\n",
-		fs.hits, fs.renders, fs.misses, fs.evictions, fs.bytes,
-		fs.entries);
-	struct remind_counts rc;
-	if (remind_counts(loop->db, &rc) == 0)
-		evbuffer_add_printf(
-			buf,
-			"# HELP qa_reminders Reminder deliveries in the "
-			"outbox, by state.\n"
-			"# TYPE qa_reminders gauge\n"
-			"qa_reminders{state=\"pending\"} %lld\n"
-			"qa_reminders{state=\"sent\"} %lld\n"
-			"qa_reminders{state=\"failed\"} %lld\n"
-			"qa_reminders{state=\"skipped\"} %lld\n",
-			rc.pending, rc.sent, rc.failed, rc.skipped);
-	sqlite3_stmt *stmt = NULL;
-	evbuffer_add_printf(buf, "# HELP qa_occurrences Occurrences in the "
-				 "schedule, by status.\n"
-				 "# TYPE qa_occurrences gauge\n");
-	if (sqlite3_prepare_v2(loop->db,
-			       "SELECT status, count(*) FROM occurrences "
-			       "GROUP BY status",
-			       -1, &stmt, NULL) == SQLITE_OK)
-		while (sqlite3_step(stmt) == SQLITE_ROW)
-			evbuffer_add_printf(
-				buf, "qa_occurrences{status=\"%s\"} %lld\n",
-				(const char *)sqlite3_column_text(stmt, 0),
-				(long long)sqlite3_column_int64(stmt, 1));
-	sqlite3_finalize(stmt);
-	size_t disabled = 0;
-	pthread_rwlock_rdlock(&app->conf_lock);
-	for (size_t i = 0; i < app->plugins.n; i++)
-		disabled += app->plugins.items[i].disabled;
-	size_t loaded = app->plugins.n - disabled;
-	size_t refused = app->plugins.n_refused;
-	pthread_rwlock_unlock(&app->conf_lock);
-	evbuffer_add_printf(buf,
-			    "# HELP qa_plugins Activity plugins, by state.\n"
-			    "# TYPE qa_plugins gauge\n"
-			    "qa_plugins{state=\"loaded\"} %zu\n"
-			    "qa_plugins{state=\"refused\"} %zu\n"
-			    "qa_plugins{state=\"disabled\"} %zu\n",
-			    loaded, refused, disabled);
-	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
-	evhttp_add_header(out, "Content-Type",
-			  "text/plain; version=0.0.4; charset=utf-8");
-	evhttp_add_header(out, "Cache-Control", "no-store");
-	evhttp_send_reply(req, HTTP_OK, "OK", buf);
-	evbuffer_free(buf);
-}
-
-/* ---- feeds ---- */
-
-#define FEED_PREFIX "/feeds/"
-#define FEED_SUFFIX ".ics"
-/* Largest single write of a feed reply: a whole feed goes in one. */
-#define FEED_MAX_WRITE (1024 * 1024)
-
-static int parse_http_date(const char *text, time_t *out)
-{
-	struct tm tm = {0};
-	const char *end = strptime(text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	if (!end || *end)
-		return -1;
-	*out = timegm(&tm);
-	return 0;
-}
-
-/* Does an If-None-Match list name etag? Weak comparison, as RFC 9110
- * prescribes for If-None-Match: W/"x" matches "x". */
-static bool etag_matches(const char *list, const char *etag)
-{
-	size_t etag_len = strlen(etag);
-	const char *p = list;
-	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (*p == '*')
-			return true;
-		if (strncmp(p, "W/", 2) == 0)
-			p += 2;
-		if (*p != '"')
-			return false;
-		const char *close = strchr(p + 1, '"');
-		if (!close)
-			return false;
-		if ((size_t)(close + 1 - p) == etag_len &&
-		    memcmp(p, etag, etag_len) == 0)
-			return true;
-		p = close + 1;
-	}
-	return false;
-}
-
-/* Does Accept-Encoding allow gzip (present, and not q=0)? */
-static bool accepts_gzip(const char *header)
-{
-	if (!header)
-		return false;
-	const char *p = header;
-	while ((p = strstr(p, "gzip"))) {
-		bool starts = p == header || p[-1] == ' ' || p[-1] == ',';
-		const char *after = p + 4;
-		p = after;
-		if (!starts ||
-		    (*after && *after != ';' && *after != ',' && *after != ' '))
-			continue;
-		while (*after == ' ')
-			after++;
-		if (*after != ';')
-			return true;
-		const char *q = strstr(after, "q=");
-		const char *next = strchr(after, ',');
-		if (q && (!next || q < next)) {
-			double weight = strtod(q + 2, NULL);
-			return weight > 0;
-		}
-		return true;
-	}
-	return false;
-}
-
-static void release_body(const void *data, size_t len, void *arg)
-{
-	(void)data, (void)len;
-	feed_body_release(arg);
-}
-
-/* The feed cache's render callback: runs in the loop's thread, on its
- * own connection, with the configuration held still. */
-static int render_feed(void *arg, const unsigned char hash[TOKEN_HASH_SIZE],
-		       struct feed_doc *doc, int *max_age)
-{
-	struct http_loop *loop = arg;
-	struct app *app = loop->srv->app;
-	enum token_kind kind;
-	char *subject = NULL;
-	int found = token_find(loop->db, hash, &kind, &subject);
-	if (found <= 0 || (kind != TOKEN_STAFF && kind != TOKEN_TEAM)) {
-		free(subject);
-		return found < 0 ? -1 : 0;
-	}
-	int rc = -1;
-	time_t now = time(NULL);
-	qa_day today;
-	pthread_rwlock_rdlock(&app->conf_lock);
-	if (date_of_instant(now, app->cfg.timezone, &today) == 0)
-		rc = feed_render(loop->db, &app->catalog,
-				 kind == TOKEN_STAFF ? FEED_STAFF : FEED_TEAM,
-				 subject, today, now, doc);
-	/* Clients that honour Cache-Control come back within five minutes
-	 * at most, whatever the refresh interval asks of calendar apps. */
-	*max_age = app->cfg.feed_refresh < 300 ? app->cfg.feed_refresh : 300;
-	pthread_rwlock_unlock(&app->conf_lock);
-	free(subject);
-	return rc;
-}
-
-static void handle_feed(struct http_loop *loop, struct evhttp_request *req,
-			const char *path)
-{
-	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
-	if (!only_get_or_head(req))
-		return;
-	/* Exactly /feeds/<43 base64url characters>.ics, compared on the raw
-	 * path: %2f, %00, "..", anything longer or shorter never matches and
-	 * nothing reaches the file system or the database. */
-	size_t len = strlen(path);
-	size_t prefix = strlen(FEED_PREFIX), suffix = strlen(FEED_SUFFIX);
-	const char *token = path + prefix;
-	if (len != prefix + TOKEN_TEXT_LEN + suffix ||
-	    strcmp(path + len - suffix, FEED_SUFFIX) != 0 ||
-	    !token_text_valid(token, TOKEN_TEXT_LEN)) {
-		send_text(req, HTTP_NOTFOUND, "Not Found", "not found\n");
-		return;
-	}
-	struct feed_body *body = NULL;
-	int found = feed_cache_get(loop->srv->app->feeds, token, TOKEN_TEXT_LEN,
-				   time(NULL), render_feed, loop, &body);
-	if (found < 0) {
-		send_text(req, HTTP_INTERNAL, "Internal Server Error",
-			  "internal error\n");
-		return;
-	}
-	if (found == 0) {
-		send_text(req, HTTP_NOTFOUND, "Not Found", "not found\n");
-		return;
-	}
-	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
-	bool gzip = accepts_gzip(evhttp_find_header(in, "Accept-Encoding"));
-	/* evhttp would format a Date header of its own, per reply. */
-	time_t now = time(NULL);
-	if (now != loop->date_at) {
-		date_http(now, loop->date_text);
-		loop->date_at = now;
-	}
-	evhttp_add_header(out, "Date", loop->date_text);
-	evhttp_add_header(out, "ETag", gzip ? body->etag_gzip : body->etag);
-	evhttp_add_header(out, "Last-Modified", body->last_modified_text);
-	evhttp_add_header(out, "Cache-Control", body->cache_control);
-	evhttp_add_header(out, "Vary", "Accept-Encoding");
-
-	const char *inm = evhttp_find_header(in, "If-None-Match");
-	const char *ims = evhttp_find_header(in, "If-Modified-Since");
-	time_t since;
-	/* If-None-Match decides when present (RFC 9110 13.2.2); either
-	 * representation's tag names the same content. */
-	bool not_modified = inm ? etag_matches(inm, body->etag) ||
-					    etag_matches(inm, body->etag_gzip)
-				: ims && parse_http_date(ims, &since) == 0 &&
-					    body->last_modified <= since;
-	if (not_modified) {
-		evhttp_send_reply(req, HTTP_NOTMODIFIED, "Not Modified", NULL);
-		feed_body_release(body);
-		return;
-	}
-	const struct feed_gzip *gz =
-		gzip ? feed_cache_gzip(loop->srv->app->feeds, body) : NULL;
-	if (gzip && !gz) { /* could not compress: the plain bytes, then */
-		evhttp_remove_header(out, "ETag");
-		evhttp_add_header(out, "ETag", body->etag);
-	}
-	const char *bytes = gz ? gz->bytes : body->bytes;
-	size_t bytes_len = gz ? gz->len : body->len;
-	evhttp_add_header(out, "Content-Type", "text/calendar; charset=utf-8");
-	if (gz)
-		evhttp_add_header(out, "Content-Encoding", "gzip");
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
-		/* evhttp leaves Content-Length out of a HEAD reply; a HEAD
-		 * must carry the length the GET would have. */
-		char length[32];
-		snprintf(length, sizeof(length), "%zu", bytes_len);
-		evhttp_add_header(out, "Content-Length", length);
-		evhttp_send_reply(req, HTTP_OK, "OK", NULL);
-		feed_body_release(body);
-		return;
-	}
-	/* By reference, straight into the reply: the cached bytes are not
-	 * copied per request; the reference is released when the reply has
-	 * been written. */
-	if (evbuffer_add_reference(evhttp_request_get_output_buffer(req), bytes,
-				   bytes_len, release_body, body)) {
-		feed_body_release(body);
-		evhttp_send_error(req, HTTP_INTERNAL, NULL);
-		return;
-	}
-	/* A bufferevent writes at most 16 KB a loop iteration by default, so
-	 * a 24 KB feed took two writev calls, two TCP segments and two trips
-	 * round the loop (a 280 KB one eighteen). Let it go in one. */
-	struct bufferevent *bev = evhttp_connection_get_bufferevent(
-		evhttp_request_get_connection(req));
-	if (bev)
-		bufferevent_set_max_single_write(bev, FEED_MAX_WRITE);
-	evhttp_send_reply(req, HTTP_OK, "OK", NULL);
-}
-
-static void route(struct evhttp_request *req, void *arg)
-{
-	struct http_loop *loop = arg;
-	const char *uri = evhttp_request_get_uri(req);
-	struct pending *p = malloc(sizeof(*p));
-	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-	if (!p || !evcon) {
-		free(p);
-		evhttp_send_error(req, HTTP_SERVUNAVAIL, NULL);
-		return;
-	}
-	*p = (struct pending){loop, route_of(uri)};
-	__atomic_add_fetch(&loop->in_flight, 1, __ATOMIC_RELAXED);
-	evhttp_request_set_on_complete_cb(req, request_done, p);
-	evhttp_connection_set_closecb(evcon, connection_closed, p);
-
-	const struct evhttp_uri *parsed = evhttp_request_get_evhttp_uri(req);
-	const char *path = parsed ? evhttp_uri_get_path(parsed) : NULL;
-	if (!path || !uri) {
-		send_text(req, HTTP_BADREQUEST, "Bad Request", "bad request\n");
-		return;
-	}
-	if (app_stopping(loop->srv->app))
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-				  "Connection", "close");
-
-	if (strncmp(path, FEED_PREFIX, strlen(FEED_PREFIX)) == 0) {
-		handle_feed(loop, req, path);
-		return;
-	}
-	if (strcmp(path, "/healthz") == 0) {
-		if (only_get_or_head(req))
-			handle_healthz(loop, req);
-		return;
-	}
-	if (strcmp(path, "/metrics") == 0) {
-		if (only_get_or_head(req))
-			handle_metrics(loop, req);
-		return;
-	}
-	send_text(req, HTTP_NOTFOUND, "Not Found", "not found\n");
 }
 
 /* ---- the loops ---- */
@@ -642,7 +355,9 @@ static void apply_limits(struct http_loop *loop)
 	loop->db = db;
 	free(loop->db_path);
 	loop->db_path = path;
-	feed_cache_invalidate(srv->app->feeds);
+	for (size_t i = 0; i < srv->n_routes; i++)
+		if (srv->routes[i].database_changed)
+			srv->routes[i].database_changed(srv->routes[i].arg);
 }
 
 static void on_drain_deadline(evutil_socket_t fd, short what, void *arg)
@@ -729,7 +444,7 @@ static void on_all_done(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct http_server *srv = arg;
 	drain_wakeups(fd);
-	event_base_loopexit(srv->app->base, NULL);
+	event_base_loopexit(srv->base, NULL);
 }
 
 /* A listening socket on addr with SO_REUSEPORT, so that every loop has one
@@ -862,15 +577,20 @@ static void log_listening(evutil_socket_t fd, unsigned n_loops)
 }
 
 struct http_server *http_start(struct event_base *base,
-			       const struct config *cfg, struct app *app)
+			       const struct config *cfg,
+			       const struct http_route *routes, size_t n_routes)
 {
 	struct http_server *srv = calloc(1, sizeof(*srv));
 	char host[256];
 	unsigned short port;
 	struct addrinfo *ai = NULL;
-	if (!srv)
+	if (!srv || n_routes > HTTP_MAX_ROUTES) {
+		free(srv);
 		return NULL;
-	srv->app = app;
+	}
+	srv->base = base;
+	memcpy(srv->routes, routes, n_routes * sizeof(*routes));
+	srv->n_routes = n_routes;
 	srv->done_fd = -1;
 	if (pthread_mutex_init(&srv->lock, NULL)) {
 		free(srv);
@@ -1039,6 +759,7 @@ void http_reconfigure(struct http_server *srv, const struct config *cfg)
 
 void http_stop(struct http_server *srv)
 {
+	__atomic_store_n(&srv->stopping, true, __ATOMIC_RELEASE);
 	if (__atomic_load_n(&srv->loops_left, __ATOMIC_ACQUIRE) == 0) {
 		ask(srv->done_fd, NULL, 0);
 		return;

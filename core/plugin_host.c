@@ -826,3 +826,12 @@ void plugin_print_help(const struct plugin *p, FILE *out)
 		if (host_keys[k].applies(d))
 			print_entry(p, &host_keys[k].entry, out);
 }
+
+struct plugin_counts plugins_count(const struct plugin_set *set)
+{
+	struct plugin_counts c = {.refused = set->n_refused};
+	for (size_t i = 0; i < set->n; i++)
+		c.disabled += set->items[i].disabled;
+	c.loaded = set->n - c.disabled;
+	return c;
+}

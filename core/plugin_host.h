@@ -54,6 +54,13 @@ void plugins_unload(struct plugin_set *set);
 
 struct plugin *plugins_find(const struct plugin_set *set, const char *id);
 
+/* How many of set's plugins are loaded and serving, refused at load, or
+ * disabled since (a generation failed). */
+struct plugin_counts {
+	size_t loaded, refused, disabled;
+};
+struct plugin_counts plugins_count(const struct plugin_set *set);
+
 /* The effective value of key for p (after defaults), or NULL. */
 const char *plugin_value(const struct plugin *p, const char *key);
 

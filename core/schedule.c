@@ -1886,3 +1886,22 @@ out:
 	people_free(&people);
 	return rc;
 }
+
+int sched_count_by_status(sqlite3 *db,
+			  void (*cb)(const char *status, long long n,
+				     void *arg),
+			  void *arg)
+{
+	sqlite3_stmt *stmt = NULL;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT status, count(*) FROM occurrences "
+			       "GROUP BY status",
+			       -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(stmt, 0),
+		   (long long)sqlite3_column_int64(stmt, 1), arg);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}

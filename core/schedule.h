@@ -127,4 +127,12 @@ bool sched_action_urgent(sqlite3 *db, const char *key);
 /* Is the stored schedule generated for `today`? Reads meta. */
 bool sched_is_current(sqlite3 *db, qa_day today);
 
+/* Call cb with each status of the stored occurrences ("confirmed",
+ * "tentative", "cancelled"...) and how many have it. 0, or -1 on a database
+ * error. */
+int sched_count_by_status(sqlite3 *db,
+			  void (*cb)(const char *status, long long n,
+				     void *arg),
+			  void *arg);
+
 #endif

@@ -1,0 +1,105 @@
+#include "metrics.h"
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <pthread.h>
+
+#include "feed_cache.h"
+#include "plugin_host.h"
+#include "remind.h"
+#include "schedule.h"
+
+static void write_feed_cache(struct evbuffer *buf, struct feed_cache *cache)
+{
+	struct feed_cache_stats fs;
+	feed_cache_stats(cache, &fs);
+	evbuffer_add_printf(
+		buf,
+		"# HELP qa_feed_cache_total Feed requests served "
+		"from memory (hit), rendered, or unknown.\n"
+		"# TYPE qa_feed_cache_total counter\n"
+		"qa_feed_cache_total{result=\"hit\"} %llu\n"
+		"qa_feed_cache_total{result=\"render\"} %llu\n"
+		"qa_feed_cache_total{result=\"unknown\"} %llu\n"
+		"# HELP qa_feed_cache_evictions_total Feeds dropped "
+		"from memory to stay within [server] "
+		"feed_cache_size.\n"
+		"# TYPE qa_feed_cache_evictions_total counter\n"
+		"qa_feed_cache_evictions_total %llu\n"
+		"# HELP qa_feed_cache_bytes Bytes of feeds (and their "
+		"gzip forms) held in memory.\n"
+		"# TYPE qa_feed_cache_bytes gauge\n"
+		"qa_feed_cache_bytes %zu\n"
+		"# HELP qa_feed_cache_entries Feeds held in memory.\n"
+		"# TYPE qa_feed_cache_entries gauge\n"
+		"qa_feed_cache_entries %zu\n",
+		fs.hits, fs.renders, fs.misses, fs.evictions, fs.bytes,
+		fs.entries);
+}
+
+static void write_reminders(struct evbuffer *buf, sqlite3 *db)
+{
+	struct remind_counts rc;
+	if (remind_counts(db, &rc))
+		return;
+	evbuffer_add_printf(buf,
+			    "# HELP qa_reminders Reminder deliveries in the "
+			    "outbox, by state.\n"
+			    "# TYPE qa_reminders gauge\n"
+			    "qa_reminders{state=\"pending\"} %lld\n"
+			    "qa_reminders{state=\"sent\"} %lld\n"
+			    "qa_reminders{state=\"failed\"} %lld\n"
+			    "qa_reminders{state=\"skipped\"} %lld\n",
+			    rc.pending, rc.sent, rc.failed, rc.skipped);
+}
+
+static void write_occurrences(const char *status, long long n, void *arg)
+{
+	evbuffer_add_printf(arg, "qa_occurrences{status=\"%s\"} %lld\n",
+			    status, n);
+}
+
+static void handle_metrics(struct evhttp_request *req, const char *path,
+			   struct http_loop *loop, void *arg)
+{
+	(void)path;
+	struct app *app = arg;
+	sqlite3 *db = http_loop_db(loop);
+	struct evbuffer *buf = evbuffer_new();
+	if (!buf) {
+		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+		return;
+	}
+	http_write_metrics(http_loop_server(loop), buf);
+	write_feed_cache(buf, app->feeds);
+	write_reminders(buf, db);
+	evbuffer_add_printf(buf, "# HELP qa_occurrences Occurrences in the "
+				 "schedule, by status.\n"
+				 "# TYPE qa_occurrences gauge\n");
+	sched_count_by_status(db, write_occurrences, buf);
+	pthread_rwlock_rdlock(&app->conf_lock);
+	struct plugin_counts plugins = plugins_count(&app->plugins);
+	pthread_rwlock_unlock(&app->conf_lock);
+	evbuffer_add_printf(buf,
+			    "# HELP qa_plugins Activity plugins, by state.\n"
+			    "# TYPE qa_plugins gauge\n"
+			    "qa_plugins{state=\"loaded\"} %zu\n"
+			    "qa_plugins{state=\"refused\"} %zu\n"
+			    "qa_plugins{state=\"disabled\"} %zu\n",
+			    plugins.loaded, plugins.refused, plugins.disabled);
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	evhttp_add_header(out, "Content-Type",
+			  "text/plain; version=0.0.4; charset=utf-8");
+	evhttp_add_header(out, "Cache-Control", "no-store");
+	evhttp_send_reply(req, HTTP_OK, "OK", buf);
+	evbuffer_free(buf);
+}
+
+struct http_route metrics_route(struct app *app)
+{
+	return (struct http_route){.path = "/metrics",
+				   .handle = handle_metrics,
+				   .arg = app,
+				   .read_only = true};
+}
