@@ -7,7 +7,7 @@
 
 qa_day app_today(const struct app *app)
 {
-	return date_today(app->cfg.timezone, time(NULL));
+	return date_today(app->eng.cfg.timezone, time(NULL));
 }
 
 int app_health(struct app *app, sqlite3 *db, char *why, size_t why_size)
@@ -18,13 +18,13 @@ int app_health(struct app *app, sqlite3 *db, char *why, size_t why_size)
 	}
 	if (!db ||
 	    sqlite3_exec(db, "SELECT 1", NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(why, why_size, "database %s: %s", app->cfg.db_path,
+		snprintf(why, why_size, "database %s: %s", app->eng.cfg.db_path,
 			 db ? sqlite3_errmsg(db) : "not open");
 		return -1;
 	}
-	if (app->plugins.n == 0) {
+	if (app->eng.plugins.n == 0) {
 		snprintf(why, why_size, "no activity plugin loaded from %s",
-			 app->cfg.plugins_dir);
+			 app->eng.cfg.plugins_dir);
 		return -1;
 	}
 	return 0;

@@ -10,33 +10,28 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "calendar.h"
-#include "config.h"
 #include "deliver.h"
-#include "feed.h"
+#include "engine.h"
 #include "feed_cache.h"
-#include "plugin_host.h"
 
 struct http_server;
 
 /* The daemon's own loop (signals, timers, the schedule, reminders) owns
  * everything here and is the only writer; the HTTP loops' threads read cfg,
- * plugins and catalog under conf_lock (read), which a reload takes to swap
+ * eng's config, plugins and catalog under conf_lock (read), which a reload takes to swap
  * them, and read stopping atomically. */
 struct app {
 	struct event_base *base;
 	const char *config_path;
 	pthread_rwlock_t conf_lock;
-	struct config cfg;
-	struct plugin_set plugins;
-	struct holidays holidays;
-	struct feed_catalog catalog;
+	/* The config, calendars, plugins and catalog (replaced whole by a
+	 * reload) and the daemon's read-write connection (eng.db). */
+	struct engine eng;
 	struct feed_cache *feeds;
 	struct deliver *deliver;
 	struct event *remind_timer;
 	long long *in_flight; /* outbox ids being delivered, sorted */
 	size_t n_in_flight, cap_in_flight;
-	sqlite3 *db;
 	long long data_version; /* last seen PRAGMA data_version */
 	qa_day generated_for;   /* the day of the last full regeneration */
 	struct http_server *http;

@@ -1,1130 +1,568 @@
 #include "cli.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "calendar.h"
 #include "config.h"
-#include "daemon.h"
-#include "date.h"
-#include "db.h"
-#include "due.h"
-#include "feed.h"
-#include "log.h"
-#include "plugin_host.h"
-#include "record.h"
-#include "schedule.h"
-#include "staff.h"
-#include "token.h"
 
-static const char usage_text[] =
-	"usage: qa-scheduler [-c FILE] COMMAND [OPTIONS]\n"
-	"\n"
-	"commands:\n"
-	"  serve                      run the daemon in the foreground\n"
-	"  check-config               check config, calendars and plugins\n"
-	"  plugins [--help ID]        list activities, or one activity's "
-	"config keys\n"
-	"  staff add --id ID --name NAME --email EMAIL --role ROLE[,ROLE] "
-	"--team TEAM\n"
-	"            [--manager ID] [--nqsw-start DATE]\n"
-	"  staff import FILE.csv      add/update from CSV, all or nothing\n"
-	"  staff list [--team T] [--format table|json|csv]\n"
-	"  staff leave --id ID [--date DATE]\n"
-	"  record ACTIVITY --staff ID --date DATE [--practitioner ID] "
-	"[--grade G]\n"
-	"         [--safeguarding|--no-safeguarding] [--moderator ID] "
-	"[--audit N]\n"
-	"         [--home NAME] [--signed-off-by ID] [--note TEXT]\n"
-	"  due [--manager ID] [--team T] [--activity A] [--as-of DATE] "
-	"[--within DAYS]\n"
-	"      [--format table|json|csv]\n"
-	"  next ACTIVITY [--staff ID] [--from DATE] [--count N]\n"
-	"  feed-url --staff ID | --team TEAM [--rotate] [--revoke]\n"
-	"  export --staff ID          write that person's feed to stdout\n"
-	"  version                    print the version\n"
-	"\n"
-	"  -c FILE   config file (default $QA_SCHEDULER_CONFIG, "
-	"else " CONFIG_DEFAULT_PATH ")\n"
-	"Dates are YYYY-MM-DD.\n";
+#define PROGRAM "qa-scheduler"
 
-static int usage_error(const char *fmt, ...) QA_PRINTF(1, 2);
+static const char global_usage[] = "usage: " PROGRAM
+				   " [-c FILE] COMMAND [OPTIONS]\n";
 
-static int usage_error(const char *fmt, ...)
+/* ---- messages ---- */
+
+const char *cli_option_name(const struct cli_call *call, size_t i, char *buf,
+			    size_t size)
+{
+	snprintf(buf, size, "--%s", call->verb->options[i].name);
+	return buf;
+}
+
+static int usage_error(const char *verb, const char *fmt, va_list ap)
+{
+	fputs(PROGRAM ": ", stderr);
+	if (verb)
+		fprintf(stderr, "%s: ", verb);
+	vfprintf(stderr, fmt, ap);
+	fputs("\nTry '" PROGRAM " help", stderr);
+	if (verb)
+		fprintf(stderr, " %s", verb);
+	fputs("'.\n", stderr);
+	return CLI_USAGE;
+}
+
+int cli_usage_error(const struct cli_call *call, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("qa-scheduler: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputs("\nTry 'qa-scheduler help'.\n", stderr);
+	usage_error(call ? call->verb->name : NULL, fmt, ap);
 	va_end(ap);
 	return CLI_USAGE;
 }
 
-static void print_errors(const struct errlist *errs)
+static int verb_usage_error(const struct cli_verb *verb, const char *fmt, ...)
+	QA_PRINTF(2, 3);
+
+static int verb_usage_error(const struct cli_verb *verb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	usage_error(verb ? verb->name : NULL, fmt, ap);
+	va_end(ap);
+	return CLI_USAGE;
+}
+
+void cli_print_errors(const struct errlist *errs)
 {
 	for (size_t i = 0; i < errs->n; i++)
-		fprintf(stderr, "qa-scheduler: %s\n", errs->msgs[i]);
+		fprintf(stderr, PROGRAM ": %s\n", errs->msgs[i]);
 }
 
-/* Load the config for a command that needs it; prints the problems. */
-static int load_config(const char *path, struct config *cfg)
-{
-	struct errlist errs = {0};
-	int rc = config_load(path, cfg, &errs);
-	print_errors(&errs);
-	if (rc)
-		fprintf(stderr,
-			"qa-scheduler: %s has %zu problem(s); "
-			"`qa-scheduler -c %s check-config` lists them all\n",
-			path, errs.n, path);
-	errlist_free(&errs);
-	return rc;
-}
+/* ---- help, generated from the table ---- */
 
-static qa_day today(const struct config *cfg)
-{
-	return date_today(cfg->timezone, time(NULL));
-}
-
-/* ---- check-config ---- */
-
-/* The owners of the shared deadlines (issue 6), from the database when
- * there is one: a configured owner must be someone in post (an error, at the
- * key's file:line); several holders of the lead role with no owner
- * configured is a warning naming them (the lowest id owns it). */
-static void check_owners(const struct config *cfg,
-			 const struct plugin_set *plugins, qa_day today,
-			 struct errlist *errs)
-{
-	sqlite3 *db = NULL;
-	if (access(cfg->db_path, F_OK) != 0)
-		return; /* a new installation: nobody to name yet */
-	if (db_open_readonly(cfg->db_path, &db)) {
-		fprintf(stderr,
-			"qa-scheduler: warning: the owners of shared deadlines "
-			"are not checked: %s cannot be read (reason above)\n",
-			cfg->db_path);
-		return;
-	}
-	for (size_t i = 0; i < plugins->n; i++) {
-		const struct plugin *p = &plugins->items[i];
-		if (p->desc->scope != QA_SCOPE_AUDIENCE ||
-		    strcmp(p->desc->duration, "0") != 0)
-			continue; /* no deadlines to own */
-		char *owner = NULL;
-		struct config_list holders;
-		if (sched_owner(db, p, today, &owner, &holders))
-			break;
-		const char *configured = plugin_value(p, "owner");
-		if (configured && *configured &&
-		    (!owner || strcmp(owner, configured) != 0))
-			errlist_add(errs,
-				    "%s: [activity.%s] owner = %s: nobody in "
-				    "post has that id; `qa-scheduler staff "
-				    "list` lists them",
-				    p->host.config_where(&p->host, "owner"),
-				    p->desc->id, configured);
-		else if (!configured || !*configured) {
-			char names[512] = "";
-			size_t used = 0;
-			for (size_t k = 0;
-			     k < holders.n && used < sizeof(names); k++)
-				used += (size_t)snprintf(names + used,
-							 sizeof(names) - used,
-							 "%s%s", k ? ", " : "",
-							 holders.items[k]);
-			if (holders.n > 1)
-				fprintf(stderr,
-					"qa-scheduler: warning: %s: %zu people "
-					"hold its lead role (%s); %s owns its "
-					"deadlines, the lowest id. Name the "
-					"one "
-					"accountable with [activity.%s] owner "
-					"= "
-					"ID\n",
-					p->desc->id, holders.n, names, owner,
-					p->desc->id);
-			else if (!owner)
-				fprintf(stderr,
-					"qa-scheduler: warning: %s: nobody in "
-					"post holds its lead role, so its "
-					"deadlines are in no one's `due`; set "
-					"[activity.%s] owner = ID\n",
-					p->desc->id, p->desc->id);
-		}
-		free(owner);
-		config_list_free(&holders);
-	}
-	db_close(db);
-}
-
-static int cmd_check_config(const char *path, int argc, char **argv)
-{
-	if (argc > 1)
-		return usage_error("check-config: unexpected argument \"%s\"",
-				   argv[1]);
-	struct config cfg;
-	struct errlist errs = {0};
-	struct plugin_set plugins = {0};
-	struct holidays holidays = {0};
-	int config_rc = config_load(path, &cfg, &errs);
-	/* Even a config with errors names plugins and calendars: check them
-	 * too, so one run lists everything to fix. */
-	int plugins_rc = plugins_load(&cfg, &plugins, &errs);
-	int holidays_rc = holidays_load(&cfg.holidays, &holidays, &errs);
-	if (!config_rc)
-		check_owners(&cfg, &plugins, today(&cfg), &errs);
-	int rc = CLI_OK;
-	if (config_rc || plugins_rc || holidays_rc || errs.n) {
-		print_errors(&errs);
-		fprintf(stderr, "qa-scheduler: %s: %zu problem(s)\n", path,
-			errs.n);
-		rc = CLI_ERROR;
-	} else {
-		printf("%s: ok: %zu activities, %zu holiday calendar(s) with "
-		       "%zu days off, time zone %s, database %s\n",
-		       path, plugins.n, holidays.n_files, holidays.n,
-		       cfg.timezone, cfg.db_path);
-	}
-	holidays_free(&holidays);
-	plugins_unload(&plugins);
-	errlist_free(&errs);
-	config_free(&cfg);
-	return rc;
-}
-
-/* ---- plugins ---- */
-
-static int cmd_plugins(const char *path, int argc, char **argv)
-{
-	const char *help_id = NULL;
-	static const struct option opts[] = {
-		{"help", required_argument, 0, 'h'}, {0, 0, 0, 0}};
-	int c;
-	optind = 0; /* glibc: a full restart, permuting again */
-	while ((c = getopt_long(argc, argv, "h:", opts, NULL)) != -1) {
-		if (c == 'h')
-			help_id = optarg;
-		else
-			return usage_error("plugins: unknown option");
-	}
-	if (optind < argc)
-		return usage_error("plugins: unexpected argument \"%s\"",
-				   argv[optind]);
-	struct config cfg;
-	if (load_config(path, &cfg)) {
-		config_free(&cfg);
-		return CLI_ERROR;
-	}
-	struct plugin_set plugins;
-	struct errlist errs = {0};
-	plugins_load(&cfg, &plugins, &errs);
-	print_errors(&errs);
-	errlist_free(&errs);
-	int rc = CLI_OK;
-	if (help_id) {
-		const struct plugin *p = plugins_find(&plugins, help_id);
-		if (p) {
-			plugin_print_help(p, stdout);
-		} else {
-			fprintf(stderr,
-				"qa-scheduler: plugins --help: no "
-				"activity \"%s\" is loaded from %s; "
-				"`qa-scheduler plugins` lists them\n",
-				help_id, cfg.plugins_dir);
-			rc = CLI_ERROR;
-		}
-	} else {
-		printf("%-26s %s\n", "ID", "TITLE / CADENCE / WHO");
-		for (size_t i = 0; i < plugins.n; i++) {
-			const struct qa_plugin *d = plugins.items[i].desc;
-			printf("%-26s %s\n%-26s   %s\n%-26s   who: %s\n", d->id,
-			       d->title, "", d->cadence, "",
-			       strcmp(d->roles, "*") == 0
-				       ? "everyone with a line manager"
-				       : d->roles);
-		}
-	}
-	plugins_unload(&plugins);
-	config_free(&cfg);
-	return rc;
-}
-
-/* ---- staff ---- */
-
-static int open_db(const char *path, struct config *cfg, sqlite3 **db)
-{
-	if (load_config(path, cfg))
-		return -1;
-	if (db_open(cfg->db_path, db)) {
-		fprintf(stderr,
-			"qa-scheduler: cannot use the database %s "
-			"(reason above)\n",
-			cfg->db_path);
-		return -1;
-	}
-	return 0;
-}
-
-/* What commands that change or read the schedule need: config, plugins,
- * holidays and the database, and the engine's view of them. */
-struct engine {
-	struct config cfg;
-	struct plugin_set plugins;
-	struct holidays holidays;
-	sqlite3 *db;
-	struct sched_env env;
+/* Writes words, wrapping before column 79 with an indent. */
+struct wrap {
+	FILE *out;
+	size_t column, indent;
 };
 
-static void engine_close(struct engine *e)
+static void wrap_word(struct wrap *w, const char *word)
 {
-	db_close(e->db);
-	holidays_free(&e->holidays);
-	plugins_unload(&e->plugins);
-	config_free(&e->cfg);
+	size_t len = strlen(word);
+	if (w->column > w->indent && w->column + 1 + len > 79) {
+		fprintf(w->out, "\n%*s", (int)w->indent, "");
+		w->column = w->indent;
+	} else if (w->column > 0) {
+		fputc(' ', w->out);
+		w->column++;
+	}
+	fputs(word, w->out);
+	w->column += len;
 }
 
-static int engine_open(const char *path, struct engine *e)
+/* Each word of text, wrapped. */
+static void wrap_text(struct wrap *w, const char *text)
+{
+	char word[128];
+	while (*text) {
+		size_t len = strcspn(text, " ");
+		if (len >= sizeof(word))
+			len = sizeof(word) - 1;
+		memcpy(word, text, len);
+		word[len] = '\0';
+		if (len)
+			wrap_word(w, word);
+		text += len;
+		text += strspn(text, " ");
+	}
+}
+
+static void option_synopsis(const struct cli_option *o, char *buf,
+			    size_t size)
+{
+	snprintf(buf, size, "%s--%s%s%s%s", o->required ? "" : "[", o->name,
+		 o->type == CLI_FLAG ? "" : " ",
+		 o->type == CLI_FLAG ? "" : o->arg, o->required ? "" : "]");
+}
+
+static void print_verb_help(const struct cli_verb *verb, FILE *out)
+{
+	char word[128];
+	struct wrap w = {out, 0, 8};
+	wrap_word(&w, "usage: " PROGRAM " [-c FILE]");
+	wrap_word(&w, verb->name);
+	if (verb->operands)
+		wrap_word(&w, verb->operands);
+	for (size_t i = 0; i < verb->n_options; i++) {
+		option_synopsis(&verb->options[i], word, sizeof(word));
+		wrap_word(&w, word);
+	}
+	fprintf(out, "\n\n%c%s.\n", toupper((unsigned char)verb->summary[0]),
+		verb->summary + 1);
+	if (verb->n_options)
+		fputs("\noptions:\n", out);
+	for (size_t i = 0; i < verb->n_options; i++) {
+		const struct cli_option *o = &verb->options[i];
+		snprintf(word, sizeof(word), "--%s%s%s", o->name,
+			 o->type == CLI_FLAG ? "" : " ",
+			 o->type == CLI_FLAG ? "" : o->arg);
+		fprintf(out, "  %-26s", word);
+		w = (struct wrap){out, 28, 29};
+		wrap_text(&w, o->help);
+		if (o->required)
+			wrap_word(&w, "(required)");
+		fputc('\n', out);
+	}
+}
+
+static void print_usage(FILE *out)
+{
+	fputs(global_usage, out);
+	fputs("\ncommands:\n", out);
+	for (size_t i = 0; i < cli_n_verbs; i++) {
+		const struct cli_verb *v = &cli_verbs[i];
+		char name[64];
+		snprintf(name, sizeof(name), "%s%s%s", v->name,
+			 v->operands ? " " : "", v->operands ? v->operands : "");
+		fprintf(out, "  %-26s", name);
+		struct wrap w = {out, 28, 29};
+		wrap_text(&w, v->summary);
+		fputc('\n', out);
+	}
+	fputs("\n"
+	      "  -c FILE   config file (default $QA_SCHEDULER_CONFIG,\n"
+	      "            else " CONFIG_DEFAULT_PATH ")\n"
+	      "'" PROGRAM " help COMMAND' (or COMMAND --help) lists a "
+	      "command's options.\n"
+	      "Dates are YYYY-MM-DD.\n",
+	      out);
+}
+
+/* ---- finding a verb ---- */
+
+/* Does verb's name start with the words of argv (n of them, all when
+ * exact)? */
+static bool verb_is(const struct cli_verb *verb, int n, char **argv,
+		    bool exact)
+{
+	const char *name = verb->name;
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(argv[i]);
+		if (strncmp(name, argv[i], len) != 0 ||
+		    (name[len] != ' ' && name[len] != '\0'))
+			return false;
+		name += len;
+		if (*name == ' ')
+			name++;
+		else if (i < n - 1)
+			return false;
+	}
+	return !exact || *name == '\0';
+}
+
+/* The verb named by the first one or two words of argv, and how many
+ * words it took; NULL when none. */
+static const struct cli_verb *find_verb(int argc, char **argv, int *words)
+{
+	for (int n = argc < 2 ? argc : 2; n >= 1; n--)
+		for (size_t i = 0; i < cli_n_verbs; i++)
+			if (verb_is(&cli_verbs[i], n, argv, true)) {
+				*words = n;
+				return &cli_verbs[i];
+			}
+	return NULL;
+}
+
+/* The subcommands of group word (e.g. "add, import, list or leave" for
+ * "staff") into buf; false when word names no group. */
+static bool group_words(const char *word, char *buf, size_t size)
+{
+	size_t len = strlen(word), n = 0, used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < cli_n_verbs; i++)
+		if (strncmp(cli_verbs[i].name, word, len) == 0 &&
+		    cli_verbs[i].name[len] == ' ')
+			n++;
+	for (size_t i = 0, k = 0; i < cli_n_verbs && used < size; i++) {
+		const char *name = cli_verbs[i].name;
+		if (strncmp(name, word, len) != 0 || name[len] != ' ')
+			continue;
+		k++;
+		used += (size_t)snprintf(buf + used, size - used, "%s%s",
+					 k == 1   ? ""
+					 : k == n ? " or "
+						  : ", ",
+					 name + len + 1);
+	}
+	return n > 0;
+}
+
+/* ---- parsing one verb's options ---- */
+
+/* --help asks for the verb's help: anywhere when the verb has no --help
+ * of its own, else only as the last word (plugins --help ID). */
+static bool wants_help(const struct cli_verb *verb, int argc, char **argv)
+{
+	bool own = false;
+	for (size_t i = 0; i < verb->n_options; i++)
+		own |= strcmp(verb->options[i].name, "help") == 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "--help") == 0 && (!own || i == argc - 1))
+			return true;
+	}
+	return false;
+}
+
+static int take_value(struct cli_call *call, size_t i, const char *text)
+{
+	const struct cli_option *o = &call->verb->options[i];
+	struct cli_value *v = &call->opt[i];
+	if (v->given)
+		return verb_usage_error(call->verb, "--%s given twice",
+					o->name);
+	v->given = true;
+	v->text = text;
+	switch (o->type) {
+	case CLI_TEXT:
+	case CLI_FLAG:
+		return CLI_OK;
+	case CLI_DATE:
+		if (date_parse(text, &v->day) == 0)
+			return CLI_OK;
+		fprintf(stderr,
+			PROGRAM ": %s: --%s \"%s\": not a date; use YYYY-MM-DD "
+				"(a real one: 2026-02-30 is not)\n",
+			call->verb->name, o->name, text);
+		return CLI_ERROR;
+	case CLI_COUNT: {
+		char *end;
+		long value = strtol(text, &end, 10);
+		if (*text && !*end && value >= 0 && value <= o->max) {
+			v->count = (int)value;
+			return CLI_OK;
+		}
+		fprintf(stderr,
+			PROGRAM ": %s: --%s \"%s\": use a whole number from 0 "
+				"to %d\n",
+			call->verb->name, o->name, text, o->max);
+		return CLI_ERROR;
+	}
+	case CLI_CHOICE: {
+		char list[128] = "";
+		size_t used = 0;
+		for (int k = 0; o->choices[k]; k++) {
+			if (strcmp(o->choices[k], text) == 0) {
+				v->choice = k;
+				return CLI_OK;
+			}
+			used += (size_t)snprintf(
+				list + used, used < sizeof(list) ? sizeof(list) - used : 0,
+				"%s%s", k == 0 ? "" : o->choices[k + 1] ? ", " : " or ",
+				o->choices[k]);
+		}
+		return verb_usage_error(call->verb, "--%s \"%s\": use %s",
+					o->name, text, list);
+	}
+	}
+	return CLI_ERROR;
+}
+
+/* Parse argv (argv[0] the verb's last word) against verb into call.
+ * CLI_OK, or the exit code of a refusal (printed). */
+static int parse(const struct cli_verb *verb, int argc, char **argv,
+		 struct cli_call *call)
+{
+	struct option longopts[CLI_MAX_OPTIONS + 1];
+	memset(longopts, 0, sizeof(longopts));
+	for (size_t i = 0; i < verb->n_options; i++)
+		longopts[i] = (struct option){
+			verb->options[i].name,
+			verb->options[i].type == CLI_FLAG ? no_argument
+							  : required_argument,
+			NULL, 0x100 + (int)i};
+	call->verb = verb;
+	int c;
+	optind = 0; /* glibc: a full restart, permuting again */
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c < 0x100)
+			return verb_usage_error(verb, "unknown option");
+		int rc = take_value(call, (size_t)(c - 0x100), optarg);
+		if (rc != CLI_OK)
+			return rc;
+	}
+	call->operands = argv + optind;
+	call->n_operands = argc - optind;
+	if (call->n_operands < verb->min_operands ||
+	    call->n_operands > verb->max_operands) {
+		if (verb->max_operands == 0)
+			return verb_usage_error(verb,
+						"unexpected argument \"%s\"",
+						argv[optind]);
+		return verb_usage_error(verb, "expects %s, not %d argument%s",
+					verb->operands, call->n_operands,
+					call->n_operands == 1 ? "" : "s");
+	}
+	for (size_t i = 0; i < verb->n_options; i++)
+		if (verb->options[i].required && !call->opt[i].given)
+			return verb_usage_error(verb, "--%s is required",
+						verb->options[i].name);
+	return CLI_OK;
+}
+
+/* ---- engine ---- */
+
+int cli_engine_open(const struct cli_call *call, unsigned what,
+		    struct engine *e)
 {
 	struct errlist errs = {0};
-	memset(e, 0, sizeof(*e));
-	if (load_config(path, &e->cfg))
-		return -1;
-	/* A refused plugin is reported and the others serve, as in the
-	 * daemon; a holiday calendar that does not parse is fatal: every
-	 * working-day date would be wrong. */
-	plugins_load(&e->cfg, &e->plugins, &errs);
-	int holidays_rc = holidays_load(&e->cfg.holidays, &e->holidays, &errs);
-	print_errors(&errs);
-	errlist_free(&errs);
-	if (holidays_rc)
-		return -1;
-	if (db_open(e->cfg.db_path, &e->db)) {
+	enum engine_failure failure =
+		engine_open(call->config_path, what, e, &errs);
+	cli_print_errors(&errs);
+	if (failure == ENGINE_BAD_CONFIG)
 		fprintf(stderr,
-			"qa-scheduler: cannot use the database %s "
-			"(reason above)\n",
+			PROGRAM ": %s has %zu problem(s); `" PROGRAM
+				" -c %s check-config` lists them all\n",
+			call->config_path, errs.n, call->config_path);
+	else if (failure == ENGINE_NO_DATABASE)
+		fprintf(stderr,
+			PROGRAM ": cannot use the database %s (reason above)\n",
 			e->cfg.db_path);
-		return -1;
-	}
-	e->env = (struct sched_env){.plugins = &e->plugins,
-				    .holidays = &e->holidays,
-				    .tzid = e->cfg.timezone,
-				    .today = today(&e->cfg),
-				    .now = time(NULL)};
-	return 0;
+	errlist_free(&errs);
+	return failure == ENGINE_OK ? 0 : -1;
 }
 
-/* Regenerate what filter names inside the open transaction; a full run
- * when filter is NULL. */
-static int engine_regenerate(struct engine *e,
-			     const struct sched_filter *filter)
+int cli_regenerate(struct engine *e, const struct sched_env *env,
+		   const struct sched_filter *filter)
 {
 	struct sched_stats stats;
-	if (sched_regenerate(e->db, &e->env, filter, &stats)) {
-		fprintf(stderr,
-			"qa-scheduler: the schedule could not be "
-			"regenerated (reason above); nothing changed\n");
+	if (sched_regenerate(e->db, env, filter, &stats)) {
+		fprintf(stderr, PROGRAM ": the schedule could not be "
+					"regenerated (reason above); nothing "
+					"changed\n");
 		return -1;
 	}
 	return 0;
 }
 
-/* Bring the schedule up to today before reading it (the first command of
- * a day, or after a config change, without a daemon). */
-static int engine_ensure_current(struct engine *e)
+int cli_ensure_current(struct engine *e, const struct sched_env *env)
 {
-	if (sched_is_current(e->db, e->env.today))
+	if (sched_is_current(e->db, env->today))
 		return 0;
-	return engine_regenerate(e, NULL);
+	return cli_regenerate(e, env, NULL);
 }
 
-static int staff_add(const char *path, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{"id", required_argument, 0, 'i'},
-		{"name", required_argument, 0, 'n'},
-		{"email", required_argument, 0, 'e'},
-		{"role", required_argument, 0, 'r'},
-		{"team", required_argument, 0, 't'},
-		{"manager", required_argument, 0, 'm'},
-		{"nqsw-start", required_argument, 0, 's'},
-		{0, 0, 0, 0}};
-	const char *id = NULL, *name = NULL, *email = NULL, *role = NULL,
-		   *team = NULL, *manager = NULL, *nqsw = NULL;
-	int c;
-	optind = 0; /* glibc: a full restart, permuting again */
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			id = optarg;
-			break;
-		case 'n':
-			name = optarg;
-			break;
-		case 'e':
-			email = optarg;
-			break;
-		case 'r':
-			role = optarg;
-			break;
-		case 't':
-			team = optarg;
-			break;
-		case 'm':
-			manager = optarg;
-			break;
-		case 's':
-			nqsw = optarg;
-			break;
-		default:
-			return usage_error("staff add: unknown option");
-		}
-	}
-	if (optind < argc)
-		return usage_error("staff add: unexpected argument \"%s\"",
-				   argv[optind]);
-	const char *missing = !id      ? "--id"
-			      : !name  ? "--name"
-			      : !email ? "--email"
-			      : !role  ? "--role"
-			      : !team  ? "--team"
-				       : NULL;
-	if (missing)
-		return usage_error("staff add: %s is required", missing);
+/* ---- help and completion, as commands ---- */
 
-	struct staff_text text = {.id = id,
-				  .name = name,
-				  .email = email,
-				  .role = role,
-				  .team = team,
-				  .manager = manager,
-				  .nqsw_start = nqsw};
-	struct staff s = {0};
-	struct errlist errs = {0};
-	if (staff_parse(&text, NULL, 0, &s, &errs)) {
-		print_errors(&errs);
-		errlist_free(&errs);
-		staff_free(&s);
-		return CLI_ERROR;
+int cli_help(const struct cli_call *call)
+{
+	if (call->n_operands == 0) {
+		print_usage(stdout);
+		return CLI_OK;
 	}
-	struct engine e;
-	int rc = CLI_ERROR;
-	if (engine_open(path, &e))
-		goto out;
-	if (db_begin(e.db))
-		goto out;
-	struct sched_filter only = {.staff_id = s.id};
-	if (staff_upsert(e.db, &s, e.env.today, &errs) ||
-	    engine_regenerate(&e, &only) || db_commit(e.db)) {
-		db_rollback(e.db);
-		goto out;
+	int words;
+	const struct cli_verb *verb =
+		find_verb(call->n_operands, call->operands, &words);
+	if (verb && words == call->n_operands) {
+		print_verb_help(verb, stdout);
+		return CLI_OK;
 	}
-	rc = CLI_OK;
-out:
-	print_errors(&errs);
-	errlist_free(&errs);
-	staff_free(&s);
-	engine_close(&e);
-	return rc;
+	char subs[256];
+	if (call->n_operands == 1 &&
+	    group_words(call->operands[0], subs, sizeof(subs))) {
+		for (size_t i = 0; i < cli_n_verbs; i++)
+			if (verb_is(&cli_verbs[i], 1, call->operands, false) &&
+			    strchr(cli_verbs[i].name, ' ')) {
+				print_verb_help(&cli_verbs[i], stdout);
+				fputc('\n', stdout);
+			}
+		return CLI_OK;
+	}
+	return cli_usage_error(call, "no command \"%s\"", call->operands[0]);
 }
 
-static int staff_import(const char *path, int argc, char **argv)
+/* ---- bash completion ---- */
+
+/* The length of the first word of verb i's name. */
+static size_t first_word_len(size_t i)
 {
-	if (argc != 2)
-		return usage_error("staff import takes one FILE.csv");
-	struct engine e;
-	struct errlist errs = {0};
-	int rc = CLI_ERROR;
-	if (engine_open(path, &e))
-		goto out;
-	if (db_begin(e.db))
-		goto out;
-	int stored = staff_import_csv(e.db, argv[1], e.env.today, &errs);
-	if (stored < 0) {
-		db_rollback(e.db);
-		print_errors(&errs);
-		fprintf(stderr,
-			"qa-scheduler: %s: nothing imported (%zu "
-			"problem(s))\n",
-			argv[1], errs.n);
-		goto out;
-	}
-	if (engine_regenerate(&e, NULL) || db_commit(e.db)) {
-		db_rollback(e.db);
-		goto out;
-	}
-	printf("%s: %d staff imported\n", argv[1], stored);
-	rc = CLI_OK;
-out:
-	errlist_free(&errs);
-	engine_close(&e);
-	return rc;
+	const char *space = strchr(cli_verbs[i].name, ' ');
+	return space ? (size_t)(space - cli_verbs[i].name)
+		     : strlen(cli_verbs[i].name);
 }
 
-static int staff_list_cmd(const char *path, int argc, char **argv)
+/* Is verb i the first of the verbs its first word begins (the table keeps
+ * a group's verbs together)? */
+static bool first_of_word(size_t i)
 {
-	static const struct option opts[] = {
-		{"team", required_argument, 0, 't'},
-		{"format", required_argument, 0, 'f'},
-		{0, 0, 0, 0}};
-	const char *team = NULL;
-	enum staff_format format = STAFF_FORMAT_TABLE;
-	int c;
-	optind = 0; /* glibc: a full restart, permuting again */
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 't') {
-			team = optarg;
-		} else if (c == 'f') {
-			if (strcmp(optarg, "table") == 0)
-				format = STAFF_FORMAT_TABLE;
-			else if (strcmp(optarg, "json") == 0)
-				format = STAFF_FORMAT_JSON;
-			else if (strcmp(optarg, "csv") == 0)
-				format = STAFF_FORMAT_CSV;
-			else
-				return usage_error(
-					"staff list: --format \"%s\": "
-					"use table, json or csv",
-					optarg);
-		} else {
-			return usage_error("staff list: unknown option");
-		}
-	}
-	if (optind < argc)
-		return usage_error("staff list: unexpected argument \"%s\"",
-				   argv[optind]);
-	struct config cfg;
-	sqlite3 *db = NULL;
-	int rc = CLI_ERROR;
-	if (open_db(path, &cfg, &db))
-		goto out;
-	if (staff_list(db, team, format, stdout) == 0)
-		rc = CLI_OK;
-out:
-	db_close(db);
-	config_free(&cfg);
-	return rc;
+	size_t len = first_word_len(i);
+	return i == 0 || first_word_len(i - 1) != len ||
+	       strncmp(cli_verbs[i - 1].name, cli_verbs[i].name, len) != 0;
 }
 
-static int staff_leave_cmd(const char *path, int argc, char **argv)
+/* Is verb i in a group ("staff add")? */
+static bool in_group(size_t i)
 {
-	static const struct option opts[] = {
-		{"id", required_argument, 0, 'i'},
-		{"date", required_argument, 0, 'd'},
-		{0, 0, 0, 0}};
-	const char *id = NULL, *date_text = NULL;
-	int c;
-	optind = 0; /* glibc: a full restart, permuting again */
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'i')
-			id = optarg;
-		else if (c == 'd')
-			date_text = optarg;
-		else
-			return usage_error("staff leave: unknown option");
-	}
-	if (optind < argc)
-		return usage_error("staff leave: unexpected argument \"%s\"",
-				   argv[optind]);
-	if (!id)
-		return usage_error("staff leave: --id is required");
-	qa_day date = QA_DAY_NONE;
-	if (date_text && date_parse(date_text, &date)) {
-		fprintf(stderr,
-			"qa-scheduler: staff leave: --date \"%s\": not "
-			"a date; use YYYY-MM-DD\n",
-			date_text);
-		return CLI_ERROR;
-	}
-	struct engine e;
-	struct errlist errs = {0};
-	int rc = CLI_ERROR;
-	if (engine_open(path, &e))
-		goto out;
-	if (date == QA_DAY_NONE)
-		date = e.env.today;
-	if (db_begin(e.db))
-		goto out;
-	struct sched_filter only = {.staff_id = id};
-	if (staff_leave(e.db, id, date, &errs) ||
-	    engine_regenerate(&e, &only) || db_commit(e.db)) {
-		db_rollback(e.db);
-		goto out;
-	}
-	rc = CLI_OK;
-out:
-	print_errors(&errs);
-	errlist_free(&errs);
-	engine_close(&e);
-	return rc;
+	return strchr(cli_verbs[i].name, ' ') != NULL;
 }
 
-/* ---- record, due, next ---- */
-
-static int parse_date_option(const char *command, const char *option,
-			     const char *text, qa_day *out)
+static void complete_words(FILE *out, const char *words)
 {
-	if (date_parse(text, out) == 0)
-		return 0;
-	fprintf(stderr,
-		"qa-scheduler: %s: %s \"%s\": not a date; use YYYY-MM-DD "
-		"(a real one: 2026-02-30 is not)\n",
-		command, option, text);
-	return -1;
+	fprintf(out, "COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))", words);
 }
 
-static int parse_count(const char *command, const char *option,
-		       const char *text, int max, int *out)
+/* The case arm completing verb v's options, their values and operands. */
+static void complete_verb(FILE *out, const struct cli_verb *v)
 {
-	char *end;
-	long value = strtol(text, &end, 10);
-	if (*text && !*end && value >= 0 && value <= max) {
-		*out = (int)value;
-		return 0;
-	}
-	fprintf(stderr,
-		"qa-scheduler: %s: %s \"%s\": use a whole number "
-		"from 0 to %d\n",
-		command, option, text, max);
-	return -1;
-}
-
-static int cmd_record(const char *path, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{"staff", required_argument, 0, 's'},
-		{"date", required_argument, 0, 'd'},
-		{"practitioner", required_argument, 0, 'p'},
-		{"grade", required_argument, 0, 'g'},
-		{"safeguarding", no_argument, 0, 'S'},
-		{"no-safeguarding", no_argument, 0, 'N'},
-		{"moderator", required_argument, 0, 'm'},
-		{"audit", required_argument, 0, 'a'},
-		{"home", required_argument, 0, 'h'},
-		{"signed-off-by", required_argument, 0, 'o'},
-		{"note", required_argument, 0, 'n'},
-		{0, 0, 0, 0}};
-	struct record_input in = {0};
-	const char *date_text = NULL;
-	int c, audit_number;
-	optind = 0; /* glibc: a full restart, permuting again */
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			in.staff_id = optarg;
-			break;
-		case 'd':
-			date_text = optarg;
-			break;
-		case 'p':
-			in.practitioner_id = optarg;
-			break;
-		case 'g':
-			in.grade = optarg;
-			break;
-		case 'S':
-		case 'N':
-			if (in.safeguarding != RECORD_FLAG_UNSET)
-				return usage_error(
-					"record: give --safeguarding or "
-					"--no-safeguarding once");
-			in.safeguarding =
-				c == 'S' ? RECORD_FLAG_YES : RECORD_FLAG_NO;
-			break;
-		case 'm':
-			in.moderator_id = optarg;
-			break;
-		case 'a':
-			if (parse_count("record", "--audit", optarg, 2000000000,
-					&audit_number))
-				return CLI_ERROR;
-			in.audit_id = audit_number;
-			break;
-		case 'h':
-			in.home = optarg;
-			break;
-		case 'o':
-			in.signed_off_by = optarg;
-			break;
-		case 'n':
-			in.note = optarg;
-			break;
-		default:
-			return usage_error("record: unknown option");
-		}
-	}
-	if (optind != argc - 1)
-		return usage_error("record needs exactly one ACTIVITY");
-	in.activity = argv[optind];
-	if (!in.staff_id)
-		return usage_error("record: --staff is required");
-	if (!date_text)
-		return usage_error("record: --date is required");
-	if (parse_date_option("record", "--date", date_text, &in.date))
-		return CLI_ERROR;
-
-	struct engine e;
-	struct errlist errs = {0};
-	char *said = NULL;
-	long long id = 0;
-	int rc = CLI_ERROR;
-	if (engine_open(path, &e))
-		goto out;
-	if (db_begin(e.db))
-		goto out;
-	/* The person's own series; and for the audit workflow, the built-in
-	 * series (actions, moderations) of everyone it touches. */
-	struct sched_filter mine = {.activity = in.activity,
-				    .staff_id = in.staff_id};
-	struct sched_filter audits = {.activity = SCHED_AUDIT_ACTION};
-	bool workflow = strcmp(in.activity, "collaborative_audit") == 0 ||
-			strcmp(in.activity, SCHED_AUDIT_ACTION) == 0 ||
-			strcmp(in.activity, SCHED_MODERATION) == 0;
-	bool plugin = plugins_find(&e.plugins, in.activity) != NULL;
-	if (record_completion(e.db, &e.plugins, &in, e.env.today, &errs, &id) ||
-	    (plugin && engine_regenerate(&e, &mine)) ||
-	    (workflow && engine_regenerate(&e, &audits)) ||
-	    !(said = record_describe(e.db, &in, id)) || db_commit(e.db)) {
-		db_rollback(e.db);
-		goto out;
-	}
-	printf("%s\n", said);
-	rc = CLI_OK;
-out:
-	print_errors(&errs);
-	errlist_free(&errs);
-	free(said);
-	engine_close(&e);
-	return rc;
-}
-
-static int cmd_due(const char *path, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{"manager", required_argument, 0, 'm'},
-		{"team", required_argument, 0, 't'},
-		{"activity", required_argument, 0, 'a'},
-		{"as-of", required_argument, 0, 'o'},
-		{"within", required_argument, 0, 'w'},
-		{"format", required_argument, 0, 'f'},
-		{0, 0, 0, 0}};
-	struct due_filter filter = {.as_of = QA_DAY_NONE, .within_days = 7};
-	enum due_format format = DUE_FORMAT_TABLE;
-	int c;
-	optind = 0; /* glibc: a full restart, permuting again */
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			filter.manager_id = optarg;
-			break;
-		case 't':
-			filter.team = optarg;
-			break;
-		case 'a':
-			filter.activity = optarg;
-			break;
-		case 'o':
-			if (parse_date_option("due", "--as-of", optarg,
-					      &filter.as_of))
-				return CLI_ERROR;
-			break;
-		case 'w':
-			if (parse_count("due", "--within", optarg, 3660,
-					&filter.within_days))
-				return CLI_ERROR;
-			break;
-		case 'f':
-			if (strcmp(optarg, "table") == 0)
-				format = DUE_FORMAT_TABLE;
-			else if (strcmp(optarg, "json") == 0)
-				format = DUE_FORMAT_JSON;
-			else if (strcmp(optarg, "csv") == 0)
-				format = DUE_FORMAT_CSV;
-			else
-				return usage_error("due: --format \"%s\": use "
-						   "table, json or csv",
-						   optarg);
-			break;
-		default:
-			return usage_error("due: unknown option");
-		}
-	}
-	if (optind < argc)
-		return usage_error("due: unexpected argument \"%s\"",
-				   argv[optind]);
-	struct engine e;
-	struct due_list rows = {0};
-	int rc = CLI_ERROR;
-	if (engine_open(path, &e))
-		goto out;
-	if (filter.activity &&
-	    strcmp(filter.activity, SCHED_AUDIT_ACTION) != 0 &&
-	    strcmp(filter.activity, SCHED_MODERATION) != 0 &&
-	    !plugins_find(&e.plugins, filter.activity)) {
-		fprintf(stderr,
-			"qa-scheduler: due: --activity \"%s\": no such "
-			"activity; `qa-scheduler plugins` lists them\n",
-			filter.activity);
-		goto out;
-	}
-	if (filter.manager_id) {
-		struct staff manager = {0};
-		int found = staff_get(e.db, filter.manager_id, &manager);
-		staff_free(&manager);
-		if (found <= 0) {
-			fprintf(stderr,
-				"qa-scheduler: due: --manager \"%s\": "
-				"no such person\n",
-				filter.manager_id);
-			goto out;
-		}
-	}
-	if (filter.as_of == QA_DAY_NONE)
-		filter.as_of = e.env.today;
-	if (engine_ensure_current(&e))
-		goto out;
-	if (due_query(e.db, &filter, &rows) || due_print(&rows, format, stdout))
-		goto out;
-	rc = CLI_OK;
-out:
-	due_list_free(&rows);
-	engine_close(&e);
-	return rc;
-}
-
-static void print_occurrence(const struct sched_occ *o, const char *tzid,
-			     FILE *out)
-{
-	char day[DATE_TEXT_SIZE];
-	static const char *const weekdays[] = {"Mon", "Tue", "Wed", "Thu",
-					       "Fri", "Sat", "Sun"};
-	const char *weekday = weekdays[qa_day_weekday(o->date) - 1];
-	if (o->kind == QA_OCC_EVENT) {
-		time_t start = o->dtstart_utc;
-		struct tm utc;
-		gmtime_r(&start, &utc);
-		char utc_text[32];
-		strftime(utc_text, sizeof(utc_text), "%a %Y-%m-%d %H:%M UTC",
-			 &utc);
-		/* What a clock on the wall shows then: a time that does not
-		 * exist (clocks going forward) has moved on. */
-		qa_day local_day = o->date;
-		int minute = o->start_minute;
-		long offset = 0;
-		date_local_time(start, tzid, &local_day, &minute, &offset);
-		offset /= 60;
-		char moved[64] = "", rule_day[DATE_TEXT_SIZE];
-		if (o->moved_from != QA_DAY_NONE)
-			snprintf(moved, sizeof(moved),
-				 " (moved from %s %s, not a working day)",
-				 weekdays[qa_day_weekday(o->moved_from) - 1],
-				 date_format(o->moved_from, rule_day));
-		fprintf(out,
-			"%s %s %02d:%02d %c%02ld:%02ld = %s  %3d min  %-9s  "
-			"%s%s\n",
-			weekdays[qa_day_weekday(local_day) - 1],
-			date_format(local_day, day), minute / 60, minute % 60,
-			offset < 0 ? '-' : '+', labs(offset) / 60,
-			labs(offset) % 60, utc_text, o->duration,
-			o->status == QA_STATUS_TENTATIVE ? "tentative"
-							 : "confirmed",
-			o->summary, moved);
-	} else if (o->kind == QA_OCC_ALLDAY) {
-		fprintf(out, "%s %s all day, %d day(s)%*s  %-9s  %s\n", weekday,
-			date_format(o->date, day), o->duration, 27, "",
-			"confirmed", o->summary);
-	} else {
-		fprintf(out, "%s %s due by the end of the day%*s  %-9s  %s\n",
-			weekday, date_format(o->date, day), 20, "",
-			o->done_on != QA_DAY_NONE ? "done" : "open",
-			o->summary);
-	}
-}
-
-static int cmd_next(const char *path, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{"staff", required_argument, 0, 's'},
-		{"from", required_argument, 0, 'f'},
-		{"count", required_argument, 0, 'n'},
-		{0, 0, 0, 0}};
-	const char *staff_id = NULL;
-	qa_day from = QA_DAY_NONE;
-	int count = 5;
-	int c;
-	optind = 0; /* glibc: a full restart, permuting again */
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			staff_id = optarg;
-			break;
-		case 'f':
-			if (parse_date_option("next", "--from", optarg, &from))
-				return CLI_ERROR;
-			break;
-		case 'n':
-			if (parse_count("next", "--count", optarg, 1000,
-					&count))
-				return CLI_ERROR;
-			break;
-		default:
-			return usage_error("next: unknown option");
-		}
-	}
-	if (optind != argc - 1)
-		return usage_error("next needs exactly one ACTIVITY");
-	const char *activity = argv[optind];
-	struct engine e;
-	struct sched_occ_list occs = {0};
-	char from_text[DATE_TEXT_SIZE];
-	int rc = CLI_ERROR;
-	if (engine_open(path, &e))
-		goto out;
-	if (from == QA_DAY_NONE)
-		from = e.env.today;
-	/* Preview from `from` as if it were today: the plugin projects from
-	 * there, with the completions recorded so far. */
-	struct sched_env env = e.env;
-	if (from > env.today)
-		env.today = from;
-	if (sched_preview(e.db, &env, activity, staff_id, from,
-			  qa_day_add_months(from, 24), &occs))
-		goto out;
-	int shown = 0;
-	for (size_t i = 0; i < occs.n && shown < count; i++) {
-		if (occs.items[i].date < from)
+	char words[512];
+	size_t used = 0;
+	fprintf(out, "\t\"%s\")\n\t\tcase $prev in\n", v->name);
+	for (size_t k = 0; k < v->n_options; k++) {
+		const struct cli_option *o = &v->options[k];
+		used += (size_t)snprintf(words + used, sizeof(words) - used,
+					 "--%s ", o->name);
+		if (o->type == CLI_FLAG)
 			continue;
-		print_occurrence(&occs.items[i], e.cfg.timezone, stdout);
-		shown++;
+		fprintf(out, "\t\t--%s) ", o->name);
+		if (o->type == CLI_CHOICE) {
+			char choices[128];
+			size_t n = 0;
+			for (int c = 0; o->choices[c]; c++)
+				n += (size_t)snprintf(choices + n,
+						      sizeof(choices) - n,
+						      "%s%s", c ? " " : "",
+						      o->choices[c]);
+			complete_words(out, choices);
+			fputs("; return ;;\n", out);
+		} else {
+			fputs("return ;;\n", out);
+		}
 	}
-	if (shown == 0)
-		printf("no occurrence of %s from %s in the next two years\n",
-		       activity, date_format(from, from_text));
-	rc = CLI_OK;
-out:
-	sched_occ_list_free(&occs);
-	engine_close(&e);
-	return rc;
+	snprintf(words + used, sizeof(words) - used, "--help");
+	fputs("\t\tesac\n\t\tif [[ $cur == -* ]]; then\n\t\t\t", out);
+	complete_words(out, words);
+	fputc('\n', out);
+	if (v->operands && strstr(v->operands, "FILE"))
+		fputs("\t\telse\n\t\t\tCOMPREPLY=($(compgen -f -- "
+		      "\"$cur\"))\n",
+		      out);
+	else if (v->operands && strcmp(v->operands, "ACTIVITY") == 0)
+		/* The activities the configured plugins give. */
+		fputs("\t\telse\n\t\t\tCOMPREPLY=($(compgen -W \"$(" PROGRAM
+		      " \"${config[@]}\" plugins 2>/dev/null | "
+		      "awk 'NR > 1 && !/^ / {print $1}')\" -- \"$cur\"))\n",
+		      out);
+	else if (v->operands && strcmp(v->operands, "SHELL") == 0)
+		fputs("\t\telse\n\t\t\tCOMPREPLY=($(compgen -W bash -- "
+		      "\"$cur\"))\n",
+		      out);
+	fputs("\t\tfi ;;\n", out);
 }
 
-/* ---- feed-url ---- */
-
-static int cmd_feed_url(const char *path, int argc, char **argv)
+int cli_completion(const struct cli_call *call)
 {
-	static const struct option opts[] = {
-		{"staff", required_argument, 0, 's'},
-		{"team", required_argument, 0, 't'},
-		{"rotate", no_argument, 0, 'r'},
-		{"revoke", no_argument, 0, 'R'},
-		{0, 0, 0, 0}};
-	const char *staff_id = NULL, *team = NULL;
-	bool rotate = false, revoke = false;
-	int c;
-	optind = 0; /* glibc: a full restart, permuting again */
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			staff_id = optarg;
-			break;
-		case 't':
-			team = optarg;
-			break;
-		case 'r':
-			rotate = true;
-			break;
-		case 'R':
-			revoke = true;
-			break;
-		default:
-			return usage_error("feed-url: unknown option");
+	if (strcmp(call->operands[0], "bash") != 0)
+		return cli_usage_error(call, "\"%s\": only bash is known",
+				       call->operands[0]);
+	FILE *out = stdout;
+	fputs("# bash completion for " PROGRAM ", generated by `" PROGRAM
+	      " completion bash`\n"
+	      "# from its command table: do not edit.\n"
+	      "_qa_scheduler()\n{\n"
+	      "\tlocal cur=${COMP_WORDS[COMP_CWORD]} "
+	      "prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+	      "\tlocal i=1 cmd= config=()\n"
+	      "\tCOMPREPLY=()\n"
+	      "\tif [[ $prev == -c ]]; then\n"
+	      "\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
+	      "\t\treturn\n"
+	      "\tfi\n"
+	      "\t# The command: the first word that is no option (and the\n"
+	      "\t# next one for a group's subcommand).\n"
+	      "\twhile ((i < COMP_CWORD)); do\n"
+	      "\t\tcase ${COMP_WORDS[i]} in\n"
+	      "\t\t-c) config=(-c \"${COMP_WORDS[i+1]}\"); ((i += 2)); "
+	      "continue ;;\n"
+	      "\t\t-*) ((i++)); continue ;;\n"
+	      "\t\tesac\n"
+	      "\t\tcmd=${COMP_WORDS[i]}\n"
+	      "\t\tcase $cmd in\n",
+	      out);
+	for (size_t i = 0; i < cli_n_verbs; i++)
+		if (in_group(i) && first_of_word(i))
+			fprintf(out,
+				"\t\t%.*s) ((i + 1 < COMP_CWORD)) && "
+				"cmd=\"$cmd ${COMP_WORDS[i+1]}\" ;;\n",
+				(int)first_word_len(i), cli_verbs[i].name);
+	fputs("\t\tesac\n\t\tbreak\n\tdone\n\tcase $cmd in\n\t\"\") ",
+	      out);
+	char words[512];
+	size_t used = 0;
+	for (size_t i = 0; i < cli_n_verbs; i++)
+		if (first_of_word(i))
+			used += (size_t)snprintf(words + used,
+						 sizeof(words) - used, "%.*s ",
+						 (int)first_word_len(i),
+						 cli_verbs[i].name);
+	snprintf(words + used, sizeof(words) - used, "-c --help --version");
+	complete_words(out, words);
+	fputs(" ;;\n", out);
+	for (size_t i = 0; i < cli_n_verbs; i++) {
+		if (in_group(i) && first_of_word(i)) {
+			size_t len = first_word_len(i);
+			used = 0;
+			for (size_t k = i; k < cli_n_verbs; k++) {
+				if (k > i && first_of_word(k))
+					break;
+				used += (size_t)snprintf(
+					words + used, sizeof(words) - used,
+					"%s%s", k > i ? " " : "",
+					cli_verbs[k].name + len + 1);
+			}
+			fprintf(out, "\t%.*s) ", (int)len, cli_verbs[i].name);
+			complete_words(out, words);
+			fputs(" ;;\n", out);
 		}
+		complete_verb(out, &cli_verbs[i]);
 	}
-	if (optind < argc)
-		return usage_error("feed-url: unexpected argument \"%s\"",
-				   argv[optind]);
-	if (!staff_id == !team)
-		return usage_error("feed-url needs one of --staff ID or "
-				   "--team TEAM");
-	if (rotate && revoke)
-		return usage_error("feed-url: --rotate or --revoke, not both");
-
-	enum token_kind kind = staff_id ? TOKEN_STAFF : TOKEN_TEAM;
-	const char *subject = staff_id ? staff_id : team;
-	struct config cfg;
-	sqlite3 *db = NULL;
-	int rc = CLI_ERROR;
-	if (open_db(path, &cfg, &db))
-		goto out;
-	qa_day now_day = today(&cfg);
-	if (staff_id) {
-		struct staff s = {0};
-		int found = staff_get(db, staff_id, &s);
-		bool left = found > 0 && s.left_on != QA_DAY_NONE &&
-			    s.left_on < now_day;
-		char left_text[DATE_TEXT_SIZE];
-		if (left)
-			date_format(s.left_on, left_text);
-		staff_free(&s);
-		if (found < 0)
-			goto out;
-		if (found == 0) {
-			fprintf(stderr,
-				"qa-scheduler: feed-url: --staff \"%s\": "
-				"no such person\n",
-				staff_id);
-			goto out;
-		}
-		if (left && !revoke) {
-			fprintf(stderr,
-				"qa-scheduler: feed-url: %s left on %s "
-				"and has no feed\n",
-				staff_id, left_text);
-			goto out;
-		}
-	} else {
-		sqlite3_stmt *stmt = NULL;
-		int members = -1;
-		if (sqlite3_prepare_v2(db,
-				       "SELECT count(*) FROM staff WHERE "
-				       "team = ?1",
-				       -1, &stmt, NULL) == SQLITE_OK) {
-			sqlite3_bind_text(stmt, 1, team, -1, SQLITE_STATIC);
-			if (sqlite3_step(stmt) == SQLITE_ROW)
-				members = sqlite3_column_int(stmt, 0);
-		}
-		sqlite3_finalize(stmt);
-		if (members <= 0) {
-			fprintf(stderr,
-				"qa-scheduler: feed-url: --team \"%s\": "
-				"nobody is in that team\n",
-				team);
-			goto out;
-		}
-	}
-	if (db_begin(db))
-		goto out;
-	time_t now = time(NULL);
-	if (revoke) {
-		int revoked = token_revoke(db, kind, subject, now);
-		if (revoked < 0 || db_commit(db)) {
-			db_rollback(db);
-			goto out;
-		}
-		printf(revoked ? "%s %s: feed URL revoked; it answers 404 from "
-				 "now on\n"
-			       : "%s %s: there was no live feed URL\n",
-		       token_kind_name(kind), subject);
-		rc = CLI_OK;
-		goto out;
-	}
-	time_t issued;
-	int live = token_live(db, kind, subject, &issued);
-	if (live < 0) {
-		db_rollback(db);
-		goto out;
-	}
-	if (live && !rotate) {
-		db_rollback(db);
-		char when[32];
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC",
-			 gmtime(&issued));
-		fprintf(stderr,
-			"qa-scheduler: feed-url: the feed URL of %s %s was "
-			"issued at %s and is shown only once (only a hash is "
-			"kept); --rotate issues a new one and the old one "
-			"stops "
-			"working\n",
-			token_kind_name(kind), subject, when);
-		goto out;
-	}
-	char token[TOKEN_TEXT_SIZE];
-	if (token_issue(db, kind, subject, now, token) || db_commit(db)) {
-		db_rollback(db);
-		goto out;
-	}
-	printf("%s/feeds/%s.ics\n", cfg.base_url, token);
-	rc = CLI_OK;
-out:
-	db_close(db);
-	config_free(&cfg);
-	return rc;
+	fputs("\tesac\n}\ncomplete -F _qa_scheduler " PROGRAM "\n", out);
+	return CLI_OK;
 }
 
-/* ---- export ---- */
-
-static int cmd_export(const char *path, int argc, char **argv)
+int cli_version(const struct cli_call *call)
 {
-	static const struct option opts[] = {
-		{"staff", required_argument, 0, 's'}, {0, 0, 0, 0}};
-	const char *staff_id = NULL;
-	int c;
-	optind = 0; /* glibc: a full restart, permuting again */
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 's')
-			staff_id = optarg;
-		else
-			return usage_error("export: unknown option");
-	}
-	if (optind < argc)
-		return usage_error("export: unexpected argument \"%s\"",
-				   argv[optind]);
-	if (!staff_id)
-		return usage_error("export: --staff is required");
-	struct engine e;
-	struct feed_catalog catalog = {0};
-	struct feed_doc doc = {0};
-	int rc = CLI_ERROR;
-	if (engine_open(path, &e) || engine_ensure_current(&e) ||
-	    feed_catalog_build(&e.plugins, &e.cfg, &catalog))
-		goto out;
-	int found = feed_render(e.db, &catalog, FEED_STAFF, staff_id,
-				e.env.today, time(NULL), &doc);
-	if (found < 0)
-		goto out;
-	if (found == 0) {
-		fprintf(stderr,
-			"qa-scheduler: export: --staff \"%s\": no such person, "
-			"or they have left\n",
-			staff_id);
-		goto out;
-	}
-	if (fwrite(doc.body, 1, doc.len, stdout) != doc.len || fflush(stdout)) {
-		fprintf(stderr, "qa-scheduler: export: cannot write the "
-				"feed to standard output\n");
-		goto out;
-	}
-	rc = CLI_OK;
-out:
-	feed_doc_free(&doc);
-	feed_catalog_free(&catalog);
-	engine_close(&e);
-	return rc;
+	(void)call;
+	puts(PROGRAM " " QA_VERSION);
+	return CLI_OK;
 }
 
-static int cmd_staff(const char *path, int argc, char **argv)
-{
-	if (argc < 2)
-		return usage_error("staff needs a subcommand: add, import, "
-				   "list or leave");
-	const char *sub = argv[1];
-	if (strcmp(sub, "add") == 0)
-		return staff_add(path, argc - 1, argv + 1);
-	if (strcmp(sub, "import") == 0)
-		return staff_import(path, argc - 1, argv + 1);
-	if (strcmp(sub, "list") == 0)
-		return staff_list_cmd(path, argc - 1, argv + 1);
-	if (strcmp(sub, "leave") == 0)
-		return staff_leave_cmd(path, argc - 1, argv + 1);
-	return usage_error("staff: unknown subcommand \"%s\"; use add, import, "
-			   "list or leave",
-			   sub);
-}
+/* ---- main ---- */
 
 int cli_main(int argc, char **argv)
 {
@@ -1139,50 +577,46 @@ int cli_main(int argc, char **argv)
 			config_path = optarg;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			print_usage(stdout);
 			return CLI_OK;
 		case 'V':
-			puts("qa-scheduler " QA_VERSION);
+			puts(PROGRAM " " QA_VERSION);
 			return CLI_OK;
 		default:
-			return usage_error("unknown option");
+			return verb_usage_error(NULL, "unknown option");
 		}
 	}
 	if (optind >= argc) {
-		fputs(usage_text, stderr);
+		print_usage(stderr);
 		return CLI_USAGE;
 	}
-	const char *cmd = argv[optind];
-	int sub_argc = argc - optind;
-	char **sub_argv = argv + optind;
-	if (strcmp(cmd, "serve") == 0) {
-		if (sub_argc > 1)
-			return usage_error("serve takes no arguments");
-		return daemon_serve(config_path);
+	int rest = argc - optind, words;
+	char **words_at = argv + optind;
+	const struct cli_verb *verb = find_verb(rest, words_at, &words);
+	if (!verb) {
+		char subs[256];
+		if (group_words(words_at[0], subs, sizeof(subs)))
+			return rest < 2 ? verb_usage_error(
+						  NULL, "%s needs a subcommand: %s",
+						  words_at[0], subs)
+					: verb_usage_error(
+						  NULL,
+						  "%s: unknown subcommand \"%s\"; "
+						  "use %s",
+						  words_at[0], words_at[1], subs);
+		return verb_usage_error(NULL, "unknown command \"%s\"",
+					words_at[0]);
 	}
-	if (strcmp(cmd, "check-config") == 0)
-		return cmd_check_config(config_path, sub_argc, sub_argv);
-	if (strcmp(cmd, "plugins") == 0)
-		return cmd_plugins(config_path, sub_argc, sub_argv);
-	if (strcmp(cmd, "staff") == 0)
-		return cmd_staff(config_path, sub_argc, sub_argv);
-	if (strcmp(cmd, "record") == 0)
-		return cmd_record(config_path, sub_argc, sub_argv);
-	if (strcmp(cmd, "due") == 0)
-		return cmd_due(config_path, sub_argc, sub_argv);
-	if (strcmp(cmd, "next") == 0)
-		return cmd_next(config_path, sub_argc, sub_argv);
-	if (strcmp(cmd, "export") == 0)
-		return cmd_export(config_path, sub_argc, sub_argv);
-	if (strcmp(cmd, "feed-url") == 0)
-		return cmd_feed_url(config_path, sub_argc, sub_argv);
-	if (strcmp(cmd, "version") == 0) {
-		puts("qa-scheduler " QA_VERSION);
+	/* The verb's own argv: its last word first, as getopt wants. */
+	int sub_argc = rest - words + 1;
+	char **sub_argv = words_at + words - 1;
+	if (wants_help(verb, sub_argc, sub_argv)) {
+		print_verb_help(verb, stdout);
 		return CLI_OK;
 	}
-	if (strcmp(cmd, "help") == 0) {
-		fputs(usage_text, stdout);
-		return CLI_OK;
-	}
-	return usage_error("unknown command \"%s\"", cmd);
+	struct cli_call call = {.config_path = config_path};
+	int rc = parse(verb, sub_argc, sub_argv, &call);
+	if (rc != CLI_OK)
+		return rc;
+	return verb->run(&call);
 }

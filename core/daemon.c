@@ -30,43 +30,24 @@ static void notify_status(const struct app *app, const char *state)
 	snprintf(message, sizeof(message),
 		 "%s\nSTATUS=%zu activities, %zu "
 		 "refused; listening as configured in %s",
-		 state, app->plugins.n, app->plugins.n_refused,
+		 state, app->eng.plugins.n, app->eng.plugins.n_refused,
 		 app->config_path);
 	notify_send(message);
 }
 
-/* Load config, plugins and holiday calendars. Returns 0, or -1 when the
- * config or a calendar is broken (every problem logged): a wrong holiday
- * list would move every working-day date. Refused plugins do not fail the
- * load: the others serve. */
-static int load_config(const char *path, struct config *cfg,
-		       struct plugin_set *plugins, struct holidays *holidays,
-		       struct feed_catalog *catalog)
+/* Load the config and what it names (engine_open, no database), logging
+ * every problem. 0, or -1 when the config or a calendar is broken: a wrong
+ * holiday list would move every working-day date. Refused plugins do not
+ * fail the load: the others serve. e is to be freed with engine_done
+ * either way. */
+static int load_engine(const char *path, struct engine *e)
 {
 	struct errlist errs = {0};
-	memset(plugins, 0, sizeof(*plugins));
-	memset(holidays, 0, sizeof(*holidays));
-	memset(catalog, 0, sizeof(*catalog));
-	int rc = config_load(path, cfg, &errs);
-	if (rc == 0 && holidays_load(&cfg->holidays, holidays, &errs))
-		rc = -1;
+	enum engine_failure failure = engine_open(path, ENGINE_CATALOG, e, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		log_err("%s", errs.msgs[i]);
 	errlist_free(&errs);
-	if (rc) {
-		holidays_free(holidays);
-		return -1;
-	}
-	plugins_load(cfg, plugins, &errs);
-	for (size_t i = 0; i < errs.n; i++)
-		log_err("%s", errs.msgs[i]);
-	errlist_free(&errs);
-	if (feed_catalog_build(plugins, cfg, catalog)) {
-		plugins_unload(plugins);
-		holidays_free(holidays);
-		return -1;
-	}
-	return 0;
+	return failure == ENGINE_OK ? 0 : -1;
 }
 
 static void remind_soon(struct app *app);
@@ -74,14 +55,10 @@ static void remind_soon(struct app *app);
 /* Regenerate the whole schedule for today. */
 static void regenerate(struct app *app, const char *why)
 {
-	qa_day today = app_today(app);
-	struct sched_env env = {.plugins = &app->plugins,
-				.holidays = &app->holidays,
-				.tzid = app->cfg.timezone,
-				.today = today,
-				.now = time(NULL)};
+	struct sched_env env = engine_env(&app->eng, time(NULL));
+	qa_day today = env.today;
 	struct sched_stats stats;
-	if (sched_regenerate(app->db, &env, NULL, &stats)) {
+	if (sched_regenerate(app->eng.db, &env, NULL, &stats)) {
 		log_err("schedule: regeneration (%s) failed; the stored "
 			"schedule "
 			"stays as it was",
@@ -89,7 +66,7 @@ static void regenerate(struct app *app, const char *why)
 		return;
 	}
 	app->generated_for = today;
-	db_data_version(app->db, &app->data_version);
+	db_data_version(app->eng.db, &app->data_version);
 	feed_cache_invalidate(app->feeds);
 	remind_soon(app); /* the schedule changed: so may the reminders */
 	log_info("schedule: regenerated (%s): %zu new, %zu changed, %zu "
@@ -106,14 +83,14 @@ static void regenerate(struct app *app, const char *why)
 static struct remind_env remind_env_of(const struct app *app)
 {
 	return (struct remind_env){
-		.catalog = &app->catalog,
-		.holidays = &app->holidays,
-		.tzid = app->cfg.timezone,
-		.window_start = app->cfg.send_window_start,
-		.window_end = app->cfg.send_window_end,
+		.catalog = &app->eng.catalog,
+		.holidays = &app->eng.holidays,
+		.tzid = app->eng.cfg.timezone,
+		.window_start = app->eng.cfg.send_window_start,
+		.window_end = app->eng.cfg.send_window_end,
 		.email = deliver_has_channel(app->deliver, DELIVER_EMAIL),
 		.webhook = deliver_has_channel(app->deliver, DELIVER_WEBHOOK),
-		.base_url = app->cfg.base_url,
+		.base_url = app->eng.cfg.base_url,
 	};
 }
 
@@ -160,7 +137,7 @@ static void remind_cycle(struct app *app)
 	time_t now = time(NULL);
 	struct remind_env env = remind_env_of(app);
 	time_t next = 0;
-	if (remind_plan(app->db, &env, now, &next)) {
+	if (remind_plan(app->eng.db, &env, now, &next)) {
 		/* The database is busy or broken: try again in a minute. */
 		next = now + 60;
 	}
@@ -169,7 +146,7 @@ static void remind_cycle(struct app *app)
 			      : 0;
 	struct remind_job *jobs = NULL;
 	size_t n = 0;
-	if (room && remind_take(app->db, &env, now, app->in_flight,
+	if (room && remind_take(app->eng.db, &env, now, app->in_flight,
 				app->n_in_flight, room, &jobs, &n) == 0) {
 		for (size_t i = 0; i < n; i++) {
 			in_flight_add(app, jobs[i].id);
@@ -208,7 +185,7 @@ static void remind_done(long long outbox_id, bool ok, const char *error,
 	struct app *app = arg;
 	in_flight_remove(app, outbox_id);
 	/* deliver.c has logged a failure with its reason. */
-	remind_record(app->db, outbox_id, ok, error, time(NULL));
+	remind_record(app->eng.db, outbox_id, ok, error, time(NULL));
 	/* Plan and take the next batch once this one is through: planning
 	 * reads the schedule and the staff, too much to repeat per message
 	 * when thousands go at once (a reminder to every social worker). */
@@ -221,8 +198,8 @@ static long seconds_to_midnight(const struct app *app)
 {
 	time_t now = time(NULL);
 	time_t midnight;
-	if (date_local_to_utc(app->cfg.timezone,
-			      date_today(app->cfg.timezone, now) + 1, 0,
+	if (date_local_to_utc(app->eng.cfg.timezone,
+			      date_today(app->eng.cfg.timezone, now) + 1, 0,
 			      &midnight))
 		return 3600;
 	long left = (long)(midnight - now) + 1;
@@ -258,13 +235,13 @@ static void on_data_check(evutil_socket_t fd, short what, void *arg)
 	(void)fd, (void)what;
 	struct app *app = arg;
 	long long version;
-	if (app->stopping || db_data_version(app->db, &version))
+	if (app->stopping || db_data_version(app->eng.db, &version))
 		return;
 	if (version == app->data_version)
 		return;
 	app->data_version = version;
 	feed_cache_invalidate(app->feeds);
-	if (!sched_is_current(app->db, app_today(app))) {
+	if (!sched_is_current(app->eng.db, app_today(app))) {
 		regenerate(app, "the database was changed by another process");
 	} else {
 		log_info("schedule: the database was changed by another "
@@ -285,69 +262,54 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 	notify_reloading();
 	log_info("reload: reading %s", app->config_path);
 
-	struct config cfg;
-	struct plugin_set plugins = {0};
-	struct holidays holidays = {0};
-	struct feed_catalog catalog = {0};
-	if (load_config(app->config_path, &cfg, &plugins, &holidays,
-			&catalog)) {
-		config_free(&cfg);
+	struct engine next;
+	if (load_engine(app->config_path, &next)) {
+		engine_done(&next);
 		log_err("reload: %s has errors (above); keeping the running "
 			"configuration",
 			app->config_path);
 		notify_status(app, "READY=1");
 		return;
 	}
-	if (strcmp(cfg.listen, app->cfg.listen) != 0)
+	const struct config *cfg = &next.cfg;
+	if (strcmp(cfg->listen, app->eng.cfg.listen) != 0)
 		log_warn("reload: [server] listen changed to %s; still on %s "
 			 "until a restart",
-			 cfg.listen, app->cfg.listen);
-	if (strcmp(cfg.db_path, app->cfg.db_path) != 0) {
-		sqlite3 *db;
-		if (db_open(cfg.db_path, &db)) {
+			 cfg->listen, app->eng.cfg.listen);
+	if (strcmp(cfg->db_path, app->eng.cfg.db_path) != 0) {
+		if (db_open(cfg->db_path, &next.db)) {
 			log_err("reload: cannot open the new [database] path "
 				"%s; keeping the running configuration",
-				cfg.db_path);
-			plugins_unload(&plugins);
-			holidays_free(&holidays);
-			feed_catalog_free(&catalog);
-			config_free(&cfg);
+				cfg->db_path);
+			engine_done(&next);
 			notify_status(app, "READY=1");
 			return;
 		}
-		if (http_open_databases(app->http, cfg.db_path)) {
+		if (http_open_databases(app->http, cfg->db_path)) {
 			log_err("reload: keeping the running configuration");
-			db_close(db);
-			plugins_unload(&plugins);
-			holidays_free(&holidays);
-			feed_catalog_free(&catalog);
-			config_free(&cfg);
+			engine_done(&next);
 			notify_status(app, "READY=1");
 			return;
 		}
-		db_close(app->db);
-		app->db = db;
+	} else {
+		next.db = app->eng.db; /* the same database: keep it open */
+		app->eng.db = NULL;
 	}
 	/* The HTTP loops read these: swap them while none is. */
 	pthread_rwlock_wrlock(&app->conf_lock);
-	plugins_unload(&app->plugins);
-	holidays_free(&app->holidays);
-	feed_catalog_free(&app->catalog);
-	config_free(&app->cfg);
-	app->cfg = cfg;
-	app->plugins = plugins;
-	app->holidays = holidays;
-	app->catalog = catalog;
+	struct engine old = app->eng;
+	app->eng = next;
 	pthread_rwlock_unlock(&app->conf_lock);
-	http_reconfigure(app->http, &app->cfg);
-	feed_cache_set_budget(app->feeds, (size_t)app->cfg.feed_cache_size);
-	deliver_reconfigure(app->deliver, &app->cfg);
+	engine_done(&old);
+	http_reconfigure(app->http, &app->eng.cfg);
+	feed_cache_set_budget(app->feeds, (size_t)app->eng.cfg.feed_cache_size);
+	deliver_reconfigure(app->deliver, &app->eng.cfg);
 	/* Feeds carry the catalog's words and lead times: render them again
 	 * even if the schedule itself does not change. */
 	feed_cache_invalidate(app->feeds);
 	regenerate(app, "reload");
 	log_info("reload: done; %zu activities loaded, %zu refused",
-		 app->plugins.n, app->plugins.n_refused);
+		 app->eng.plugins.n, app->eng.plugins.n_refused);
 	notify_status(app, "READY=1");
 }
 
@@ -374,7 +336,7 @@ static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 	struct app *app = arg;
 	char why[256];
 	/* Only a daemon that can serve says it is alive. */
-	if (app_health(app, app->db, why, sizeof(why)) == 0)
+	if (app_health(app, app->eng.db, why, sizeof(why)) == 0)
 		notify_send("WATCHDOG=1");
 	else
 		log_warn("watchdog: not pinging systemd: %s", why);
@@ -397,16 +359,12 @@ static void daemon_free(struct daemon *d)
 		if (events[i])
 			event_free(events[i]);
 	http_free(d->app.http);
-	plugins_unload(&d->app.plugins);
-	holidays_free(&d->app.holidays);
 	deliver_free(d->app.deliver);
 	if (d->app.remind_timer)
 		event_free(d->app.remind_timer);
 	free(d->app.in_flight);
-	feed_catalog_free(&d->app.catalog);
 	feed_cache_free(d->app.feeds);
-	db_close(d->app.db);
-	config_free(&d->app.cfg);
+	engine_done(&d->app.eng);
 	if (d->app.base)
 		event_base_free(d->app.base);
 	pthread_rwlock_destroy(&d->app.conf_lock);
@@ -430,15 +388,14 @@ int daemon_serve(const char *config_path)
 	pthread_rwlock_init(&app->conf_lock, &lock_attr);
 	pthread_rwlockattr_destroy(&lock_attr);
 
-	if (load_config(config_path, &app->cfg, &app->plugins, &app->holidays,
-			&app->catalog)) {
+	if (load_engine(config_path, &app->eng)) {
 		log_err("serve: %s has errors (above); not starting",
 			config_path);
 		goto out;
 	}
-	if (db_open(app->cfg.db_path, &app->db))
+	if (db_open(app->eng.cfg.db_path, &app->eng.db))
 		goto out;
-	app->feeds = feed_cache_new((size_t)app->cfg.feed_cache_size);
+	app->feeds = feed_cache_new((size_t)app->eng.cfg.feed_cache_size);
 	if (!app->feeds)
 		goto out;
 	/* Signals, timers and the delivery worker's wake-ups: HTTP has loops
@@ -460,7 +417,7 @@ int daemon_serve(const char *config_path)
 		goto out;
 	}
 	struct http_route routes[HTTP_MAX_ROUTES];
-	app->http = http_start(app->base, &app->cfg, routes,
+	app->http = http_start(app->base, &app->eng.cfg, routes,
 			       routes_of(app, routes));
 	if (!app->http)
 		goto out;
@@ -479,7 +436,7 @@ int daemon_serve(const char *config_path)
 		on_watchdog(-1, 0, app);
 	}
 
-	app->deliver = deliver_new(app->base, &app->cfg, remind_done, app);
+	app->deliver = deliver_new(app->base, &app->eng.cfg, remind_done, app);
 	app->remind_timer = evtimer_new(app->base, on_remind_timer, app);
 	if (!app->deliver || !app->remind_timer) {
 		log_err("serve: cannot start the reminder delivery");
@@ -502,7 +459,7 @@ int daemon_serve(const char *config_path)
 
 	log_info("serve: ready; %zu activities loaded, %zu refused, database "
 		 "%s",
-		 app->plugins.n, app->plugins.n_refused, app->cfg.db_path);
+		 app->eng.plugins.n, app->eng.plugins.n_refused, app->eng.cfg.db_path);
 	notify_status(app, "READY=1");
 	if (event_base_dispatch(app->base) < 0) {
 		log_err("serve: the event loop failed");

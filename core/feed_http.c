@@ -113,12 +113,12 @@ static int render_feed(void *arg, const unsigned char hash[TOKEN_HASH_SIZE],
 	int rc = -1;
 	time_t now = time(NULL);
 	pthread_rwlock_rdlock(&app->conf_lock);
-	rc = feed_render(db, &app->catalog,
+	rc = feed_render(db, &app->eng.catalog,
 			 kind == TOKEN_STAFF ? FEED_STAFF : FEED_TEAM, subject,
-			 date_today(app->cfg.timezone, now), now, doc);
+			 date_today(app->eng.cfg.timezone, now), now, doc);
 	/* Clients that honour Cache-Control come back within five minutes
 	 * at most, whatever the refresh interval asks of calendar apps. */
-	*max_age = app->cfg.feed_refresh < 300 ? app->cfg.feed_refresh : 300;
+	*max_age = app->eng.cfg.feed_refresh < 300 ? app->eng.cfg.feed_refresh : 300;
 	pthread_rwlock_unlock(&app->conf_lock);
 	free(subject);
 	return rc;

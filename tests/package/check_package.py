@@ -76,6 +76,12 @@ def check_tree(root, prefix, etc):
                             "qa-scheduler", "calendars",
                             "england-and-wales-bank-holidays.ics")
     check(os.path.isfile(calendar), f"{calendar}: missing")
+    completion = os.path.join(root, prefix.lstrip("/"), "share",
+                              "bash-completion", "completions",
+                              "qa-scheduler")
+    check(os.path.isfile(completion) and "complete -F _qa_scheduler "
+          "qa-scheduler" in open(completion).read(),
+          f"{completion}: missing, or not the completion script")
     unit = one(root, "**/lib/systemd/system/qa-scheduler.service")
     if unit:
         text = open(unit).read()

@@ -1,0 +1,252 @@
+/* The command line's schedule commands: record, due, next and export. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "db.h"
+#include "due.h"
+#include "record.h"
+#include "staff.h"
+
+int cli_record(const struct cli_call *call)
+{
+	const struct cli_value *audit = cli_opt(call, RECORD_AUDIT);
+	bool yes = cli_opt(call, RECORD_SAFEGUARDING) != NULL;
+	bool no = cli_opt(call, RECORD_NO_SAFEGUARDING) != NULL;
+	char a[32], b[32];
+	if (yes && no)
+		return cli_usage_error(
+			call, "give %s or %s once",
+			cli_option_name(call, RECORD_SAFEGUARDING, a, sizeof(a)),
+			cli_option_name(call, RECORD_NO_SAFEGUARDING, b,
+					sizeof(b)));
+	struct record_input in = {
+		.activity = call->operands[0],
+		.staff_id = cli_text(call, RECORD_STAFF),
+		.date = cli_opt(call, RECORD_DATE)->day,
+		.practitioner_id = cli_text(call, RECORD_PRACTITIONER),
+		.grade = cli_text(call, RECORD_GRADE),
+		.safeguarding = yes  ? RECORD_FLAG_YES
+				: no ? RECORD_FLAG_NO
+				     : RECORD_FLAG_UNSET,
+		.moderator_id = cli_text(call, RECORD_MODERATOR),
+		.audit_id = audit ? audit->count : 0,
+		.home = cli_text(call, RECORD_HOME),
+		.signed_off_by = cli_text(call, RECORD_SIGNED_OFF_BY),
+		.note = cli_text(call, RECORD_NOTE)};
+
+	struct engine e;
+	struct errlist errs = {0};
+	char *said = NULL;
+	long long id = 0;
+	int rc = CLI_ERROR;
+	if (cli_engine_open(call, ENGINE_DATABASE, &e))
+		goto out;
+	struct sched_env env = engine_env(&e, time(NULL));
+	if (db_begin(e.db))
+		goto out;
+	/* The person's own series; and for the audit workflow, the built-in
+	 * series (actions, moderations) of everyone it touches. */
+	struct sched_filter mine = {.activity = in.activity,
+				    .staff_id = in.staff_id};
+	struct sched_filter audits = {.activity = SCHED_AUDIT_ACTION};
+	bool workflow = strcmp(in.activity, "collaborative_audit") == 0 ||
+			strcmp(in.activity, SCHED_AUDIT_ACTION) == 0 ||
+			strcmp(in.activity, SCHED_MODERATION) == 0;
+	bool plugin = plugins_find(&e.plugins, in.activity) != NULL;
+	if (record_completion(e.db, &e.plugins, &in, env.today, &errs, &id) ||
+	    (plugin && cli_regenerate(&e, &env, &mine)) ||
+	    (workflow && cli_regenerate(&e, &env, &audits)) ||
+	    !(said = record_describe(e.db, &in, id)) || db_commit(e.db)) {
+		db_rollback(e.db);
+		goto out;
+	}
+	printf("%s\n", said);
+	rc = CLI_OK;
+out:
+	cli_print_errors(&errs);
+	errlist_free(&errs);
+	free(said);
+	engine_done(&e);
+	return rc;
+}
+
+int cli_due(const struct cli_call *call)
+{
+	const struct cli_value *as_of = cli_opt(call, DUE_AS_OF);
+	const struct cli_value *within = cli_opt(call, DUE_WITHIN);
+	const struct cli_value *format = cli_opt(call, DUE_FORMAT);
+	struct due_filter filter = {
+		.manager_id = cli_text(call, DUE_MANAGER),
+		.team = cli_text(call, DUE_TEAM),
+		.activity = cli_text(call, DUE_ACTIVITY),
+		.as_of = as_of ? as_of->day : QA_DAY_NONE,
+		.within_days = within ? within->count : 7};
+	struct engine e;
+	struct due_list rows = {0};
+	int rc = CLI_ERROR;
+	if (cli_engine_open(call, ENGINE_DATABASE, &e))
+		goto out;
+	struct sched_env env = engine_env(&e, time(NULL));
+	if (filter.activity &&
+	    strcmp(filter.activity, SCHED_AUDIT_ACTION) != 0 &&
+	    strcmp(filter.activity, SCHED_MODERATION) != 0 &&
+	    !plugins_find(&e.plugins, filter.activity)) {
+		fprintf(stderr,
+			"qa-scheduler: due: --activity \"%s\": no such "
+			"activity; `qa-scheduler plugins` lists them\n",
+			filter.activity);
+		goto out;
+	}
+	if (filter.manager_id) {
+		struct staff manager = {0};
+		int found = staff_get(e.db, filter.manager_id, &manager);
+		staff_free(&manager);
+		if (found <= 0) {
+			fprintf(stderr,
+				"qa-scheduler: due: --manager \"%s\": "
+				"no such person\n",
+				filter.manager_id);
+			goto out;
+		}
+	}
+	if (filter.as_of == QA_DAY_NONE)
+		filter.as_of = env.today;
+	if (cli_ensure_current(&e, &env))
+		goto out;
+	if (due_query(e.db, &filter, &rows) ||
+	    due_print(&rows,
+		      format ? (enum due_format)format->choice
+			     : DUE_FORMAT_TABLE,
+		      stdout))
+		goto out;
+	rc = CLI_OK;
+out:
+	due_list_free(&rows);
+	engine_done(&e);
+	return rc;
+}
+
+static void print_occurrence(const struct sched_occ *o, const char *tzid,
+			     FILE *out)
+{
+	char day[DATE_TEXT_SIZE];
+	static const char *const weekdays[] = {"Mon", "Tue", "Wed", "Thu",
+					       "Fri", "Sat", "Sun"};
+	const char *weekday = weekdays[qa_day_weekday(o->date) - 1];
+	if (o->kind == QA_OCC_EVENT) {
+		time_t start = o->dtstart_utc;
+		struct tm utc;
+		gmtime_r(&start, &utc);
+		char utc_text[32];
+		strftime(utc_text, sizeof(utc_text), "%a %Y-%m-%d %H:%M UTC",
+			 &utc);
+		/* What a clock on the wall shows then: a time that does not
+		 * exist (clocks going forward) has moved on. */
+		qa_day local_day = o->date;
+		int minute = o->start_minute;
+		long offset = 0;
+		date_local_time(start, tzid, &local_day, &minute, &offset);
+		offset /= 60;
+		char moved[64] = "", rule_day[DATE_TEXT_SIZE];
+		if (o->moved_from != QA_DAY_NONE)
+			snprintf(moved, sizeof(moved),
+				 " (moved from %s %s, not a working day)",
+				 weekdays[qa_day_weekday(o->moved_from) - 1],
+				 date_format(o->moved_from, rule_day));
+		fprintf(out,
+			"%s %s %02d:%02d %c%02ld:%02ld = %s  %3d min  %-9s  "
+			"%s%s\n",
+			weekdays[qa_day_weekday(local_day) - 1],
+			date_format(local_day, day), minute / 60, minute % 60,
+			offset < 0 ? '-' : '+', labs(offset) / 60,
+			labs(offset) % 60, utc_text, o->duration,
+			o->status == QA_STATUS_TENTATIVE ? "tentative"
+							 : "confirmed",
+			o->summary, moved);
+	} else if (o->kind == QA_OCC_ALLDAY) {
+		fprintf(out, "%s %s all day, %d day(s)%*s  %-9s  %s\n", weekday,
+			date_format(o->date, day), o->duration, 27, "",
+			"confirmed", o->summary);
+	} else {
+		fprintf(out, "%s %s due by the end of the day%*s  %-9s  %s\n",
+			weekday, date_format(o->date, day), 20, "",
+			o->done_on != QA_DAY_NONE ? "done" : "open",
+			o->summary);
+	}
+}
+
+int cli_next(const struct cli_call *call)
+{
+	const char *activity = call->operands[0];
+	const char *staff_id = cli_text(call, NEXT_STAFF);
+	const struct cli_value *from_opt = cli_opt(call, NEXT_FROM);
+	const struct cli_value *count_opt = cli_opt(call, NEXT_COUNT);
+	int count = count_opt ? count_opt->count : 5;
+	struct engine e;
+	struct sched_occ_list occs = {0};
+	char from_text[DATE_TEXT_SIZE];
+	int rc = CLI_ERROR;
+	if (cli_engine_open(call, ENGINE_DATABASE, &e))
+		goto out;
+	struct sched_env env = engine_env(&e, time(NULL));
+	qa_day from = from_opt ? from_opt->day : env.today;
+	/* Preview from `from` as if it were today: the plugin projects from
+	 * there, with the completions recorded so far. */
+	if (from > env.today)
+		env.today = from;
+	if (sched_preview(e.db, &env, activity, staff_id, from,
+			  qa_day_add_months(from, 24), &occs))
+		goto out;
+	int shown = 0;
+	for (size_t i = 0; i < occs.n && shown < count; i++) {
+		if (occs.items[i].date < from)
+			continue;
+		print_occurrence(&occs.items[i], e.cfg.timezone, stdout);
+		shown++;
+	}
+	if (shown == 0)
+		printf("no occurrence of %s from %s in the next two years\n",
+		       activity, date_format(from, from_text));
+	rc = CLI_OK;
+out:
+	sched_occ_list_free(&occs);
+	engine_done(&e);
+	return rc;
+}
+
+int cli_export(const struct cli_call *call)
+{
+	const char *staff_id = cli_text(call, EXPORT_STAFF);
+	struct engine e;
+	struct feed_doc doc = {0};
+	int rc = CLI_ERROR;
+	if (cli_engine_open(call, ENGINE_DATABASE | ENGINE_CATALOG, &e))
+		goto out;
+	struct sched_env env = engine_env(&e, time(NULL));
+	if (cli_ensure_current(&e, &env))
+		goto out;
+	int found = feed_render(e.db, &e.catalog, FEED_STAFF, staff_id,
+				env.today, env.now, &doc);
+	if (found < 0)
+		goto out;
+	if (found == 0) {
+		fprintf(stderr,
+			"qa-scheduler: export: --staff \"%s\": no such person, "
+			"or they have left\n",
+			staff_id);
+		goto out;
+	}
+	if (fwrite(doc.body, 1, doc.len, stdout) != doc.len || fflush(stdout)) {
+		fprintf(stderr, "qa-scheduler: export: cannot write the "
+				"feed to standard output\n");
+		goto out;
+	}
+	rc = CLI_OK;
+out:
+	feed_doc_free(&doc);
+	engine_done(&e);
+	return rc;
+}

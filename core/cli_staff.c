@@ -1,0 +1,124 @@
+/* The command line's staff commands: add, import, list and leave. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "db.h"
+#include "staff.h"
+
+int cli_staff_add(const struct cli_call *call)
+{
+	struct staff_text text = {
+		.id = cli_text(call, STAFF_ADD_ID),
+		.name = cli_text(call, STAFF_ADD_NAME),
+		.email = cli_text(call, STAFF_ADD_EMAIL),
+		.role = cli_text(call, STAFF_ADD_ROLE),
+		.team = cli_text(call, STAFF_ADD_TEAM),
+		.manager = cli_text(call, STAFF_ADD_MANAGER),
+		.nqsw_start = cli_text(call, STAFF_ADD_NQSW_START)};
+	struct staff s = {0};
+	struct errlist errs = {0};
+	if (staff_parse(&text, NULL, 0, &s, &errs)) {
+		cli_print_errors(&errs);
+		errlist_free(&errs);
+		staff_free(&s);
+		return CLI_ERROR;
+	}
+	struct engine e;
+	int rc = CLI_ERROR;
+	if (cli_engine_open(call, ENGINE_DATABASE, &e))
+		goto out;
+	struct sched_env env = engine_env(&e, time(NULL));
+	if (db_begin(e.db))
+		goto out;
+	struct sched_filter only = {.staff_id = s.id};
+	if (staff_upsert(e.db, &s, env.today, &errs) ||
+	    cli_regenerate(&e, &env, &only) || db_commit(e.db)) {
+		db_rollback(e.db);
+		goto out;
+	}
+	rc = CLI_OK;
+out:
+	cli_print_errors(&errs);
+	errlist_free(&errs);
+	staff_free(&s);
+	engine_done(&e);
+	return rc;
+}
+
+int cli_staff_import(const struct cli_call *call)
+{
+	const char *file = call->operands[0];
+	struct engine e;
+	struct errlist errs = {0};
+	int rc = CLI_ERROR;
+	if (cli_engine_open(call, ENGINE_DATABASE, &e))
+		goto out;
+	struct sched_env env = engine_env(&e, time(NULL));
+	if (db_begin(e.db))
+		goto out;
+	int stored = staff_import_csv(e.db, file, env.today, &errs);
+	if (stored < 0) {
+		db_rollback(e.db);
+		cli_print_errors(&errs);
+		fprintf(stderr,
+			"qa-scheduler: %s: nothing imported (%zu "
+			"problem(s))\n",
+			file, errs.n);
+		goto out;
+	}
+	if (cli_regenerate(&e, &env, NULL) || db_commit(e.db)) {
+		db_rollback(e.db);
+		goto out;
+	}
+	printf("%s: %d staff imported\n", file, stored);
+	rc = CLI_OK;
+out:
+	errlist_free(&errs);
+	engine_done(&e);
+	return rc;
+}
+
+int cli_staff_list(const struct cli_call *call)
+{
+	const struct cli_value *format = cli_opt(call, STAFF_LIST_FORMAT);
+	struct engine e;
+	int rc = CLI_ERROR;
+	if (cli_engine_open(call, ENGINE_DATABASE, &e))
+		goto out;
+	if (staff_list(e.db, cli_text(call, STAFF_LIST_TEAM),
+		       format ? (enum staff_format)format->choice
+			      : STAFF_FORMAT_TABLE,
+		       stdout) == 0)
+		rc = CLI_OK;
+out:
+	engine_done(&e);
+	return rc;
+}
+
+int cli_staff_leave(const struct cli_call *call)
+{
+	const char *id = cli_text(call, STAFF_LEAVE_ID);
+	const struct cli_value *date = cli_opt(call, STAFF_LEAVE_DATE);
+	struct engine e;
+	struct errlist errs = {0};
+	int rc = CLI_ERROR;
+	if (cli_engine_open(call, ENGINE_DATABASE, &e))
+		goto out;
+	struct sched_env env = engine_env(&e, time(NULL));
+	if (db_begin(e.db))
+		goto out;
+	struct sched_filter only = {.staff_id = id};
+	if (staff_leave(e.db, id, date ? date->day : env.today, &errs) ||
+	    cli_regenerate(&e, &env, &only) || db_commit(e.db)) {
+		db_rollback(e.db);
+		goto out;
+	}
+	rc = CLI_OK;
+out:
+	cli_print_errors(&errs);
+	errlist_free(&errs);
+	engine_done(&e);
+	return rc;
+}
