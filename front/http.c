@@ -1,3 +1,8 @@
+/* http: the transport (http.h). One file of some 900 lines on purpose: the
+ * loops, listening, limits, draining and request counts share struct
+ * http_loop and one set of threading rules (which thread touches what, and
+ * when), and are easier to check against each other read together. No
+ * endpoint is here. */
 #include "http.h"
 
 #include <arpa/inet.h>
