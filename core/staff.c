@@ -1,6 +1,5 @@
 #include "staff.h"
 
-#include <csv.h>
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
@@ -1221,183 +1220,6 @@ out:
 
 /* ---- CSV import ---- */
 
-struct csv_record {
-	unsigned line; /* physical line where it starts */
-	char **fields; /* NUL-terminated copies */
-	size_t nfields, capacity;
-	bool has_nul;
-};
-
-struct csv_reader {
-	struct csv_record *records;
-	size_t n, capacity;
-	struct csv_record current;
-	bool at_record_start;
-	unsigned line; /* physical line of the byte being fed */
-	bool oom;
-};
-
-static void csv_record_free(struct csv_record *record)
-{
-	for (size_t i = 0; i < record->nfields; i++)
-		free(record->fields[i]);
-	free(record->fields);
-	record->fields = NULL;
-	record->nfields = record->capacity = 0;
-}
-
-static void csv_reader_free(struct csv_reader *reader)
-{
-	for (size_t i = 0; i < reader->n; i++)
-		csv_record_free(&reader->records[i]);
-	free(reader->records);
-	csv_record_free(&reader->current);
-}
-
-static void on_field(void *data, size_t len, void *arg)
-{
-	struct csv_reader *reader = arg;
-	struct csv_record *record = &reader->current;
-	char *copy;
-	if (reader->oom)
-		return;
-	if (record->nfields == record->capacity) {
-		size_t grown = record->capacity ? record->capacity * 2
-						: FIELD_COUNT + 1;
-		char **fields =
-			realloc(record->fields, grown * sizeof(*fields));
-		if (!fields) {
-			reader->oom = true;
-			return;
-		}
-		record->fields = fields;
-		record->capacity = grown;
-	}
-	/* libcsv hands no buffer for an empty field before its first
-	 * non-empty one. */
-	if (!data)
-		data = "";
-	if (memchr(data, '\0', len))
-		record->has_nul = true;
-	if (!(copy = strndup(data, len))) {
-		reader->oom = true;
-		return;
-	}
-	record->fields[record->nfields++] = copy;
-}
-
-static void on_record(int terminator, void *arg)
-{
-	struct csv_reader *reader = arg;
-	(void)terminator;
-	if (reader->n == reader->capacity) {
-		size_t grown = reader->capacity ? reader->capacity * 2 : 64;
-		struct csv_record *records =
-			realloc(reader->records, grown * sizeof(*records));
-		if (!records) {
-			reader->oom = true;
-			csv_record_free(&reader->current);
-			goto next;
-		}
-		reader->records = records;
-		reader->capacity = grown;
-	}
-	reader->records[reader->n++] = reader->current;
-next:
-	memset(&reader->current, 0, sizeof(reader->current));
-	reader->at_record_start = true;
-}
-
-/* Read every record of path. A malformed file (a stray quote) is one
- * problem in errs and -1: past it, where records start is a guess. */
-static int read_csv(const char *path, struct csv_reader *reader,
-		    struct errlist *errs)
-{
-	struct csv_parser parser;
-	unsigned char chunk[8192];
-	unsigned char previous = 0;
-	bool first_chunk = true, parser_ready = false;
-	FILE *file = NULL;
-	int rc = -1;
-	size_t got;
-
-	reader->line = 1;
-	reader->at_record_start = true;
-	if (!(file = fopen(path, "rb"))) {
-		errlist_add(errs, "%s: cannot open: %s", path, strerror(errno));
-		goto out;
-	}
-	/* STRICT: a quote inside an unquoted field, or text after a closing
-	 * quote, is an error rather than a silent guess. */
-	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL)) {
-		log_err("staff: out of memory reading %s", path);
-		goto out;
-	}
-	parser_ready = true;
-	while ((got = fread(chunk, 1, sizeof(chunk), file)) > 0) {
-		size_t start = 0;
-		if (first_chunk && got >= 3 &&
-		    memcmp(chunk, "\xef\xbb\xbf", 3) == 0)
-			start = 3; /* the BOM spreadsheets write */
-		first_chunk = false;
-		/* Fed a byte at a time, so the line of each record's first
-		 * byte is known: libcsv counts no lines. */
-		for (size_t i = start; i < got; i++) {
-			unsigned char byte = chunk[i];
-			if (reader->at_record_start && byte != '\r' &&
-			    byte != '\n') {
-				reader->current.line = reader->line;
-				reader->at_record_start = false;
-			}
-			if (csv_parse(&parser, &byte, 1, on_field, on_record,
-				      reader) != 1) {
-				if (csv_error(&parser) == CSV_EPARSE)
-					errlist_add(
-						errs,
-						"%s:%u: malformed CSV: a quote "
-						"inside an unquoted field, or "
-						"text after a closing quote; "
-						"quote the whole field and "
-						"double any quote inside it",
-						path, reader->line);
-				else
-					log_err("staff: %s:%u: %s", path,
-						reader->line,
-						csv_strerror(
-							csv_error(&parser)));
-				goto out;
-			}
-			if (byte == '\r' || (byte == '\n' && previous != '\r'))
-				reader->line++;
-			previous = byte;
-		}
-		if (reader->oom)
-			break;
-	}
-	if (ferror(file)) {
-		errlist_add(errs, "%s: cannot read: %s", path, strerror(errno));
-		goto out;
-	}
-	if (csv_fini(&parser, on_field, on_record, reader)) {
-		errlist_add(errs,
-			    "%s:%u: a quoted field is not closed before the "
-			    "end of the file",
-			    path, reader->current.line);
-		goto out;
-	}
-	if (reader->oom) {
-		log_err("staff: out of memory reading %s", path);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (parser_ready)
-		csv_free(&parser);
-	if (file)
-		fclose(file);
-	return rc;
-}
-
 static bool header_has(const struct csv_record *header, const char *column)
 {
 	for (size_t i = 0; i < header->nfields; i++)
@@ -1579,7 +1401,7 @@ out:
 int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 		     struct errlist *errs)
 {
-	struct csv_reader reader = {0};
+	struct csv_table table = {0};
 	struct import_row *rows = NULL;
 	struct file_id *ids = NULL;
 	struct row_problems problems = {0};
@@ -1592,9 +1414,9 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 		log_err("staff: today (%ld) is not a date", (long)today);
 		return -1;
 	}
-	if (read_csv(path, &reader, errs))
+	if (csv_read_file(path, &table, errs))
 		goto out;
-	if (reader.n == 0) {
+	if (table.n == 0) {
 		errlist_add(errs,
 			    "%s: empty; expected the header "
 			    "id,name,email,role,team,manager,nqsw_start and a "
@@ -1602,9 +1424,9 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 			    path);
 		goto out;
 	}
-	if (check_header(path, &reader.records[0], errs))
+	if (check_header(path, &table.records[0], errs))
 		goto out;
-	nrows = reader.n - 1;
+	nrows = table.n - 1;
 	if (nrows == 0) {
 		errlist_add(errs, "%s: no staff after the header", path);
 		goto out;
@@ -1617,7 +1439,7 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 	}
 
 	for (size_t i = 0; i < nrows; i++) {
-		struct csv_record *record = &reader.records[i + 1];
+		struct csv_record *record = &table.records[i + 1];
 		char **f = record->fields;
 		/* Even a bad row's id counts as "in the file", so its
 		 * reports get no second, misleading problem. */
@@ -1676,12 +1498,12 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 		size_t first = i - 1;
 		while (first > 0 && strcmp(ids[first - 1].id, ids[i].id) == 0)
 			first--;
-		unsigned line = reader.records[ids[i].record + 1].line;
+		unsigned line = table.records[ids[i].record + 1].line;
 		errlist_add(&problems.msgs,
 			    "%s:%u: id \"%s\": also on line %u; list each "
 			    "person once",
 			    path, line, ids[i].id,
-			    reader.records[ids[first].record + 1].line);
+			    table.records[ids[first].record + 1].line);
 		row_problems_mark(&problems, line);
 		rows[ids[i].record].valid = false;
 	}
@@ -1714,7 +1536,7 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 	}
 	for (size_t i = 0; i < nrows; i++) {
 		const struct staff *s = &rows[i].person;
-		struct origin at = {path, reader.records[i + 1].line};
+		struct origin at = {path, table.records[i + 1].line};
 		if (!rows[i].valid || !s->manager_id)
 			continue;
 		/* A manager on a bad row of this file has its own problem. */
@@ -1745,6 +1567,6 @@ out:
 		staff_free(&rows[i].person);
 	free(rows);
 	free(ids);
-	csv_reader_free(&reader);
+	csv_table_free(&table);
 	return rc;
 }
