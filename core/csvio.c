@@ -236,3 +236,122 @@ out:
 		fclose(file);
 	return rc;
 }
+
+void csv_record_trim(struct csv_record *record)
+{
+	for (size_t i = 0; i < record->nfields; i++) {
+		char *field = record->fields[i];
+		size_t start = 0, end = strlen(field);
+		while (field[start] == ' ' || field[start] == '\t')
+			start++;
+		while (end > start &&
+		       (field[end - 1] == ' ' || field[end - 1] == '\t'))
+			end--;
+		memmove(field, field + start, end - start);
+		field[end - start] = '\0';
+	}
+}
+
+const char *csv_field(const struct csv_record *record, size_t column)
+{
+	return column < record->nfields ? record->fields[column] : NULL;
+}
+
+/* names[from, to) joined by sep, to out. */
+static void put_names(FILE *out, const char *const *names, size_t from,
+		      size_t to, const char *sep)
+{
+	for (size_t i = from; i < to; i++)
+		fprintf(out, "%s%s", i > from ? sep : "", names[i]);
+}
+
+int csv_header_map(const char *path, const struct csv_record *header,
+		   const char *const *names, size_t n, size_t n_required,
+		   size_t *at, struct errlist *errs)
+{
+	char *problem = NULL, quoted[ERRLIST_SHOWN_SIZE];
+	size_t len = 0, missing = 0, unknown = 0, nameless = 0;
+	const char *sep = "";
+	int rc = -1;
+	FILE *out = open_memstream(&problem, &len);
+	if (!out) {
+		log_err("csv: out of memory reading the header of %s", path);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		at[i] = CSV_ABSENT;
+	for (size_t f = 0; f < header->nfields; f++) {
+		const char *cell = header->fields[f];
+		size_t i = 0;
+		while (i < n && strcmp(cell, names[i]) != 0)
+			i++;
+		if (i < n && at[i] == CSV_ABSENT) {
+			at[i] = f;
+			continue;
+		}
+		if (i == n && *cell)
+			unknown++;
+		else if (i == n)
+			nameless++;
+	}
+	for (size_t i = 0; i < n_required; i++) {
+		if (at[i] != CSV_ABSENT)
+			continue;
+		fprintf(out, "%s%s", missing++ ? ", " : "missing ", names[i]);
+		sep = "; ";
+	}
+	if (unknown) {
+		fprintf(out, "%sunknown column%s ", sep,
+			unknown > 1 ? "s" : "");
+		for (size_t f = 0, listed = 0; f < header->nfields; f++) {
+			const char *cell = header->fields[f];
+			size_t i = 0;
+			while (i < n && strcmp(cell, names[i]) != 0)
+				i++;
+			if (i < n || !*cell)
+				continue;
+			fprintf(out, "%s\"%s\"", listed++ ? ", " : "",
+				errlist_shown(cell, quoted));
+		}
+		sep = "; ";
+	}
+	if (nameless == 1)
+		fprintf(out, "%sa column with no name", sep);
+	else if (nameless)
+		fprintf(out, "%s%zu columns with no name", sep, nameless);
+	if (nameless)
+		sep = "; ";
+	for (size_t i = 0; i < n; i++) {
+		size_t seen = 0;
+		for (size_t f = 0; f < header->nfields; f++)
+			seen += strcmp(header->fields[f], names[i]) == 0;
+		if (seen == 2)
+			fprintf(out, "%scolumn \"%s\" twice", sep, names[i]);
+		else if (seen > 2)
+			fprintf(out, "%scolumn \"%s\" %zu times", sep, names[i],
+				seen);
+		if (seen > 1)
+			sep = "; ";
+	}
+	if (!*sep) {
+		rc = 0;
+		goto out;
+	}
+	fprintf(out, "; expected ");
+	put_names(out, names, 0, n_required, ",");
+	fputs(" in any order", out);
+	if (n_required < n) {
+		fputs(", and optionally ", out);
+		put_names(out, names, n_required, n, ", ");
+	}
+out:
+	if (fclose(out)) {
+		log_err("csv: out of memory reading the header of %s", path);
+		rc = -1;
+	} else if (rc) {
+		errlist_add(errs, "%s:%u: header: %s", path, header->line,
+			    problem);
+	}
+	free(problem);
+	return rc;
+}

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "errlist.h"
@@ -60,5 +61,31 @@ int csv_read_file(const char *path, struct csv_table *out,
 
 /* Free the records of table (not table itself) and clear it. */
 void csv_table_free(struct csv_table *table);
+
+/* Drop the spaces and tabs around every field of record, in place: those
+ * inside quotes too, for a reader that trims every cell. */
+void csv_record_trim(struct csv_record *record);
+
+/* A column csv_header_map did not find. */
+#define CSV_ABSENT SIZE_MAX
+
+/*
+ * Find the columns a file may hold in its header record, by name, in any
+ * order: at[i] is the index of names[i] in every record, or CSV_ABSENT. The
+ * first n_required names must be there, the rest may be; each name of
+ * header must be one of names, once (compared exactly: csv_record_trim
+ * first to forgive spaces). Returns 0, or -1 with one problem in errs
+ * saying all that is wrong:
+ *   PATH:LINE: header: missing email; unknown column "mail"; expected
+ *   id,name,email,role,team,manager,nqsw_start in any order, and
+ *   optionally left_on
+ */
+int csv_header_map(const char *path, const struct csv_record *header,
+		   const char *const *names, size_t n, size_t n_required,
+		   size_t *at, struct errlist *errs);
+
+/* The field of record in column (as csv_header_map found it), or NULL
+ * when the column is CSV_ABSENT or the record is shorter. */
+const char *csv_field(const struct csv_record *record, size_t column);
 
 #endif

@@ -279,12 +279,18 @@ enum field {
 	FIELD_TEAM,
 	FIELD_MANAGER,
 	FIELD_NQSW_START,
+	FIELD_LEFT_ON, /* a file's only: no option, staff leave has --date */
 	FIELD_COUNT
 };
 
-static const char *const field_columns[FIELD_COUNT] = {
-	"id", "name", "email", "role", "team", "manager", "nqsw_start",
+const char *const staff_column_names[STAFF_COLUMN_COUNT] = {
+	"id",   "name",    "email",      "role",
+	"team", "manager", "nqsw_start", "left_on",
 };
+
+_Static_assert((int)FIELD_COUNT == (int)STAFF_COLUMN_COUNT &&
+		       (int)FIELD_LEFT_ON == (int)STAFF_COLUMN_LEFT_ON,
+	       "enum field follows enum staff_column");
 
 static const char *const field_options[FIELD_COUNT] = {
 	"--id",   "--name",    "--email",      "--role",
@@ -297,32 +303,6 @@ struct origin {
 	unsigned line;
 };
 
-#define SHOWN_SIZE 80
-
-/* value as it can be quoted in a one-line message: control characters
- * become '?', and a long value is cut (on a UTF-8 boundary) with "…". */
-static const char *shown(const char *value, char buf[SHOWN_SIZE])
-{
-	size_t limit = 60, used = 0;
-	const char *c = value ? value : "";
-	for (; *c && used < limit; c++)
-		buf[used++] = is_control((unsigned char)*c) ? '?' : *c;
-	if (*c) {
-		/* Drop a character the limit split. */
-		if (((unsigned char)*c & 0xc0) == 0x80) {
-			while (used > 0 &&
-			       ((unsigned char)buf[used - 1] & 0xc0) == 0x80)
-				used--;
-			if (used > 0)
-				used--;
-		}
-		memcpy(buf + used, "\xe2\x80\xa6", 3);
-		used += 3;
-	}
-	buf[used] = '\0';
-	return buf;
-}
-
 static void field_problem(struct errlist *errs, const struct origin *at,
 			  enum field field, const char *value, const char *fmt,
 			  ...) QA_PRINTF(5, 6);
@@ -331,17 +311,19 @@ static void field_problem(struct errlist *errs, const struct origin *at,
 			  enum field field, const char *value, const char *fmt,
 			  ...)
 {
-	char problem[1024], quoted[SHOWN_SIZE];
+	char problem[1024], quoted[ERRLIST_SHOWN_SIZE];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(problem, sizeof(problem), fmt, ap);
 	va_end(ap);
-	shown(value, quoted);
+	errlist_shown(value, quoted);
 	if (at->file)
 		errlist_add(errs, "%s:%u: %s \"%s\": %s", at->file, at->line,
-			    field_columns[field], quoted, problem);
+			    staff_column_names[field], quoted, problem);
 	else
-		errlist_add(errs, "staff: %s \"%s\": %s", field_options[field],
+		errlist_add(errs, "staff: %s \"%s\": %s",
+			    field_options[field] ? field_options[field]
+						 : staff_column_names[field],
 			    quoted, problem);
 }
 
@@ -424,7 +406,7 @@ int staff_parse(const struct staff_text *text, const char *file, unsigned line,
 	struct staff s = {.nqsw_start = QA_DAY_NONE,
 			  .added_on = QA_DAY_NONE,
 			  .left_on = QA_DAY_NONE};
-	char *role = NULL, *nqsw_start = NULL, why[1024];
+	char *role = NULL, *nqsw_start = NULL, *left_on = NULL, why[1024];
 	bool oom = false;
 	size_t before = errs->n;
 	int rc = -1;
@@ -436,6 +418,7 @@ int staff_parse(const struct staff_text *text, const char *file, unsigned line,
 	s.team = trimmed_copy(text->team, &oom);
 	s.manager_id = trimmed_copy(text->manager, &oom);
 	nqsw_start = trimmed_copy(text->nqsw_start, &oom);
+	left_on = trimmed_copy(text->left_on, &oom);
 	if (oom) {
 		log_err("staff: out of memory reading a person");
 		goto out;
@@ -448,6 +431,9 @@ int staff_parse(const struct staff_text *text, const char *file, unsigned line,
 	if (nqsw_start && date_parse(nqsw_start, &s.nqsw_start))
 		field_problem(errs, &at, FIELD_NQSW_START, nqsw_start,
 			      "not a real date; use YYYY-MM-DD");
+	if (left_on && date_parse(left_on, &s.left_on))
+		field_problem(errs, &at, FIELD_LEFT_ON, left_on,
+			      "not a real date; use YYYY-MM-DD");
 	check_fields(&s, false, &at, errs);
 	if (errs->n != before)
 		goto out;
@@ -458,6 +444,7 @@ out:
 	staff_free(&s);
 	free(role);
 	free(nqsw_start);
+	free(left_on);
 	if (rc) {
 		memset(out, 0, sizeof(*out));
 		out->nqsw_start = out->added_on = out->left_on = QA_DAY_NONE;
@@ -732,6 +719,31 @@ out:
 	return rc;
 }
 
+int staff_store(sqlite3 *db, const struct staff *s, qa_day today,
+		bool *manager_changed, qa_day *left_on)
+{
+	char *old_manager = NULL;
+	if (!day_in_range(today)) {
+		log_err("staff: today (%ld) is not a date", (long)today);
+		return -1;
+	}
+	int found = lookup_person(db, s->id, &old_manager, left_on);
+	if (found < 0)
+		return -1;
+	*manager_changed = !found || !same_text(old_manager, s->manager_id);
+	free(old_manager);
+	return write_person(db, s, today);
+}
+
+int staff_check_manager(sqlite3 *db, const struct staff *s, qa_day today,
+			bool must_exist, bool manager_changed, const char *file,
+			unsigned line, struct errlist *errs)
+{
+	struct origin at = {file, line};
+	return check_manager(db, s, today, must_exist, manager_changed, &at,
+			     errs);
+}
+
 /* The columns staff_from_row reads, in order. */
 #define STAFF_COLUMNS                                                       \
 	"id, name, email, team, manager_id, nqsw_start, added_on, left_on," \
@@ -836,6 +848,12 @@ out:
 
 int staff_leave(sqlite3 *db, const char *id, qa_day date, struct errlist *errs)
 {
+	return staff_leave_at(db, id, date, NULL, 0, errs);
+}
+
+int staff_leave_at(sqlite3 *db, const char *id, qa_day date, const char *file,
+		   unsigned line, struct errlist *errs)
+{
 	static const char read_sql[] =
 		"SELECT added_on, left_on FROM staff WHERE id = ?1";
 	static const char leave_sql[] =
@@ -844,9 +862,9 @@ int staff_leave(sqlite3 *db, const char *id, qa_day date, struct errlist *errs)
 		"SELECT count(*), group_concat(id, ', ') FROM ("
 		" SELECT id FROM staff WHERE manager_id = ?1"
 		" AND (left_on IS NULL OR left_on > ?2) ORDER BY id)";
+	struct origin at = {file, line};
 	sqlite3_stmt *stmt = NULL;
-	char quoted[SHOWN_SIZE], date_text[DATE_TEXT_SIZE],
-		other_text[DATE_TEXT_SIZE];
+	char date_text[DATE_TEXT_SIZE], other_text[DATE_TEXT_SIZE];
 	qa_day added_on, left_on;
 	bool own_transaction = sqlite3_get_autocommit(db);
 	int rc = -1, step;
@@ -865,10 +883,8 @@ int staff_leave(sqlite3 *db, const char *id, qa_day date, struct errlist *errs)
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
 	step = sqlite3_step(stmt);
 	if (step == SQLITE_DONE) {
-		errlist_add(errs,
-			    "staff: --id \"%s\": not known; see qa-scheduler "
-			    "staff list",
-			    shown(id, quoted));
+		field_problem(errs, &at, FIELD_ID, id,
+			      "not known; see qa-scheduler staff list");
 		goto out;
 	}
 	if (step != SQLITE_ROW) {
@@ -878,16 +894,23 @@ int staff_leave(sqlite3 *db, const char *id, qa_day date, struct errlist *errs)
 	if (column_day(stmt, 0, id, &added_on) ||
 	    column_day(stmt, 1, id, &left_on))
 		goto out;
-	if (left_on != QA_DAY_NONE) {
+	/* The command line's words are staff leave's own, not a field's. */
+	if (left_on != QA_DAY_NONE && file)
+		field_problem(errs, &at, FIELD_LEFT_ON, date_text,
+			      "%s already left on %s", id,
+			      date_format(left_on, other_text));
+	else if (left_on != QA_DAY_NONE)
 		errlist_add(errs, "staff: %s already left on %s", id,
 			    date_format(left_on, other_text));
-		goto out;
-	}
-	if (date < added_on) {
+	else if (date < added_on && file)
+		field_problem(errs, &at, FIELD_LEFT_ON, date_text,
+			      "before %s was added on %s", id,
+			      date_format(added_on, other_text));
+	else if (date < added_on)
 		errlist_add(errs, "staff: --date %s: before %s was added on %s",
 			    date_text, id, date_format(added_on, other_text));
+	if (left_on != QA_DAY_NONE || date < added_on)
 		goto out;
-	}
 	sqlite3_finalize(stmt);
 	if (sqlite3_prepare_v2(db, leave_sql, -1, &stmt, NULL) != SQLITE_OK) {
 		log_sql_error(db, "cannot prepare to mark a leaver");
@@ -1220,85 +1243,6 @@ out:
 
 /* ---- CSV import ---- */
 
-static bool header_has(const struct csv_record *header, const char *column)
-{
-	for (size_t i = 0; i < header->nfields; i++)
-		if (header->fields[i] && strcmp(header->fields[i], column) == 0)
-			return true;
-	return false;
-}
-
-static void append(char *buf, size_t size, const char *text)
-{
-	size_t used = strlen(buf);
-	if (used < size)
-		snprintf(buf + used, size - used, "%s", text);
-}
-
-static int check_header(const char *path, struct csv_record *header,
-			struct errlist *errs)
-{
-	char missing[256] = "", unexpected[256] = "", shown_text[SHOWN_SIZE];
-	bool in_order = header->nfields == FIELD_COUNT;
-	size_t n = header->nfields;
-	for (size_t i = 0; i < n; i++) {
-		bool oom = false;
-		char *cell = trimmed_copy(header->fields[i], &oom);
-		if (oom) {
-			log_err("staff: out of memory");
-			return -1;
-		}
-		free(header->fields[i]);
-		header->fields[i] = cell;
-	}
-	for (size_t i = 0; i < FIELD_COUNT; i++) {
-		if (i >= n || !header->fields[i] ||
-		    strcmp(header->fields[i], field_columns[i]) != 0)
-			in_order = false;
-		if (!header_has(header, field_columns[i])) {
-			append(missing, sizeof(missing), *missing ? ", " : "");
-			append(missing, sizeof(missing), field_columns[i]);
-		}
-	}
-	if (in_order)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		bool known = false;
-		for (size_t f = 0; f < FIELD_COUNT; f++)
-			if (header->fields[i] &&
-			    strcmp(header->fields[i], field_columns[f]) == 0)
-				known = true;
-		if (known)
-			continue;
-		append(unexpected, sizeof(unexpected), *unexpected ? ", " : "");
-		append(unexpected, sizeof(unexpected),
-		       header->fields[i] ? shown(header->fields[i], shown_text)
-					 : "(a column with no name)");
-	}
-	char problem[600] = "";
-	if (*missing) {
-		append(problem, sizeof(problem), "missing ");
-		append(problem, sizeof(problem), missing);
-		append(problem, sizeof(problem), "; ");
-	}
-	if (*unexpected) {
-		append(problem, sizeof(problem), "unexpected ");
-		append(problem, sizeof(problem), unexpected);
-		if (strstr(unexpected, "left_on"))
-			append(problem, sizeof(problem),
-			       " (remove it: leavers are recorded with "
-			       "staff leave)");
-		append(problem, sizeof(problem), "; ");
-	}
-	if (!*missing && !*unexpected)
-		append(problem, sizeof(problem), "columns out of order; ");
-	errlist_add(errs,
-		    "%s:%u: header: %sexpected exactly "
-		    "id,name,email,role,team,manager,nqsw_start",
-		    path, header->line, problem);
-	return -1;
-}
-
 /* An id of the file and the record it is on, for sorting. */
 struct file_id {
 	const char *id;
@@ -1335,6 +1279,7 @@ struct import_row {
 	struct staff person;
 	bool valid;           /* parsed, and its id not a duplicate */
 	bool manager_changed; /* new person, or a manager other than before */
+	qa_day left_on;       /* as stored before; QA_DAY_NONE: in post */
 };
 
 /* Problems of the rows, each with its line, so they reach the reader in
@@ -1398,6 +1343,44 @@ out:
 	problems->nlines = 0;
 }
 
+/* The header's names as the reader wrote them, for a row of another
+ * length: "id,name,...". NULL when out of memory. */
+static char *header_text(const struct csv_record *header)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < header->nfields; i++)
+		fprintf(out, "%s%s", i ? "," : "", header->fields[i]);
+	if (fclose(out)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* The cells of record as staff_parse reads them: a cell our own CSV
+ * defused (a name like =HYPERLINK(...) written as '=HYPERLINK(...)) comes
+ * back as it was. */
+static struct staff_text row_text(const struct csv_record *record,
+				  const size_t *at)
+{
+#define CELL(column) csv_undefuse(csv_field(record, at[column]))
+	return (struct staff_text){
+		.id = CELL(STAFF_COLUMN_ID),
+		.name = CELL(STAFF_COLUMN_NAME),
+		.email = CELL(STAFF_COLUMN_EMAIL),
+		.role = CELL(STAFF_COLUMN_ROLE),
+		.team = CELL(STAFF_COLUMN_TEAM),
+		.manager = CELL(STAFF_COLUMN_MANAGER),
+		.nqsw_start = CELL(STAFF_COLUMN_NQSW_START),
+		.left_on = CELL(STAFF_COLUMN_LEFT_ON),
+	};
+#undef CELL
+}
+
 int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 		     struct errlist *errs)
 {
@@ -1405,15 +1388,12 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 	struct import_row *rows = NULL;
 	struct file_id *ids = NULL;
 	struct row_problems problems = {0};
-	size_t nrows = 0, nids = 0;
+	size_t nrows = 0, nids = 0, at[STAFF_COLUMN_COUNT];
+	char *header = NULL;
 	bool in_transaction = false;
 	bool own_transaction = false;
 	int rc = -1;
 
-	if (!day_in_range(today)) {
-		log_err("staff: today (%ld) is not a date", (long)today);
-		return -1;
-	}
 	if (csv_read_file(path, &table, errs))
 		goto out;
 	if (table.n == 0) {
@@ -1424,7 +1404,13 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 			    path);
 		goto out;
 	}
-	if (check_header(path, &table.records[0], errs))
+	/* Every cell trimmed, as staff_parse trims what it reads: the ids
+	 * of the file are compared before it runs. */
+	for (size_t i = 0; i < table.n; i++)
+		csv_record_trim(&table.records[i]);
+	/* left_on, the last column, may be left out. */
+	if (csv_header_map(path, &table.records[0], staff_column_names,
+			   STAFF_COLUMN_COUNT, STAFF_COLUMN_LEFT_ON, at, errs))
 		goto out;
 	nrows = table.n - 1;
 	if (nrows == 0) {
@@ -1433,39 +1419,26 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 	}
 	rows = calloc(nrows, sizeof(*rows));
 	ids = calloc(nrows, sizeof(*ids));
-	if (!rows || !ids) {
+	header = header_text(&table.records[0]);
+	if (!rows || !ids || !header) {
 		log_err("staff: out of memory importing %s", path);
 		goto out;
 	}
 
 	for (size_t i = 0; i < nrows; i++) {
 		struct csv_record *record = &table.records[i + 1];
-		char **f = record->fields;
 		/* Even a bad row's id counts as "in the file", so its
 		 * reports get no second, misleading problem. */
-		bool oom = false;
-		char *id = trimmed_copy(record->nfields ? f[FIELD_ID] : NULL,
-					&oom);
-		if (oom) {
-			log_err("staff: out of memory importing %s", path);
-			goto out;
-		}
-		if (id && staff_id_valid(id)) {
-			free(f[FIELD_ID]);
-			f[FIELD_ID] = id;
-			ids[nids++] = (struct file_id){f[FIELD_ID], i};
-		} else {
-			free(id);
-		}
-		if (record->nfields != FIELD_COUNT) {
+		const char *id = csv_field(record, at[STAFF_COLUMN_ID]);
+		if (id && staff_id_valid(id))
+			ids[nids++] = (struct file_id){id, i};
+		if (record->nfields != table.records[0].nfields) {
 			errlist_add(&problems.msgs,
-				    "%s:%u: %zu field%s, expected %d "
-				    "(id,name,email,role,team,manager,"
-				    "nqsw_start); quote a field that holds a "
-				    "comma",
+				    "%s:%u: %zu field%s, expected %zu (%s); "
+				    "quote a field that holds a comma",
 				    path, record->line, record->nfields,
 				    record->nfields == 1 ? "" : "s",
-				    FIELD_COUNT);
+				    table.records[0].nfields, header);
 			row_problems_mark(&problems, record->line);
 			continue;
 		}
@@ -1476,15 +1449,7 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 			row_problems_mark(&problems, record->line);
 			continue;
 		}
-		/* A cell our own CSV defused (a name like =HYPERLINK(...)
-		 * written as '=HYPERLINK(...)) comes back as it was. */
-		struct staff_text text = {csv_undefuse(f[FIELD_ID]),
-					  csv_undefuse(f[FIELD_NAME]),
-					  csv_undefuse(f[FIELD_EMAIL]),
-					  csv_undefuse(f[FIELD_ROLE]),
-					  csv_undefuse(f[FIELD_TEAM]),
-					  csv_undefuse(f[FIELD_MANAGER]),
-					  csv_undefuse(f[FIELD_NQSW_START])};
+		struct staff_text text = row_text(record, at);
 		rows[i].valid =
 			staff_parse(&text, path, record->line, &rows[i].person,
 				    &problems.msgs) == 0;
@@ -1520,32 +1485,39 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 		goto out;
 	in_transaction = true;
 	for (size_t i = 0; i < nrows; i++) {
-		char *old_manager = NULL;
-		if (!rows[i].valid)
-			continue;
-		int found = lookup_person(db, rows[i].person.id, &old_manager,
-					  NULL);
-		if (found < 0)
-			goto out;
-		rows[i].manager_changed =
-			!found ||
-			!same_text(old_manager, rows[i].person.manager_id);
-		free(old_manager);
-		if (write_person(db, &rows[i].person, today))
+		if (rows[i].valid &&
+		    staff_store(db, &rows[i].person, today,
+				&rows[i].manager_changed, &rows[i].left_on))
 			goto out;
 	}
 	for (size_t i = 0; i < nrows; i++) {
 		const struct staff *s = &rows[i].person;
-		struct origin at = {path, table.records[i + 1].line};
+		unsigned line = table.records[i + 1].line;
 		if (!rows[i].valid || !s->manager_id)
 			continue;
 		/* A manager on a bad row of this file has its own problem. */
 		bool must_exist = !file_has_id(ids, nids, s->manager_id);
-		if (check_manager(db, s, today, must_exist,
-				  rows[i].manager_changed, &at,
-				  &problems.msgs) < 0)
+		if (staff_check_manager(db, s, today, must_exist,
+					rows[i].manager_changed, path, line,
+					&problems.msgs) < 0)
 			goto out;
-		row_problems_mark(&problems, at.line);
+		row_problems_mark(&problems, line);
+	}
+	/* The leavers last, as staff leave after the rows were added: who
+	 * reports to a leaver in the file keeps them, as in the database
+	 * the file was written from. Left on that day already: no news. */
+	for (size_t i = 0; i < nrows; i++) {
+		const struct staff *s = &rows[i].person;
+		unsigned line = table.records[i + 1].line;
+		size_t before = problems.msgs.n;
+		if (!rows[i].valid || s->left_on == QA_DAY_NONE ||
+		    s->left_on == rows[i].left_on)
+			continue;
+		if (staff_leave_at(db, s->id, s->left_on, path, line,
+				   &problems.msgs) &&
+		    problems.msgs.n == before)
+			goto out; /* a database error, logged */
+		row_problems_mark(&problems, line);
 	}
 	if (problems.msgs.n)
 		goto out;
@@ -1567,6 +1539,7 @@ out:
 		staff_free(&rows[i].person);
 	free(rows);
 	free(ids);
+	free(header);
 	csv_table_free(&table);
 	return rc;
 }

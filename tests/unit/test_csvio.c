@@ -305,6 +305,94 @@ static void what_is_written_reads_back(void **state)
 	free(text);
 }
 
+/* A record of the given fields, as the reader makes one. */
+static struct csv_record record_of(unsigned line, size_t n,
+				   const char *const *fields)
+{
+	struct csv_record r = {.line = line, .nfields = n};
+	r.fields = calloc(n ? n : 1, sizeof(*r.fields));
+	assert_non_null(r.fields);
+	for (size_t i = 0; i < n; i++)
+		assert_non_null(r.fields[i] = strdup(fields[i]));
+	return r;
+}
+
+static void record_done(struct csv_record *r)
+{
+	for (size_t i = 0; i < r->nfields; i++)
+		free(r->fields[i]);
+	free(r->fields);
+}
+
+static void trim_and_field(void **state)
+{
+	(void)state;
+	const char *const fields[] = {"  a ", "\tb\t", "", "   ", "c d"};
+	struct csv_record r = record_of(1, 5, fields);
+	csv_record_trim(&r);
+	assert_string_equal(csv_field(&r, 0), "a");
+	assert_string_equal(csv_field(&r, 1), "b");
+	assert_string_equal(csv_field(&r, 2), "");
+	assert_string_equal(csv_field(&r, 3), "");
+	assert_string_equal(csv_field(&r, 4), "c d");
+	assert_null(csv_field(&r, 5));
+	assert_null(csv_field(&r, CSV_ABSENT));
+	record_done(&r);
+}
+
+static const char *const staff_names[] = {"id", "name", "team", "left_on"};
+
+/* Map a header of the given fields against staff_names (the last one
+ * optional): the rc, at[], and the one problem (or NULL). */
+static int map(size_t n, const char *const *fields, size_t at[4],
+	       char **problem)
+{
+	struct csv_record header = record_of(3, n, fields);
+	struct errlist errs = {0};
+	int rc = csv_header_map("people.csv", &header, staff_names, 4, 3, at,
+				&errs);
+	assert_int_equal(errs.n, rc ? 1 : 0);
+	*problem = rc ? strdup(errs.msgs[0]) : NULL;
+	errlist_free(&errs);
+	record_done(&header);
+	return rc;
+}
+
+static void header_by_name(void **state)
+{
+	(void)state;
+	size_t at[4];
+	char *problem;
+	const char *const in_order[] = {"id", "name", "team", "left_on"};
+	assert_int_equal(map(4, in_order, at, &problem), 0);
+	assert_int_equal(at[0], 0);
+	assert_int_equal(at[3], 3);
+	const char *const moved[] = {"team", "id", "name"};
+	assert_int_equal(map(3, moved, at, &problem), 0);
+	assert_int_equal(at[0], 1);
+	assert_int_equal(at[1], 2);
+	assert_int_equal(at[2], 0);
+	assert_true(at[3] == CSV_ABSENT);
+
+	const char *const wrong[] = {"Id",      "name",    "grade", "",
+				     "left_on", "left_on", "\x01x"};
+	assert_int_equal(map(7, wrong, at, &problem), -1);
+	assert_string_equal(problem,
+			    "people.csv:3: header: missing id, team; unknown "
+			    "columns \"Id\", \"grade\", \"?x\"; a column with "
+			    "no name; column \"left_on\" twice; expected "
+			    "id,name,team in any order, and optionally "
+			    "left_on");
+	free(problem);
+	const char *const blank[] = {"id", "", "name", "", "team"};
+	assert_int_equal(map(5, blank, at, &problem), -1);
+	assert_string_equal(problem,
+			    "people.csv:3: header: 2 columns with no name; "
+			    "expected id,name,team in any order, and "
+			    "optionally left_on");
+	free(problem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +404,8 @@ int main(void)
 		cmocka_unit_test(a_nul_byte_is_flagged),
 		cmocka_unit_test(refusals_name_the_file_and_line),
 		cmocka_unit_test(what_is_written_reads_back),
+		cmocka_unit_test(trim_and_field),
+		cmocka_unit_test(header_by_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
