@@ -20,6 +20,8 @@
 #include "record.h"
 #include "schedule.h"
 #include "staff.h"
+#include "staff_import.h"
+#include "staff_list.h"
 #include "token.h"
 
 static const char usage_text[] =

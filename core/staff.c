@@ -1,143 +1,13 @@
 #include "staff.h"
 
-#include <errno.h>
-#include <jansson.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "csvio.h"
 #include "date.h"
 #include "db.h"
 #include "log.h"
-
-/* ---- roles ---- */
-
-/* Bit i of enum role is role_words[i]: the order of SPEC section 3. */
-static const char *const role_words[] = {
-	"dcs",
-	"lead_member",
-	"assistant_director",
-	"service_lead",
-	"early_help_service_lead",
-	"group_manager",
-	"practice_manager",
-	"social_worker",
-	"iro_manager",
-	"cp_chair_manager",
-	"partnership_manager",
-	"safeguarding_lead",
-	"qa_team",
-	"qa_residential_lead",
-	"development_lead",
-};
-
-#define ROLE_COUNT (sizeof(role_words) / sizeof(role_words[0]))
-#define ROLE_ALL ((1u << ROLE_COUNT) - 1)
-
-_Static_assert(ROLE_DEVELOPMENT_LEAD == 1u << (ROLE_COUNT - 1),
-	       "role_words follows enum role");
-
-const char *roles_allowed(void)
-{
-	return "dcs, lead_member, assistant_director, service_lead, "
-	       "early_help_service_lead, group_manager, practice_manager, "
-	       "social_worker, iro_manager, cp_chair_manager, "
-	       "partnership_manager, safeguarding_lead, qa_team, "
-	       "qa_residential_lead, development_lead";
-}
-
-static int role_bit(const char *word, size_t len)
-{
-	for (size_t i = 0; i < ROLE_COUNT; i++)
-		if (strlen(role_words[i]) == len &&
-		    memcmp(role_words[i], word, len) == 0)
-			return (int)i;
-	return -1;
-}
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* The word of [start, start + *len) without surrounding spaces. */
-static const char *trim_span(const char *start, size_t *len)
-{
-	while (*len > 0 && is_space(*start)) {
-		start++;
-		(*len)--;
-	}
-	while (*len > 0 && is_space(start[*len - 1]))
-		(*len)--;
-	return start;
-}
-
-int roles_parse(const char *text, unsigned *mask, char *why, size_t why_size)
-{
-	unsigned parsed = 0;
-	const char *item = text ? text : "";
-	size_t whole = strlen(item);
-	trim_span(item, &whole);
-	if (whole == 0) {
-		snprintf(why, why_size, "no role given; allowed: %s",
-			 roles_allowed());
-		return -1;
-	}
-	for (;;) {
-		const char *end = strchr(item, ',');
-		size_t len = end ? (size_t)(end - item) : strlen(item);
-		const char *word = trim_span(item, &len);
-		if (len == 0) {
-			snprintf(why, why_size,
-				 "an empty item in the role list; separate "
-				 "roles with single commas");
-			return -1;
-		}
-		int bit = role_bit(word, len);
-		if (bit < 0) {
-			snprintf(why, why_size,
-				 "unknown role \"%.*s\"; allowed: %s",
-				 (int)(len > 64 ? 64 : len), word,
-				 roles_allowed());
-			return -1;
-		}
-		parsed |= 1u << bit;
-		if (!end)
-			break;
-		item = end + 1;
-	}
-	*mask = parsed;
-	return 0;
-}
-
-void roles_format(unsigned mask, char *buf, size_t size)
-{
-	size_t used = 0;
-	if (size == 0)
-		return;
-	buf[0] = '\0';
-	for (size_t i = 0; i < ROLE_COUNT; i++) {
-		if (!(mask & (1u << i)))
-			continue;
-		int n = snprintf(buf + used, size - used, "%s%s",
-				 used ? "," : "", role_words[i]);
-		if (n < 0 || (size_t)n >= size - used) {
-			buf[used] = '\0'; /* whole words only */
-			return;
-		}
-		used += (size_t)n;
-	}
-}
-
-unsigned roles_effective(unsigned mask)
-{
-	if (mask & ROLE_EARLY_HELP_SERVICE_LEAD)
-		mask |= ROLE_SERVICE_LEAD;
-	return mask;
-}
 
 /* ---- field checks ---- */
 
@@ -146,6 +16,11 @@ unsigned roles_effective(unsigned mask)
 #define TEAM_MAX_BYTES 100
 #define EMAIL_MAX_BYTES 254
 #define EMAIL_LOCAL_MAX_BYTES 64
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
 
 static int is_alnum(char c)
 {
@@ -346,9 +221,10 @@ static int check_fields(const struct staff *s, bool check_roles,
 	if (check_roles && s->roles == 0)
 		field_problem(errs, at, FIELD_ROLE, "",
 			      "no role given; allowed: %s", roles_allowed());
-	else if (check_roles && (s->roles & ~ROLE_ALL))
+	else if (check_roles && (s->roles & ~ROLES_KNOWN))
 		field_problem(errs, at, FIELD_ROLE, "",
-			      "unknown role bits 0x%x", s->roles & ~ROLE_ALL);
+			      "unknown role bits 0x%x",
+			      s->roles & ~ROLES_KNOWN);
 	if ((why = text_problem(s->team, TEAM_MAX_BYTES,
 				"longer than 100 bytes")))
 		field_problem(errs, at, FIELD_TEAM, s->team, "%s", why);
@@ -659,12 +535,12 @@ static int write_person(sqlite3 *db, const struct staff *s, qa_day today)
 			sqlite3_errmsg(db));
 		goto out;
 	}
-	for (size_t i = 0; i < ROLE_COUNT; i++) {
-		if (!(s->roles & (1u << i)))
+	for (unsigned role = 1; role & ROLES_KNOWN; role <<= 1) {
+		if (!(s->roles & role))
 			continue;
 		sqlite3_reset(add_role);
 		sqlite3_bind_text(add_role, 1, s->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(add_role, 2, role_words[i], -1,
+		sqlite3_bind_text(add_role, 2, role_word(role), -1,
 				  SQLITE_STATIC);
 		if (sqlite3_step(add_role) != SQLITE_DONE) {
 			log_err("staff: cannot store the roles of %s: %s",
@@ -787,13 +663,12 @@ static unsigned roles_from_db(const char *text, const char *id)
 	while (word && *word) {
 		const char *end = strchr(word, ',');
 		size_t len = end ? (size_t)(end - word) : strlen(word);
-		int bit = role_bit(word, len);
-		if (bit < 0)
+		unsigned role = role_from_word(word, len);
+		if (!role)
 			log_warn("staff: %s has role \"%.*s\", unknown to this "
 				 "qa-scheduler",
 				 id, (int)len, word);
-		else
-			mask |= 1u << bit;
+		mask |= role;
 		word = end ? end + 1 : NULL;
 	}
 	return mask;
@@ -954,14 +829,7 @@ out:
 	return rc;
 }
 
-/* ---- listing ---- */
-
-struct staff_array {
-	struct staff *people;
-	size_t n;
-};
-
-static void staff_array_free(struct staff_array *list)
+void staff_array_free(struct staff_array *list)
 {
 	for (size_t i = 0; i < list->n; i++)
 		staff_free(&list->people[i]);
@@ -970,33 +838,34 @@ static void staff_array_free(struct staff_array *list)
 	list->n = 0;
 }
 
-static int load_staff(sqlite3 *db, const char *team, struct staff_array *list)
+int staff_load(sqlite3 *db, const char *team, struct staff_array *out)
 {
 	static const char sql[] = "SELECT " STAFF_COLUMNS " FROM staff"
 				  " WHERE ?1 IS NULL OR team = ?1 ORDER BY id";
 	sqlite3_stmt *stmt = NULL;
 	size_t capacity = 0;
 	int rc = -1, step;
+	memset(out, 0, sizeof(*out));
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
 		log_sql_error(db, "cannot list staff");
 		goto out;
 	}
 	bind_text_or_null(stmt, 1, team);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (list->n == capacity) {
+		if (out->n == capacity) {
 			size_t grown = capacity ? capacity * 2 : 64;
 			struct staff *people =
-				realloc(list->people, grown * sizeof(*people));
+				realloc(out->people, grown * sizeof(*people));
 			if (!people) {
 				log_err("staff: out of memory listing staff");
 				goto out;
 			}
-			list->people = people;
+			out->people = people;
 			capacity = grown;
 		}
-		if (staff_from_row(stmt, &list->people[list->n]))
+		if (staff_from_row(stmt, &out->people[out->n]))
 			goto out;
-		list->n++;
+		out->n++;
 	}
 	if (step != SQLITE_DONE) {
 		log_sql_error(db, "cannot list staff");
@@ -1005,541 +874,5 @@ static int load_staff(sqlite3 *db, const char *team, struct staff_array *list)
 	rc = 0;
 out:
 	sqlite3_finalize(stmt);
-	return rc;
-}
-
-/* Characters on screen, near enough: UTF-8 code points. */
-static size_t text_width(const char *text)
-{
-	size_t width = 0;
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++)
-		width += (*c & 0xc0) != 0x80;
-	return width;
-}
-
-/* text padded or cut (with "…") to exactly width columns, then gap. */
-static void print_cell(FILE *out, const char *text, size_t width, bool last)
-{
-	size_t shown_width = text_width(text);
-	if (shown_width <= width) {
-		fputs(text, out);
-	} else {
-		const char *c = text;
-		for (size_t n = 0; *c; c++) {
-			if (((unsigned char)*c & 0xc0) != 0x80 &&
-			    n++ == width - 1)
-				break;
-		}
-		fwrite(text, 1, (size_t)(c - text), out);
-		fputs("\xe2\x80\xa6", out);
-		shown_width = width;
-	}
-	if (!last)
-		fprintf(out, "%*s", (int)(width - shown_width + 2), "");
-}
-
-enum column {
-	COLUMN_ID,
-	COLUMN_NAME,
-	COLUMN_TEAM,
-	COLUMN_ROLES,
-	COLUMN_MANAGER,
-	COLUMN_NQSW,
-	COLUMN_LEFT,
-	COLUMN_COUNT
-};
-
-/* The text of one cell of the table; buf holds it when it is made here. */
-static const char *table_cell(const struct staff *s, enum column column,
-			      char *buf, size_t size)
-{
-	switch (column) {
-	case COLUMN_ID:
-		return s->id;
-	case COLUMN_NAME:
-		return s->name;
-	case COLUMN_TEAM:
-		return s->team;
-	case COLUMN_ROLES:
-		roles_format(s->roles, buf, size);
-		return buf;
-	case COLUMN_MANAGER:
-		return s->manager_id ? s->manager_id : "-";
-	case COLUMN_NQSW:
-		return s->nqsw_start == QA_DAY_NONE
-			       ? "-"
-			       : date_format(s->nqsw_start, buf);
-	case COLUMN_LEFT:
-		return s->left_on == QA_DAY_NONE ? "-"
-						 : date_format(s->left_on, buf);
-	case COLUMN_COUNT:
-		break;
-	}
-	return "";
-}
-
-static void list_table(const struct staff_array *list, FILE *out)
-{
-	static const char *const headings[COLUMN_COUNT] = {
-		"ID", "NAME", "TEAM", "ROLES", "MANAGER", "NQSW_START", "LEFT",
-	};
-	/* Ids are never cut: they are what the other commands take. Names,
-	 * teams and roles are, so a typical row fits in 100 columns; the
-	 * json and csv formats give them whole. */
-	static const size_t caps[COLUMN_COUNT] = {SIZE_MAX, 20, 12, 26,
-						  SIZE_MAX, 10, 10};
-	size_t widths[COLUMN_COUNT];
-	char buf[512];
-	for (int c = 0; c < COLUMN_COUNT; c++)
-		widths[c] = strlen(headings[c]);
-	for (size_t i = 0; i < list->n; i++)
-		for (int c = 0; c < COLUMN_COUNT; c++) {
-			size_t width = text_width(table_cell(&list->people[i],
-							     (enum column)c,
-							     buf, sizeof(buf)));
-			if (width > caps[c])
-				width = caps[c];
-			if (width > widths[c])
-				widths[c] = width;
-		}
-	for (int c = 0; c < COLUMN_COUNT; c++)
-		print_cell(out, headings[c], widths[c], c == COLUMN_COUNT - 1);
-	fputc('\n', out);
-	for (size_t i = 0; i < list->n; i++) {
-		for (int c = 0; c < COLUMN_COUNT; c++)
-			print_cell(out,
-				   table_cell(&list->people[i], (enum column)c,
-					      buf, sizeof(buf)),
-				   widths[c], c == COLUMN_COUNT - 1);
-		fputc('\n', out);
-	}
-}
-
-static json_t *json_day(qa_day day)
-{
-	char text[DATE_TEXT_SIZE];
-	return day == QA_DAY_NONE ? json_null()
-				  : json_string(date_format(day, text));
-}
-
-static json_t *json_text(const char *text)
-{
-	return text ? json_string(text) : json_null();
-}
-
-static json_t *person_json(const struct staff *s)
-{
-	json_t *person = json_object(), *roles = json_array();
-	if (!person || !roles)
-		goto fail;
-	for (size_t i = 0; i < ROLE_COUNT; i++)
-		if ((s->roles & (1u << i)) &&
-		    json_array_append_new(roles, json_string(role_words[i])))
-			goto fail;
-	/* json_object_set_new takes the value even when it fails, and fails
-	 * on a NULL value (out of memory, or text that is not UTF-8). */
-	if (json_object_set_new(person, "id", json_text(s->id)) ||
-	    json_object_set_new(person, "name", json_text(s->name)) ||
-	    json_object_set_new(person, "email", json_text(s->email)))
-		goto fail;
-	int failed = json_object_set_new(person, "roles", roles);
-	roles = NULL; /* the object's now, or freed */
-	if (failed || json_object_set_new(person, "team", json_text(s->team)) ||
-	    json_object_set_new(person, "manager_id",
-				json_text(s->manager_id)) ||
-	    json_object_set_new(person, "nqsw_start",
-				json_day(s->nqsw_start)) ||
-	    json_object_set_new(person, "added_on", json_day(s->added_on)) ||
-	    json_object_set_new(person, "left_on", json_day(s->left_on)))
-		goto fail;
-	return person;
-fail:
-	json_decref(roles);
-	json_decref(person);
-	log_err("staff: cannot build the JSON of %s (out of memory, or text "
-		"that is not UTF-8)",
-		s->id);
-	return NULL;
-}
-
-static int list_json(const struct staff_array *list, FILE *out)
-{
-	json_t *all = json_array();
-	int rc = -1;
-	if (!all) {
-		log_err("staff: out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < list->n; i++) {
-		json_t *person = person_json(&list->people[i]);
-		if (!person || json_array_append_new(all, person))
-			goto out;
-	}
-	if (json_dumpf(all, out, JSON_INDENT(2)) || fputc('\n', out) == EOF) {
-		log_err("staff: cannot write the list: %s", strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	json_decref(all);
-	return rc;
-}
-
-static void list_csv(const struct staff_array *list, FILE *out)
-{
-	char roles[512], nqsw_start[DATE_TEXT_SIZE], left_on[DATE_TEXT_SIZE];
-	fputs("id,name,email,role,team,manager,nqsw_start,left_on\n", out);
-	for (size_t i = 0; i < list->n; i++) {
-		const struct staff *s = &list->people[i];
-		roles_format(s->roles, roles, sizeof(roles));
-		const char *fields[] = {
-			s->id,
-			s->name,
-			s->email,
-			roles,
-			s->team,
-			s->manager_id,
-			s->nqsw_start == QA_DAY_NONE
-				? NULL
-				: date_format(s->nqsw_start, nqsw_start),
-			s->left_on == QA_DAY_NONE
-				? NULL
-				: date_format(s->left_on, left_on)};
-		csv_put_row(out, fields, sizeof(fields) / sizeof(fields[0]));
-	}
-}
-
-int staff_list(sqlite3 *db, const char *team, enum staff_format format,
-	       FILE *out)
-{
-	struct staff_array list = {0};
-	int rc = -1;
-	if (load_staff(db, team, &list))
-		goto out;
-	switch (format) {
-	case STAFF_FORMAT_TABLE:
-		list_table(&list, out);
-		break;
-	case STAFF_FORMAT_JSON:
-		if (list_json(&list, out))
-			goto out;
-		break;
-	case STAFF_FORMAT_CSV:
-		list_csv(&list, out);
-		break;
-	default:
-		log_err("staff: unknown list format %d", (int)format);
-		goto out;
-	}
-	if (fflush(out) || ferror(out)) {
-		log_err("staff: cannot write the list: %s", strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	staff_array_free(&list);
-	return rc;
-}
-
-/* ---- CSV import ---- */
-
-/* An id of the file and the record it is on, for sorting. */
-struct file_id {
-	const char *id;
-	size_t record;
-};
-
-static int file_id_compare(const void *a, const void *b)
-{
-	const struct file_id *x = a, *y = b;
-	int order = strcmp(x->id, y->id);
-	if (order)
-		return order;
-	return (x->record > y->record) - (x->record < y->record);
-}
-
-static bool file_has_id(const struct file_id *ids, size_t n, const char *id)
-{
-	size_t low = 0, high = n;
-	while (low < high) {
-		size_t mid = low + (high - low) / 2;
-		int order = strcmp(ids[mid].id, id);
-		if (order == 0)
-			return true;
-		if (order < 0)
-			low = mid + 1;
-		else
-			high = mid;
-	}
-	return false;
-}
-
-/* One data row on its way in. */
-struct import_row {
-	struct staff person;
-	bool valid;           /* parsed, and its id not a duplicate */
-	bool manager_changed; /* new person, or a manager other than before */
-	qa_day left_on;       /* as stored before; QA_DAY_NONE: in post */
-};
-
-/* Problems of the rows, each with its line, so they reach the reader in
- * file order whichever check found them. */
-struct row_problems {
-	struct errlist msgs;
-	unsigned *lines; /* lines[i] is the line of msgs.msgs[i] */
-	size_t nlines;
-};
-
-/* The messages added since the last call are about `line`. */
-static void row_problems_mark(struct row_problems *problems, unsigned line)
-{
-	if (problems->msgs.n <= problems->nlines)
-		return;
-	unsigned *lines =
-		realloc(problems->lines, problems->msgs.n * sizeof(*lines));
-	if (!lines)
-		return; /* flush puts the unmarked ones last */
-	problems->lines = lines;
-	while (problems->nlines < problems->msgs.n)
-		lines[problems->nlines++] = line;
-}
-
-struct located {
-	unsigned line;
-	size_t seq;
-	const char *msg;
-};
-
-static int located_compare(const void *a, const void *b)
-{
-	const struct located *x = a, *y = b;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return (x->seq > y->seq) - (x->seq < y->seq);
-}
-
-/* Append the problems to errs by line and free them. */
-static void row_problems_flush(struct row_problems *problems,
-			       struct errlist *errs)
-{
-	size_t n = problems->msgs.n;
-	struct located *order = n ? calloc(n, sizeof(*order)) : NULL;
-	if (!order) {
-		errlist_move(errs, &problems->msgs);
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		order[i] = (struct located){
-			i < problems->nlines ? problems->lines[i] : UINT_MAX, i,
-			problems->msgs.msgs[i]};
-	qsort(order, n, sizeof(*order), located_compare);
-	for (size_t i = 0; i < n; i++)
-		errlist_add(errs, "%s", order[i].msg);
-out:
-	free(order);
-	errlist_free(&problems->msgs);
-	free(problems->lines);
-	problems->lines = NULL;
-	problems->nlines = 0;
-}
-
-/* The header's names as the reader wrote them, for a row of another
- * length: "id,name,...". NULL when out of memory. */
-static char *header_text(const struct csv_record *header)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < header->nfields; i++)
-		fprintf(out, "%s%s", i ? "," : "", header->fields[i]);
-	if (fclose(out)) {
-		free(text);
-		return NULL;
-	}
-	return text;
-}
-
-/* The cells of record as staff_parse reads them: a cell our own CSV
- * defused (a name like =HYPERLINK(...) written as '=HYPERLINK(...)) comes
- * back as it was. */
-static struct staff_text row_text(const struct csv_record *record,
-				  const size_t *at)
-{
-#define CELL(column) csv_undefuse(csv_field(record, at[column]))
-	return (struct staff_text){
-		.id = CELL(STAFF_COLUMN_ID),
-		.name = CELL(STAFF_COLUMN_NAME),
-		.email = CELL(STAFF_COLUMN_EMAIL),
-		.role = CELL(STAFF_COLUMN_ROLE),
-		.team = CELL(STAFF_COLUMN_TEAM),
-		.manager = CELL(STAFF_COLUMN_MANAGER),
-		.nqsw_start = CELL(STAFF_COLUMN_NQSW_START),
-		.left_on = CELL(STAFF_COLUMN_LEFT_ON),
-	};
-#undef CELL
-}
-
-int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
-		     struct errlist *errs)
-{
-	struct csv_table table = {0};
-	struct import_row *rows = NULL;
-	struct file_id *ids = NULL;
-	struct row_problems problems = {0};
-	size_t nrows = 0, nids = 0, at[STAFF_COLUMN_COUNT];
-	char *header = NULL;
-	bool in_transaction = false;
-	bool own_transaction = false;
-	int rc = -1;
-
-	if (csv_read_file(path, &table, errs))
-		goto out;
-	if (table.n == 0) {
-		errlist_add(errs,
-			    "%s: empty; expected the header "
-			    "id,name,email,role,team,manager,nqsw_start and a "
-			    "row per person",
-			    path);
-		goto out;
-	}
-	/* Every cell trimmed, as staff_parse trims what it reads: the ids
-	 * of the file are compared before it runs. */
-	for (size_t i = 0; i < table.n; i++)
-		csv_record_trim(&table.records[i]);
-	/* left_on, the last column, may be left out. */
-	if (csv_header_map(path, &table.records[0], staff_column_names,
-			   STAFF_COLUMN_COUNT, STAFF_COLUMN_LEFT_ON, at, errs))
-		goto out;
-	nrows = table.n - 1;
-	if (nrows == 0) {
-		errlist_add(errs, "%s: no staff after the header", path);
-		goto out;
-	}
-	rows = calloc(nrows, sizeof(*rows));
-	ids = calloc(nrows, sizeof(*ids));
-	header = header_text(&table.records[0]);
-	if (!rows || !ids || !header) {
-		log_err("staff: out of memory importing %s", path);
-		goto out;
-	}
-
-	for (size_t i = 0; i < nrows; i++) {
-		struct csv_record *record = &table.records[i + 1];
-		/* Even a bad row's id counts as "in the file", so its
-		 * reports get no second, misleading problem. */
-		const char *id = csv_field(record, at[STAFF_COLUMN_ID]);
-		if (id && staff_id_valid(id))
-			ids[nids++] = (struct file_id){id, i};
-		if (record->nfields != table.records[0].nfields) {
-			errlist_add(&problems.msgs,
-				    "%s:%u: %zu field%s, expected %zu (%s); "
-				    "quote a field that holds a comma",
-				    path, record->line, record->nfields,
-				    record->nfields == 1 ? "" : "s",
-				    table.records[0].nfields, header);
-			row_problems_mark(&problems, record->line);
-			continue;
-		}
-		if (record->has_nul) {
-			errlist_add(&problems.msgs,
-				    "%s:%u: a field holds a NUL byte", path,
-				    record->line);
-			row_problems_mark(&problems, record->line);
-			continue;
-		}
-		struct staff_text text = row_text(record, at);
-		rows[i].valid =
-			staff_parse(&text, path, record->line, &rows[i].person,
-				    &problems.msgs) == 0;
-		row_problems_mark(&problems, record->line);
-	}
-
-	qsort(ids, nids, sizeof(*ids), file_id_compare);
-	for (size_t i = 1; i < nids; i++) {
-		if (strcmp(ids[i].id, ids[i - 1].id) != 0)
-			continue;
-		size_t first = i - 1;
-		while (first > 0 && strcmp(ids[first - 1].id, ids[i].id) == 0)
-			first--;
-		unsigned line = table.records[ids[i].record + 1].line;
-		errlist_add(&problems.msgs,
-			    "%s:%u: id \"%s\": also on line %u; list each "
-			    "person once",
-			    path, line, ids[i].id,
-			    table.records[ids[first].record + 1].line);
-		row_problems_mark(&problems, line);
-		rows[ids[i].record].valid = false;
-	}
-
-	/* Store the good rows, then check the managers against what the
-	 * database holds with the whole file in it: a row may name a
-	 * manager further down, and a cycle may span several rows. */
-	/* Inside the caller's transaction (import, then regenerate, then
-	 * commit), a savepoint keeps the all-or-nothing promise. */
-	own_transaction = sqlite3_get_autocommit(db);
-	if (own_transaction ? db_begin(db)
-			    : sqlite3_exec(db, "SAVEPOINT staff_import", NULL,
-					   NULL, NULL) != SQLITE_OK)
-		goto out;
-	in_transaction = true;
-	for (size_t i = 0; i < nrows; i++) {
-		if (rows[i].valid &&
-		    staff_store(db, &rows[i].person, today,
-				&rows[i].manager_changed, &rows[i].left_on))
-			goto out;
-	}
-	for (size_t i = 0; i < nrows; i++) {
-		const struct staff *s = &rows[i].person;
-		unsigned line = table.records[i + 1].line;
-		if (!rows[i].valid || !s->manager_id)
-			continue;
-		/* A manager on a bad row of this file has its own problem. */
-		bool must_exist = !file_has_id(ids, nids, s->manager_id);
-		if (staff_check_manager(db, s, today, must_exist,
-					rows[i].manager_changed, path, line,
-					&problems.msgs) < 0)
-			goto out;
-		row_problems_mark(&problems, line);
-	}
-	/* The leavers last, as staff leave after the rows were added: who
-	 * reports to a leaver in the file keeps them, as in the database
-	 * the file was written from. Left on that day already: no news. */
-	for (size_t i = 0; i < nrows; i++) {
-		const struct staff *s = &rows[i].person;
-		unsigned line = table.records[i + 1].line;
-		size_t before = problems.msgs.n;
-		if (!rows[i].valid || s->left_on == QA_DAY_NONE ||
-		    s->left_on == rows[i].left_on)
-			continue;
-		if (staff_leave_at(db, s->id, s->left_on, path, line,
-				   &problems.msgs) &&
-		    problems.msgs.n == before)
-			goto out; /* a database error, logged */
-		row_problems_mark(&problems, line);
-	}
-	if (problems.msgs.n)
-		goto out;
-	if (own_transaction ? db_commit(db)
-			    : sqlite3_exec(db, "RELEASE staff_import", NULL,
-					   NULL, NULL) != SQLITE_OK)
-		goto out;
-	in_transaction = false;
-	rc = (int)nrows;
-out:
-	if (in_transaction && own_transaction)
-		db_rollback(db);
-	else if (in_transaction)
-		sqlite3_exec(db,
-			     "ROLLBACK TO staff_import; RELEASE staff_import",
-			     NULL, NULL, NULL);
-	row_problems_flush(&problems, errs);
-	for (size_t i = 0; rows && i < nrows; i++)
-		staff_free(&rows[i].person);
-	free(rows);
-	free(ids);
-	free(header);
-	csv_table_free(&table);
 	return rc;
 }

@@ -1,4 +1,6 @@
-/* staff: people, their roles, teams and managers (SPEC sections 3 and 5). */
+/* staff: people, their roles, teams and managers (SPEC sections 3 and 5):
+ * the model, its checks, and the staff table. Listing them is staff_list.c's,
+ * importing a CSV staff_import.c's. */
 #ifndef QA_STAFF_H
 #define QA_STAFF_H
 
@@ -8,37 +10,7 @@
 
 #include "errlist.h"
 #include "qa-scheduler/plugin.h"
-
-/* The fixed role words of SPEC section 3, as bits. */
-enum role {
-	ROLE_DCS = 1u << 0,
-	ROLE_LEAD_MEMBER = 1u << 1,
-	ROLE_ASSISTANT_DIRECTOR = 1u << 2,
-	ROLE_SERVICE_LEAD = 1u << 3,
-	ROLE_EARLY_HELP_SERVICE_LEAD = 1u << 4, /* implies ROLE_SERVICE_LEAD */
-	ROLE_GROUP_MANAGER = 1u << 5,
-	ROLE_PRACTICE_MANAGER = 1u << 6,
-	ROLE_SOCIAL_WORKER = 1u << 7,
-	ROLE_IRO_MANAGER = 1u << 8,
-	ROLE_CP_CHAIR_MANAGER = 1u << 9,
-	ROLE_PARTNERSHIP_MANAGER = 1u << 10,
-	ROLE_SAFEGUARDING_LEAD = 1u << 11,
-	ROLE_QA_TEAM = 1u << 12,
-	ROLE_QA_RESIDENTIAL_LEAD = 1u << 13,
-	ROLE_DEVELOPMENT_LEAD = 1u << 14,
-};
-
-/* Parse a comma-separated list of role words into a mask (the words as
- * given; use roles_effective for implied roles). Returns 0, or -1 with the
- * offending word and the allowed list in why. */
-int roles_parse(const char *text, unsigned *mask, char *why, size_t why_size);
-/* The role words of mask, comma-separated without spaces, in the order of
- * SPEC section 3; a buf too small holds the words that fit whole. */
-void roles_format(unsigned mask, char *buf, size_t size);
-/* mask plus the roles it implies (early_help_service_lead -> service_lead). */
-unsigned roles_effective(unsigned mask);
-/* A comma-separated list of every role word, for messages. */
-const char *roles_allowed(void);
+#include "roles.h"
 
 /* A staff id: 1-64 of [A-Za-z0-9._-], starting with a letter or digit. */
 bool staff_id_valid(const char *id);
@@ -137,22 +109,6 @@ int staff_check_manager(sqlite3 *db, const struct staff *s, qa_day today,
 			bool must_exist, bool manager_changed, const char *file,
 			unsigned line, struct errlist *errs);
 
-/* Import a CSV (RFC 4180; UTF-8, a BOM and CRLF are fine) whose header
- * names the columns id,name,email,role,team,manager,nqsw_start in any
- * order, and optionally left_on; an unknown column is refused by name. A
- * role cell may hold several roles, quoted ("dcs,service_lead"). Existing
- * ids are updated as by staff_upsert; a left_on date marks the person as
- * left as staff_leave would (left on that very day already: nothing to
- * do; empty: nothing changes, nobody comes back). All or nothing, in one
- * transaction of its own, or a savepoint inside the caller's: every bad
- * row is reported as "FILE:LINE: field "value": problem" in errs (LINE:
- * the physical line where the record starts), duplicate ids and managers
- * neither in the file nor in the database included, and nothing is
- * stored. Rows may name managers defined later in the file. Returns the
- * number of rows stored, or -1. */
-int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
-		     struct errlist *errs);
-
 /* Mark a person as left on `date` (the caller decides the default, today);
  * their history is kept. -1 with a message in errs if the id is unknown,
  * they already left, or `date` is before they were added. Logs a warning
@@ -168,16 +124,17 @@ int staff_leave_at(sqlite3 *db, const char *id, qa_day date, const char *file,
  * -1 error. */
 int staff_get(sqlite3 *db, const char *id, struct staff *out);
 
-enum staff_format { STAFF_FORMAT_TABLE, STAFF_FORMAT_JSON, STAFF_FORMAT_CSV };
+/* People as staff_load loads them. */
+struct staff_array {
+	struct staff *people;
+	size_t n;
+};
 
-/* Write everyone (or one team; NULL: all), by id, to out:
- *   table: aligned columns id, name, team, roles, manager, nqsw_start, left;
- *   json:  an array of {id, name, email, roles: [..], team, manager_id,
- *          nqsw_start, added_on, left_on}, absent values null;
- *   csv:   header id,name,email,role,team,manager,nqsw_start,left_on.
- * The CSV imports back with staff_import_csv, as it is or edited.
- * 0 or -1. */
-int staff_list(sqlite3 *db, const char *team, enum staff_format format,
-	       FILE *out);
+/* Load the people of team (NULL: everyone), by id, into out (free with
+ * staff_array_free, also after -1). 0, or -1 (logged). */
+int staff_load(sqlite3 *db, const char *team, struct staff_array *out);
+
+/* Free the people of list (not list itself) and clear it. */
+void staff_array_free(struct staff_array *list);
 
 #endif

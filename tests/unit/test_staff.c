@@ -1,5 +1,5 @@
-/* staff: roles, validation, add/update, CSV import (all or nothing), leaving
- * and the three list formats. */
+/* staff, staff_import, staff_list: validation, add/update, CSV import (all
+ * or nothing), leaving and the three list formats. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +18,8 @@
 #include "date.h"
 #include "db.h"
 #include "staff.h"
+#include "staff_import.h"
+#include "staff_list.h"
 
 struct fixture {
 	char dir[64];
@@ -144,85 +146,6 @@ static int add(struct fixture *f, const char *id, const char *role,
 	int rc = staff_upsert(f->db, &s, day(today), &f->errs);
 	staff_free(&s);
 	return rc;
-}
-
-/* ---- roles ---- */
-
-static void roles_parse_format_effective(void **state)
-{
-	(void)state;
-	unsigned mask = 0;
-	char why[1024], text[512];
-
-	assert_int_equal(roles_parse("social_worker", &mask, why, sizeof(why)),
-			 0);
-	assert_int_equal(mask, ROLE_SOCIAL_WORKER);
-	assert_int_equal(roles_parse(" service_lead ,dcs , dcs", &mask, why,
-				     sizeof(why)),
-			 0);
-	assert_int_equal(mask, ROLE_DCS | ROLE_SERVICE_LEAD);
-	/* Formatted in the order of SPEC section 3, not as given. */
-	roles_format(mask, text, sizeof(text));
-	assert_string_equal(text, "dcs,service_lead");
-	roles_format(0, text, sizeof(text));
-	assert_string_equal(text, "");
-
-	mask = 77;
-	assert_int_equal(roles_parse("dcs,wizard", &mask, why, sizeof(why)),
-			 -1);
-	assert_int_equal(mask, 77);
-	assert_non_null(strstr(why, "unknown role \"wizard\""));
-	assert_non_null(strstr(why, roles_allowed()));
-	assert_int_equal(roles_parse("dcs,,qa_team", &mask, why, sizeof(why)),
-			 -1);
-	assert_non_null(strstr(why, "empty item"));
-	assert_int_equal(roles_parse("dcs,", &mask, why, sizeof(why)), -1);
-	assert_int_equal(roles_parse("  ", &mask, why, sizeof(why)), -1);
-	assert_non_null(strstr(why, "no role given"));
-	assert_int_equal(roles_parse(NULL, &mask, why, sizeof(why)), -1);
-	assert_int_equal(roles_parse("DCS", &mask, why, sizeof(why)), -1);
-	assert_int_equal(
-		roles_parse("dcs service_lead", &mask, why, sizeof(why)), -1);
-
-	/* Every word round-trips and is listed, at its bit. */
-	const char *words[] = {"dcs",
-			       "lead_member",
-			       "assistant_director",
-			       "service_lead",
-			       "early_help_service_lead",
-			       "group_manager",
-			       "practice_manager",
-			       "social_worker",
-			       "iro_manager",
-			       "cp_chair_manager",
-			       "partnership_manager",
-			       "safeguarding_lead",
-			       "qa_team",
-			       "qa_residential_lead",
-			       "development_lead"};
-	unsigned all = 0;
-	for (unsigned i = 0; i < 15; i++) {
-		assert_int_equal(roles_parse(words[i], &mask, why, sizeof(why)),
-				 0);
-		assert_int_equal(mask, 1u << i);
-		roles_format(1u << i, text, sizeof(text));
-		assert_string_equal(text, words[i]);
-		assert_non_null(strstr(roles_allowed(), words[i]));
-		all |= mask;
-	}
-	roles_format(all, text, sizeof(text));
-	assert_int_equal(roles_parse(text, &mask, why, sizeof(why)), 0);
-	assert_int_equal(mask, all);
-	/* A short buffer is cut, never overrun. */
-	char small[8];
-	roles_format(all, small, sizeof(small));
-	assert_string_equal(small, "dcs");
-
-	assert_int_equal(roles_effective(ROLE_EARLY_HELP_SERVICE_LEAD),
-			 ROLE_EARLY_HELP_SERVICE_LEAD | ROLE_SERVICE_LEAD);
-	assert_int_equal(roles_effective(ROLE_DCS | ROLE_SOCIAL_WORKER),
-			 ROLE_DCS | ROLE_SOCIAL_WORKER);
-	assert_int_equal(roles_effective(ROLE_SERVICE_LEAD), ROLE_SERVICE_LEAD);
 }
 
 /* ---- ids and emails ---- */
@@ -1201,7 +1124,6 @@ static void list_csv_imports_back(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(roles_parse_format_effective),
 		cmocka_unit_test(id_validation),
 		cmocka_unit_test(email_validation),
 		cmocka_unit_test_setup_teardown(parse_reports_every_field,
