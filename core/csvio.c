@@ -310,6 +310,11 @@ int csv_header_map(const char *path, const struct csv_record *header,
 				i++;
 			if (i < n || !*cell)
 				continue;
+			/* A file with no header at all: its first row. */
+			if (listed == 8) {
+				fprintf(out, " and %zu more", unknown - listed);
+				break;
+			}
 			fprintf(out, "%s\"%s\"", listed++ ? ", " : "",
 				errlist_shown(cell, quoted));
 		}

@@ -384,6 +384,16 @@ static void header_by_name(void **state)
 			    "id,name,team in any order, and optionally "
 			    "left_on");
 	free(problem);
+	/* Many unknown: the first few, and how many more. */
+	const char *const many[] = {"id", "name", "team", "a", "b", "c", "d",
+				    "e",  "f",    "g",    "h", "i", "j"};
+	assert_int_equal(map(13, many, at, &problem), -1);
+	assert_string_equal(problem,
+			    "people.csv:3: header: unknown columns \"a\", "
+			    "\"b\", \"c\", \"d\", \"e\", \"f\", \"g\", \"h\" "
+			    "and 2 more; expected id,name,team in any order, "
+			    "and optionally left_on");
+	free(problem);
 	const char *const blank[] = {"id", "", "name", "", "team"};
 	assert_int_equal(map(5, blank, at, &problem), -1);
 	assert_string_equal(problem,
