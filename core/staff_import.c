@@ -149,22 +149,137 @@ static struct staff_text row_text(const struct csv_record *record,
 #undef CELL
 }
 
+/* One import on its way in. */
+struct import {
+	const char *path;
+	struct csv_table table;        /* records[0] is the header */
+	size_t at[STAFF_COLUMN_COUNT]; /* where each column is */
+	char *header;                  /* its names, for messages */
+	struct import_row *rows;       /* rows[i] is records[i + 1] */
+	size_t nrows;
+	struct file_id *ids; /* the valid ids, sorted */
+	size_t nids;
+	struct row_problems problems;
+};
+
+static unsigned line_of(const struct import *im, size_t row)
+{
+	return im->table.records[row + 1].line;
+}
+
+/* Parse every row, noting the problems of each. */
+static void parse_rows(struct import *im)
+{
+	const struct csv_record *header = &im->table.records[0];
+	for (size_t i = 0; i < im->nrows; i++) {
+		const struct csv_record *record = &im->table.records[i + 1];
+		/* Even a bad row's id counts as "in the file", so its
+		 * reports get no second, misleading problem. */
+		const char *id = csv_field(record, im->at[STAFF_COLUMN_ID]);
+		if (id && staff_id_valid(id))
+			im->ids[im->nids++] = (struct file_id){id, i};
+		if (record->nfields != header->nfields) {
+			errlist_add(&im->problems.msgs,
+				    "%s:%u: %zu field%s, expected %zu (%s); "
+				    "quote a field that holds a comma",
+				    im->path, record->line, record->nfields,
+				    record->nfields == 1 ? "" : "s",
+				    header->nfields, im->header);
+			row_problems_mark(&im->problems, record->line);
+			continue;
+		}
+		if (record->has_nul) {
+			errlist_add(&im->problems.msgs,
+				    "%s:%u: a field holds a NUL byte", im->path,
+				    record->line);
+			row_problems_mark(&im->problems, record->line);
+			continue;
+		}
+		struct staff_text text = row_text(record, im->at);
+		im->rows[i].valid = staff_parse(&text, im->path, record->line,
+						&im->rows[i].person,
+						&im->problems.msgs) == 0;
+		row_problems_mark(&im->problems, record->line);
+	}
+	qsort(im->ids, im->nids, sizeof(*im->ids), file_id_compare);
+}
+
+/* An id on a second row is a problem there, naming the first. */
+static void refuse_duplicates(struct import *im)
+{
+	const struct file_id *ids = im->ids;
+	for (size_t i = 1; i < im->nids; i++) {
+		if (strcmp(ids[i].id, ids[i - 1].id) != 0)
+			continue;
+		size_t first = i - 1;
+		while (first > 0 && strcmp(ids[first - 1].id, ids[i].id) == 0)
+			first--;
+		unsigned line = line_of(im, ids[i].record);
+		errlist_add(&im->problems.msgs,
+			    "%s:%u: id \"%s\": also on line %u; list each "
+			    "person once",
+			    im->path, line, ids[i].id,
+			    line_of(im, ids[first].record));
+		row_problems_mark(&im->problems, line);
+		im->rows[ids[i].record].valid = false;
+	}
+}
+
+/* Store the good rows, then check the managers against what the database
+ * holds with the whole file in it (a row may name a manager further down,
+ * and a cycle may span several rows), then record the leavers. Problems
+ * are noted; -1 only for a database error (logged). */
+static int store_rows(sqlite3 *db, qa_day today, struct import *im)
+{
+	struct import_row *rows = im->rows;
+	for (size_t i = 0; i < im->nrows; i++) {
+		if (rows[i].valid &&
+		    staff_store(db, &rows[i].person, today,
+				&rows[i].manager_changed, &rows[i].left_on))
+			return -1;
+	}
+	for (size_t i = 0; i < im->nrows; i++) {
+		const struct staff *s = &rows[i].person;
+		if (!rows[i].valid || !s->manager_id)
+			continue;
+		/* A manager on a bad row of this file has its own problem. */
+		bool must_exist =
+			!file_has_id(im->ids, im->nids, s->manager_id);
+		if (staff_check_manager(db, s, today, must_exist,
+					rows[i].manager_changed, im->path,
+					line_of(im, i), &im->problems.msgs) < 0)
+			return -1;
+		row_problems_mark(&im->problems, line_of(im, i));
+	}
+	/* The leavers last, as staff leave after the rows were added: who
+	 * reports to a leaver in the file keeps them, as in the database
+	 * the file was written from. Left on that day already: no news. */
+	for (size_t i = 0; i < im->nrows; i++) {
+		const struct staff *s = &rows[i].person;
+		size_t before = im->problems.msgs.n;
+		if (!rows[i].valid || s->left_on == QA_DAY_NONE ||
+		    s->left_on == rows[i].left_on)
+			continue;
+		if (staff_leave_at(db, s->id, s->left_on, im->path,
+				   line_of(im, i), &im->problems.msgs) &&
+		    im->problems.msgs.n == before)
+			return -1;
+		row_problems_mark(&im->problems, line_of(im, i));
+	}
+	return 0;
+}
+
 int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 		     struct errlist *errs)
 {
-	struct csv_table table = {0};
-	struct import_row *rows = NULL;
-	struct file_id *ids = NULL;
-	struct row_problems problems = {0};
-	size_t nrows = 0, nids = 0, at[STAFF_COLUMN_COUNT];
-	char *header = NULL;
+	struct import im = {.path = path};
 	bool in_transaction = false;
 	bool own_transaction = false;
 	int rc = -1;
 
-	if (csv_read_file(path, &table, errs))
+	if (csv_read_file(path, &im.table, errs))
 		goto out;
-	if (table.n == 0) {
+	if (im.table.n == 0) {
 		errlist_add(errs,
 			    "%s: empty; expected the header "
 			    "id,name,email,role,team,manager,nqsw_start and a "
@@ -174,76 +289,28 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 	}
 	/* Every cell trimmed, as staff_parse trims what it reads: the ids
 	 * of the file are compared before it runs. */
-	for (size_t i = 0; i < table.n; i++)
-		csv_record_trim(&table.records[i]);
+	for (size_t i = 0; i < im.table.n; i++)
+		csv_record_trim(&im.table.records[i]);
 	/* left_on, the last column, may be left out. */
-	if (csv_header_map(path, &table.records[0], staff_column_names,
-			   STAFF_COLUMN_COUNT, STAFF_COLUMN_LEFT_ON, at, errs))
+	if (csv_header_map(path, &im.table.records[0], staff_column_names,
+			   STAFF_COLUMN_COUNT, STAFF_COLUMN_LEFT_ON, im.at,
+			   errs))
 		goto out;
-	nrows = table.n - 1;
-	if (nrows == 0) {
+	im.nrows = im.table.n - 1;
+	if (im.nrows == 0) {
 		errlist_add(errs, "%s: no staff after the header", path);
 		goto out;
 	}
-	rows = calloc(nrows, sizeof(*rows));
-	ids = calloc(nrows, sizeof(*ids));
-	header = header_text(&table.records[0]);
-	if (!rows || !ids || !header) {
+	im.rows = calloc(im.nrows, sizeof(*im.rows));
+	im.ids = calloc(im.nrows, sizeof(*im.ids));
+	im.header = header_text(&im.table.records[0]);
+	if (!im.rows || !im.ids || !im.header) {
 		log_err("staff: out of memory importing %s", path);
 		goto out;
 	}
+	parse_rows(&im);
+	refuse_duplicates(&im);
 
-	for (size_t i = 0; i < nrows; i++) {
-		struct csv_record *record = &table.records[i + 1];
-		/* Even a bad row's id counts as "in the file", so its
-		 * reports get no second, misleading problem. */
-		const char *id = csv_field(record, at[STAFF_COLUMN_ID]);
-		if (id && staff_id_valid(id))
-			ids[nids++] = (struct file_id){id, i};
-		if (record->nfields != table.records[0].nfields) {
-			errlist_add(&problems.msgs,
-				    "%s:%u: %zu field%s, expected %zu (%s); "
-				    "quote a field that holds a comma",
-				    path, record->line, record->nfields,
-				    record->nfields == 1 ? "" : "s",
-				    table.records[0].nfields, header);
-			row_problems_mark(&problems, record->line);
-			continue;
-		}
-		if (record->has_nul) {
-			errlist_add(&problems.msgs,
-				    "%s:%u: a field holds a NUL byte", path,
-				    record->line);
-			row_problems_mark(&problems, record->line);
-			continue;
-		}
-		struct staff_text text = row_text(record, at);
-		rows[i].valid =
-			staff_parse(&text, path, record->line, &rows[i].person,
-				    &problems.msgs) == 0;
-		row_problems_mark(&problems, record->line);
-	}
-
-	qsort(ids, nids, sizeof(*ids), file_id_compare);
-	for (size_t i = 1; i < nids; i++) {
-		if (strcmp(ids[i].id, ids[i - 1].id) != 0)
-			continue;
-		size_t first = i - 1;
-		while (first > 0 && strcmp(ids[first - 1].id, ids[i].id) == 0)
-			first--;
-		unsigned line = table.records[ids[i].record + 1].line;
-		errlist_add(&problems.msgs,
-			    "%s:%u: id \"%s\": also on line %u; list each "
-			    "person once",
-			    path, line, ids[i].id,
-			    table.records[ids[first].record + 1].line);
-		row_problems_mark(&problems, line);
-		rows[ids[i].record].valid = false;
-	}
-
-	/* Store the good rows, then check the managers against what the
-	 * database holds with the whole file in it: a row may name a
-	 * manager further down, and a cycle may span several rows. */
 	/* Inside the caller's transaction (import, then regenerate, then
 	 * commit), a savepoint keeps the all-or-nothing promise. */
 	own_transaction = sqlite3_get_autocommit(db);
@@ -252,49 +319,14 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 					   NULL, NULL) != SQLITE_OK)
 		goto out;
 	in_transaction = true;
-	for (size_t i = 0; i < nrows; i++) {
-		if (rows[i].valid &&
-		    staff_store(db, &rows[i].person, today,
-				&rows[i].manager_changed, &rows[i].left_on))
-			goto out;
-	}
-	for (size_t i = 0; i < nrows; i++) {
-		const struct staff *s = &rows[i].person;
-		unsigned line = table.records[i + 1].line;
-		if (!rows[i].valid || !s->manager_id)
-			continue;
-		/* A manager on a bad row of this file has its own problem. */
-		bool must_exist = !file_has_id(ids, nids, s->manager_id);
-		if (staff_check_manager(db, s, today, must_exist,
-					rows[i].manager_changed, path, line,
-					&problems.msgs) < 0)
-			goto out;
-		row_problems_mark(&problems, line);
-	}
-	/* The leavers last, as staff leave after the rows were added: who
-	 * reports to a leaver in the file keeps them, as in the database
-	 * the file was written from. Left on that day already: no news. */
-	for (size_t i = 0; i < nrows; i++) {
-		const struct staff *s = &rows[i].person;
-		unsigned line = table.records[i + 1].line;
-		size_t before = problems.msgs.n;
-		if (!rows[i].valid || s->left_on == QA_DAY_NONE ||
-		    s->left_on == rows[i].left_on)
-			continue;
-		if (staff_leave_at(db, s->id, s->left_on, path, line,
-				   &problems.msgs) &&
-		    problems.msgs.n == before)
-			goto out; /* a database error, logged */
-		row_problems_mark(&problems, line);
-	}
-	if (problems.msgs.n)
+	if (store_rows(db, today, &im) || im.problems.msgs.n)
 		goto out;
 	if (own_transaction ? db_commit(db)
 			    : sqlite3_exec(db, "RELEASE staff_import", NULL,
 					   NULL, NULL) != SQLITE_OK)
 		goto out;
 	in_transaction = false;
-	rc = (int)nrows;
+	rc = (int)im.nrows;
 out:
 	if (in_transaction && own_transaction)
 		db_rollback(db);
@@ -302,12 +334,12 @@ out:
 		sqlite3_exec(db,
 			     "ROLLBACK TO staff_import; RELEASE staff_import",
 			     NULL, NULL, NULL);
-	row_problems_flush(&problems, errs);
-	for (size_t i = 0; rows && i < nrows; i++)
-		staff_free(&rows[i].person);
-	free(rows);
-	free(ids);
-	free(header);
-	csv_table_free(&table);
+	row_problems_flush(&im.problems, errs);
+	for (size_t i = 0; im.rows && i < im.nrows; i++)
+		staff_free(&im.rows[i].person);
+	free(im.rows);
+	free(im.ids);
+	free(im.header);
+	csv_table_free(&im.table);
 	return rc;
 }
