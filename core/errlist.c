@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 
@@ -51,4 +52,31 @@ void errlist_free(struct errlist *list)
 	free(list->msgs);
 	list->msgs = NULL;
 	list->n = 0;
+}
+
+static int is_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+const char *errlist_shown(const char *value, char buf[ERRLIST_SHOWN_SIZE])
+{
+	size_t limit = 60, used = 0;
+	const char *c = value ? value : "";
+	for (; *c && used < limit; c++)
+		buf[used++] = is_control((unsigned char)*c) ? '?' : *c;
+	if (*c) {
+		/* Drop a character the limit split. */
+		if (((unsigned char)*c & 0xc0) == 0x80) {
+			while (used > 0 &&
+			       ((unsigned char)buf[used - 1] & 0xc0) == 0x80)
+				used--;
+			if (used > 0)
+				used--;
+		}
+		memcpy(buf + used, "\xe2\x80\xa6", 3);
+		used += 3;
+	}
+	buf[used] = '\0';
+	return buf;
 }

@@ -18,4 +18,11 @@ void errlist_add(struct errlist *list, const char *fmt, ...) QA_PRINTF(2, 3);
 void errlist_move(struct errlist *dst, struct errlist *src);
 void errlist_free(struct errlist *list);
 
+#define ERRLIST_SHOWN_SIZE 80
+
+/* value as a one-line message can quote it, in buf: control characters
+ * become '?', and a value over 60 bytes is cut (on a UTF-8 boundary) with
+ * "…"; NULL is "". Returns buf. */
+const char *errlist_shown(const char *value, char buf[ERRLIST_SHOWN_SIZE]);
+
 #endif

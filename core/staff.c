@@ -1,144 +1,13 @@
 #include "staff.h"
 
-#include <csv.h>
-#include <errno.h>
-#include <jansson.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "csvio.h"
 #include "date.h"
 #include "db.h"
 #include "log.h"
-
-/* ---- roles ---- */
-
-/* Bit i of enum role is role_words[i]: the order of SPEC section 3. */
-static const char *const role_words[] = {
-	"dcs",
-	"lead_member",
-	"assistant_director",
-	"service_lead",
-	"early_help_service_lead",
-	"group_manager",
-	"practice_manager",
-	"social_worker",
-	"iro_manager",
-	"cp_chair_manager",
-	"partnership_manager",
-	"safeguarding_lead",
-	"qa_team",
-	"qa_residential_lead",
-	"development_lead",
-};
-
-#define ROLE_COUNT (sizeof(role_words) / sizeof(role_words[0]))
-#define ROLE_ALL ((1u << ROLE_COUNT) - 1)
-
-_Static_assert(ROLE_DEVELOPMENT_LEAD == 1u << (ROLE_COUNT - 1),
-	       "role_words follows enum role");
-
-const char *roles_allowed(void)
-{
-	return "dcs, lead_member, assistant_director, service_lead, "
-	       "early_help_service_lead, group_manager, practice_manager, "
-	       "social_worker, iro_manager, cp_chair_manager, "
-	       "partnership_manager, safeguarding_lead, qa_team, "
-	       "qa_residential_lead, development_lead";
-}
-
-static int role_bit(const char *word, size_t len)
-{
-	for (size_t i = 0; i < ROLE_COUNT; i++)
-		if (strlen(role_words[i]) == len &&
-		    memcmp(role_words[i], word, len) == 0)
-			return (int)i;
-	return -1;
-}
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* The word of [start, start + *len) without surrounding spaces. */
-static const char *trim_span(const char *start, size_t *len)
-{
-	while (*len > 0 && is_space(*start)) {
-		start++;
-		(*len)--;
-	}
-	while (*len > 0 && is_space(start[*len - 1]))
-		(*len)--;
-	return start;
-}
-
-int roles_parse(const char *text, unsigned *mask, char *why, size_t why_size)
-{
-	unsigned parsed = 0;
-	const char *item = text ? text : "";
-	size_t whole = strlen(item);
-	trim_span(item, &whole);
-	if (whole == 0) {
-		snprintf(why, why_size, "no role given; allowed: %s",
-			 roles_allowed());
-		return -1;
-	}
-	for (;;) {
-		const char *end = strchr(item, ',');
-		size_t len = end ? (size_t)(end - item) : strlen(item);
-		const char *word = trim_span(item, &len);
-		if (len == 0) {
-			snprintf(why, why_size,
-				 "an empty item in the role list; separate "
-				 "roles with single commas");
-			return -1;
-		}
-		int bit = role_bit(word, len);
-		if (bit < 0) {
-			snprintf(why, why_size,
-				 "unknown role \"%.*s\"; allowed: %s",
-				 (int)(len > 64 ? 64 : len), word,
-				 roles_allowed());
-			return -1;
-		}
-		parsed |= 1u << bit;
-		if (!end)
-			break;
-		item = end + 1;
-	}
-	*mask = parsed;
-	return 0;
-}
-
-void roles_format(unsigned mask, char *buf, size_t size)
-{
-	size_t used = 0;
-	if (size == 0)
-		return;
-	buf[0] = '\0';
-	for (size_t i = 0; i < ROLE_COUNT; i++) {
-		if (!(mask & (1u << i)))
-			continue;
-		int n = snprintf(buf + used, size - used, "%s%s",
-				 used ? "," : "", role_words[i]);
-		if (n < 0 || (size_t)n >= size - used) {
-			buf[used] = '\0'; /* whole words only */
-			return;
-		}
-		used += (size_t)n;
-	}
-}
-
-unsigned roles_effective(unsigned mask)
-{
-	if (mask & ROLE_EARLY_HELP_SERVICE_LEAD)
-		mask |= ROLE_SERVICE_LEAD;
-	return mask;
-}
 
 /* ---- field checks ---- */
 
@@ -147,6 +16,11 @@ unsigned roles_effective(unsigned mask)
 #define TEAM_MAX_BYTES 100
 #define EMAIL_MAX_BYTES 254
 #define EMAIL_LOCAL_MAX_BYTES 64
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
 
 static int is_alnum(char c)
 {
@@ -280,12 +154,18 @@ enum field {
 	FIELD_TEAM,
 	FIELD_MANAGER,
 	FIELD_NQSW_START,
+	FIELD_LEFT_ON, /* a file's only: no option, staff leave has --date */
 	FIELD_COUNT
 };
 
-static const char *const field_columns[FIELD_COUNT] = {
-	"id", "name", "email", "role", "team", "manager", "nqsw_start",
+const char *const staff_column_names[STAFF_COLUMN_COUNT] = {
+	"id",   "name",    "email",      "role",
+	"team", "manager", "nqsw_start", "left_on",
 };
+
+_Static_assert((int)FIELD_COUNT == (int)STAFF_COLUMN_COUNT &&
+		       (int)FIELD_LEFT_ON == (int)STAFF_COLUMN_LEFT_ON,
+	       "enum field follows enum staff_column");
 
 static const char *const field_options[FIELD_COUNT] = {
 	"--id",   "--name",    "--email",      "--role",
@@ -298,32 +178,6 @@ struct origin {
 	unsigned line;
 };
 
-#define SHOWN_SIZE 80
-
-/* value as it can be quoted in a one-line message: control characters
- * become '?', and a long value is cut (on a UTF-8 boundary) with "…". */
-static const char *shown(const char *value, char buf[SHOWN_SIZE])
-{
-	size_t limit = 60, used = 0;
-	const char *c = value ? value : "";
-	for (; *c && used < limit; c++)
-		buf[used++] = is_control((unsigned char)*c) ? '?' : *c;
-	if (*c) {
-		/* Drop a character the limit split. */
-		if (((unsigned char)*c & 0xc0) == 0x80) {
-			while (used > 0 &&
-			       ((unsigned char)buf[used - 1] & 0xc0) == 0x80)
-				used--;
-			if (used > 0)
-				used--;
-		}
-		memcpy(buf + used, "\xe2\x80\xa6", 3);
-		used += 3;
-	}
-	buf[used] = '\0';
-	return buf;
-}
-
 static void field_problem(struct errlist *errs, const struct origin *at,
 			  enum field field, const char *value, const char *fmt,
 			  ...) QA_PRINTF(5, 6);
@@ -332,17 +186,19 @@ static void field_problem(struct errlist *errs, const struct origin *at,
 			  enum field field, const char *value, const char *fmt,
 			  ...)
 {
-	char problem[1024], quoted[SHOWN_SIZE];
+	char problem[1024], quoted[ERRLIST_SHOWN_SIZE];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(problem, sizeof(problem), fmt, ap);
 	va_end(ap);
-	shown(value, quoted);
+	errlist_shown(value, quoted);
 	if (at->file)
 		errlist_add(errs, "%s:%u: %s \"%s\": %s", at->file, at->line,
-			    field_columns[field], quoted, problem);
+			    staff_column_names[field], quoted, problem);
 	else
-		errlist_add(errs, "staff: %s \"%s\": %s", field_options[field],
+		errlist_add(errs, "staff: %s \"%s\": %s",
+			    field_options[field] ? field_options[field]
+						 : staff_column_names[field],
 			    quoted, problem);
 }
 
@@ -365,9 +221,10 @@ static int check_fields(const struct staff *s, bool check_roles,
 	if (check_roles && s->roles == 0)
 		field_problem(errs, at, FIELD_ROLE, "",
 			      "no role given; allowed: %s", roles_allowed());
-	else if (check_roles && (s->roles & ~ROLE_ALL))
+	else if (check_roles && (s->roles & ~ROLES_KNOWN))
 		field_problem(errs, at, FIELD_ROLE, "",
-			      "unknown role bits 0x%x", s->roles & ~ROLE_ALL);
+			      "unknown role bits 0x%x",
+			      s->roles & ~ROLES_KNOWN);
 	if ((why = text_problem(s->team, TEAM_MAX_BYTES,
 				"longer than 100 bytes")))
 		field_problem(errs, at, FIELD_TEAM, s->team, "%s", why);
@@ -425,7 +282,7 @@ int staff_parse(const struct staff_text *text, const char *file, unsigned line,
 	struct staff s = {.nqsw_start = QA_DAY_NONE,
 			  .added_on = QA_DAY_NONE,
 			  .left_on = QA_DAY_NONE};
-	char *role = NULL, *nqsw_start = NULL, why[1024];
+	char *role = NULL, *nqsw_start = NULL, *left_on = NULL, why[1024];
 	bool oom = false;
 	size_t before = errs->n;
 	int rc = -1;
@@ -437,6 +294,7 @@ int staff_parse(const struct staff_text *text, const char *file, unsigned line,
 	s.team = trimmed_copy(text->team, &oom);
 	s.manager_id = trimmed_copy(text->manager, &oom);
 	nqsw_start = trimmed_copy(text->nqsw_start, &oom);
+	left_on = trimmed_copy(text->left_on, &oom);
 	if (oom) {
 		log_err("staff: out of memory reading a person");
 		goto out;
@@ -449,6 +307,9 @@ int staff_parse(const struct staff_text *text, const char *file, unsigned line,
 	if (nqsw_start && date_parse(nqsw_start, &s.nqsw_start))
 		field_problem(errs, &at, FIELD_NQSW_START, nqsw_start,
 			      "not a real date; use YYYY-MM-DD");
+	if (left_on && date_parse(left_on, &s.left_on))
+		field_problem(errs, &at, FIELD_LEFT_ON, left_on,
+			      "not a real date; use YYYY-MM-DD");
 	check_fields(&s, false, &at, errs);
 	if (errs->n != before)
 		goto out;
@@ -459,6 +320,7 @@ out:
 	staff_free(&s);
 	free(role);
 	free(nqsw_start);
+	free(left_on);
 	if (rc) {
 		memset(out, 0, sizeof(*out));
 		out->nqsw_start = out->added_on = out->left_on = QA_DAY_NONE;
@@ -673,12 +535,12 @@ static int write_person(sqlite3 *db, const struct staff *s, qa_day today)
 			sqlite3_errmsg(db));
 		goto out;
 	}
-	for (size_t i = 0; i < ROLE_COUNT; i++) {
-		if (!(s->roles & (1u << i)))
+	for (unsigned role = 1; role & ROLES_KNOWN; role <<= 1) {
+		if (!(s->roles & role))
 			continue;
 		sqlite3_reset(add_role);
 		sqlite3_bind_text(add_role, 1, s->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(add_role, 2, role_words[i], -1,
+		sqlite3_bind_text(add_role, 2, role_word(role), -1,
 				  SQLITE_STATIC);
 		if (sqlite3_step(add_role) != SQLITE_DONE) {
 			log_err("staff: cannot store the roles of %s: %s",
@@ -733,6 +595,31 @@ out:
 	return rc;
 }
 
+int staff_store(sqlite3 *db, const struct staff *s, qa_day today,
+		bool *manager_changed, qa_day *left_on)
+{
+	char *old_manager = NULL;
+	if (!day_in_range(today)) {
+		log_err("staff: today (%ld) is not a date", (long)today);
+		return -1;
+	}
+	int found = lookup_person(db, s->id, &old_manager, left_on);
+	if (found < 0)
+		return -1;
+	*manager_changed = !found || !same_text(old_manager, s->manager_id);
+	free(old_manager);
+	return write_person(db, s, today);
+}
+
+int staff_check_manager(sqlite3 *db, const struct staff *s, qa_day today,
+			bool must_exist, bool manager_changed, const char *file,
+			unsigned line, struct errlist *errs)
+{
+	struct origin at = {file, line};
+	return check_manager(db, s, today, must_exist, manager_changed, &at,
+			     errs);
+}
+
 /* The columns staff_from_row reads, in order. */
 #define STAFF_COLUMNS                                                       \
 	"id, name, email, team, manager_id, nqsw_start, added_on, left_on," \
@@ -776,13 +663,12 @@ static unsigned roles_from_db(const char *text, const char *id)
 	while (word && *word) {
 		const char *end = strchr(word, ',');
 		size_t len = end ? (size_t)(end - word) : strlen(word);
-		int bit = role_bit(word, len);
-		if (bit < 0)
+		unsigned role = role_from_word(word, len);
+		if (!role)
 			log_warn("staff: %s has role \"%.*s\", unknown to this "
 				 "qa-scheduler",
 				 id, (int)len, word);
-		else
-			mask |= 1u << bit;
+		mask |= role;
 		word = end ? end + 1 : NULL;
 	}
 	return mask;
@@ -837,6 +723,12 @@ out:
 
 int staff_leave(sqlite3 *db, const char *id, qa_day date, struct errlist *errs)
 {
+	return staff_leave_at(db, id, date, NULL, 0, errs);
+}
+
+int staff_leave_at(sqlite3 *db, const char *id, qa_day date, const char *file,
+		   unsigned line, struct errlist *errs)
+{
 	static const char read_sql[] =
 		"SELECT added_on, left_on FROM staff WHERE id = ?1";
 	static const char leave_sql[] =
@@ -845,9 +737,9 @@ int staff_leave(sqlite3 *db, const char *id, qa_day date, struct errlist *errs)
 		"SELECT count(*), group_concat(id, ', ') FROM ("
 		" SELECT id FROM staff WHERE manager_id = ?1"
 		" AND (left_on IS NULL OR left_on > ?2) ORDER BY id)";
+	struct origin at = {file, line};
 	sqlite3_stmt *stmt = NULL;
-	char quoted[SHOWN_SIZE], date_text[DATE_TEXT_SIZE],
-		other_text[DATE_TEXT_SIZE];
+	char date_text[DATE_TEXT_SIZE], other_text[DATE_TEXT_SIZE];
 	qa_day added_on, left_on;
 	bool own_transaction = sqlite3_get_autocommit(db);
 	int rc = -1, step;
@@ -866,10 +758,8 @@ int staff_leave(sqlite3 *db, const char *id, qa_day date, struct errlist *errs)
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
 	step = sqlite3_step(stmt);
 	if (step == SQLITE_DONE) {
-		errlist_add(errs,
-			    "staff: --id \"%s\": not known; see qa-scheduler "
-			    "staff list",
-			    shown(id, quoted));
+		field_problem(errs, &at, FIELD_ID, id,
+			      "not known; see qa-scheduler staff list");
 		goto out;
 	}
 	if (step != SQLITE_ROW) {
@@ -879,16 +769,23 @@ int staff_leave(sqlite3 *db, const char *id, qa_day date, struct errlist *errs)
 	if (column_day(stmt, 0, id, &added_on) ||
 	    column_day(stmt, 1, id, &left_on))
 		goto out;
-	if (left_on != QA_DAY_NONE) {
+	/* The command line's words are staff leave's own, not a field's. */
+	if (left_on != QA_DAY_NONE && file)
+		field_problem(errs, &at, FIELD_LEFT_ON, date_text,
+			      "%s already left on %s", id,
+			      date_format(left_on, other_text));
+	else if (left_on != QA_DAY_NONE)
 		errlist_add(errs, "staff: %s already left on %s", id,
 			    date_format(left_on, other_text));
-		goto out;
-	}
-	if (date < added_on) {
+	else if (date < added_on && file)
+		field_problem(errs, &at, FIELD_LEFT_ON, date_text,
+			      "before %s was added on %s", id,
+			      date_format(added_on, other_text));
+	else if (date < added_on)
 		errlist_add(errs, "staff: --date %s: before %s was added on %s",
 			    date_text, id, date_format(added_on, other_text));
+	if (left_on != QA_DAY_NONE || date < added_on)
 		goto out;
-	}
 	sqlite3_finalize(stmt);
 	if (sqlite3_prepare_v2(db, leave_sql, -1, &stmt, NULL) != SQLITE_OK) {
 		log_sql_error(db, "cannot prepare to mark a leaver");
@@ -932,14 +829,7 @@ out:
 	return rc;
 }
 
-/* ---- listing ---- */
-
-struct staff_array {
-	struct staff *people;
-	size_t n;
-};
-
-static void staff_array_free(struct staff_array *list)
+void staff_array_free(struct staff_array *list)
 {
 	for (size_t i = 0; i < list->n; i++)
 		staff_free(&list->people[i]);
@@ -948,33 +838,34 @@ static void staff_array_free(struct staff_array *list)
 	list->n = 0;
 }
 
-static int load_staff(sqlite3 *db, const char *team, struct staff_array *list)
+int staff_load(sqlite3 *db, const char *team, struct staff_array *out)
 {
 	static const char sql[] = "SELECT " STAFF_COLUMNS " FROM staff"
 				  " WHERE ?1 IS NULL OR team = ?1 ORDER BY id";
 	sqlite3_stmt *stmt = NULL;
 	size_t capacity = 0;
 	int rc = -1, step;
+	memset(out, 0, sizeof(*out));
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
 		log_sql_error(db, "cannot list staff");
 		goto out;
 	}
 	bind_text_or_null(stmt, 1, team);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (list->n == capacity) {
+		if (out->n == capacity) {
 			size_t grown = capacity ? capacity * 2 : 64;
 			struct staff *people =
-				realloc(list->people, grown * sizeof(*people));
+				realloc(out->people, grown * sizeof(*people));
 			if (!people) {
 				log_err("staff: out of memory listing staff");
 				goto out;
 			}
-			list->people = people;
+			out->people = people;
 			capacity = grown;
 		}
-		if (staff_from_row(stmt, &list->people[list->n]))
+		if (staff_from_row(stmt, &out->people[out->n]))
 			goto out;
-		list->n++;
+		out->n++;
 	}
 	if (step != SQLITE_DONE) {
 		log_sql_error(db, "cannot list staff");
@@ -983,768 +874,5 @@ static int load_staff(sqlite3 *db, const char *team, struct staff_array *list)
 	rc = 0;
 out:
 	sqlite3_finalize(stmt);
-	return rc;
-}
-
-/* Characters on screen, near enough: UTF-8 code points. */
-static size_t text_width(const char *text)
-{
-	size_t width = 0;
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++)
-		width += (*c & 0xc0) != 0x80;
-	return width;
-}
-
-/* text padded or cut (with "…") to exactly width columns, then gap. */
-static void print_cell(FILE *out, const char *text, size_t width, bool last)
-{
-	size_t shown_width = text_width(text);
-	if (shown_width <= width) {
-		fputs(text, out);
-	} else {
-		const char *c = text;
-		for (size_t n = 0; *c; c++) {
-			if (((unsigned char)*c & 0xc0) != 0x80 &&
-			    n++ == width - 1)
-				break;
-		}
-		fwrite(text, 1, (size_t)(c - text), out);
-		fputs("\xe2\x80\xa6", out);
-		shown_width = width;
-	}
-	if (!last)
-		fprintf(out, "%*s", (int)(width - shown_width + 2), "");
-}
-
-enum column {
-	COLUMN_ID,
-	COLUMN_NAME,
-	COLUMN_TEAM,
-	COLUMN_ROLES,
-	COLUMN_MANAGER,
-	COLUMN_NQSW,
-	COLUMN_LEFT,
-	COLUMN_COUNT
-};
-
-/* The text of one cell of the table; buf holds it when it is made here. */
-static const char *table_cell(const struct staff *s, enum column column,
-			      char *buf, size_t size)
-{
-	switch (column) {
-	case COLUMN_ID:
-		return s->id;
-	case COLUMN_NAME:
-		return s->name;
-	case COLUMN_TEAM:
-		return s->team;
-	case COLUMN_ROLES:
-		roles_format(s->roles, buf, size);
-		return buf;
-	case COLUMN_MANAGER:
-		return s->manager_id ? s->manager_id : "-";
-	case COLUMN_NQSW:
-		return s->nqsw_start == QA_DAY_NONE
-			       ? "-"
-			       : date_format(s->nqsw_start, buf);
-	case COLUMN_LEFT:
-		return s->left_on == QA_DAY_NONE ? "-"
-						 : date_format(s->left_on, buf);
-	case COLUMN_COUNT:
-		break;
-	}
-	return "";
-}
-
-static void list_table(const struct staff_array *list, FILE *out)
-{
-	static const char *const headings[COLUMN_COUNT] = {
-		"ID", "NAME", "TEAM", "ROLES", "MANAGER", "NQSW_START", "LEFT",
-	};
-	/* Ids are never cut: they are what the other commands take. Names,
-	 * teams and roles are, so a typical row fits in 100 columns; the
-	 * json and csv formats give them whole. */
-	static const size_t caps[COLUMN_COUNT] = {SIZE_MAX, 20, 12, 26,
-						  SIZE_MAX, 10, 10};
-	size_t widths[COLUMN_COUNT];
-	char buf[512];
-	for (int c = 0; c < COLUMN_COUNT; c++)
-		widths[c] = strlen(headings[c]);
-	for (size_t i = 0; i < list->n; i++)
-		for (int c = 0; c < COLUMN_COUNT; c++) {
-			size_t width = text_width(table_cell(&list->people[i],
-							     (enum column)c,
-							     buf, sizeof(buf)));
-			if (width > caps[c])
-				width = caps[c];
-			if (width > widths[c])
-				widths[c] = width;
-		}
-	for (int c = 0; c < COLUMN_COUNT; c++)
-		print_cell(out, headings[c], widths[c], c == COLUMN_COUNT - 1);
-	fputc('\n', out);
-	for (size_t i = 0; i < list->n; i++) {
-		for (int c = 0; c < COLUMN_COUNT; c++)
-			print_cell(out,
-				   table_cell(&list->people[i], (enum column)c,
-					      buf, sizeof(buf)),
-				   widths[c], c == COLUMN_COUNT - 1);
-		fputc('\n', out);
-	}
-}
-
-static json_t *json_day(qa_day day)
-{
-	char text[DATE_TEXT_SIZE];
-	return day == QA_DAY_NONE ? json_null()
-				  : json_string(date_format(day, text));
-}
-
-static json_t *json_text(const char *text)
-{
-	return text ? json_string(text) : json_null();
-}
-
-static json_t *person_json(const struct staff *s)
-{
-	json_t *person = json_object(), *roles = json_array();
-	if (!person || !roles)
-		goto fail;
-	for (size_t i = 0; i < ROLE_COUNT; i++)
-		if ((s->roles & (1u << i)) &&
-		    json_array_append_new(roles, json_string(role_words[i])))
-			goto fail;
-	/* json_object_set_new takes the value even when it fails, and fails
-	 * on a NULL value (out of memory, or text that is not UTF-8). */
-	if (json_object_set_new(person, "id", json_text(s->id)) ||
-	    json_object_set_new(person, "name", json_text(s->name)) ||
-	    json_object_set_new(person, "email", json_text(s->email)))
-		goto fail;
-	int failed = json_object_set_new(person, "roles", roles);
-	roles = NULL; /* the object's now, or freed */
-	if (failed || json_object_set_new(person, "team", json_text(s->team)) ||
-	    json_object_set_new(person, "manager_id",
-				json_text(s->manager_id)) ||
-	    json_object_set_new(person, "nqsw_start",
-				json_day(s->nqsw_start)) ||
-	    json_object_set_new(person, "added_on", json_day(s->added_on)) ||
-	    json_object_set_new(person, "left_on", json_day(s->left_on)))
-		goto fail;
-	return person;
-fail:
-	json_decref(roles);
-	json_decref(person);
-	log_err("staff: cannot build the JSON of %s (out of memory, or text "
-		"that is not UTF-8)",
-		s->id);
-	return NULL;
-}
-
-static int list_json(const struct staff_array *list, FILE *out)
-{
-	json_t *all = json_array();
-	int rc = -1;
-	if (!all) {
-		log_err("staff: out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < list->n; i++) {
-		json_t *person = person_json(&list->people[i]);
-		if (!person || json_array_append_new(all, person))
-			goto out;
-	}
-	if (json_dumpf(all, out, JSON_INDENT(2)) || fputc('\n', out) == EOF) {
-		log_err("staff: cannot write the list: %s", strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	json_decref(all);
-	return rc;
-}
-
-static void list_csv(const struct staff_array *list, FILE *out)
-{
-	char roles[512], nqsw_start[DATE_TEXT_SIZE], left_on[DATE_TEXT_SIZE];
-	fputs("id,name,email,role,team,manager,nqsw_start,left_on\n", out);
-	for (size_t i = 0; i < list->n; i++) {
-		const struct staff *s = &list->people[i];
-		roles_format(s->roles, roles, sizeof(roles));
-		const char *fields[] = {
-			s->id,
-			s->name,
-			s->email,
-			roles,
-			s->team,
-			s->manager_id,
-			s->nqsw_start == QA_DAY_NONE
-				? NULL
-				: date_format(s->nqsw_start, nqsw_start),
-			s->left_on == QA_DAY_NONE
-				? NULL
-				: date_format(s->left_on, left_on)};
-		csv_put_row(out, fields, sizeof(fields) / sizeof(fields[0]));
-	}
-}
-
-int staff_list(sqlite3 *db, const char *team, enum staff_format format,
-	       FILE *out)
-{
-	struct staff_array list = {0};
-	int rc = -1;
-	if (load_staff(db, team, &list))
-		goto out;
-	switch (format) {
-	case STAFF_FORMAT_TABLE:
-		list_table(&list, out);
-		break;
-	case STAFF_FORMAT_JSON:
-		if (list_json(&list, out))
-			goto out;
-		break;
-	case STAFF_FORMAT_CSV:
-		list_csv(&list, out);
-		break;
-	default:
-		log_err("staff: unknown list format %d", (int)format);
-		goto out;
-	}
-	if (fflush(out) || ferror(out)) {
-		log_err("staff: cannot write the list: %s", strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	staff_array_free(&list);
-	return rc;
-}
-
-/* ---- CSV import ---- */
-
-struct csv_record {
-	unsigned line; /* physical line where it starts */
-	char **fields; /* NUL-terminated copies */
-	size_t nfields, capacity;
-	bool has_nul;
-};
-
-struct csv_reader {
-	struct csv_record *records;
-	size_t n, capacity;
-	struct csv_record current;
-	bool at_record_start;
-	unsigned line; /* physical line of the byte being fed */
-	bool oom;
-};
-
-static void csv_record_free(struct csv_record *record)
-{
-	for (size_t i = 0; i < record->nfields; i++)
-		free(record->fields[i]);
-	free(record->fields);
-	record->fields = NULL;
-	record->nfields = record->capacity = 0;
-}
-
-static void csv_reader_free(struct csv_reader *reader)
-{
-	for (size_t i = 0; i < reader->n; i++)
-		csv_record_free(&reader->records[i]);
-	free(reader->records);
-	csv_record_free(&reader->current);
-}
-
-static void on_field(void *data, size_t len, void *arg)
-{
-	struct csv_reader *reader = arg;
-	struct csv_record *record = &reader->current;
-	char *copy;
-	if (reader->oom)
-		return;
-	if (record->nfields == record->capacity) {
-		size_t grown = record->capacity ? record->capacity * 2
-						: FIELD_COUNT + 1;
-		char **fields =
-			realloc(record->fields, grown * sizeof(*fields));
-		if (!fields) {
-			reader->oom = true;
-			return;
-		}
-		record->fields = fields;
-		record->capacity = grown;
-	}
-	/* libcsv hands no buffer for an empty field before its first
-	 * non-empty one. */
-	if (!data)
-		data = "";
-	if (memchr(data, '\0', len))
-		record->has_nul = true;
-	if (!(copy = strndup(data, len))) {
-		reader->oom = true;
-		return;
-	}
-	record->fields[record->nfields++] = copy;
-}
-
-static void on_record(int terminator, void *arg)
-{
-	struct csv_reader *reader = arg;
-	(void)terminator;
-	if (reader->n == reader->capacity) {
-		size_t grown = reader->capacity ? reader->capacity * 2 : 64;
-		struct csv_record *records =
-			realloc(reader->records, grown * sizeof(*records));
-		if (!records) {
-			reader->oom = true;
-			csv_record_free(&reader->current);
-			goto next;
-		}
-		reader->records = records;
-		reader->capacity = grown;
-	}
-	reader->records[reader->n++] = reader->current;
-next:
-	memset(&reader->current, 0, sizeof(reader->current));
-	reader->at_record_start = true;
-}
-
-/* Read every record of path. A malformed file (a stray quote) is one
- * problem in errs and -1: past it, where records start is a guess. */
-static int read_csv(const char *path, struct csv_reader *reader,
-		    struct errlist *errs)
-{
-	struct csv_parser parser;
-	unsigned char chunk[8192];
-	unsigned char previous = 0;
-	bool first_chunk = true, parser_ready = false;
-	FILE *file = NULL;
-	int rc = -1;
-	size_t got;
-
-	reader->line = 1;
-	reader->at_record_start = true;
-	if (!(file = fopen(path, "rb"))) {
-		errlist_add(errs, "%s: cannot open: %s", path, strerror(errno));
-		goto out;
-	}
-	/* STRICT: a quote inside an unquoted field, or text after a closing
-	 * quote, is an error rather than a silent guess. */
-	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL)) {
-		log_err("staff: out of memory reading %s", path);
-		goto out;
-	}
-	parser_ready = true;
-	while ((got = fread(chunk, 1, sizeof(chunk), file)) > 0) {
-		size_t start = 0;
-		if (first_chunk && got >= 3 &&
-		    memcmp(chunk, "\xef\xbb\xbf", 3) == 0)
-			start = 3; /* the BOM spreadsheets write */
-		first_chunk = false;
-		/* Fed a byte at a time, so the line of each record's first
-		 * byte is known: libcsv counts no lines. */
-		for (size_t i = start; i < got; i++) {
-			unsigned char byte = chunk[i];
-			if (reader->at_record_start && byte != '\r' &&
-			    byte != '\n') {
-				reader->current.line = reader->line;
-				reader->at_record_start = false;
-			}
-			if (csv_parse(&parser, &byte, 1, on_field, on_record,
-				      reader) != 1) {
-				if (csv_error(&parser) == CSV_EPARSE)
-					errlist_add(
-						errs,
-						"%s:%u: malformed CSV: a quote "
-						"inside an unquoted field, or "
-						"text after a closing quote; "
-						"quote the whole field and "
-						"double any quote inside it",
-						path, reader->line);
-				else
-					log_err("staff: %s:%u: %s", path,
-						reader->line,
-						csv_strerror(
-							csv_error(&parser)));
-				goto out;
-			}
-			if (byte == '\r' || (byte == '\n' && previous != '\r'))
-				reader->line++;
-			previous = byte;
-		}
-		if (reader->oom)
-			break;
-	}
-	if (ferror(file)) {
-		errlist_add(errs, "%s: cannot read: %s", path, strerror(errno));
-		goto out;
-	}
-	if (csv_fini(&parser, on_field, on_record, reader)) {
-		errlist_add(errs,
-			    "%s:%u: a quoted field is not closed before the "
-			    "end of the file",
-			    path, reader->current.line);
-		goto out;
-	}
-	if (reader->oom) {
-		log_err("staff: out of memory reading %s", path);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (parser_ready)
-		csv_free(&parser);
-	if (file)
-		fclose(file);
-	return rc;
-}
-
-static bool header_has(const struct csv_record *header, const char *column)
-{
-	for (size_t i = 0; i < header->nfields; i++)
-		if (header->fields[i] && strcmp(header->fields[i], column) == 0)
-			return true;
-	return false;
-}
-
-static void append(char *buf, size_t size, const char *text)
-{
-	size_t used = strlen(buf);
-	if (used < size)
-		snprintf(buf + used, size - used, "%s", text);
-}
-
-static int check_header(const char *path, struct csv_record *header,
-			struct errlist *errs)
-{
-	char missing[256] = "", unexpected[256] = "", shown_text[SHOWN_SIZE];
-	bool in_order = header->nfields == FIELD_COUNT;
-	size_t n = header->nfields;
-	for (size_t i = 0; i < n; i++) {
-		bool oom = false;
-		char *cell = trimmed_copy(header->fields[i], &oom);
-		if (oom) {
-			log_err("staff: out of memory");
-			return -1;
-		}
-		free(header->fields[i]);
-		header->fields[i] = cell;
-	}
-	for (size_t i = 0; i < FIELD_COUNT; i++) {
-		if (i >= n || !header->fields[i] ||
-		    strcmp(header->fields[i], field_columns[i]) != 0)
-			in_order = false;
-		if (!header_has(header, field_columns[i])) {
-			append(missing, sizeof(missing), *missing ? ", " : "");
-			append(missing, sizeof(missing), field_columns[i]);
-		}
-	}
-	if (in_order)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		bool known = false;
-		for (size_t f = 0; f < FIELD_COUNT; f++)
-			if (header->fields[i] &&
-			    strcmp(header->fields[i], field_columns[f]) == 0)
-				known = true;
-		if (known)
-			continue;
-		append(unexpected, sizeof(unexpected), *unexpected ? ", " : "");
-		append(unexpected, sizeof(unexpected),
-		       header->fields[i] ? shown(header->fields[i], shown_text)
-					 : "(a column with no name)");
-	}
-	char problem[600] = "";
-	if (*missing) {
-		append(problem, sizeof(problem), "missing ");
-		append(problem, sizeof(problem), missing);
-		append(problem, sizeof(problem), "; ");
-	}
-	if (*unexpected) {
-		append(problem, sizeof(problem), "unexpected ");
-		append(problem, sizeof(problem), unexpected);
-		if (strstr(unexpected, "left_on"))
-			append(problem, sizeof(problem),
-			       " (remove it: leavers are recorded with "
-			       "staff leave)");
-		append(problem, sizeof(problem), "; ");
-	}
-	if (!*missing && !*unexpected)
-		append(problem, sizeof(problem), "columns out of order; ");
-	errlist_add(errs,
-		    "%s:%u: header: %sexpected exactly "
-		    "id,name,email,role,team,manager,nqsw_start",
-		    path, header->line, problem);
-	return -1;
-}
-
-/* An id of the file and the record it is on, for sorting. */
-struct file_id {
-	const char *id;
-	size_t record;
-};
-
-static int file_id_compare(const void *a, const void *b)
-{
-	const struct file_id *x = a, *y = b;
-	int order = strcmp(x->id, y->id);
-	if (order)
-		return order;
-	return (x->record > y->record) - (x->record < y->record);
-}
-
-static bool file_has_id(const struct file_id *ids, size_t n, const char *id)
-{
-	size_t low = 0, high = n;
-	while (low < high) {
-		size_t mid = low + (high - low) / 2;
-		int order = strcmp(ids[mid].id, id);
-		if (order == 0)
-			return true;
-		if (order < 0)
-			low = mid + 1;
-		else
-			high = mid;
-	}
-	return false;
-}
-
-/* One data row on its way in. */
-struct import_row {
-	struct staff person;
-	bool valid;           /* parsed, and its id not a duplicate */
-	bool manager_changed; /* new person, or a manager other than before */
-};
-
-/* Problems of the rows, each with its line, so they reach the reader in
- * file order whichever check found them. */
-struct row_problems {
-	struct errlist msgs;
-	unsigned *lines; /* lines[i] is the line of msgs.msgs[i] */
-	size_t nlines;
-};
-
-/* The messages added since the last call are about `line`. */
-static void row_problems_mark(struct row_problems *problems, unsigned line)
-{
-	if (problems->msgs.n <= problems->nlines)
-		return;
-	unsigned *lines =
-		realloc(problems->lines, problems->msgs.n * sizeof(*lines));
-	if (!lines)
-		return; /* flush puts the unmarked ones last */
-	problems->lines = lines;
-	while (problems->nlines < problems->msgs.n)
-		lines[problems->nlines++] = line;
-}
-
-struct located {
-	unsigned line;
-	size_t seq;
-	const char *msg;
-};
-
-static int located_compare(const void *a, const void *b)
-{
-	const struct located *x = a, *y = b;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return (x->seq > y->seq) - (x->seq < y->seq);
-}
-
-/* Append the problems to errs by line and free them. */
-static void row_problems_flush(struct row_problems *problems,
-			       struct errlist *errs)
-{
-	size_t n = problems->msgs.n;
-	struct located *order = n ? calloc(n, sizeof(*order)) : NULL;
-	if (!order) {
-		errlist_move(errs, &problems->msgs);
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		order[i] = (struct located){
-			i < problems->nlines ? problems->lines[i] : UINT_MAX, i,
-			problems->msgs.msgs[i]};
-	qsort(order, n, sizeof(*order), located_compare);
-	for (size_t i = 0; i < n; i++)
-		errlist_add(errs, "%s", order[i].msg);
-out:
-	free(order);
-	errlist_free(&problems->msgs);
-	free(problems->lines);
-	problems->lines = NULL;
-	problems->nlines = 0;
-}
-
-int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
-		     struct errlist *errs)
-{
-	struct csv_reader reader = {0};
-	struct import_row *rows = NULL;
-	struct file_id *ids = NULL;
-	struct row_problems problems = {0};
-	size_t nrows = 0, nids = 0;
-	bool in_transaction = false;
-	bool own_transaction = false;
-	int rc = -1;
-
-	if (!day_in_range(today)) {
-		log_err("staff: today (%ld) is not a date", (long)today);
-		return -1;
-	}
-	if (read_csv(path, &reader, errs))
-		goto out;
-	if (reader.n == 0) {
-		errlist_add(errs,
-			    "%s: empty; expected the header "
-			    "id,name,email,role,team,manager,nqsw_start and a "
-			    "row per person",
-			    path);
-		goto out;
-	}
-	if (check_header(path, &reader.records[0], errs))
-		goto out;
-	nrows = reader.n - 1;
-	if (nrows == 0) {
-		errlist_add(errs, "%s: no staff after the header", path);
-		goto out;
-	}
-	rows = calloc(nrows, sizeof(*rows));
-	ids = calloc(nrows, sizeof(*ids));
-	if (!rows || !ids) {
-		log_err("staff: out of memory importing %s", path);
-		goto out;
-	}
-
-	for (size_t i = 0; i < nrows; i++) {
-		struct csv_record *record = &reader.records[i + 1];
-		char **f = record->fields;
-		/* Even a bad row's id counts as "in the file", so its
-		 * reports get no second, misleading problem. */
-		bool oom = false;
-		char *id = trimmed_copy(record->nfields ? f[FIELD_ID] : NULL,
-					&oom);
-		if (oom) {
-			log_err("staff: out of memory importing %s", path);
-			goto out;
-		}
-		if (id && staff_id_valid(id)) {
-			free(f[FIELD_ID]);
-			f[FIELD_ID] = id;
-			ids[nids++] = (struct file_id){f[FIELD_ID], i};
-		} else {
-			free(id);
-		}
-		if (record->nfields != FIELD_COUNT) {
-			errlist_add(&problems.msgs,
-				    "%s:%u: %zu field%s, expected %d "
-				    "(id,name,email,role,team,manager,"
-				    "nqsw_start); quote a field that holds a "
-				    "comma",
-				    path, record->line, record->nfields,
-				    record->nfields == 1 ? "" : "s",
-				    FIELD_COUNT);
-			row_problems_mark(&problems, record->line);
-			continue;
-		}
-		if (record->has_nul) {
-			errlist_add(&problems.msgs,
-				    "%s:%u: a field holds a NUL byte", path,
-				    record->line);
-			row_problems_mark(&problems, record->line);
-			continue;
-		}
-		/* A cell our own CSV defused (a name like =HYPERLINK(...)
-		 * written as '=HYPERLINK(...)) comes back as it was. */
-		struct staff_text text = {csv_undefuse(f[FIELD_ID]),
-					  csv_undefuse(f[FIELD_NAME]),
-					  csv_undefuse(f[FIELD_EMAIL]),
-					  csv_undefuse(f[FIELD_ROLE]),
-					  csv_undefuse(f[FIELD_TEAM]),
-					  csv_undefuse(f[FIELD_MANAGER]),
-					  csv_undefuse(f[FIELD_NQSW_START])};
-		rows[i].valid =
-			staff_parse(&text, path, record->line, &rows[i].person,
-				    &problems.msgs) == 0;
-		row_problems_mark(&problems, record->line);
-	}
-
-	qsort(ids, nids, sizeof(*ids), file_id_compare);
-	for (size_t i = 1; i < nids; i++) {
-		if (strcmp(ids[i].id, ids[i - 1].id) != 0)
-			continue;
-		size_t first = i - 1;
-		while (first > 0 && strcmp(ids[first - 1].id, ids[i].id) == 0)
-			first--;
-		unsigned line = reader.records[ids[i].record + 1].line;
-		errlist_add(&problems.msgs,
-			    "%s:%u: id \"%s\": also on line %u; list each "
-			    "person once",
-			    path, line, ids[i].id,
-			    reader.records[ids[first].record + 1].line);
-		row_problems_mark(&problems, line);
-		rows[ids[i].record].valid = false;
-	}
-
-	/* Store the good rows, then check the managers against what the
-	 * database holds with the whole file in it: a row may name a
-	 * manager further down, and a cycle may span several rows. */
-	/* Inside the caller's transaction (import, then regenerate, then
-	 * commit), a savepoint keeps the all-or-nothing promise. */
-	own_transaction = sqlite3_get_autocommit(db);
-	if (own_transaction ? db_begin(db)
-			    : sqlite3_exec(db, "SAVEPOINT staff_import", NULL,
-					   NULL, NULL) != SQLITE_OK)
-		goto out;
-	in_transaction = true;
-	for (size_t i = 0; i < nrows; i++) {
-		char *old_manager = NULL;
-		if (!rows[i].valid)
-			continue;
-		int found = lookup_person(db, rows[i].person.id, &old_manager,
-					  NULL);
-		if (found < 0)
-			goto out;
-		rows[i].manager_changed =
-			!found ||
-			!same_text(old_manager, rows[i].person.manager_id);
-		free(old_manager);
-		if (write_person(db, &rows[i].person, today))
-			goto out;
-	}
-	for (size_t i = 0; i < nrows; i++) {
-		const struct staff *s = &rows[i].person;
-		struct origin at = {path, reader.records[i + 1].line};
-		if (!rows[i].valid || !s->manager_id)
-			continue;
-		/* A manager on a bad row of this file has its own problem. */
-		bool must_exist = !file_has_id(ids, nids, s->manager_id);
-		if (check_manager(db, s, today, must_exist,
-				  rows[i].manager_changed, &at,
-				  &problems.msgs) < 0)
-			goto out;
-		row_problems_mark(&problems, at.line);
-	}
-	if (problems.msgs.n)
-		goto out;
-	if (own_transaction ? db_commit(db)
-			    : sqlite3_exec(db, "RELEASE staff_import", NULL,
-					   NULL, NULL) != SQLITE_OK)
-		goto out;
-	in_transaction = false;
-	rc = (int)nrows;
-out:
-	if (in_transaction && own_transaction)
-		db_rollback(db);
-	else if (in_transaction)
-		sqlite3_exec(db,
-			     "ROLLBACK TO staff_import; RELEASE staff_import",
-			     NULL, NULL, NULL);
-	row_problems_flush(&problems, errs);
-	for (size_t i = 0; rows && i < nrows; i++)
-		staff_free(&rows[i].person);
-	free(rows);
-	free(ids);
-	csv_reader_free(&reader);
 	return rc;
 }

@@ -6,6 +6,8 @@
 #include "cli.h"
 #include "db.h"
 #include "staff.h"
+#include "staff_import.h"
+#include "staff_list.h"
 
 int cli_staff_add(const struct cli_call *call)
 {

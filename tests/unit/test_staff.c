@@ -1,5 +1,5 @@
-/* staff: roles, validation, add/update, CSV import (all or nothing), leaving
- * and the three list formats. */
+/* staff, staff_import, staff_list: validation, add/update, CSV import (all
+ * or nothing), leaving and the three list formats. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +18,8 @@
 #include "date.h"
 #include "db.h"
 #include "staff.h"
+#include "staff_import.h"
+#include "staff_list.h"
 
 struct fixture {
 	char dir[64];
@@ -137,92 +139,13 @@ static int add(struct fixture *f, const char *id, const char *role,
 	struct staff s;
 	snprintf(name, sizeof(name), "Person %s", id);
 	snprintf(email, sizeof(email), "%s@example.org", id);
-	struct staff_text text = {id,      name,    email,     role,
-				  "North", manager, nqsw_start};
+	struct staff_text text = {id,      name,    email,      role,
+				  "North", manager, nqsw_start, NULL};
 	if (staff_parse(&text, NULL, 0, &s, &f->errs))
 		return -1;
 	int rc = staff_upsert(f->db, &s, day(today), &f->errs);
 	staff_free(&s);
 	return rc;
-}
-
-/* ---- roles ---- */
-
-static void roles_parse_format_effective(void **state)
-{
-	(void)state;
-	unsigned mask = 0;
-	char why[1024], text[512];
-
-	assert_int_equal(roles_parse("social_worker", &mask, why, sizeof(why)),
-			 0);
-	assert_int_equal(mask, ROLE_SOCIAL_WORKER);
-	assert_int_equal(roles_parse(" service_lead ,dcs , dcs", &mask, why,
-				     sizeof(why)),
-			 0);
-	assert_int_equal(mask, ROLE_DCS | ROLE_SERVICE_LEAD);
-	/* Formatted in the order of SPEC section 3, not as given. */
-	roles_format(mask, text, sizeof(text));
-	assert_string_equal(text, "dcs,service_lead");
-	roles_format(0, text, sizeof(text));
-	assert_string_equal(text, "");
-
-	mask = 77;
-	assert_int_equal(roles_parse("dcs,wizard", &mask, why, sizeof(why)),
-			 -1);
-	assert_int_equal(mask, 77);
-	assert_non_null(strstr(why, "unknown role \"wizard\""));
-	assert_non_null(strstr(why, roles_allowed()));
-	assert_int_equal(roles_parse("dcs,,qa_team", &mask, why, sizeof(why)),
-			 -1);
-	assert_non_null(strstr(why, "empty item"));
-	assert_int_equal(roles_parse("dcs,", &mask, why, sizeof(why)), -1);
-	assert_int_equal(roles_parse("  ", &mask, why, sizeof(why)), -1);
-	assert_non_null(strstr(why, "no role given"));
-	assert_int_equal(roles_parse(NULL, &mask, why, sizeof(why)), -1);
-	assert_int_equal(roles_parse("DCS", &mask, why, sizeof(why)), -1);
-	assert_int_equal(
-		roles_parse("dcs service_lead", &mask, why, sizeof(why)), -1);
-
-	/* Every word round-trips and is listed, at its bit. */
-	const char *words[] = {"dcs",
-			       "lead_member",
-			       "assistant_director",
-			       "service_lead",
-			       "early_help_service_lead",
-			       "group_manager",
-			       "practice_manager",
-			       "social_worker",
-			       "iro_manager",
-			       "cp_chair_manager",
-			       "partnership_manager",
-			       "safeguarding_lead",
-			       "qa_team",
-			       "qa_residential_lead",
-			       "development_lead"};
-	unsigned all = 0;
-	for (unsigned i = 0; i < 15; i++) {
-		assert_int_equal(roles_parse(words[i], &mask, why, sizeof(why)),
-				 0);
-		assert_int_equal(mask, 1u << i);
-		roles_format(1u << i, text, sizeof(text));
-		assert_string_equal(text, words[i]);
-		assert_non_null(strstr(roles_allowed(), words[i]));
-		all |= mask;
-	}
-	roles_format(all, text, sizeof(text));
-	assert_int_equal(roles_parse(text, &mask, why, sizeof(why)), 0);
-	assert_int_equal(mask, all);
-	/* A short buffer is cut, never overrun. */
-	char small[8];
-	roles_format(all, small, sizeof(small));
-	assert_string_equal(small, "dcs");
-
-	assert_int_equal(roles_effective(ROLE_EARLY_HELP_SERVICE_LEAD),
-			 ROLE_EARLY_HELP_SERVICE_LEAD | ROLE_SERVICE_LEAD);
-	assert_int_equal(roles_effective(ROLE_DCS | ROLE_SOCIAL_WORKER),
-			 ROLE_DCS | ROLE_SOCIAL_WORKER);
-	assert_int_equal(roles_effective(ROLE_SERVICE_LEAD), ROLE_SERVICE_LEAD);
 }
 
 /* ---- ids and emails ---- */
@@ -291,8 +214,8 @@ static void parse_reports_every_field(void **state)
 {
 	struct fixture *f = *state;
 	struct staff s;
-	struct staff_text bad = {"sw 1", "Ann\tLee", "bob@",      "dcs,wizard",
-				 "",     "sw 1",     "2026-02-30"};
+	struct staff_text bad = {"sw 1", "Ann\tLee", "bob@",       "dcs,wizard",
+				 "",     "sw 1",     "2026-02-30", NULL};
 	assert_int_equal(staff_parse(&bad, NULL, 0, &s, &f->errs), -1);
 	assert_null(s.id);
 	assert_err_has(&f->errs, "staff: --id \"sw 1\": not a valid id");
@@ -309,26 +232,30 @@ static void parse_reports_every_field(void **state)
 	errlist_free(&f->errs);
 
 	/* The same, as a file names them. */
-	struct staff_text bad_email = {"sw1",   "Ann", "ann@example", "dcs",
-				       "North", NULL,  "2026-02-30"};
+	struct staff_text bad_email = {"sw1",        "Ann",       "ann@example",
+				       "dcs",        "North",     NULL,
+				       "2026-02-30", "2026-13-01"};
 	assert_int_equal(staff_parse(&bad_email, "people.csv", 7, &s, &f->errs),
 			 -1);
 	assert_err(&f->errs,
 		   "people.csv:7: email \"ann@example\": not an email address");
 	assert_err(&f->errs, "people.csv:7: nqsw_start \"2026-02-30\": not a "
 			     "real date; use YYYY-MM-DD");
-	assert_int_equal(f->errs.n, 2);
+	assert_err(&f->errs, "people.csv:7: left_on \"2026-13-01\": not a "
+			     "real date; use YYYY-MM-DD");
+	assert_int_equal(f->errs.n, 3);
 	errlist_free(&f->errs);
 
-	struct staff_text self = {
-		"sw1", "Ann", "ann@example.org", "dcs", "North", "sw1", NULL};
+	struct staff_text self = {"sw1", "Ann",   "ann@example.org",
+				  "dcs", "North", "sw1",
+				  NULL,  NULL};
 	assert_int_equal(staff_parse(&self, NULL, 0, &s, &f->errs), -1);
 	assert_err(&f->errs,
 		   "staff: --manager \"sw1\": a person cannot manage themself");
 	errlist_free(&f->errs);
 
 	struct staff_text no_role = {
-		"sw1", "Ann", "ann@example.org", "", "North", NULL, NULL};
+		"sw1", "Ann", "ann@example.org", "", "North", NULL, NULL, NULL};
 	assert_int_equal(staff_parse(&no_role, NULL, 0, &s, &f->errs), -1);
 	assert_int_equal(f->errs.n, 1); /* reported once */
 	assert_err_has(&f->errs, "staff: --role \"\": no role given");
@@ -340,7 +267,7 @@ static void parse_reports_every_field(void **state)
 		strcat(long_name, "é");
 	struct staff_text long_text = {"sw1", long_name, "ann@example.org",
 				       "dcs", "North",   NULL,
-				       NULL};
+				       NULL,  NULL};
 	assert_int_equal(staff_parse(&long_text, NULL, 0, &s, &f->errs), -1);
 	char expect[200] = "staff: --name \"a";
 	for (int i = 0; i < 29; i++)
@@ -353,7 +280,7 @@ static void parse_reports_every_field(void **state)
 	struct staff_text good = {" sw1 ",           " Zoë Ødegård ",
 				  "zoe@example.org", "social_worker , qa_team",
 				  "North",           "  ",
-				  " 2026-03-02"};
+				  " 2026-03-02",     ""};
 	assert_int_equal(staff_parse(&good, NULL, 0, &s, &f->errs), 0);
 	assert_int_equal(f->errs.n, 0);
 	assert_string_equal(s.id, "sw1");
@@ -774,20 +701,29 @@ static void import_refuses_bad_headers_and_files(void **state)
 	} cases[] = {
 		{"id,name,mail,role,team,manager,nqsw_start\n"
 		 "sw1,Sam,sam@example.org,dcs,North,,\n",
-		 "1: header: missing email; unexpected mail; expected exactly "
-		 "id,name,email,role,team,manager,nqsw_start"},
-		{"id,name,email,role,team,manager,nqsw_start,left_on\n"
+		 "1: header: missing email; unknown column \"mail\"; expected "
+		 "id,name,email,role,team,manager,nqsw_start in any order, and "
+		 "optionally left_on"},
+		{"id,name,email,role,team,manager,nqsw_start,grade,since\n"
+		 "sw1,Sam,sam@example.org,dcs,North,,,good,\n",
+		 "1: header: unknown columns \"grade\", \"since\"; expected "
+		 "id,name,email,role,team,manager,nqsw_start in any order, and "
+		 "optionally left_on"},
+		{"id,name,email,role,team,manager,nqsw_start,name\n"
+		 "sw1,Sam,sam@example.org,dcs,North,,,Sam\n",
+		 "1: header: column \"name\" twice; expected "
+		 "id,name,email,role,team,manager,nqsw_start in any order, and "
+		 "optionally left_on"},
+		/* The comma a spreadsheet leaves after the last column. */
+		{"id,name,email,role,team,manager,nqsw_start,\n"
 		 "sw1,Sam,sam@example.org,dcs,North,,,\n",
-		 "1: header: unexpected left_on (remove it: leavers are "
-		 "recorded with staff leave); expected exactly "
-		 "id,name,email,role,team,manager,nqsw_start"},
-		{"id,name,email,role,team,nqsw_start,manager\n"
-		 "sw1,Sam,sam@example.org,dcs,North,,\n",
-		 "1: header: columns out of order; expected exactly "
-		 "id,name,email,role,team,manager,nqsw_start"},
+		 "1: header: a column with no name; expected "
+		 "id,name,email,role,team,manager,nqsw_start in any order, and "
+		 "optionally left_on"},
 		{"id,name,email,role,team\n",
-		 "1: header: missing manager, nqsw_start; expected exactly "
-		 "id,name,email,role,team,manager,nqsw_start"},
+		 "1: header: missing manager, nqsw_start; expected "
+		 "id,name,email,role,team,manager,nqsw_start in any order, and "
+		 "optionally left_on"},
 		{"", " empty; expected the header "
 		     "id,name,email,role,team,manager,nqsw_start and a row per "
 		     "person"},
@@ -815,12 +751,12 @@ static void import_refuses_bad_headers_and_files(void **state)
 		errlist_free(&f->errs);
 		free(path);
 	}
-	/* left_on gets a hint. */
+	/* left_on is optional, the others are not. */
 	char *path = write_file(f, "left.csv",
 				"id,name,email,role,team,manager,left_on\n");
 	assert_int_equal(
 		staff_import_csv(f->db, path, day("2026-02-01"), &f->errs), -1);
-	assert_err_has(&f->errs, "missing nqsw_start; unexpected left_on");
+	assert_err_has(&f->errs, "header: missing nqsw_start; expected");
 	errlist_free(&f->errs);
 	free(path);
 
@@ -830,6 +766,95 @@ static void import_refuses_bad_headers_and_files(void **state)
 	assert_err(&f->errs, "/nonexistent/people.csv: cannot open: No such "
 			     "file or directory");
 	assert_int_equal(staff_count(f->db), 0);
+}
+
+/* Columns in any order; left_on marks leavers as staff_leave would, once
+ * every row is stored (a report of a leaver keeps them). */
+static void import_reads_columns_by_name_and_leavers(void **state)
+{
+	struct fixture *f = *state;
+	struct staff got;
+	char expect[512];
+	assert_int_equal(
+		add(f, "gm1", "group_manager", NULL, NULL, "2026-01-05"), 0);
+	const char *good =
+		"left_on,team,nqsw_start,manager,role,email,name,id\n"
+		"2026-02-20,North,,,group_manager,gm1@example.org,Gita,gm1\n"
+		"  ,'=North,2026-01-05,gm1,social_worker,sw1@example.org,Sam,"
+		"sw1\n"
+		"2026-02-01,North,,gm1,dcs,sw2@example.org,Sue,sw2\n";
+	char *path = write_file(f, "order.csv", good);
+	assert_int_equal(
+		staff_import_csv(f->db, path, day("2026-02-01"), &f->errs), 3);
+	assert_int_equal(f->errs.n, 0);
+	assert_int_equal(staff_get(f->db, "gm1", &got), 1);
+	assert_string_equal(got.name, "Gita");
+	assert_int_equal(got.added_on, day("2026-01-05"));
+	assert_int_equal(got.left_on, day("2026-02-20"));
+	staff_free(&got);
+	assert_int_equal(staff_get(f->db, "sw1", &got), 1);
+	assert_string_equal(got.team, "=North");
+	assert_string_equal(got.manager_id, "gm1");
+	assert_int_equal(got.nqsw_start, day("2026-01-05"));
+	assert_int_equal(got.left_on, QA_DAY_NONE);
+	staff_free(&got);
+	assert_int_equal(staff_get(f->db, "sw2", &got), 1);
+	assert_int_equal(got.added_on, day("2026-02-01"));
+	assert_int_equal(got.left_on, day("2026-02-01"));
+	staff_free(&got);
+
+	/* The same file again: who left on that day already is no news;
+	 * the 7 columns without left_on leave leavers as they are. */
+	assert_int_equal(
+		staff_import_csv(f->db, path, day("2026-03-01"), &f->errs), 3);
+	free(path);
+	path = write_file(f, "seven.csv",
+			  "id,name,email,role,team,manager,nqsw_start\n"
+			  "sw2,Sue,sw2@example.org,dcs,North,gm1,\n");
+	assert_int_equal(
+		staff_import_csv(f->db, path, day("2026-03-01"), &f->errs), 1);
+	assert_int_equal(f->errs.n, 0);
+	assert_int_equal(staff_get(f->db, "sw2", &got), 1);
+	assert_int_equal(got.left_on, day("2026-02-01"));
+	staff_free(&got);
+	free(path);
+
+	/* As staff leave refuses, by line; nothing stored. */
+	long long before = staff_count(f->db);
+	path = write_file(
+		f, "leave.csv",
+		"name,id,email,role,team,manager,nqsw_start,left_on\n"
+		"Gita,gm1,gm1@example.org,group_manager,North,,,2026-02-21\n"
+		"Al,al1,al@example.org,dcs,North,,,2026-02-28\n"
+		"Bo,bo1,bo@example.org,dcs,North,,,2026-03-01\n"
+		"Cy,cy1,cy@example.org,dcs,North,,,2026-03-32\n"
+		"Di,di1,di@example.org,dcs,North,,\n");
+	assert_int_equal(
+		staff_import_csv(f->db, path, day("2026-03-01"), &f->errs), -1);
+	snprintf(expect, sizeof(expect),
+		 "%s:2: left_on \"2026-02-21\": gm1 already left on 2026-02-20",
+		 path);
+	assert_err(&f->errs, expect);
+	snprintf(expect, sizeof(expect),
+		 "%s:3: left_on \"2026-02-28\": before al1 was added on "
+		 "2026-03-01",
+		 path);
+	assert_err(&f->errs, expect);
+	snprintf(expect, sizeof(expect),
+		 "%s:5: left_on \"2026-03-32\": not a real date; use "
+		 "YYYY-MM-DD",
+		 path);
+	assert_err(&f->errs, expect);
+	snprintf(expect, sizeof(expect),
+		 "%s:6: 7 fields, expected 8 (name,id,email,role,team,manager,"
+		 "nqsw_start,left_on); quote a field that holds a comma",
+		 path);
+	assert_err(&f->errs, expect);
+	assert_int_equal(f->errs.n, 4);
+	assert_int_equal(staff_count(f->db), before);
+	assert_int_equal(staff_get(f->db, "bo1", &got), 0);
+	assert_int_equal(sqlite3_get_autocommit(f->db), 1);
+	free(path);
 }
 
 /* ---- leaving ---- */
@@ -1099,7 +1124,6 @@ static void list_csv_imports_back(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(roles_parse_format_effective),
 		cmocka_unit_test(id_validation),
 		cmocka_unit_test(email_validation),
 		cmocka_unit_test_setup_teardown(parse_reports_every_field,
@@ -1131,6 +1155,9 @@ int main(void)
 			import_refuses_cycles_and_leavers, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			import_refuses_bad_headers_and_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			import_reads_columns_by_name_and_leavers, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(leave_cases, setup, teardown),
 		cmocka_unit_test_setup_teardown(list_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(list_json, setup, teardown),
