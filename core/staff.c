@@ -167,22 +167,11 @@ _Static_assert((int)FIELD_COUNT == (int)STAFF_COLUMN_COUNT &&
 		       (int)FIELD_LEFT_ON == (int)STAFF_COLUMN_LEFT_ON,
 	       "enum field follows enum staff_column");
 
-static const char *const field_options[FIELD_COUNT] = {
-	"--id",   "--name",    "--email",      "--role",
-	"--team", "--manager", "--nqsw-start",
-};
-
-/* Where the text of a person came from: the command line or a file. */
-struct origin {
-	const char *file; /* NULL: the command line */
-	unsigned line;
-};
-
-static void field_problem(struct errlist *errs, const struct origin *at,
+static void field_problem(struct errlist *errs, const struct staff_origin *at,
 			  enum field field, const char *value, const char *fmt,
 			  ...) QA_PRINTF(5, 6);
 
-static void field_problem(struct errlist *errs, const struct origin *at,
+static void field_problem(struct errlist *errs, const struct staff_origin *at,
 			  enum field field, const char *value, const char *fmt,
 			  ...)
 {
@@ -197,15 +186,16 @@ static void field_problem(struct errlist *errs, const struct origin *at,
 			    staff_column_names[field], quoted, problem);
 	else
 		errlist_add(errs, "staff: %s \"%s\": %s",
-			    field_options[field] ? field_options[field]
-						 : staff_column_names[field],
+			    at->options && at->options[field]
+				    ? at->options[field]
+				    : staff_column_names[field],
 			    quoted, problem);
 }
 
 /* Checks of a person that need no database; the number of problems.
  * check_roles false: the caller has reported the role list itself. */
 static int check_fields(const struct staff *s, bool check_roles,
-			const struct origin *at, struct errlist *errs)
+			const struct staff_origin *at, struct errlist *errs)
 {
 	size_t before = errs->n;
 	const char *why;
@@ -275,10 +265,10 @@ static char *trimmed_copy(const char *text, bool *oom)
 	return copy;
 }
 
-int staff_parse(const struct staff_text *text, const char *file, unsigned line,
+int staff_parse(const struct staff_text *text, const struct staff_origin *from,
 		struct staff *out, struct errlist *errs)
 {
-	struct origin at = {file, line};
+	const struct staff_origin *at = from;
 	struct staff s = {.nqsw_start = QA_DAY_NONE,
 			  .added_on = QA_DAY_NONE,
 			  .left_on = QA_DAY_NONE};
@@ -303,14 +293,14 @@ int staff_parse(const struct staff_text *text, const char *file, unsigned line,
 	/* The role list and the date have no place in struct staff until
 	 * they parse, so they are checked here; check_fields does the rest. */
 	if (roles_parse(role, &s.roles, why, sizeof(why)))
-		field_problem(errs, &at, FIELD_ROLE, role, "%s", why);
+		field_problem(errs, at, FIELD_ROLE, role, "%s", why);
 	if (nqsw_start && date_parse(nqsw_start, &s.nqsw_start))
-		field_problem(errs, &at, FIELD_NQSW_START, nqsw_start,
+		field_problem(errs, at, FIELD_NQSW_START, nqsw_start,
 			      "not a real date; use YYYY-MM-DD");
 	if (left_on && date_parse(left_on, &s.left_on))
-		field_problem(errs, &at, FIELD_LEFT_ON, left_on,
+		field_problem(errs, at, FIELD_LEFT_ON, left_on,
 			      "not a real date; use YYYY-MM-DD");
-	check_fields(&s, false, &at, errs);
+	check_fields(&s, false, at, errs);
 	if (errs->n != before)
 		goto out;
 	*out = s;
@@ -455,7 +445,7 @@ out:
  */
 static int check_manager(sqlite3 *db, const struct staff *s, qa_day today,
 			 bool must_exist, bool manager_changed,
-			 const struct origin *at, struct errlist *errs)
+			 const struct staff_origin *at, struct errlist *errs)
 {
 	char path[512], left_text[DATE_TEXT_SIZE];
 	qa_day left_on;
@@ -557,9 +547,9 @@ out:
 }
 
 int staff_upsert(sqlite3 *db, const struct staff *s, qa_day today,
-		 struct errlist *errs)
+		 const struct staff_origin *from, struct errlist *errs)
 {
-	struct origin at = {NULL, 0};
+	struct staff_origin at = *from;
 	/* The manager must be there already (perhaps stored earlier in the
 	 * caller's transaction): a missing one found only by the deferred
 	 * foreign key at COMMIT would tell the reader nothing useful. Rows
@@ -615,7 +605,7 @@ int staff_check_manager(sqlite3 *db, const struct staff *s, qa_day today,
 			bool must_exist, bool manager_changed, const char *file,
 			unsigned line, struct errlist *errs)
 {
-	struct origin at = {file, line};
+	struct staff_origin at = {file, line, NULL};
 	return check_manager(db, s, today, must_exist, manager_changed, &at,
 			     errs);
 }
@@ -721,13 +711,8 @@ out:
 	return rc;
 }
 
-int staff_leave(sqlite3 *db, const char *id, qa_day date, struct errlist *errs)
-{
-	return staff_leave_at(db, id, date, NULL, 0, errs);
-}
-
-int staff_leave_at(sqlite3 *db, const char *id, qa_day date, const char *file,
-		   unsigned line, struct errlist *errs)
+int staff_leave(sqlite3 *db, const char *id, qa_day date,
+		const struct staff_origin *from, struct errlist *errs)
 {
 	static const char read_sql[] =
 		"SELECT added_on, left_on FROM staff WHERE id = ?1";
@@ -737,7 +722,8 @@ int staff_leave_at(sqlite3 *db, const char *id, qa_day date, const char *file,
 		"SELECT count(*), group_concat(id, ', ') FROM ("
 		" SELECT id FROM staff WHERE manager_id = ?1"
 		" AND (left_on IS NULL OR left_on > ?2) ORDER BY id)";
-	struct origin at = {file, line};
+	const struct staff_origin *at = from;
+	const char *file = from->file;
 	sqlite3_stmt *stmt = NULL;
 	char date_text[DATE_TEXT_SIZE], other_text[DATE_TEXT_SIZE];
 	qa_day added_on, left_on;
@@ -758,7 +744,7 @@ int staff_leave_at(sqlite3 *db, const char *id, qa_day date, const char *file,
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
 	step = sqlite3_step(stmt);
 	if (step == SQLITE_DONE) {
-		field_problem(errs, &at, FIELD_ID, id,
+		field_problem(errs, at, FIELD_ID, id,
 			      "not known; see qa-scheduler staff list");
 		goto out;
 	}
@@ -771,18 +757,21 @@ int staff_leave_at(sqlite3 *db, const char *id, qa_day date, const char *file,
 		goto out;
 	/* The command line's words are staff leave's own, not a field's. */
 	if (left_on != QA_DAY_NONE && file)
-		field_problem(errs, &at, FIELD_LEFT_ON, date_text,
+		field_problem(errs, at, FIELD_LEFT_ON, date_text,
 			      "%s already left on %s", id,
 			      date_format(left_on, other_text));
 	else if (left_on != QA_DAY_NONE)
 		errlist_add(errs, "staff: %s already left on %s", id,
 			    date_format(left_on, other_text));
 	else if (date < added_on && file)
-		field_problem(errs, &at, FIELD_LEFT_ON, date_text,
+		field_problem(errs, at, FIELD_LEFT_ON, date_text,
 			      "before %s was added on %s", id,
 			      date_format(added_on, other_text));
 	else if (date < added_on)
-		errlist_add(errs, "staff: --date %s: before %s was added on %s",
+		errlist_add(errs, "staff: %s %s: before %s was added on %s",
+			    at->options && at->options[FIELD_LEFT_ON]
+				    ? at->options[FIELD_LEFT_ON]
+				    : staff_column_names[FIELD_LEFT_ON],
 			    date_text, id, date_format(added_on, other_text));
 	if (left_on != QA_DAY_NONE || date < added_on)
 		goto out;

@@ -65,15 +65,26 @@ struct staff_text {
 	const char *left_on;    /* YYYY-MM-DD: a file's left_on column */
 };
 
+/* Where the text of a person came from, for the messages about it: a
+ * file's line, or the command line, which names each field by its option
+ * (the command table's spelling, e.g. "--nqsw-start"). */
+struct staff_origin {
+	const char *file; /* NULL: the command line */
+	unsigned line;
+	/* file NULL: by enum staff_column, each field's option; a field
+	 * without one (or options NULL) is named by its column name. */
+	const char *const *options;
+};
+
 /* Check every field of text (surrounding spaces are trimmed) and fill out
  * (copies; free with staff_free; added_on QA_DAY_NONE, left_on as given,
  * for staff_leave_at to record: staff_upsert ignores it). Each
- * problem goes to errs, naming the field and the value:
- *   file NULL:  staff: --email "bob@": not an email address
- *   else:       FILE:LINE: email "bob@": not an email address
+ * problem goes to errs, naming the field (as from says) and the value:
+ *   command line:  staff: --email "bob@": not an email address
+ *   a file:        FILE:LINE: email "bob@": not an email address
  * Returns 0, or -1 with every problem in errs and out cleared. The database
  * is not consulted: staff_upsert checks the manager. */
-int staff_parse(const struct staff_text *text, const char *file, unsigned line,
+int staff_parse(const struct staff_text *text, const struct staff_origin *from,
 		struct staff *out, struct errlist *errs);
 
 /* Add a person, or update them if the id exists (added_on and left_on are
@@ -87,7 +98,7 @@ int staff_parse(const struct staff_text *text, const char *file, unsigned line,
  * -1 the caller rolls back. Returns 0, or -1 with the problems for the
  * reader in errs (database errors are logged). */
 int staff_upsert(sqlite3 *db, const struct staff *s, qa_day today,
-		 struct errlist *errs);
+		 const struct staff_origin *from, struct errlist *errs);
 
 /* staff_upsert in steps, for an import that stores everyone in a file
  * before checking their managers, who may come further down. */
@@ -111,14 +122,12 @@ int staff_check_manager(sqlite3 *db, const struct staff *s, qa_day today,
 
 /* Mark a person as left on `date` (the caller decides the default, today);
  * their history is kept. -1 with a message in errs if the id is unknown,
- * they already left, or `date` is before they were added. Logs a warning
- * naming anyone they still manage. */
-int staff_leave(sqlite3 *db, const char *id, qa_day date, struct errlist *errs);
-
-/* staff_leave for a file's row: the same checks, the problems named
- * "FILE:LINE: left_on "DATE": ..." (file NULL: as staff_leave). */
-int staff_leave_at(sqlite3 *db, const char *id, qa_day date, const char *file,
-		   unsigned line, struct errlist *errs);
+ * they already left, or `date` is before they were added: from a file,
+ * "FILE:LINE: left_on "DATE": ..."; from the command line, naming the
+ * options from gives (the leaving date is its STAFF_COLUMN_LEFT_ON). Logs
+ * a warning naming anyone they still manage. */
+int staff_leave(sqlite3 *db, const char *id, qa_day date,
+		const struct staff_origin *from, struct errlist *errs);
 
 /* Load one person into out (free with staff_free); 1 found, 0 not found,
  * -1 error. */

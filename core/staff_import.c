@@ -196,9 +196,10 @@ static void parse_rows(struct import *im)
 			continue;
 		}
 		struct staff_text text = row_text(record, im->at);
-		im->rows[i].valid = staff_parse(&text, im->path, record->line,
-						&im->rows[i].person,
-						&im->problems.msgs) == 0;
+		struct staff_origin from = {im->path, record->line, NULL};
+		im->rows[i].valid =
+			staff_parse(&text, &from, &im->rows[i].person,
+				    &im->problems.msgs) == 0;
 		row_problems_mark(&im->problems, record->line);
 	}
 	qsort(im->ids, im->nids, sizeof(*im->ids), file_id_compare);
@@ -260,8 +261,9 @@ static int store_rows(sqlite3 *db, qa_day today, struct import *im)
 		if (!rows[i].valid || s->left_on == QA_DAY_NONE ||
 		    s->left_on == rows[i].left_on)
 			continue;
-		if (staff_leave_at(db, s->id, s->left_on, im->path,
-				   line_of(im, i), &im->problems.msgs) &&
+		struct staff_origin from = {im->path, line_of(im, i), NULL};
+		if (staff_leave(db, s->id, s->left_on, &from,
+				&im->problems.msgs) &&
 		    im->problems.msgs.n == before)
 			return -1;
 		row_problems_mark(&im->problems, line_of(im, i));

@@ -18,8 +18,8 @@ struct http_server;
 
 /* The daemon's own loop (signals, timers, the schedule, reminders) owns
  * everything here and is the only writer; the HTTP loops' threads read cfg,
- * eng's config, plugins and catalog under conf_lock (read), which a reload takes to swap
- * them, and read stopping atomically. */
+ * eng's config, plugins and catalog under conf_lock (read), which a reload
+ * takes to swap them, and read stopping atomically. */
 struct app {
 	struct event_base *base;
 	const char *config_path;

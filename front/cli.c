@@ -11,8 +11,8 @@
 
 #define PROGRAM "qa-scheduler"
 
-static const char global_usage[] = "usage: " PROGRAM
-				   " [-c FILE] COMMAND [OPTIONS]\n";
+static const char global_usage[] =
+	"usage: " PROGRAM " [-c FILE] COMMAND [OPTIONS]\n";
 
 /* ---- messages ---- */
 
@@ -102,8 +102,7 @@ static void wrap_text(struct wrap *w, const char *text)
 	}
 }
 
-static void option_synopsis(const struct cli_option *o, char *buf,
-			    size_t size)
+static void option_synopsis(const struct cli_option *o, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s--%s%s%s%s", o->required ? "" : "[", o->name,
 		 o->type == CLI_FLAG ? "" : " ",
@@ -148,7 +147,8 @@ static void print_usage(FILE *out)
 		const struct cli_verb *v = &cli_verbs[i];
 		char name[64];
 		snprintf(name, sizeof(name), "%s%s%s", v->name,
-			 v->operands ? " " : "", v->operands ? v->operands : "");
+			 v->operands ? " " : "",
+			 v->operands ? v->operands : "");
 		fprintf(out, "  %-26s", name);
 		struct wrap w = {out, 28, 29};
 		wrap_text(&w, v->summary);
@@ -167,8 +167,7 @@ static void print_usage(FILE *out)
 
 /* Does verb's name start with the words of argv (n of them, all when
  * exact)? */
-static bool verb_is(const struct cli_verb *verb, int n, char **argv,
-		    bool exact)
+static bool verb_is(const struct cli_verb *verb, int n, char **argv, bool exact)
 {
 	const char *name = verb->name;
 	for (int i = 0; i < n; i++) {
@@ -283,8 +282,12 @@ static int take_value(struct cli_call *call, size_t i, const char *text)
 				return CLI_OK;
 			}
 			used += (size_t)snprintf(
-				list + used, used < sizeof(list) ? sizeof(list) - used : 0,
-				"%s%s", k == 0 ? "" : o->choices[k + 1] ? ", " : " or ",
+				list + used,
+				used < sizeof(list) ? sizeof(list) - used : 0,
+				"%s%s",
+				k == 0              ? ""
+				: o->choices[k + 1] ? ", "
+						    : " or ",
 				o->choices[k]);
 		}
 		return verb_usage_error(call->verb, "--%s \"%s\": use %s",
@@ -302,11 +305,11 @@ static int parse(const struct cli_verb *verb, int argc, char **argv,
 	struct option longopts[CLI_MAX_OPTIONS + 1];
 	memset(longopts, 0, sizeof(longopts));
 	for (size_t i = 0; i < verb->n_options; i++)
-		longopts[i] = (struct option){
-			verb->options[i].name,
-			verb->options[i].type == CLI_FLAG ? no_argument
-							  : required_argument,
-			NULL, 0x100 + (int)i};
+		longopts[i] = (struct option){verb->options[i].name,
+					      verb->options[i].type == CLI_FLAG
+						      ? no_argument
+						      : required_argument,
+					      NULL, 0x100 + (int)i};
 	call->verb = verb;
 	int c;
 	optind = 0; /* glibc: a full restart, permuting again */
@@ -454,10 +457,9 @@ static void complete_verb(FILE *out, const struct cli_verb *v)
 			char choices[128];
 			size_t n = 0;
 			for (int c = 0; o->choices[c]; c++)
-				n += (size_t)snprintf(choices + n,
-						      sizeof(choices) - n,
-						      "%s%s", c ? " " : "",
-						      o->choices[c]);
+				n += (size_t)snprintf(
+					choices + n, sizeof(choices) - n,
+					"%s%s", c ? " " : "", o->choices[c]);
 			complete_words(out, choices);
 			fputs("; return ;;\n", out);
 		} else {
@@ -520,16 +522,14 @@ int cli_completion(const struct cli_call *call)
 				"\t\t%.*s) ((i + 1 < COMP_CWORD)) && "
 				"cmd=\"$cmd ${COMP_WORDS[i+1]}\" ;;\n",
 				(int)first_word_len(i), cli_verbs[i].name);
-	fputs("\t\tesac\n\t\tbreak\n\tdone\n\tcase $cmd in\n\t\"\") ",
-	      out);
+	fputs("\t\tesac\n\t\tbreak\n\tdone\n\tcase $cmd in\n\t\"\") ", out);
 	char words[512];
 	size_t used = 0;
 	for (size_t i = 0; i < cli_n_verbs; i++)
 		if (first_of_word(i))
-			used += (size_t)snprintf(words + used,
-						 sizeof(words) - used, "%.*s ",
-						 (int)first_word_len(i),
-						 cli_verbs[i].name);
+			used += (size_t)snprintf(
+				words + used, sizeof(words) - used, "%.*s ",
+				(int)first_word_len(i), cli_verbs[i].name);
 	snprintf(words + used, sizeof(words) - used, "-c --help --version");
 	complete_words(out, words);
 	fputs(" ;;\n", out);
@@ -597,13 +597,15 @@ int cli_main(int argc, char **argv)
 		char subs[256];
 		if (group_words(words_at[0], subs, sizeof(subs)))
 			return rest < 2 ? verb_usage_error(
-						  NULL, "%s needs a subcommand: %s",
-						  words_at[0], subs)
-					: verb_usage_error(
 						  NULL,
-						  "%s: unknown subcommand \"%s\"; "
-						  "use %s",
-						  words_at[0], words_at[1], subs);
+						  "%s needs a subcommand: %s",
+						  words_at[0], subs)
+					: verb_usage_error(NULL,
+							   "%s: unknown "
+							   "subcommand \"%s\"; "
+							   "use %s",
+							   words_at[0],
+							   words_at[1], subs);
 		return verb_usage_error(NULL, "unknown command \"%s\"",
 					words_at[0]);
 	}

@@ -40,8 +40,8 @@ struct cli_option {
 	const char *arg; /* the value as help shows it ("ID"); not for flags */
 	const char *help;
 	bool required;
-	int max;                     /* CLI_COUNT */
-	const char *const *choices;  /* CLI_CHOICE: NULL-terminated */
+	int max;                    /* CLI_COUNT */
+	const char *const *choices; /* CLI_CHOICE: NULL-terminated */
 };
 
 #define CLI_MAX_OPTIONS 16

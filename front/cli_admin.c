@@ -159,11 +159,10 @@ int cli_feed_url(const struct cli_call *call)
 	bool revoke = cli_opt(call, FEED_URL_REVOKE) != NULL;
 	char a[32], b[32];
 	if (!staff_id == !team)
-		return cli_usage_error(call, "needs one of %s ID or %s TEAM",
-				       cli_option_name(call, FEED_URL_STAFF, a,
-						       sizeof(a)),
-				       cli_option_name(call, FEED_URL_TEAM, b,
-						       sizeof(b)));
+		return cli_usage_error(
+			call, "needs one of %s ID or %s TEAM",
+			cli_option_name(call, FEED_URL_STAFF, a, sizeof(a)),
+			cli_option_name(call, FEED_URL_TEAM, b, sizeof(b)));
 	if (rotate && revoke)
 		return cli_usage_error(
 			call, "%s or %s, not both",
@@ -270,4 +269,3 @@ out:
 	engine_done(&e);
 	return rc;
 }
-

@@ -19,7 +19,8 @@ int cli_record(const struct cli_call *call)
 	if (yes && no)
 		return cli_usage_error(
 			call, "give %s or %s once",
-			cli_option_name(call, RECORD_SAFEGUARDING, a, sizeof(a)),
+			cli_option_name(call, RECORD_SAFEGUARDING, a,
+					sizeof(a)),
 			cli_option_name(call, RECORD_NO_SAFEGUARDING, b,
 					sizeof(b)));
 	struct record_input in = {
@@ -78,12 +79,11 @@ int cli_due(const struct cli_call *call)
 	const struct cli_value *as_of = cli_opt(call, DUE_AS_OF);
 	const struct cli_value *within = cli_opt(call, DUE_WITHIN);
 	const struct cli_value *format = cli_opt(call, DUE_FORMAT);
-	struct due_filter filter = {
-		.manager_id = cli_text(call, DUE_MANAGER),
-		.team = cli_text(call, DUE_TEAM),
-		.activity = cli_text(call, DUE_ACTIVITY),
-		.as_of = as_of ? as_of->day : QA_DAY_NONE,
-		.within_days = within ? within->count : 7};
+	struct due_filter filter = {.manager_id = cli_text(call, DUE_MANAGER),
+				    .team = cli_text(call, DUE_TEAM),
+				    .activity = cli_text(call, DUE_ACTIVITY),
+				    .as_of = as_of ? as_of->day : QA_DAY_NONE,
+				    .within_days = within ? within->count : 7};
 	struct engine e;
 	struct due_list rows = {0};
 	int rc = CLI_ERROR;

@@ -11,17 +11,32 @@
 
 int cli_staff_add(const struct cli_call *call)
 {
-	struct staff_text text = {
-		.id = cli_text(call, STAFF_ADD_ID),
-		.name = cli_text(call, STAFF_ADD_NAME),
-		.email = cli_text(call, STAFF_ADD_EMAIL),
-		.role = cli_text(call, STAFF_ADD_ROLE),
-		.team = cli_text(call, STAFF_ADD_TEAM),
-		.manager = cli_text(call, STAFF_ADD_MANAGER),
-		.nqsw_start = cli_text(call, STAFF_ADD_NQSW_START)};
+	struct staff_text text = {.id = cli_text(call, STAFF_ADD_ID),
+				  .name = cli_text(call, STAFF_ADD_NAME),
+				  .email = cli_text(call, STAFF_ADD_EMAIL),
+				  .role = cli_text(call, STAFF_ADD_ROLE),
+				  .team = cli_text(call, STAFF_ADD_TEAM),
+				  .manager = cli_text(call, STAFF_ADD_MANAGER),
+				  .nqsw_start =
+					  cli_text(call, STAFF_ADD_NQSW_START)};
+	/* Messages name each field by its option, as the table spells it. */
+	static const size_t option_of[STAFF_COLUMN_LEFT_ON] = {
+		[STAFF_COLUMN_ID] = STAFF_ADD_ID,
+		[STAFF_COLUMN_NAME] = STAFF_ADD_NAME,
+		[STAFF_COLUMN_EMAIL] = STAFF_ADD_EMAIL,
+		[STAFF_COLUMN_ROLE] = STAFF_ADD_ROLE,
+		[STAFF_COLUMN_TEAM] = STAFF_ADD_TEAM,
+		[STAFF_COLUMN_MANAGER] = STAFF_ADD_MANAGER,
+		[STAFF_COLUMN_NQSW_START] = STAFF_ADD_NQSW_START};
+	char names[STAFF_COLUMN_LEFT_ON][32];
+	const char *options[STAFF_COLUMN_COUNT] = {0};
+	for (size_t c = 0; c < STAFF_COLUMN_LEFT_ON; c++)
+		options[c] = cli_option_name(call, option_of[c], names[c],
+					     sizeof(names[c]));
+	struct staff_origin from = {NULL, 0, options};
 	struct staff s = {0};
 	struct errlist errs = {0};
-	if (staff_parse(&text, NULL, 0, &s, &errs)) {
+	if (staff_parse(&text, &from, &s, &errs)) {
 		cli_print_errors(&errs);
 		errlist_free(&errs);
 		staff_free(&s);
@@ -35,7 +50,7 @@ int cli_staff_add(const struct cli_call *call)
 	if (db_begin(e.db))
 		goto out;
 	struct sched_filter only = {.staff_id = s.id};
-	if (staff_upsert(e.db, &s, env.today, &errs) ||
+	if (staff_upsert(e.db, &s, env.today, &from, &errs) ||
 	    cli_regenerate(&e, &env, &only) || db_commit(e.db)) {
 		db_rollback(e.db);
 		goto out;
@@ -111,8 +126,15 @@ int cli_staff_leave(const struct cli_call *call)
 	struct sched_env env = engine_env(&e, time(NULL));
 	if (db_begin(e.db))
 		goto out;
+	char names[2][32];
+	const char *options[STAFF_COLUMN_COUNT] = {
+		[STAFF_COLUMN_ID] = cli_option_name(call, STAFF_LEAVE_ID,
+						    names[0], sizeof(names[0])),
+		[STAFF_COLUMN_LEFT_ON] = cli_option_name(
+			call, STAFF_LEAVE_DATE, names[1], sizeof(names[1]))};
+	struct staff_origin from = {NULL, 0, options};
 	struct sched_filter only = {.staff_id = id};
-	if (staff_leave(e.db, id, date ? date->day : env.today, &errs) ||
+	if (staff_leave(e.db, id, date ? date->day : env.today, &from, &errs) ||
 	    cli_regenerate(&e, &env, &only) || db_commit(e.db)) {
 		db_rollback(e.db);
 		goto out;

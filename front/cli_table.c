@@ -43,8 +43,7 @@ static const struct cli_option staff_leave_options[] = {
 static const struct cli_option record_options[] = {
 	[RECORD_STAFF] = {"staff", CLI_TEXT, "ID",
 			  "who did it (the auditor, the supervisor...)", true},
-	[RECORD_DATE] = {"date", CLI_DATE, "DATE", "the day it was done",
-			 true},
+	[RECORD_DATE] = {"date", CLI_DATE, "DATE", "the day it was done", true},
 	[RECORD_PRACTITIONER] = {"practitioner", CLI_TEXT, "ID",
 				 "whose work or session it was"},
 	[RECORD_GRADE] = {"grade", CLI_TEXT, "G",
@@ -82,7 +81,8 @@ static const struct cli_option due_options[] = {
 
 static const struct cli_option next_options[] = {
 	[NEXT_STAFF] = {"staff", CLI_TEXT, "ID", "that person's occurrences"},
-	[NEXT_FROM] = {"from", CLI_DATE, "DATE", "from that day (default today)"},
+	[NEXT_FROM] = {"from", CLI_DATE, "DATE",
+		       "from that day (default today)"},
 	[NEXT_COUNT] = {"count", CLI_COUNT, "N", "how many (default 5)",
 			.max = 1000},
 };

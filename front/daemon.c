@@ -43,7 +43,8 @@ static void notify_status(const struct app *app, const char *state)
 static int load_engine(const char *path, struct engine *e)
 {
 	struct errlist errs = {0};
-	enum engine_failure failure = engine_open(path, ENGINE_CATALOG, e, &errs);
+	enum engine_failure failure =
+		engine_open(path, ENGINE_CATALOG, e, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		log_err("%s", errs.msgs[i]);
 	errlist_free(&errs);
@@ -459,7 +460,8 @@ int daemon_serve(const char *config_path)
 
 	log_info("serve: ready; %zu activities loaded, %zu refused, database "
 		 "%s",
-		 app->eng.plugins.n, app->eng.plugins.n_refused, app->eng.cfg.db_path);
+		 app->eng.plugins.n, app->eng.plugins.n_refused,
+		 app->eng.cfg.db_path);
 	notify_status(app, "READY=1");
 	if (event_base_dispatch(app->base) < 0) {
 		log_err("serve: the event loop failed");

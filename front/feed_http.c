@@ -118,7 +118,8 @@ static int render_feed(void *arg, const unsigned char hash[TOKEN_HASH_SIZE],
 			 date_today(app->eng.cfg.timezone, now), now, doc);
 	/* Clients that honour Cache-Control come back within five minutes
 	 * at most, whatever the refresh interval asks of calendar apps. */
-	*max_age = app->eng.cfg.feed_refresh < 300 ? app->eng.cfg.feed_refresh : 300;
+	*max_age = app->eng.cfg.feed_refresh < 300 ? app->eng.cfg.feed_refresh
+						   : 300;
 	pthread_rwlock_unlock(&app->conf_lock);
 	free(subject);
 	return rc;
@@ -147,7 +148,7 @@ static void handle_feed(struct evhttp_request *req, const char *path,
 				   time(NULL), render_feed, &call, &body);
 	if (found < 0) {
 		http_send_text(req, HTTP_INTERNAL, "Internal Server Error",
-			  "internal error\n");
+			       "internal error\n");
 		return;
 	}
 	if (found == 0) {

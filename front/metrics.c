@@ -56,8 +56,8 @@ static void write_reminders(struct evbuffer *buf, sqlite3 *db)
 
 static void write_occurrences(const char *status, long long n, void *arg)
 {
-	evbuffer_add_printf(arg, "qa_occurrences{status=\"%s\"} %lld\n",
-			    status, n);
+	evbuffer_add_printf(arg, "qa_occurrences{status=\"%s\"} %lld\n", status,
+			    n);
 }
 
 static void handle_metrics(struct evhttp_request *req, const char *path,

@@ -1034,7 +1034,9 @@ static void cancelled_occurrences_and_leavers(void **state)
 	time_t before = f.last_modified;
 	feed_free(&f);
 	struct errlist errs = {0};
-	assert_int_equal(staff_leave(w->db, "sw", left, &errs), 0);
+	assert_int_equal(staff_leave(w->db, "sw", left,
+				     &(struct staff_origin){0}, &errs),
+			 0);
 	errlist_free(&errs);
 	regen(w);
 	time_t cancelled_at = w->env.now;

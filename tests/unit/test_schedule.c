@@ -300,7 +300,9 @@ static void overdue_and_leaving(void **state)
 
 	/* Leaving on 10 March cancels every session after it. */
 	struct errlist errs = {0};
-	assert_int_equal(staff_leave(w.db, "sw", D(2026, 3, 10), &errs), 0);
+	assert_int_equal(staff_leave(w.db, "sw", D(2026, 3, 10),
+				     &(struct staff_origin){0}, &errs),
+			 0);
 	errlist_free(&errs);
 	regen(&w);
 	sqlite3_stmt *stmt;

@@ -131,6 +131,17 @@ static long long staff_count(sqlite3 *db)
 	return count_rows(db, "SELECT count(*) FROM staff");
 }
 
+/* `staff add`'s origin: the command line, its fields named as its options
+ * are spelled. */
+static const char *const add_options[STAFF_COLUMN_COUNT] = {
+	"--id",   "--name",    "--email",     "--role",
+	"--team", "--manager", "--nqsw-start"};
+static const struct staff_origin command_line = {NULL, 0, add_options};
+/* `staff leave`'s. */
+static const char *const leave_options[STAFF_COLUMN_COUNT] = {
+	[STAFF_COLUMN_ID] = "--id", [STAFF_COLUMN_LEFT_ON] = "--date"};
+static const struct staff_origin leave_line = {NULL, 0, leave_options};
+
 /* Add a person through staff_parse + staff_upsert, as `staff add` does. */
 static int add(struct fixture *f, const char *id, const char *role,
 	       const char *manager, const char *nqsw_start, const char *today)
@@ -141,9 +152,9 @@ static int add(struct fixture *f, const char *id, const char *role,
 	snprintf(email, sizeof(email), "%s@example.org", id);
 	struct staff_text text = {id,      name,    email,      role,
 				  "North", manager, nqsw_start, NULL};
-	if (staff_parse(&text, NULL, 0, &s, &f->errs))
+	if (staff_parse(&text, &command_line, &s, &f->errs))
 		return -1;
-	int rc = staff_upsert(f->db, &s, day(today), &f->errs);
+	int rc = staff_upsert(f->db, &s, day(today), &command_line, &f->errs);
 	staff_free(&s);
 	return rc;
 }
@@ -216,7 +227,7 @@ static void parse_reports_every_field(void **state)
 	struct staff s;
 	struct staff_text bad = {"sw 1", "Ann\tLee", "bob@",       "dcs,wizard",
 				 "",     "sw 1",     "2026-02-30", NULL};
-	assert_int_equal(staff_parse(&bad, NULL, 0, &s, &f->errs), -1);
+	assert_int_equal(staff_parse(&bad, &command_line, &s, &f->errs), -1);
 	assert_null(s.id);
 	assert_err_has(&f->errs, "staff: --id \"sw 1\": not a valid id");
 	assert_err(&f->errs,
@@ -235,8 +246,11 @@ static void parse_reports_every_field(void **state)
 	struct staff_text bad_email = {"sw1",        "Ann",       "ann@example",
 				       "dcs",        "North",     NULL,
 				       "2026-02-30", "2026-13-01"};
-	assert_int_equal(staff_parse(&bad_email, "people.csv", 7, &s, &f->errs),
-			 -1);
+	assert_int_equal(
+		staff_parse(&bad_email,
+			    &(struct staff_origin){"people.csv", 7, NULL}, &s,
+			    &f->errs),
+		-1);
 	assert_err(&f->errs,
 		   "people.csv:7: email \"ann@example\": not an email address");
 	assert_err(&f->errs, "people.csv:7: nqsw_start \"2026-02-30\": not a "
@@ -249,14 +263,15 @@ static void parse_reports_every_field(void **state)
 	struct staff_text self = {"sw1", "Ann",   "ann@example.org",
 				  "dcs", "North", "sw1",
 				  NULL,  NULL};
-	assert_int_equal(staff_parse(&self, NULL, 0, &s, &f->errs), -1);
+	assert_int_equal(staff_parse(&self, &command_line, &s, &f->errs), -1);
 	assert_err(&f->errs,
 		   "staff: --manager \"sw1\": a person cannot manage themself");
 	errlist_free(&f->errs);
 
 	struct staff_text no_role = {
 		"sw1", "Ann", "ann@example.org", "", "North", NULL, NULL, NULL};
-	assert_int_equal(staff_parse(&no_role, NULL, 0, &s, &f->errs), -1);
+	assert_int_equal(staff_parse(&no_role, &command_line, &s, &f->errs),
+			 -1);
 	assert_int_equal(f->errs.n, 1); /* reported once */
 	assert_err_has(&f->errs, "staff: --role \"\": no role given");
 	errlist_free(&f->errs);
@@ -268,7 +283,8 @@ static void parse_reports_every_field(void **state)
 	struct staff_text long_text = {"sw1", long_name, "ann@example.org",
 				       "dcs", "North",   NULL,
 				       NULL,  NULL};
-	assert_int_equal(staff_parse(&long_text, NULL, 0, &s, &f->errs), -1);
+	assert_int_equal(staff_parse(&long_text, &command_line, &s, &f->errs),
+			 -1);
 	char expect[200] = "staff: --name \"a";
 	for (int i = 0; i < 29; i++)
 		strcat(expect, "é");
@@ -281,7 +297,7 @@ static void parse_reports_every_field(void **state)
 				  "zoe@example.org", "social_worker , qa_team",
 				  "North",           "  ",
 				  " 2026-03-02",     ""};
-	assert_int_equal(staff_parse(&good, NULL, 0, &s, &f->errs), 0);
+	assert_int_equal(staff_parse(&good, &command_line, &s, &f->errs), 0);
 	assert_int_equal(f->errs.n, 0);
 	assert_string_equal(s.id, "sw1");
 	assert_string_equal(s.name, "Zoë Ødegård");
@@ -329,7 +345,8 @@ static void upsert_adds_then_updates(void **state)
 			  .nqsw_start = QA_DAY_NONE,
 			  .added_on = day("2000-01-01"), /* ignored */
 			  .left_on = day("2000-01-02")}; /* ignored */
-	assert_int_equal(staff_upsert(f->db, &s, day("2026-02-10"), &f->errs),
+	assert_int_equal(staff_upsert(f->db, &s, day("2026-02-10"),
+				      &command_line, &f->errs),
 			 0);
 	assert_int_equal(staff_get(f->db, "sw1", &got), 1);
 	assert_string_equal(got.name, "Sam Jones");
@@ -347,16 +364,19 @@ static void upsert_adds_then_updates(void **state)
 
 	/* Nobody's manager: the id may be dropped. */
 	s.manager_id = NULL;
-	assert_int_equal(staff_upsert(f->db, &s, day("2026-02-10"), &f->errs),
+	assert_int_equal(staff_upsert(f->db, &s, day("2026-02-10"),
+				      &command_line, &f->errs),
 			 0);
 	assert_int_equal(staff_get(f->db, "sw1", &got), 1);
 	assert_null(got.manager_id);
 	staff_free(&got);
 
 	/* A leaver updated stays a leaver. */
-	assert_int_equal(staff_leave(f->db, "sw1", day("2026-03-01"), &f->errs),
+	assert_int_equal(staff_leave(f->db, "sw1", day("2026-03-01"),
+				     &leave_line, &f->errs),
 			 0);
-	assert_int_equal(staff_upsert(f->db, &s, day("2026-03-10"), &f->errs),
+	assert_int_equal(staff_upsert(f->db, &s, day("2026-03-10"),
+				      &command_line, &f->errs),
 			 0);
 	assert_int_equal(staff_get(f->db, "sw1", &got), 1);
 	assert_int_equal(got.left_on, day("2026-03-01"));
@@ -376,7 +396,8 @@ static void upsert_checks_the_struct(void **state)
 			  .roles = 0,
 			  .team = "North",
 			  .nqsw_start = QA_DAY_NONE};
-	assert_int_equal(staff_upsert(f->db, &s, day("2026-01-05"), &f->errs),
+	assert_int_equal(staff_upsert(f->db, &s, day("2026-01-05"),
+				      &command_line, &f->errs),
 			 -1);
 	assert_err_has(&f->errs, "staff: --role \"\": no role given");
 	assert_err(&f->errs,
@@ -408,7 +429,8 @@ static void upsert_refuses_self_manager(void **state)
 			  .nqsw_start = QA_DAY_NONE};
 	assert_int_equal(
 		add(f, "pm1", "practice_manager", NULL, NULL, "2026-01-05"), 0);
-	assert_int_equal(staff_upsert(f->db, &s, day("2026-01-06"), &f->errs),
+	assert_int_equal(staff_upsert(f->db, &s, day("2026-01-06"),
+				      &command_line, &f->errs),
 			 -1);
 	assert_err(&f->errs,
 		   "staff: --manager \"pm1\": a person cannot manage themself");
@@ -452,7 +474,8 @@ static void upsert_refuses_a_leaver_as_new_manager(void **state)
 	assert_int_equal(
 		add(f, "pm1", "practice_manager", "gm1", NULL, "2026-01-05"),
 		0);
-	assert_int_equal(staff_leave(f->db, "gm1", day("2026-02-01"), &f->errs),
+	assert_int_equal(staff_leave(f->db, "gm1", day("2026-02-01"),
+				     &leave_line, &f->errs),
 			 0);
 	assert_int_equal(
 		add(f, "pm2", "practice_manager", "gm1", NULL, "2026-02-03"),
@@ -667,8 +690,9 @@ static void import_refuses_cycles_and_leavers(void **state)
 	char expect[256];
 	assert_int_equal(
 		add(f, "gone", "group_manager", NULL, NULL, "2026-01-05"), 0);
-	assert_int_equal(
-		staff_leave(f->db, "gone", day("2026-01-20"), &f->errs), 0);
+	assert_int_equal(staff_leave(f->db, "gone", day("2026-01-20"),
+				     &leave_line, &f->errs),
+			 0);
 	char *path =
 		write_file(f, "cycle.csv",
 			   "id,name,email,role,team,manager,nqsw_start\n"
@@ -865,12 +889,14 @@ static void leave_cases(void **state)
 	struct staff got;
 	assert_int_equal(
 		add(f, "sw1", "social_worker", NULL, NULL, "2026-01-05"), 0);
-	assert_int_equal(
-		staff_leave(f->db, "ghost", day("2026-02-01"), &f->errs), -1);
+	assert_int_equal(staff_leave(f->db, "ghost", day("2026-02-01"),
+				     &leave_line, &f->errs),
+			 -1);
 	assert_err(&f->errs,
 		   "staff: --id \"ghost\": not known; see qa-scheduler staff "
 		   "list");
-	assert_int_equal(staff_leave(f->db, "sw1", day("2026-01-04"), &f->errs),
+	assert_int_equal(staff_leave(f->db, "sw1", day("2026-01-04"),
+				     &leave_line, &f->errs),
 			 -1);
 	assert_err(&f->errs, "staff: --date 2026-01-04: before sw1 was added "
 			     "on 2026-01-05");
@@ -880,7 +906,8 @@ static void leave_cases(void **state)
 	errlist_free(&f->errs);
 
 	/* Leaving on the day of joining is fine. */
-	assert_int_equal(staff_leave(f->db, "sw1", day("2026-01-05"), &f->errs),
+	assert_int_equal(staff_leave(f->db, "sw1", day("2026-01-05"),
+				     &leave_line, &f->errs),
 			 0);
 	assert_int_equal(f->errs.n, 0);
 	assert_int_equal(staff_get(f->db, "sw1", &got), 1);
@@ -889,7 +916,8 @@ static void leave_cases(void **state)
 	assert_string_equal(got.name, "Person sw1"); /* history kept */
 	staff_free(&got);
 
-	assert_int_equal(staff_leave(f->db, "sw1", day("2026-03-01"), &f->errs),
+	assert_int_equal(staff_leave(f->db, "sw1", day("2026-03-01"),
+				     &leave_line, &f->errs),
 			 -1);
 	assert_err(&f->errs, "staff: sw1 already left on 2026-01-05");
 	assert_int_equal(staff_get(f->db, "sw1", &got), 1);
@@ -914,7 +942,8 @@ static void add_list_fixture(struct fixture *f)
 		.team = "Children in Care",
 		.manager_id = "pm1",
 		.nqsw_start = day("2026-01-12")};
-	assert_int_equal(staff_upsert(f->db, &s, day("2026-01-06"), &f->errs),
+	assert_int_equal(staff_upsert(f->db, &s, day("2026-01-06"),
+				      &command_line, &f->errs),
 			 0);
 	struct staff eh = {.id = "eh1",
 			   .name = "Eve",
@@ -922,9 +951,11 @@ static void add_list_fixture(struct fixture *f)
 			   .roles = ROLE_EARLY_HELP_SERVICE_LEAD,
 			   .team = "Early Help",
 			   .nqsw_start = QA_DAY_NONE};
-	assert_int_equal(staff_upsert(f->db, &eh, day("2026-01-06"), &f->errs),
+	assert_int_equal(staff_upsert(f->db, &eh, day("2026-01-06"),
+				      &command_line, &f->errs),
 			 0);
-	assert_int_equal(staff_leave(f->db, "eh1", day("2026-02-27"), &f->errs),
+	assert_int_equal(staff_leave(f->db, "eh1", day("2026-02-27"),
+				     &leave_line, &f->errs),
 			 0);
 }
 

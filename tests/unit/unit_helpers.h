@@ -16,8 +16,9 @@ static inline void unit_add_person(sqlite3 *db, const struct staff_text *text,
 {
 	struct staff s = {0};
 	struct errlist errs = {0};
-	assert_int_equal(staff_parse(text, NULL, 0, &s, &errs), 0);
-	int rc = staff_upsert(db, &s, today, &errs);
+	struct staff_origin from = {NULL, 0, NULL};
+	assert_int_equal(staff_parse(text, &from, &s, &errs), 0);
+	int rc = staff_upsert(db, &s, today, &from, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
 	assert_int_equal(rc, 0);
