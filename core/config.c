@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <ini.h>
 #include <libical/ical.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,7 +13,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "date.h"
 #include "log.h"
 
 /* Install locations; CMake may override them to follow the prefix. */
@@ -40,8 +38,6 @@
  * ones; refuse them instead of validating a name nobody wrote. */
 #define SECTION_NAME_MAX 49
 #define ACTIVITY_PREFIX "activity."
-
-#define DURATION_EXAMPLES "such as 30s, 15m, 1h or 7d"
 
 enum core_section {
 	SECTION_SERVER,
@@ -179,28 +175,7 @@ static void parse_error(struct parser *p, const char *fmt, ...)
 	p->failed = true;
 }
 
-static void set_why(char *why, size_t why_size, const char *fmt, ...)
-	QA_PRINTF(3, 4);
-
-static void set_why(char *why, size_t why_size, const char *fmt, ...)
-{
-	if (!why || why_size == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, why_size, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- values ---- */
-
-static bool is_blank(const char *text)
-{
-	for (; *text; text++)
-		if (!isspace((unsigned char)*text))
-			return false;
-	return true;
-}
 
 static bool is_activity_id(const char *text)
 {
@@ -213,337 +188,7 @@ static bool is_activity_id(const char *text)
 	return true;
 }
 
-/* Digits only, into *value, refusing anything above max. */
-static int parse_digits(const char *text, size_t len, long max, long *value)
-{
-	long result = 0;
-	if (len == 0)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (text[i] < '0' || text[i] > '9')
-			return -1;
-		if (result > (max - (text[i] - '0')) / 10)
-			return -1;
-		result = result * 10 + (text[i] - '0');
-	}
-	*value = result;
-	return 0;
-}
-
-int config_parse_duration(const char *text, long *seconds)
-{
-	if (!text)
-		return -1;
-	size_t len = strlen(text);
-	if (len == 0)
-		return -1;
-	long unit = 1;
-	size_t digits = len;
-	switch (text[len - 1]) {
-	case 's':
-		unit = 1;
-		digits--;
-		break;
-	case 'm':
-		unit = 60;
-		digits--;
-		break;
-	case 'h':
-		unit = 3600;
-		digits--;
-		break;
-	case 'd':
-		unit = 86400;
-		digits--;
-		break;
-	case 'w':
-		unit = 7 * 86400;
-		digits--;
-		break;
-	}
-	long count;
-	if (parse_digits(text, digits, INT_MAX / unit, &count))
-		return -1;
-	*seconds = count * unit;
-	return 0;
-}
-
-int config_parse_int(const char *text, int *out)
-{
-	long value;
-	if (!text || parse_digits(text, strlen(text), INT_MAX, &value))
-		return -1;
-	*out = (int)value;
-	return 0;
-}
-
-int config_parse_bool(const char *text, bool *out)
-{
-	static const char *const yes[] = {"true", "yes", "on", "1"};
-	static const char *const no[] = {"false", "no", "off", "0"};
-	if (!text)
-		return -1;
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcasecmp(text, yes[i]) == 0) {
-			*out = true;
-			return 0;
-		}
-		if (strcasecmp(text, no[i]) == 0) {
-			*out = false;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-int config_parse_time(const char *text, int *minute)
-{
-	long hour, min;
-	if (!text || strlen(text) != 5 || text[2] != ':' ||
-	    parse_digits(text, 2, 23, &hour) ||
-	    parse_digits(text + 3, 2, 59, &min))
-		return -1;
-	*minute = (int)(hour * 60 + min);
-	return 0;
-}
-
-void config_list_free(struct config_list *list)
-{
-	for (size_t i = 0; i < list->n; i++)
-		free(list->items[i]);
-	free(list->items);
-	list->items = NULL;
-	list->n = 0;
-}
-
-int config_split_list(const char *text, struct config_list *out)
-{
-	struct config_list list = {0};
-	int rc = -1;
-	out->items = NULL;
-	out->n = 0;
-	if (!text)
-		goto out;
-	if (is_blank(text)) {
-		rc = 0;
-		goto out;
-	}
-	const char *item = text;
-	for (;;) {
-		const char *comma = strchr(item, ',');
-		const char *end = comma ? comma : item + strlen(item);
-		const char *start = item;
-		while (start < end && isspace((unsigned char)*start))
-			start++;
-		while (end > start && isspace((unsigned char)end[-1]))
-			end--;
-		if (start == end)
-			goto out;
-		char **grown =
-			realloc(list.items, (list.n + 1) * sizeof(*grown));
-		if (!grown)
-			goto out;
-		list.items = grown;
-		list.items[list.n] = strndup(start, (size_t)(end - start));
-		if (!list.items[list.n])
-			goto out;
-		list.n++;
-		if (!comma)
-			break;
-		item = comma + 1;
-	}
-	*out = list;
-	list = (struct config_list){0};
-	rc = 0;
-out:
-	config_list_free(&list);
-	return rc;
-}
-
-int config_parse_leads(const char *text, long **seconds, size_t *n)
-{
-	struct config_list items = {0};
-	long *leads = NULL;
-	int rc = -1;
-	if (!text)
-		goto out;
-	if (strcmp(text, "none") == 0) {
-		*seconds = NULL;
-		*n = 0;
-		rc = 0;
-		goto out;
-	}
-	if (config_split_list(text, &items) || items.n == 0)
-		goto out;
-	leads = calloc(items.n, sizeof(*leads));
-	if (!leads)
-		goto out;
-	for (size_t i = 0; i < items.n; i++) {
-		if (config_parse_duration(items.items[i], &leads[i]) ||
-		    leads[i] <= 0)
-			goto out;
-		/* "1d, 24h" would send the same reminder twice. */
-		for (size_t j = 0; j < i; j++)
-			if (leads[j] == leads[i])
-				goto out;
-	}
-	*seconds = leads;
-	*n = items.n;
-	leads = NULL;
-	rc = 0;
-out:
-	free(leads);
-	config_list_free(&items);
-	return rc;
-}
-
-static int check_rrule(const char *text)
-{
-	/* libical reports a bad rule through icalerrno and a freq of
-	 * ICAL_NO_RECURRENCE; a rule without FREQ parses "fine" with no
-	 * recurrence at all, so both are checked. icalerrno is global:
-	 * leave it clear for the next caller. */
-	icalerror_clear_errno();
-	struct icalrecurrencetype rule = icalrecurrencetype_from_string(text);
-	int rc = icalerrno == ICAL_NO_ERROR && rule.freq != ICAL_NO_RECURRENCE
-			 ? 0
-			 : -1;
-	/* RSCALE= is the one part libical allocates for the caller. */
-	if (rule.rscale)
-		icalmemory_free_buffer(rule.rscale);
-	icalerror_clear_errno();
-	return rc;
-}
-
-int config_check_value(enum qa_config_type type, const char *value, char *why,
-		       size_t why_size)
-{
-	long seconds;
-	int number;
-	bool flag;
-	qa_day day;
-	long *leads = NULL;
-	size_t n_leads;
-	struct config_list list;
-
-	if (!value) {
-		set_why(why, why_size, "expected a value");
-		return -1;
-	}
-	switch (type) {
-	case QA_CONFIG_STRING:
-		if (*value)
-			return 0;
-		set_why(why, why_size, "expected some text");
-		return -1;
-	case QA_CONFIG_INT:
-		if (config_parse_int(value, &number) == 0)
-			return 0;
-		set_why(why, why_size,
-			"expected a whole number from 0 to %d, such as 5",
-			INT_MAX);
-		return -1;
-	case QA_CONFIG_BOOL:
-		if (config_parse_bool(value, &flag) == 0)
-			return 0;
-		set_why(why, why_size,
-			"expected true or false (or yes/no, on/off, 1/0)");
-		return -1;
-	case QA_CONFIG_DURATION:
-		if (config_parse_duration(value, &seconds) == 0 && seconds > 0)
-			return 0;
-		set_why(why, why_size,
-			"expected a duration " DURATION_EXAMPLES
-			" (units s, m, h, d, w)");
-		return -1;
-	case QA_CONFIG_LEADS:
-		if (config_parse_leads(value, &leads, &n_leads) == 0) {
-			free(leads);
-			return 0;
-		}
-		set_why(why, why_size,
-			"expected comma-separated lead times such as 7d, 1d "
-			"(each a duration, none twice) or none");
-		return -1;
-	case QA_CONFIG_RRULE:
-		if (check_rrule(value) == 0)
-			return 0;
-		set_why(why, why_size,
-			"expected an RFC 5545 recurrence rule with FREQ, such "
-			"as FREQ=MONTHLY;BYDAY=1TU");
-		return -1;
-	case QA_CONFIG_TIME:
-		if (config_parse_time(value, &number) == 0)
-			return 0;
-		set_why(why, why_size,
-			"expected a time of day HH:MM from 00:00 to 23:59");
-		return -1;
-	case QA_CONFIG_DATE:
-		if (date_parse(value, &day) == 0)
-			return 0;
-		set_why(why, why_size,
-			"expected a real date YYYY-MM-DD, such as 2026-03-31");
-		return -1;
-	case QA_CONFIG_LIST:
-		if (config_split_list(value, &list) == 0) {
-			config_list_free(&list);
-			return 0;
-		}
-		set_why(why, why_size,
-			"expected a comma-separated list with no empty items, "
-			"such as a, b");
-		return -1;
-	case QA_CONFIG_END:
-		break;
-	}
-	set_why(why, why_size, "unknown value type %d", (int)type);
-	return -1;
-}
-
-const char *config_type_name(enum qa_config_type type)
-{
-	switch (type) {
-	case QA_CONFIG_STRING:
-		return "text";
-	case QA_CONFIG_INT:
-		return "whole number";
-	case QA_CONFIG_BOOL:
-		return "true/false";
-	case QA_CONFIG_DURATION:
-		return "duration";
-	case QA_CONFIG_LEADS:
-		return "list of durations";
-	case QA_CONFIG_RRULE:
-		return "recurrence rule";
-	case QA_CONFIG_TIME:
-		return "time HH:MM";
-	case QA_CONFIG_DATE:
-		return "date YYYY-MM-DD";
-	case QA_CONFIG_LIST:
-		return "list";
-	case QA_CONFIG_END:
-		break;
-	}
-	return "unknown";
-}
-
 /* ---- core keys ---- */
-
-/* The largest unit that divides seconds exactly: 300 -> "5m". */
-static void format_duration(long seconds, char *buf, size_t size)
-{
-	static const struct {
-		long seconds;
-		char unit;
-	} units[] = {{7 * 86400, 'w'}, {86400, 'd'}, {3600, 'h'}, {60, 'm'}};
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (seconds > 0 && seconds % units[i].seconds == 0) {
-			snprintf(buf, size, "%ld%c", seconds / units[i].seconds,
-				 units[i].unit);
-			return;
-		}
-	snprintf(buf, size, "%lds", seconds);
-}
 
 static int check_listen(const char *value)
 {
@@ -576,8 +221,9 @@ static int check_listen(const char *value)
 	}
 	long number;
 	size_t len = strlen(port);
-	return len <= 5 && parse_digits(port, len, 65535, &number) == 0 ? 0
-									: -1;
+	return len <= 5 && config_parse_digits(port, len, 65535, &number) == 0
+		       ? 0
+		       : -1;
 }
 
 /* scheme://something, with nothing a URL may not hold unescaped. */
@@ -670,7 +316,8 @@ static int apply_string_key(struct config *cfg, const char *dir,
 	switch (key->kind) {
 	case KEY_LISTEN:
 		if (check_listen(value)) {
-			set_why(why, why_size,
+			config_set_why(
+				why, why_size,
 				"expected host:port or [IPv6]:port with a "
 				"port from 0 to 65535, such as 127.0.0.1:8080");
 			return -1;
@@ -679,7 +326,8 @@ static int apply_string_key(struct config *cfg, const char *dir,
 		break;
 	case KEY_HTTP_URL:
 		if (check_url(value, http_schemes, 2)) {
-			set_why(why, why_size,
+			config_set_why(
+				why, why_size,
 				"expected a URL starting with http:// or "
 				"https://, such as https://qa.example.org");
 			return -1;
@@ -693,7 +341,8 @@ static int apply_string_key(struct config *cfg, const char *dir,
 		break;
 	case KEY_SMTP_URL:
 		if (check_url(value, smtp_schemes, 2)) {
-			set_why(why, why_size,
+			config_set_why(
+				why, why_size,
 				"expected a URL starting with smtp:// or "
 				"smtps://, such as smtp://localhost:25");
 			return -1;
@@ -702,14 +351,15 @@ static int apply_string_key(struct config *cfg, const char *dir,
 		break;
 	case KEY_PATH:
 		if (!*value) {
-			set_why(why, why_size, "expected a path");
+			config_set_why(why, why_size, "expected a path");
 			return -1;
 		}
 		copy = resolve_path(dir, value);
 		break;
 	case KEY_TIMEZONE:
 		if (!*value || check_timezone(value)) {
-			set_why(why, why_size,
+			config_set_why(
+				why, why_size,
 				"expected a time zone name such as "
 				"Europe/London (see /usr/share/zoneinfo)");
 			return -1;
@@ -718,9 +368,9 @@ static int apply_string_key(struct config *cfg, const char *dir,
 		break;
 	case KEY_EMAIL:
 		if (check_email(value)) {
-			set_why(why, why_size,
-				"expected an email address such as "
-				"qa@example.org");
+			config_set_why(why, why_size,
+				       "expected an email address such as "
+				       "qa@example.org");
 			return -1;
 		}
 		copy = strdup(value);
@@ -730,7 +380,8 @@ static int apply_string_key(struct config *cfg, const char *dir,
 		break;
 	case KEY_WINDOW:
 		if (parse_window(value, &start, &end)) {
-			set_why(why, why_size,
+			config_set_why(
+				why, why_size,
 				"expected HH:MM-HH:MM with the start before "
 				"the "
 				"end, such as 08:00-18:00");
@@ -743,11 +394,12 @@ static int apply_string_key(struct config *cfg, const char *dir,
 		}
 		break;
 	default:
-		set_why(why, why_size, "internal error: not a string key");
+		config_set_why(why, why_size,
+			       "internal error: not a string key");
 		return -1;
 	}
 	if (!copy) {
-		set_why(why, why_size, "out of memory");
+		config_set_why(why, why_size, "out of memory");
 		return -1;
 	}
 	replace_string(field, copy);
@@ -764,7 +416,8 @@ static int apply_list_key(struct config *cfg, const char *dir,
 	int rc = -1;
 
 	if (config_split_list(value, &list)) {
-		set_why(why, why_size,
+		config_set_why(
+			why, why_size,
 			"expected a comma-separated list with no empty items");
 		goto out;
 	}
@@ -772,7 +425,8 @@ static int apply_list_key(struct config *cfg, const char *dir,
 		/* An empty list would quietly run no plugin at all; leaving
 		 * the key out is how to say "every plugin". */
 		if (list.n == 0) {
-			set_why(why, why_size,
+			config_set_why(
+				why, why_size,
 				"expected activity ids such as supervision, "
 				"dip_sample; leave enable out to load every "
 				"plugin");
@@ -780,18 +434,18 @@ static int apply_list_key(struct config *cfg, const char *dir,
 		}
 		for (size_t i = 0; i < list.n; i++) {
 			if (!is_activity_id(list.items[i])) {
-				set_why(why, why_size,
-					"\"%s\" is not an activity id "
-					"(lowercase "
-					"letters, digits and _)",
-					list.items[i]);
+				config_set_why(why, why_size,
+					       "\"%s\" is not an activity id "
+					       "(lowercase "
+					       "letters, digits and _)",
+					       list.items[i]);
 				goto out;
 			}
 			for (size_t j = 0; j < i; j++)
 				if (strcmp(list.items[i], list.items[j]) == 0) {
-					set_why(why, why_size,
-						"\"%s\" is listed twice",
-						list.items[i]);
+					config_set_why(why, why_size,
+						       "\"%s\" is listed twice",
+						       list.items[i]);
 					goto out;
 				}
 		}
@@ -800,7 +454,7 @@ static int apply_list_key(struct config *cfg, const char *dir,
 		for (size_t i = 0; i < list.n; i++) {
 			char *path = resolve_path(dir, list.items[i]);
 			if (!path) {
-				set_why(why, why_size, "out of memory");
+				config_set_why(why, why_size, "out of memory");
 				goto out;
 			}
 			free(list.items[i]);
@@ -840,12 +494,13 @@ static int apply_key(struct config *cfg, const char *dir,
 		long number;
 		char low[32], high[32];
 		if (key->kind == KEY_DURATION) {
-			format_duration(key->min, low, sizeof(low));
-			format_duration(key->max, high, sizeof(high));
+			config_format_duration(key->min, low, sizeof(low));
+			config_format_duration(key->max, high, sizeof(high));
 			if (config_parse_duration(value, &number)) {
-				set_why(why, why_size,
+				config_set_why(
+					why, why_size,
 					"expected a "
-					"duration " DURATION_EXAMPLES);
+					"duration " CONFIG_DURATION_EXAMPLES);
 				return -1;
 			}
 		} else {
@@ -854,12 +509,13 @@ static int apply_key(struct config *cfg, const char *dir,
 			int count;
 			if (config_parse_int(value, &count)) {
 				if (key->kind == KEY_COUNT)
-					set_why(why, why_size,
-						"expected \"auto\" or a "
-						"number from %s to %s",
-						low, high);
+					config_set_why(why, why_size,
+						       "expected \"auto\" or a "
+						       "number from %s to %s",
+						       low, high);
 				else
-					set_why(why, why_size,
+					config_set_why(
+						why, why_size,
 						"expected a number of bytes "
 						"such as %s",
 						key->default_value);
@@ -868,12 +524,13 @@ static int apply_key(struct config *cfg, const char *dir,
 			number = count;
 		}
 		if (number < key->min || number > key->max) {
-			set_why(why, why_size, "expected %s from %s to %s",
-				key->kind == KEY_DURATION ? "a duration"
-				: key->kind == KEY_COUNT
-					? "\"auto\" or a number"
-					: "a number of bytes",
-				low, high);
+			config_set_why(why, why_size,
+				       "expected %s from %s to %s",
+				       key->kind == KEY_DURATION ? "a duration"
+				       : key->kind == KEY_COUNT
+					       ? "\"auto\" or a number"
+					       : "a number of bytes",
+				       low, high);
 			return -1;
 		}
 		*field = (int)number;
