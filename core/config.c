@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <ini.h>
 #include <libical/ical.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -13,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "config_scan.h"
 #include "log.h"
 
 /* Install locations; CMake may override them to follow the prefix. */
@@ -28,15 +28,6 @@
 	"england-and-wales-bank-holidays.ics"
 #endif
 
-/* A physical line longer than this is refused without being looked at; the
- * real limit for keys and sections is inih's buffer (see read_line). */
-#define LINE_BUFFER 1024
-/* A config file is a few kilobytes. The cap stops a wrong -c (a log, a
- * device) from being read for ever. */
-#define CONFIG_MAX_BYTES (1024 * 1024)
-/* inih copies section names into a 50-byte buffer and silently cuts longer
- * ones; refuse them instead of validating a name nobody wrote. */
-#define SECTION_NAME_MAX 49
 #define ACTIVITY_PREFIX "activity."
 
 enum core_section {
@@ -136,7 +127,6 @@ static const struct core_key core_keys[] = {
 #define N_CORE_KEYS (sizeof(core_keys) / sizeof(core_keys[0]))
 
 enum section_kind {
-	IN_NOTHING,  /* before the first header */
 	IN_CORE,     /* one of core_section_names */
 	IN_ACTIVITY, /* [activity.<id>] */
 	IN_SKIPPED,  /* a header already reported: its keys would only
@@ -147,12 +137,8 @@ struct parser {
 	struct config *cfg;
 	struct errlist *errs;
 	const char *dir; /* holding the file, for relative paths */
-	FILE *file;
-	char text[LINE_BUFFER];
-	size_t bytes; /* read so far */
-	int line;
+	int line;        /* the line being read */
 	bool failed;
-	bool read_error;
 
 	enum section_kind kind;
 	enum core_section core;
@@ -698,186 +684,36 @@ static void begin_section(struct parser *p, const char *name)
 	p->kind = IN_SKIPPED;
 }
 
-/* ---- reading ---- */
+/* ---- reading: config_scan judges the syntax, these what it means ---- */
 
-/* inih's own scan: the first of chars, or of an inline comment (';' after
- * a space), or the end. Mirrored so a line is judged as inih will read it. */
-static char *find_chars_or_comment(char *text, const char *chars)
+static bool on_section(void *user, int line, const char *name)
 {
-	bool was_space = false;
-	while (*text && !strchr(chars, *text) && !(was_space && *text == ';')) {
-		was_space = isspace((unsigned char)*text);
-		text++;
-	}
-	return text;
-}
-
-/* Judge one trimmed line. Returns true when inih should see it; false when
- * it is a comment (inih needs nothing) or a reported problem (inih would
- * only report the first, without saying where). */
-static bool judge_line(struct parser *p, char *text)
-{
-	if (!*text || *text == ';' || *text == '#')
-		return false;
-	if (*text == '[') {
-		char *close = find_chars_or_comment(text + 1, "]");
-		if (*close != ']') {
-			parse_error(p,
-				    "\"%.60s\": expected ']' to close the "
-				    "section name",
-				    text);
-			/* Its keys belong to no section anybody named. */
-			p->kind = IN_SKIPPED;
-			return false;
-		}
-		const char *after = close + 1;
-		while (isspace((unsigned char)*after))
-			after++;
-		if (*after && *after != ';' && *after != '#')
-			parse_error(p,
-				    "unexpected text \"%.40s\" after [%.*s]; "
-				    "only a comment may follow",
-				    after, (int)(close - text - 1), text + 1);
-		size_t len = (size_t)(close - text - 1);
-		if (len == 0 || len > SECTION_NAME_MAX) {
-			parse_error(p,
-				    len ? "section name longer than %d "
-					  "characters"
-					: "empty section name []",
-				    SECTION_NAME_MAX);
-			p->kind = IN_SKIPPED;
-			return false;
-		}
-		/* Hand inih the bare header, so trailing text cannot make
-		 * it disagree with us. */
-		close[1] = '\0';
-		*close = '\0';
-		begin_section(p, text + 1);
-		*close = ']';
-		return p->kind != IN_SKIPPED;
-	}
-	char *equals = find_chars_or_comment(text, "=:");
-	if (*equals != '=' && *equals != ':') {
-		parse_error(p,
-			    "\"%.60s\": expected key = value, [section] or a "
-			    "comment starting with # or ;",
-			    text);
-		return false;
-	}
-	if (equals == text) {
-		parse_error(p, "\"%.60s\": missing key name before '%c'", text,
-			    *equals);
-		return false;
-	}
-	if (p->kind == IN_NOTHING) {
-		parse_error(p,
-			    "\"%.60s\": key outside any section; put it under "
-			    "its section, such as [server]",
-			    text);
-		return false;
-	}
+	struct parser *p = user;
+	p->line = line;
+	begin_section(p, name);
 	return p->kind != IN_SKIPPED;
 }
 
-/* Read one physical line into p->text. Returns its length, or -1 at the
- * end of the file (or after a read error, which is reported). Sets
- * *too_long when the line did not fit and *nul when it held a NUL. */
-static long read_physical_line(struct parser *p, bool *too_long, bool *nul)
-{
-	size_t len = 0;
-	int c = EOF;
-	*too_long = false;
-	*nul = false;
-	while ((c = getc(p->file)) != EOF) {
-		if (++p->bytes > CONFIG_MAX_BYTES) {
-			errlist_add(p->errs,
-				    "%s: larger than %d bytes; is it a config "
-				    "file?",
-				    p->cfg->path, CONFIG_MAX_BYTES);
-			p->failed = true;
-			p->read_error = true;
-			return -1;
-		}
-		if (c == '\n')
-			break;
-		if (c == '\0')
-			*nul = true;
-		if (len + 1 < sizeof(p->text))
-			p->text[len++] = (char)c;
-		else
-			*too_long = true;
-	}
-	p->text[len] = '\0';
-	if (c == EOF && ferror(p->file)) {
-		errlist_add(p->errs, "%s: cannot read: %s", p->cfg->path,
-			    strerror(errno));
-		p->failed = true;
-		p->read_error = true;
-		return -1;
-	}
-	if (c == EOF && len == 0)
-		return -1;
-	return (long)len;
-}
-
-/* The ini_reader: inih (Debian's is built with INI_HANDLER_LINENO 0) tells
- * its handler nothing about lines and reports only the first syntax error,
- * so every line passes through here first. We count lines, judge each one
- * ourselves and hand inih only well-formed ones, a blank line otherwise.
- * Leading blanks are stripped, which turns off inih's multi-line values: an
- * indented "key = value" would otherwise be glued to the key above. */
-static char *read_line(char *str, int num, void *stream)
-{
-	struct parser *p = stream;
-	bool too_long, nul;
-	if (p->read_error || num < 2)
-		return NULL;
-	long len = read_physical_line(p, &too_long, &nul);
-	if (len < 0)
-		return NULL;
-	p->line++;
-
-	char *text = p->text;
-	if (p->line == 1 && strncmp(text, "\xEF\xBB\xBF", 3) == 0)
-		text += 3; /* a UTF-8 byte order mark, as editors write */
-	while (isspace((unsigned char)*text))
-		text++;
-	size_t end = strlen(text);
-	while (end > 0 && isspace((unsigned char)text[end - 1]))
-		text[--end] = '\0';
-
-	/* inih's buffer holds num bytes: the text, '\n' and NUL. */
-	size_t limit = (size_t)num - 2;
-	bool pass = false;
-	if (nul)
-		parse_error(p, "line holds a NUL byte");
-	else if (*text == ';' || *text == '#')
-		pass = false; /* comments may be as long as they like */
-	else if (too_long || end > limit)
-		parse_error(p, "line longer than %zu characters",
-			    limit < sizeof(p->text) - 1 ? limit
-							: sizeof(p->text) - 1);
-	else
-		pass = judge_line(p, text);
-
-	if (pass)
-		snprintf(str, (size_t)num, "%s\n", text);
-	else
-		snprintf(str, (size_t)num, "\n");
-	return str;
-}
-
-static int handle_pair(void *user, const char *section, const char *name,
-		       const char *value)
+static void on_pair(void *user, int line, const char *key, const char *value)
 {
 	struct parser *p = user;
-	(void)section; /* ours, tracked in read_line, is the one that counts */
+	p->line = line;
 	if (p->kind == IN_CORE)
-		handle_core_key(p, name, value);
+		handle_core_key(p, key, value);
 	else if (p->kind == IN_ACTIVITY)
-		handle_activity_key(p, name, value);
-	/* Nonzero: every problem is already in the list with its line. */
-	return 1;
+		handle_activity_key(p, key, value);
+}
+
+static void on_error(void *user, int line, const char *message)
+{
+	struct parser *p = user;
+	if (line > 0) {
+		p->line = line;
+		parse_error(p, "%s", message);
+		return;
+	}
+	errlist_add(p->errs, "%s: %s", p->cfg->path, message);
+	p->failed = true;
 }
 
 /* The absolute directory holding path, so relative paths in the file mean
@@ -939,6 +775,7 @@ int config_defaults(struct config *cfg)
 int config_load(const char *path, struct config *cfg, struct errlist *errs)
 {
 	struct parser p = {.cfg = cfg, .errs = errs};
+	FILE *file = NULL;
 	char *dir = NULL;
 	int rc = -1;
 
@@ -953,29 +790,23 @@ int config_load(const char *path, struct config *cfg, struct errlist *errs)
 		goto out;
 	}
 	p.dir = dir;
-	p.file = fopen(path, "r");
-	if (!p.file) {
+	file = fopen(path, "r");
+	if (!file) {
 		errlist_add(errs, "%s: cannot open: %s", path, strerror(errno));
 		goto out;
 	}
-	int ini_rc = ini_parse_stream(read_line, &p, handle_pair, &p);
-	if (ini_rc != 0 && !p.failed) {
-		/* read_line hands inih only lines it accepts, so this is a
-		 * gap in our judging, or (-2) memory. Still say where. */
-		if (ini_rc > 0)
-			errlist_add(errs, "%s:%d: cannot parse this line", path,
-				    ini_rc);
-		else
-			errlist_add(errs, "%s: cannot parse (inih error %d)",
-				    path, ini_rc);
-		p.failed = true;
-	}
-	if (!p.read_error)
+	static const struct config_scan_ops ops = {
+		.section = on_section,
+		.pair = on_pair,
+		.error = on_error,
+	};
+	/* A file read only in part would make a whole-file check wrong. */
+	if (config_scan(file, &ops, &p) == 0)
 		check_whole(&p);
 	rc = p.failed ? -1 : 0;
 out:
-	if (p.file)
-		fclose(p.file);
+	if (file)
+		fclose(file);
 	free(dir);
 	return rc;
 }

@@ -1,17 +1,12 @@
 /* config: the INI configuration file (SPEC section 8).
  *
- * config_load() reads the file with inih through a line-counting reader, so
+ * config_load() reads the file through config_scan (the syntax: "key = value"
+ * lines under "[section]" headers, # and ; comments; see config_scan.h), so
  * every problem is reported as "FILE:LINE: ..." and all of them are
  * collected, not just the first. Core sections ([server], [database],
  * [plugins], [calendars], [reminders]) are validated here; [activity.<id>]
  * sections are kept as raw key/value pairs with their lines and validated
- * later against each plugin's schema by the plugin host.
- *
- * Syntax (what inih accepts, minus its traps): "key = value" lines under
- * "[section]" headers; whole-line comments start with # or ;, and a ';'
- * after a space ends a value. Lines are trimmed, so there are no
- * multi-line values. A key or section line may be at most 198 characters
- * (inih's buffer); longer ones are refused, never cut. */
+ * later against each plugin's schema by the plugin host. */
 #ifndef QA_CONFIG_H
 #define QA_CONFIG_H
 
