@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "qa-scheduler/util.h"
 #include "staff.h"
 
 /* The keys every plugin has without declaring them. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "qa-scheduler/plugin.h"
+#include "qa-scheduler/util.h"
 
 struct lado {
 	int audit_month; /* 1-12 */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "qa-scheduler/plugin.h"
+#include "qa-scheduler/util.h"
 
 /* Names appear in feed summaries and keys: a line, not an essay. */
 #define HOME_MAX 100

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "qa-scheduler/plugin.h"
+#include "qa-scheduler/util.h"
 
 /* `horizon` beyond this would project sessions nobody can book. */
 #define HORIZON_MAX 24

@@ -60,9 +60,10 @@ def check_tree(root, prefix, etc):
     have = sorted(os.path.basename(p)[3:-3] for p in
                   glob.glob(os.path.join(plugins, "qa_*.so")))
     check(have == PLUGIN_IDS, f"plugins installed {have}, built {PLUGIN_IDS}")
-    header = os.path.join(root, prefix.lstrip("/"), "include",
-                          "qa-scheduler", "plugin.h")
-    check(os.path.isfile(header), f"{header}: missing")
+    for name in ("plugin.h", "util.h"):
+        header = os.path.join(root, prefix.lstrip("/"), "include",
+                              "qa-scheduler", name)
+        check(os.path.isfile(header), f"{header}: missing")
     pc_dir = os.path.join(libdir, "pkgconfig")
     check(os.path.isfile(os.path.join(pc_dir, "qa-scheduler-plugin.pc")),
           f"{pc_dir}/qa-scheduler-plugin.pc: missing")

@@ -20,6 +20,7 @@
 #include <libical/ical.h>
 
 #include "qa-scheduler/plugin.h"
+#include "qa-scheduler/util.h"
 
 static const char *const plugin_ids[] = {
 	"practice_week",
