@@ -163,17 +163,6 @@ static void parse_error(struct parser *p, const char *fmt, ...)
 
 /* ---- values ---- */
 
-static bool is_activity_id(const char *text)
-{
-	if (!*text)
-		return false;
-	for (; *text; text++)
-		if (!((*text >= 'a' && *text <= 'z') ||
-		      (*text >= '0' && *text <= '9') || *text == '_'))
-			return false;
-	return true;
-}
-
 /* ---- core keys ---- */
 
 static int check_listen(const char *value)
@@ -419,7 +408,7 @@ static int apply_list_key(struct config *cfg, const char *dir,
 			goto out;
 		}
 		for (size_t i = 0; i < list.n; i++) {
-			if (!is_activity_id(list.items[i])) {
+			if (!config_is_name(list.items[i])) {
 				config_set_why(why, why_size,
 					       "\"%s\" is not an activity id "
 					       "(lowercase "
@@ -619,7 +608,7 @@ static void handle_activity_key(struct parser *p, const char *name,
 static void begin_activity(struct parser *p, const char *id)
 {
 	struct config *cfg = p->cfg;
-	if (!is_activity_id(id)) {
+	if (!config_is_name(id)) {
 		parse_error(p,
 			    "invalid activity id \"%s\" in [" ACTIVITY_PREFIX
 			    "%s]; ids are lowercase letters, digits and _",

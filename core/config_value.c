@@ -29,6 +29,17 @@ static bool is_blank(const char *text)
 	return true;
 }
 
+bool config_is_name(const char *text)
+{
+	if (!text || !*text)
+		return false;
+	for (; *text; text++)
+		if (!((*text >= 'a' && *text <= 'z') ||
+		      (*text >= '0' && *text <= '9') || *text == '_'))
+			return false;
+	return true;
+}
+
 /* Digits only, into *value, refusing anything above max. */
 int config_parse_digits(const char *text, size_t len, long max, long *value)
 {

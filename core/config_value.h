@@ -55,6 +55,10 @@ int config_parse_time(const char *text, int *minute);
 int config_split_list(const char *text, struct config_list *out);
 void config_list_free(struct config_list *list);
 
+/* [a-z0-9_]+: an activity id, or a key of a plugin's schema. NULL is
+ * not. */
+bool config_is_name(const char *text);
+
 /* A readable name for a schema type ("duration", "list of durations"). */
 const char *config_type_name(enum qa_config_type type);
 

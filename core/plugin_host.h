@@ -54,9 +54,6 @@ void plugins_unload(struct plugin_set *set);
 
 struct plugin *plugins_find(const struct plugin_set *set, const char *id);
 
-/* The effective value of key for p (after defaults), or NULL. */
-const char *plugin_value(const struct plugin *p, const char *key);
-
 /* Is p recorded per home (its descriptor has for_each_home, ABI 1.1)? */
 bool plugin_has_homes(const struct plugin *p);
 
@@ -65,8 +62,7 @@ bool plugin_has_homes(const struct plugin *p);
 int plugin_for_each_home(const struct plugin *p,
 			 int (*cb)(const char *home, void *arg), void *arg);
 
-/* Print the descriptor's config keys (plus the common ones) with types,
- * defaults and descriptions, for `plugins --help ID`. */
-void plugin_print_help(const struct plugin *p, FILE *out);
+/* plugin_value(), plugin_print_help() and the rest of a plugin's config. */
+#include "plugin_config.h"
 
 #endif

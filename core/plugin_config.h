@@ -1,0 +1,45 @@
+/* plugin_config: an activity plugin's config keys and their values.
+ *
+ * A plugin declares its keys in its descriptor (type, key, default,
+ * description); the host adds `duration` and `reminders` to every plugin,
+ * and `on_non_working_day` and `owner` to those they apply to. The values
+ * are each key's default, then what [activity.<id>] sets, each checked
+ * against its type and reported as "FILE:LINE: ..." when it fails; the
+ * plugin reads them through qa_host.config_get. */
+#ifndef QA_PLUGIN_CONFIG_H
+#define QA_PLUGIN_CONFIG_H
+
+#include <stdio.h>
+
+#include "config.h"
+#include "errlist.h"
+#include "qa-scheduler/plugin.h"
+
+struct plugin;
+
+/* Check the config schema of descriptor d: known types, [a-z0-9_]+ keys,
+ * descriptions, no key twice or one the host provides, defaults of their
+ * type. Returns 0, or -1 with the reason in why. */
+int plugin_config_check_schema(const struct qa_plugin *d, char *why,
+			       size_t why_size);
+
+/* Fill p->values: defaults first, then the [activity.<id>] section of cfg
+ * over them. Every unknown key or bad value is appended to errs as
+ * "CONF:LINE: ...". Returns 0, or -1 when there was one (or memory ran
+ * out); p->values is freed by plugin_config_free either way. */
+int plugin_config_apply(struct plugin *p, const struct config *cfg,
+			struct errlist *errs);
+
+void plugin_config_free(struct plugin *p);
+
+/* The effective value of key for p (after defaults), or NULL. */
+const char *plugin_value(const struct plugin *p, const char *key);
+
+/* "CONF:LINE" where the config set key for p, or NULL (its default). */
+const char *plugin_value_where(const struct plugin *p, const char *key);
+
+/* Print the descriptor's config keys (plus the common ones) with types,
+ * defaults and descriptions, for `plugins --help ID`. */
+void plugin_print_help(const struct plugin *p, FILE *out);
+
+#endif
