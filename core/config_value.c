@@ -375,3 +375,91 @@ void config_format_duration(long seconds, char *buf, size_t size)
 		}
 	snprintf(buf, size, "%lds", seconds);
 }
+
+bool config_type_has_int(enum qa_config_type type)
+{
+	return type == QA_CONFIG_INT || type == QA_CONFIG_BOOL ||
+	       type == QA_CONFIG_DURATION || type == QA_CONFIG_TIME ||
+	       type == QA_CONFIG_DATE;
+}
+
+bool config_type_has_range(enum qa_config_type type)
+{
+	return config_type_has_int(type) && type != QA_CONFIG_BOOL;
+}
+
+int config_value_int(enum qa_config_type type, const char *text, int *out)
+{
+	long seconds;
+	bool flag;
+	qa_day day;
+	if (!text)
+		return -1;
+	switch (type) {
+	case QA_CONFIG_INT:
+		return config_parse_int(text, out);
+	case QA_CONFIG_BOOL:
+		if (config_parse_bool(text, &flag))
+			return -1;
+		*out = flag ? 1 : 0;
+		return 0;
+	case QA_CONFIG_DURATION:
+		/* At most INT_MAX seconds: config_parse_duration says so. */
+		if (config_parse_duration(text, &seconds))
+			return -1;
+		*out = (int)seconds;
+		return 0;
+	case QA_CONFIG_TIME:
+		return config_parse_time(text, out);
+	case QA_CONFIG_DATE:
+		if (date_parse(text, &day))
+			return -1;
+		*out = day;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+void config_format_int(enum qa_config_type type, int value, char *buf,
+		       size_t size)
+{
+	switch (type) {
+	case QA_CONFIG_DURATION:
+		config_format_duration(value, buf, size);
+		return;
+	case QA_CONFIG_TIME:
+		if (value >= 0 && value < 24 * 60) {
+			snprintf(buf, size, "%02d:%02d", value / 60,
+				 value % 60);
+			return;
+		}
+		break;
+	case QA_CONFIG_DATE:
+		if (size >= DATE_TEXT_SIZE) {
+			date_format(value, buf);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	snprintf(buf, size, "%d", value);
+}
+
+int config_check_range(enum qa_config_type type, int value, int min, int max,
+		       char *why, size_t why_size)
+{
+	if ((min == 0 && max == 0) || (value >= min && value <= max))
+		return 0;
+	char low[32], high[32];
+	config_format_int(type, min, low, sizeof(low));
+	config_format_int(type, max, high, sizeof(high));
+	const char *what = type == QA_CONFIG_DURATION ? "a duration"
+			   : type == QA_CONFIG_TIME   ? "a time"
+			   : type == QA_CONFIG_DATE   ? "a date"
+						      : "a whole number";
+	config_set_why(why, why_size, "expected %s from %s to %s", what, low,
+		       high);
+	return -1;
+}

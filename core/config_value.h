@@ -55,6 +55,31 @@ int config_parse_time(const char *text, int *minute);
 int config_split_list(const char *text, struct config_list *out);
 void config_list_free(struct config_list *list);
 
+/* Does a value of type stand for a number (qa_host.config_int, ABI 1.2)?
+ * int, bool, duration, time and date do. */
+bool config_type_has_int(enum qa_config_type type);
+
+/* May a qa_config_key of type have a range (min, max)? The types with a
+ * number but bool. */
+bool config_type_has_range(enum qa_config_type type);
+
+/* The number text stands for as a value of type: an int's number, a bool's
+ * 1 or 0, a duration's seconds ("0" included), a time's minutes after
+ * midnight, a date's qa_day. 0, or -1 when text is not one or type has no
+ * number. */
+int config_value_int(enum qa_config_type type, const char *text, int *out);
+
+/* Write the number of a type with a range as it would be written in the
+ * file: 24, 2h, 09:30, 2026-03-31. */
+void config_format_int(enum qa_config_type type, int value, char *buf,
+		       size_t size);
+
+/* Check the number of a value of type against [min, max] (both 0: no
+ * range). 0, or -1 with "expected a whole number from 0 to 24" (a
+ * duration, a time, a date) in why. */
+int config_check_range(enum qa_config_type type, int value, int min, int max,
+		       char *why, size_t why_size);
+
 /* [a-z0-9_]+: an activity id, or a key of a plugin's schema. NULL is
  * not. */
 bool config_is_name(const char *text);

@@ -43,11 +43,20 @@ static const char *host_config_where(const struct qa_host *host,
 	return plugin_value_where(host->host_data, key);
 }
 
+static int host_config_int(const struct qa_host *host, const char *key,
+			   int *value)
+{
+	char why[256];
+	if (plugin_value_int(host->host_data, key, value, why, sizeof(why)) ==
+	    0)
+		return 0;
+	host_log(host, QA_LOG_ERR, "config_int(): %s", why);
+	return -1;
+}
+
 bool plugin_has_homes(const struct plugin *p)
 {
-	return p->desc->abi_minor >= 1 &&
-	       p->desc->struct_size >= sizeof(struct qa_plugin) &&
-	       p->desc->for_each_home;
+	return PLUGIN_HAS(p, 1, for_each_home) && p->desc->for_each_home;
 }
 
 int plugin_for_each_home(const struct plugin *p,
@@ -181,6 +190,7 @@ static void host_init(struct plugin *p)
 		.emit_rrule_series = no_emit_rrule,
 		.config_where = host_config_where,
 		.for_each_completion_at = no_for_each_completion_at,
+		.config_int = host_config_int,
 	};
 }
 
@@ -258,8 +268,6 @@ static int check_descriptor(const struct qa_plugin *d, const char *file_id,
 			 d->reminders, type_why);
 		return -1;
 	}
-	if (plugin_config_check_schema(d, why, why_size))
-		return -1;
 	return 0;
 }
 
@@ -331,8 +339,9 @@ static int load_one(const char *path, const char *file_id,
 	}
 	/* A descriptor of an older minor is shorter: the host reads what
 	 * it had and takes the fields added since as absent. */
-	size_t needed = d->abi_minor >= 1 ? sizeof(struct qa_plugin)
-					  : QA_PLUGIN_SIZE_1_0;
+	size_t needed = d->abi_minor == 0   ? QA_PLUGIN_SIZE_1_0
+			: d->abi_minor == 1 ? QA_PLUGIN_SIZE_1_1
+					    : sizeof(struct qa_plugin);
 	if (d->struct_size < needed) {
 		refuse(errs, path,
 		       "descriptor is %u bytes, ABI %u.%u needs %zu; was it "
@@ -346,6 +355,10 @@ static int load_one(const char *path, const char *file_id,
 		goto fail;
 	}
 	p->desc = d;
+	if (plugin_config_read_schema(p, why, sizeof(why))) {
+		refuse(errs, path, "%s", why);
+		goto fail;
+	}
 	if (plugins_find(set, d->id)) {
 		refuse(errs, path,
 		       "activity id \"%s\" is already loaded from %s", d->id,

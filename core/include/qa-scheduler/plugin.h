@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define QA_PLUGIN_ABI_MAJOR 1
-#define QA_PLUGIN_ABI_MINOR 1
+#define QA_PLUGIN_ABI_MINOR 2
 
 #if defined(__GNUC__)
 #define QA_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -82,6 +82,32 @@ struct qa_config_entry {
 	const char *key;
 	const char *default_value; /* as it would be written in the file */
 	const char *description;
+};
+
+/*
+ * ABI 1.2: a config key with the range its value must lie in, in the table
+ * qa_plugin.config_keys. Its first four fields are a qa_config_entry's.
+ *
+ * It is a new type in a new table, not qa_config_entry grown, because a
+ * schema is an array: longer entries would move every entry after the
+ * first, and a host would read a 1.0 or 1.1 plugin's table (an older host a
+ * newer plugin's) at the wrong places. For the same reason the descriptor
+ * says how long its entries are (config_key_size): a later minor may append
+ * fields to this one, and a host steps over what it does not know.
+ *
+ * The range bounds the key's typed value, the one qa_host.config_int hands
+ * the plugin: the number of a QA_CONFIG_INT, the seconds of a
+ * QA_CONFIG_DURATION, the minutes after midnight of a QA_CONFIG_TIME, the
+ * qa_day of a QA_CONFIG_DATE; both 0 is no bound but the type's, and the
+ * other types take none. The host refuses a value outside it where the
+ * config sets it (file and line), and a plugin whose default lies outside.
+ */
+struct qa_config_key {
+	enum qa_config_type type;
+	const char *key;
+	const char *default_value; /* as it would be written in the file */
+	const char *description;
+	int min, max; /* inclusive */
 };
 
 /* Keys every plugin accepts; the host adds them, plugins do not declare them.
@@ -253,7 +279,29 @@ struct qa_host {
 				      const char *staff_id, const char *home,
 				      qa_day from, qa_day to, qa_day_cb cb,
 				      void *arg);
+
+	/* ---- ABI 1.2: a host older than 1.2 refuses a plugin built for 1.2
+	 * or later, so such a plugin may call these without asking ---- */
+
+	/* The typed value of one of this plugin's keys after defaults, as the
+	 * host checked it against its type and range when the plugin loaded
+	 * (struct qa_config_key): a QA_CONFIG_INT's number, a
+	 * QA_CONFIG_DURATION's seconds (0 for a due-by `duration` of "0"), a
+	 * QA_CONFIG_TIME's minutes after midnight, a QA_CONFIG_DATE's qa_day,
+	 * a QA_CONFIG_BOOL's 1 or 0. Any key of the plugin's, its own or the
+	 * host's (`duration`). Returns 0 and sets *value; -1, logged, when the
+	 * key is not the plugin's, its type has no number, or it has no
+	 * value. */
+	int (*config_int)(const struct qa_host *host, const char *key,
+			  int *value);
 };
+
+/* Does host lend service (a member of struct qa_host)? A plugin asks
+ * before calling a service added after 1.0 that its own minor's hosts may
+ * not have (see the top of this file). */
+#define QA_HOST_HAS(host, service) \
+	((host)->struct_size >=    \
+	 offsetof(struct qa_host, service) + sizeof((host)->service))
 
 struct qa_plugin {
 	/* Must come first and stay in this order. */
@@ -296,17 +344,31 @@ struct qa_plugin {
 	 * -1. */
 	int (*for_each_home)(void *state,
 			     int (*cb)(const char *home, void *arg), void *arg);
+
+	/* ---- ABI 1.2 (read only when struct_size covers it) ---- */
+
+	/* The config schema with ranges, ending at an entry of type
+	 * QA_CONFIG_END. A plugin declares its keys here or in `config`, not
+	 * both; may be NULL. */
+	const struct qa_config_key *config_keys;
+	/* The size of an entry of config_keys as the plugin was built:
+	 * sizeof(struct qa_config_key), which QA_PLUGIN_HEADER fills in. */
+	uint32_t config_key_size;
 };
 
-/* The size of the descriptor and of an occurrence as ABI 1.0 had them: the
- * host accepts these from a plugin built against 1.0. */
+/* The size of the descriptor and of an occurrence as ABI 1.0 had them, and
+ * the descriptor's as 1.1 had it: the host accepts these from plugins
+ * built against those minors. */
 #define QA_PLUGIN_SIZE_1_0 offsetof(struct qa_plugin, for_each_home)
 #define QA_OCCURRENCE_SIZE_1_0 offsetof(struct qa_occurrence, home)
+#define QA_PLUGIN_SIZE_1_1 offsetof(struct qa_plugin, config_keys)
 
-/* Fill the version fields of a descriptor. */
+/* Fill the version fields of a descriptor (and, from 1.2, the size of its
+ * config_keys entries). */
 #define QA_PLUGIN_HEADER                                                    \
 	.abi_major = QA_PLUGIN_ABI_MAJOR, .abi_minor = QA_PLUGIN_ABI_MINOR, \
-	.struct_size = sizeof(struct qa_plugin)
+	.struct_size = sizeof(struct qa_plugin),                            \
+	.config_key_size = sizeof(struct qa_config_key)
 
 /* Declare the entry point returning `desc`. */
 #define QA_PLUGIN_DEFINE(desc)                                          \
