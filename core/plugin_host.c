@@ -191,6 +191,7 @@ static void host_init(struct plugin *p)
 		.config_where = host_config_where,
 		.for_each_completion_at = no_for_each_completion_at,
 		.config_int = host_config_int,
+		.abi_minor = QA_PLUGIN_ABI_MINOR,
 	};
 }
 
@@ -329,16 +330,10 @@ static int load_one(const char *path, const char *file_id,
 		       QA_PLUGIN_ABI_MINOR);
 		goto fail;
 	}
-	if (d->abi_minor > QA_PLUGIN_ABI_MINOR) {
-		refuse(errs, path,
-		       "built for plugin ABI %u.%u, newer than this "
-		       "qa-scheduler's %d.%d; upgrade qa-scheduler",
-		       d->abi_major, d->abi_minor, QA_PLUGIN_ABI_MAJOR,
-		       QA_PLUGIN_ABI_MINOR);
-		goto fail;
-	}
 	/* A descriptor of an older minor is shorter: the host reads what
-	 * it had and takes the fields added since as absent. */
+	 * it had and takes the fields added since as absent. One of a newer
+	 * minor holds at least all this host knows, and more it does not
+	 * read (plugin.h: "Versions"). */
 	size_t needed = d->abi_minor == 0   ? QA_PLUGIN_SIZE_1_0
 			: d->abi_minor == 1 ? QA_PLUGIN_SIZE_1_1
 					    : sizeof(struct qa_plugin);
@@ -382,6 +377,13 @@ static int load_one(const char *path, const char *file_id,
 		goto fail;
 	}
 	p->initialised = true;
+	if (d->abi_minor > QA_PLUGIN_ABI_MINOR)
+		log_notice("plugin %s: built for plugin ABI %u.%u, newer than "
+			   "this qa-scheduler's %d.%d: loaded, with what %d.%d "
+			   "knows of it; upgrade qa-scheduler for the rest",
+			   path, d->abi_major, d->abi_minor,
+			   QA_PLUGIN_ABI_MAJOR, QA_PLUGIN_ABI_MINOR,
+			   QA_PLUGIN_ABI_MAJOR, QA_PLUGIN_ABI_MINOR);
 	return 0;
 fail:
 	plugin_clear(p);

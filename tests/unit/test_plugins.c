@@ -491,6 +491,7 @@ static struct qa_host make_host(struct fake *fake)
 		.config_where = fake_config_where,
 		.for_each_completion_at = fake_for_each_completion_at,
 		.config_int = fake_config_int,
+		.abi_minor = QA_PLUGIN_ABI_MINOR,
 	};
 	return host;
 }

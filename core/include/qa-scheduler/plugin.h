@@ -10,10 +10,27 @@
  *     const struct qa_plugin *qa_plugin_entry(void);
  *
  * The returned descriptor starts with the ABI version and its own size, so
- * the host can refuse a plugin built against an incompatible header and can
- * read a descriptor from an older minor version safely. The ABI grows only
- * by appending fields to the end of the structures below (bumping
- * QA_PLUGIN_ABI_MINOR); removing or reordering a field bumps the major.
+ * the host can refuse a plugin built against an incompatible header and
+ * read one built against another minor safely.
+ *
+ * Versions. Removing, reordering or changing the meaning of a field bumps
+ * QA_PLUGIN_ABI_MAJOR, and a host refuses a plugin of another major. The
+ * ABI otherwise grows by appending fields to the end of a structure,
+ * bumping QA_PLUGIN_ABI_MINOR; each structure carries its size
+ * (struct_size; config_key_size for the entries of config_keys), so each
+ * side reads only what both know:
+ *  - A host loads a plugin of an older minor, reading its descriptor,
+ *    config keys and occurrences up to the sizes they declare; the fields
+ *    added since count as absent (QA_PLUGIN_SIZE_1_0, _1_1).
+ *  - From 1.2, a host also loads a plugin of a newer minor, reading the
+ *    fields it knows and skipping the rest, with a notice that it does
+ *    (hosts before 1.2 refuse newer minors). So a field a minor appends
+ *    must be one an older host may leave unread: absent (NULL, 0) and
+ *    unknown mean the same. A plugin that cannot do without something a
+ *    newer host has checks in init() (host->abi_minor, or QA_HOST_HAS for a
+ *    service) and refuses there, saying what it needs; likewise it reads a
+ *    field a later minor appends to what the host hands it (qa_host,
+ *    qa_subject) only when that structure's struct_size covers it.
  *
  * Data flows one way: the host calls generate() for each subject and the
  * plugin answers with occurrences through host->emit(). Plugins never touch
@@ -294,11 +311,15 @@ struct qa_host {
 	 * value. */
 	int (*config_int)(const struct qa_host *host, const char *key,
 			  int *value);
+
+	/* The host's QA_PLUGIN_ABI_MINOR: a plugin built for a later minor,
+	 * which hosts from 1.2 on load, learns here what the host lacks. */
+	uint32_t abi_minor;
 };
 
-/* Does host lend service (a member of struct qa_host)? A plugin asks
- * before calling a service added after 1.0 that its own minor's hosts may
- * not have (see the top of this file). */
+/* Does host lend service (a member of struct qa_host)? A plugin built for
+ * a minor after 1.2 asks before calling a service its own minor added:
+ * a host from 1.2 on loads it, and may be older (see "Versions" above). */
 #define QA_HOST_HAS(host, service) \
 	((host)->struct_size >=    \
 	 offsetof(struct qa_host, service) + sizeof((host)->service))
