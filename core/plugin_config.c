@@ -114,8 +114,8 @@ static int read_schema(struct plugin *p, char *why, size_t why_size)
 	if (keys && d->config_key_size < sizeof(struct qa_config_key)) {
 		snprintf(why, why_size,
 			 "descriptor config_key_size is %u, a config_keys "
-			 "entry is at least %zu bytes; was it built with "
-			 "QA_PLUGIN_HEADER?",
+			 "entry is at least %zu bytes; set both with "
+			 "QA_CONFIG_KEYS(table)",
 			 d->config_key_size, sizeof(struct qa_config_key));
 		return -1;
 	}

@@ -67,7 +67,7 @@ static const struct qa_plugin plugin = {
 	.scope = QA_SCOPE_PERSON,
 	.duration = "0",
 	.reminders = "7d, 1d",
-	.config_keys = config,
+	QA_CONFIG_KEYS(config),
 	.generate = generate,
 };
 

@@ -100,7 +100,7 @@ static const struct qa_plugin plugin = {
 	.scope = QA_SCOPE_AUDIENCE,
 	.duration = "0",
 	.reminders = "14d, 7d",
-	.config_keys = config,
+	QA_CONFIG_KEYS(config),
 	.init = init,
 	.generate = generate,
 	.shutdown = release,

@@ -302,7 +302,7 @@ static const struct qa_plugin plugin = {
 	.scope = QA_SCOPE_PERSON,
 	.duration = "90m",
 	.reminders = "2d",
-	.config_keys = config,
+	QA_CONFIG_KEYS(config),
 	.init = init,
 	.generate = generate,
 	.shutdown = release,

@@ -269,7 +269,7 @@ static struct qa_plugin descriptor(const struct qa_config_key *keys)
 		.scope = QA_SCOPE_AUDIENCE,
 		.duration = "1h",
 		.reminders = "1d",
-		.config_keys = keys,
+		QA_CONFIG_KEYS(keys),
 		.generate = no_generate,
 	};
 	return d;
@@ -373,12 +373,12 @@ static void test_schema_tables(void **unused)
 				 "declare the keys in config_keys alone");
 	plugin_config_free(&p);
 
-	/* Filled by hand, without QA_PLUGIN_HEADER. */
+	/* Filled by hand, without QA_CONFIG_KEYS. */
 	d = descriptor(keys);
 	d.config_key_size = 0;
 	assert_int_equal(read_schema(&d, why, sizeof(why), &p), -1);
 	assert_non_null(strstr(why, "config_key_size is 0"));
-	assert_non_null(strstr(why, "QA_PLUGIN_HEADER"));
+	assert_non_null(strstr(why, "QA_CONFIG_KEYS(table)"));
 	plugin_config_free(&p);
 
 	/* A 1.1 descriptor ends before config_keys: what lies past its

@@ -372,8 +372,8 @@ struct qa_plugin {
 	 * QA_CONFIG_END. A plugin declares its keys here or in `config`, not
 	 * both; may be NULL. */
 	const struct qa_config_key *config_keys;
-	/* The size of an entry of config_keys as the plugin was built:
-	 * sizeof(struct qa_config_key), which QA_PLUGIN_HEADER fills in. */
+	/* The size of an entry of config_keys as the plugin was built;
+	 * QA_CONFIG_KEYS(table) sets both. */
 	uint32_t config_key_size;
 };
 
@@ -384,12 +384,17 @@ struct qa_plugin {
 #define QA_OCCURRENCE_SIZE_1_0 offsetof(struct qa_occurrence, home)
 #define QA_PLUGIN_SIZE_1_1 offsetof(struct qa_plugin, config_keys)
 
-/* Fill the version fields of a descriptor (and, from 1.2, the size of its
- * config_keys entries). */
+/* Fill the version fields of a descriptor. */
 #define QA_PLUGIN_HEADER                                                    \
 	.abi_major = QA_PLUGIN_ABI_MAJOR, .abi_minor = QA_PLUGIN_ABI_MINOR, \
-	.struct_size = sizeof(struct qa_plugin),                            \
-	.config_key_size = sizeof(struct qa_config_key)
+	.struct_size = sizeof(struct qa_plugin)
+
+/* Fill config_keys with table (an array of struct qa_config_key ending at
+ * QA_CONFIG_END) and config_key_size with the size of its entries. (They
+ * are the descriptor's last fields: a C++20 plugin, whose designated
+ * initializers must keep the declaration order, puts this last.) */
+#define QA_CONFIG_KEYS(table) \
+	.config_keys = (table), .config_key_size = sizeof((table)[0])
 
 /* Declare the entry point returning `desc`. */
 #define QA_PLUGIN_DEFINE(desc)                                          \
