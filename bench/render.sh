@@ -66,7 +66,7 @@ PROG=$tmp/render
 # shellcheck disable=SC2046
 cc -std=gnu11 -O2 -D_GNU_SOURCE -Wall -Wextra -I"$src/core" -I"$src/core/include" \
   "$ROOT/bench/render.c" "$LIB" \
-  $(pkg-config --libs libical libevent sqlite3 inih libsodium libcurl jansson zlib) \
+  $(pkg-config --libs libical libevent sqlite3 libsodium libcurl jansson zlib) \
   -lcsv -ldl -lm -pthread -o "$PROG"
 
 CONF=$tmp/qa-scheduler.conf

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "qa-scheduler/util.h"
 
 static int add_day(struct holidays *h, size_t *cap, qa_day day)
 {

@@ -3,9 +3,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <ini.h>
 #include <libical/ical.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,7 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "date.h"
+#include "config_scan.h"
 #include "log.h"
 
 /* Install locations; CMake may override them to follow the prefix. */
@@ -30,18 +28,7 @@
 	"england-and-wales-bank-holidays.ics"
 #endif
 
-/* A physical line longer than this is refused without being looked at; the
- * real limit for keys and sections is inih's buffer (see read_line). */
-#define LINE_BUFFER 1024
-/* A config file is a few kilobytes. The cap stops a wrong -c (a log, a
- * device) from being read for ever. */
-#define CONFIG_MAX_BYTES (1024 * 1024)
-/* inih copies section names into a 50-byte buffer and silently cuts longer
- * ones; refuse them instead of validating a name nobody wrote. */
-#define SECTION_NAME_MAX 49
 #define ACTIVITY_PREFIX "activity."
-
-#define DURATION_EXAMPLES "such as 30s, 15m, 1h or 7d"
 
 enum core_section {
 	SECTION_SERVER,
@@ -140,7 +127,6 @@ static const struct core_key core_keys[] = {
 #define N_CORE_KEYS (sizeof(core_keys) / sizeof(core_keys[0]))
 
 enum section_kind {
-	IN_NOTHING,  /* before the first header */
 	IN_CORE,     /* one of core_section_names */
 	IN_ACTIVITY, /* [activity.<id>] */
 	IN_SKIPPED,  /* a header already reported: its keys would only
@@ -151,12 +137,8 @@ struct parser {
 	struct config *cfg;
 	struct errlist *errs;
 	const char *dir; /* holding the file, for relative paths */
-	FILE *file;
-	char text[LINE_BUFFER];
-	size_t bytes; /* read so far */
-	int line;
+	int line;        /* the line being read */
 	bool failed;
-	bool read_error;
 
 	enum section_kind kind;
 	enum core_section core;
@@ -179,371 +161,9 @@ static void parse_error(struct parser *p, const char *fmt, ...)
 	p->failed = true;
 }
 
-static void set_why(char *why, size_t why_size, const char *fmt, ...)
-	QA_PRINTF(3, 4);
-
-static void set_why(char *why, size_t why_size, const char *fmt, ...)
-{
-	if (!why || why_size == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, why_size, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- values ---- */
 
-static bool is_blank(const char *text)
-{
-	for (; *text; text++)
-		if (!isspace((unsigned char)*text))
-			return false;
-	return true;
-}
-
-static bool is_activity_id(const char *text)
-{
-	if (!*text)
-		return false;
-	for (; *text; text++)
-		if (!((*text >= 'a' && *text <= 'z') ||
-		      (*text >= '0' && *text <= '9') || *text == '_'))
-			return false;
-	return true;
-}
-
-/* Digits only, into *value, refusing anything above max. */
-static int parse_digits(const char *text, size_t len, long max, long *value)
-{
-	long result = 0;
-	if (len == 0)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (text[i] < '0' || text[i] > '9')
-			return -1;
-		if (result > (max - (text[i] - '0')) / 10)
-			return -1;
-		result = result * 10 + (text[i] - '0');
-	}
-	*value = result;
-	return 0;
-}
-
-int config_parse_duration(const char *text, long *seconds)
-{
-	if (!text)
-		return -1;
-	size_t len = strlen(text);
-	if (len == 0)
-		return -1;
-	long unit = 1;
-	size_t digits = len;
-	switch (text[len - 1]) {
-	case 's':
-		unit = 1;
-		digits--;
-		break;
-	case 'm':
-		unit = 60;
-		digits--;
-		break;
-	case 'h':
-		unit = 3600;
-		digits--;
-		break;
-	case 'd':
-		unit = 86400;
-		digits--;
-		break;
-	case 'w':
-		unit = 7 * 86400;
-		digits--;
-		break;
-	}
-	long count;
-	if (parse_digits(text, digits, INT_MAX / unit, &count))
-		return -1;
-	*seconds = count * unit;
-	return 0;
-}
-
-int config_parse_int(const char *text, int *out)
-{
-	long value;
-	if (!text || parse_digits(text, strlen(text), INT_MAX, &value))
-		return -1;
-	*out = (int)value;
-	return 0;
-}
-
-int config_parse_bool(const char *text, bool *out)
-{
-	static const char *const yes[] = {"true", "yes", "on", "1"};
-	static const char *const no[] = {"false", "no", "off", "0"};
-	if (!text)
-		return -1;
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcasecmp(text, yes[i]) == 0) {
-			*out = true;
-			return 0;
-		}
-		if (strcasecmp(text, no[i]) == 0) {
-			*out = false;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-int config_parse_time(const char *text, int *minute)
-{
-	long hour, min;
-	if (!text || strlen(text) != 5 || text[2] != ':' ||
-	    parse_digits(text, 2, 23, &hour) ||
-	    parse_digits(text + 3, 2, 59, &min))
-		return -1;
-	*minute = (int)(hour * 60 + min);
-	return 0;
-}
-
-void config_list_free(struct config_list *list)
-{
-	for (size_t i = 0; i < list->n; i++)
-		free(list->items[i]);
-	free(list->items);
-	list->items = NULL;
-	list->n = 0;
-}
-
-int config_split_list(const char *text, struct config_list *out)
-{
-	struct config_list list = {0};
-	int rc = -1;
-	out->items = NULL;
-	out->n = 0;
-	if (!text)
-		goto out;
-	if (is_blank(text)) {
-		rc = 0;
-		goto out;
-	}
-	const char *item = text;
-	for (;;) {
-		const char *comma = strchr(item, ',');
-		const char *end = comma ? comma : item + strlen(item);
-		const char *start = item;
-		while (start < end && isspace((unsigned char)*start))
-			start++;
-		while (end > start && isspace((unsigned char)end[-1]))
-			end--;
-		if (start == end)
-			goto out;
-		char **grown =
-			realloc(list.items, (list.n + 1) * sizeof(*grown));
-		if (!grown)
-			goto out;
-		list.items = grown;
-		list.items[list.n] = strndup(start, (size_t)(end - start));
-		if (!list.items[list.n])
-			goto out;
-		list.n++;
-		if (!comma)
-			break;
-		item = comma + 1;
-	}
-	*out = list;
-	list = (struct config_list){0};
-	rc = 0;
-out:
-	config_list_free(&list);
-	return rc;
-}
-
-int config_parse_leads(const char *text, long **seconds, size_t *n)
-{
-	struct config_list items = {0};
-	long *leads = NULL;
-	int rc = -1;
-	if (!text)
-		goto out;
-	if (strcmp(text, "none") == 0) {
-		*seconds = NULL;
-		*n = 0;
-		rc = 0;
-		goto out;
-	}
-	if (config_split_list(text, &items) || items.n == 0)
-		goto out;
-	leads = calloc(items.n, sizeof(*leads));
-	if (!leads)
-		goto out;
-	for (size_t i = 0; i < items.n; i++) {
-		if (config_parse_duration(items.items[i], &leads[i]) ||
-		    leads[i] <= 0)
-			goto out;
-		/* "1d, 24h" would send the same reminder twice. */
-		for (size_t j = 0; j < i; j++)
-			if (leads[j] == leads[i])
-				goto out;
-	}
-	*seconds = leads;
-	*n = items.n;
-	leads = NULL;
-	rc = 0;
-out:
-	free(leads);
-	config_list_free(&items);
-	return rc;
-}
-
-static int check_rrule(const char *text)
-{
-	/* libical reports a bad rule through icalerrno and a freq of
-	 * ICAL_NO_RECURRENCE; a rule without FREQ parses "fine" with no
-	 * recurrence at all, so both are checked. icalerrno is global:
-	 * leave it clear for the next caller. */
-	icalerror_clear_errno();
-	struct icalrecurrencetype rule = icalrecurrencetype_from_string(text);
-	int rc = icalerrno == ICAL_NO_ERROR && rule.freq != ICAL_NO_RECURRENCE
-			 ? 0
-			 : -1;
-	/* RSCALE= is the one part libical allocates for the caller. */
-	if (rule.rscale)
-		icalmemory_free_buffer(rule.rscale);
-	icalerror_clear_errno();
-	return rc;
-}
-
-int config_check_value(enum qa_config_type type, const char *value, char *why,
-		       size_t why_size)
-{
-	long seconds;
-	int number;
-	bool flag;
-	qa_day day;
-	long *leads = NULL;
-	size_t n_leads;
-	struct config_list list;
-
-	if (!value) {
-		set_why(why, why_size, "expected a value");
-		return -1;
-	}
-	switch (type) {
-	case QA_CONFIG_STRING:
-		if (*value)
-			return 0;
-		set_why(why, why_size, "expected some text");
-		return -1;
-	case QA_CONFIG_INT:
-		if (config_parse_int(value, &number) == 0)
-			return 0;
-		set_why(why, why_size,
-			"expected a whole number from 0 to %d, such as 5",
-			INT_MAX);
-		return -1;
-	case QA_CONFIG_BOOL:
-		if (config_parse_bool(value, &flag) == 0)
-			return 0;
-		set_why(why, why_size,
-			"expected true or false (or yes/no, on/off, 1/0)");
-		return -1;
-	case QA_CONFIG_DURATION:
-		if (config_parse_duration(value, &seconds) == 0 && seconds > 0)
-			return 0;
-		set_why(why, why_size,
-			"expected a duration " DURATION_EXAMPLES
-			" (units s, m, h, d, w)");
-		return -1;
-	case QA_CONFIG_LEADS:
-		if (config_parse_leads(value, &leads, &n_leads) == 0) {
-			free(leads);
-			return 0;
-		}
-		set_why(why, why_size,
-			"expected comma-separated lead times such as 7d, 1d "
-			"(each a duration, none twice) or none");
-		return -1;
-	case QA_CONFIG_RRULE:
-		if (check_rrule(value) == 0)
-			return 0;
-		set_why(why, why_size,
-			"expected an RFC 5545 recurrence rule with FREQ, such "
-			"as FREQ=MONTHLY;BYDAY=1TU");
-		return -1;
-	case QA_CONFIG_TIME:
-		if (config_parse_time(value, &number) == 0)
-			return 0;
-		set_why(why, why_size,
-			"expected a time of day HH:MM from 00:00 to 23:59");
-		return -1;
-	case QA_CONFIG_DATE:
-		if (date_parse(value, &day) == 0)
-			return 0;
-		set_why(why, why_size,
-			"expected a real date YYYY-MM-DD, such as 2026-03-31");
-		return -1;
-	case QA_CONFIG_LIST:
-		if (config_split_list(value, &list) == 0) {
-			config_list_free(&list);
-			return 0;
-		}
-		set_why(why, why_size,
-			"expected a comma-separated list with no empty items, "
-			"such as a, b");
-		return -1;
-	case QA_CONFIG_END:
-		break;
-	}
-	set_why(why, why_size, "unknown value type %d", (int)type);
-	return -1;
-}
-
-const char *config_type_name(enum qa_config_type type)
-{
-	switch (type) {
-	case QA_CONFIG_STRING:
-		return "text";
-	case QA_CONFIG_INT:
-		return "whole number";
-	case QA_CONFIG_BOOL:
-		return "true/false";
-	case QA_CONFIG_DURATION:
-		return "duration";
-	case QA_CONFIG_LEADS:
-		return "list of durations";
-	case QA_CONFIG_RRULE:
-		return "recurrence rule";
-	case QA_CONFIG_TIME:
-		return "time HH:MM";
-	case QA_CONFIG_DATE:
-		return "date YYYY-MM-DD";
-	case QA_CONFIG_LIST:
-		return "list";
-	case QA_CONFIG_END:
-		break;
-	}
-	return "unknown";
-}
-
 /* ---- core keys ---- */
-
-/* The largest unit that divides seconds exactly: 300 -> "5m". */
-static void format_duration(long seconds, char *buf, size_t size)
-{
-	static const struct {
-		long seconds;
-		char unit;
-	} units[] = {{7 * 86400, 'w'}, {86400, 'd'}, {3600, 'h'}, {60, 'm'}};
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (seconds > 0 && seconds % units[i].seconds == 0) {
-			snprintf(buf, size, "%ld%c", seconds / units[i].seconds,
-				 units[i].unit);
-			return;
-		}
-	snprintf(buf, size, "%lds", seconds);
-}
 
 static int check_listen(const char *value)
 {
@@ -576,8 +196,9 @@ static int check_listen(const char *value)
 	}
 	long number;
 	size_t len = strlen(port);
-	return len <= 5 && parse_digits(port, len, 65535, &number) == 0 ? 0
-									: -1;
+	return len <= 5 && config_parse_digits(port, len, 65535, &number) == 0
+		       ? 0
+		       : -1;
 }
 
 /* scheme://something, with nothing a URL may not hold unescaped. */
@@ -670,7 +291,8 @@ static int apply_string_key(struct config *cfg, const char *dir,
 	switch (key->kind) {
 	case KEY_LISTEN:
 		if (check_listen(value)) {
-			set_why(why, why_size,
+			config_set_why(
+				why, why_size,
 				"expected host:port or [IPv6]:port with a "
 				"port from 0 to 65535, such as 127.0.0.1:8080");
 			return -1;
@@ -679,7 +301,8 @@ static int apply_string_key(struct config *cfg, const char *dir,
 		break;
 	case KEY_HTTP_URL:
 		if (check_url(value, http_schemes, 2)) {
-			set_why(why, why_size,
+			config_set_why(
+				why, why_size,
 				"expected a URL starting with http:// or "
 				"https://, such as https://qa.example.org");
 			return -1;
@@ -693,7 +316,8 @@ static int apply_string_key(struct config *cfg, const char *dir,
 		break;
 	case KEY_SMTP_URL:
 		if (check_url(value, smtp_schemes, 2)) {
-			set_why(why, why_size,
+			config_set_why(
+				why, why_size,
 				"expected a URL starting with smtp:// or "
 				"smtps://, such as smtp://localhost:25");
 			return -1;
@@ -702,14 +326,15 @@ static int apply_string_key(struct config *cfg, const char *dir,
 		break;
 	case KEY_PATH:
 		if (!*value) {
-			set_why(why, why_size, "expected a path");
+			config_set_why(why, why_size, "expected a path");
 			return -1;
 		}
 		copy = resolve_path(dir, value);
 		break;
 	case KEY_TIMEZONE:
 		if (!*value || check_timezone(value)) {
-			set_why(why, why_size,
+			config_set_why(
+				why, why_size,
 				"expected a time zone name such as "
 				"Europe/London (see /usr/share/zoneinfo)");
 			return -1;
@@ -718,9 +343,9 @@ static int apply_string_key(struct config *cfg, const char *dir,
 		break;
 	case KEY_EMAIL:
 		if (check_email(value)) {
-			set_why(why, why_size,
-				"expected an email address such as "
-				"qa@example.org");
+			config_set_why(why, why_size,
+				       "expected an email address such as "
+				       "qa@example.org");
 			return -1;
 		}
 		copy = strdup(value);
@@ -730,7 +355,8 @@ static int apply_string_key(struct config *cfg, const char *dir,
 		break;
 	case KEY_WINDOW:
 		if (parse_window(value, &start, &end)) {
-			set_why(why, why_size,
+			config_set_why(
+				why, why_size,
 				"expected HH:MM-HH:MM with the start before "
 				"the "
 				"end, such as 08:00-18:00");
@@ -743,11 +369,12 @@ static int apply_string_key(struct config *cfg, const char *dir,
 		}
 		break;
 	default:
-		set_why(why, why_size, "internal error: not a string key");
+		config_set_why(why, why_size,
+			       "internal error: not a string key");
 		return -1;
 	}
 	if (!copy) {
-		set_why(why, why_size, "out of memory");
+		config_set_why(why, why_size, "out of memory");
 		return -1;
 	}
 	replace_string(field, copy);
@@ -764,7 +391,8 @@ static int apply_list_key(struct config *cfg, const char *dir,
 	int rc = -1;
 
 	if (config_split_list(value, &list)) {
-		set_why(why, why_size,
+		config_set_why(
+			why, why_size,
 			"expected a comma-separated list with no empty items");
 		goto out;
 	}
@@ -772,26 +400,27 @@ static int apply_list_key(struct config *cfg, const char *dir,
 		/* An empty list would quietly run no plugin at all; leaving
 		 * the key out is how to say "every plugin". */
 		if (list.n == 0) {
-			set_why(why, why_size,
+			config_set_why(
+				why, why_size,
 				"expected activity ids such as supervision, "
 				"dip_sample; leave enable out to load every "
 				"plugin");
 			goto out;
 		}
 		for (size_t i = 0; i < list.n; i++) {
-			if (!is_activity_id(list.items[i])) {
-				set_why(why, why_size,
-					"\"%s\" is not an activity id "
-					"(lowercase "
-					"letters, digits and _)",
-					list.items[i]);
+			if (!config_is_name(list.items[i])) {
+				config_set_why(why, why_size,
+					       "\"%s\" is not an activity id "
+					       "(lowercase "
+					       "letters, digits and _)",
+					       list.items[i]);
 				goto out;
 			}
 			for (size_t j = 0; j < i; j++)
 				if (strcmp(list.items[i], list.items[j]) == 0) {
-					set_why(why, why_size,
-						"\"%s\" is listed twice",
-						list.items[i]);
+					config_set_why(why, why_size,
+						       "\"%s\" is listed twice",
+						       list.items[i]);
 					goto out;
 				}
 		}
@@ -800,7 +429,7 @@ static int apply_list_key(struct config *cfg, const char *dir,
 		for (size_t i = 0; i < list.n; i++) {
 			char *path = resolve_path(dir, list.items[i]);
 			if (!path) {
-				set_why(why, why_size, "out of memory");
+				config_set_why(why, why_size, "out of memory");
 				goto out;
 			}
 			free(list.items[i]);
@@ -840,12 +469,13 @@ static int apply_key(struct config *cfg, const char *dir,
 		long number;
 		char low[32], high[32];
 		if (key->kind == KEY_DURATION) {
-			format_duration(key->min, low, sizeof(low));
-			format_duration(key->max, high, sizeof(high));
+			config_format_duration(key->min, low, sizeof(low));
+			config_format_duration(key->max, high, sizeof(high));
 			if (config_parse_duration(value, &number)) {
-				set_why(why, why_size,
+				config_set_why(
+					why, why_size,
 					"expected a "
-					"duration " DURATION_EXAMPLES);
+					"duration " CONFIG_DURATION_EXAMPLES);
 				return -1;
 			}
 		} else {
@@ -854,12 +484,13 @@ static int apply_key(struct config *cfg, const char *dir,
 			int count;
 			if (config_parse_int(value, &count)) {
 				if (key->kind == KEY_COUNT)
-					set_why(why, why_size,
-						"expected \"auto\" or a "
-						"number from %s to %s",
-						low, high);
+					config_set_why(why, why_size,
+						       "expected \"auto\" or a "
+						       "number from %s to %s",
+						       low, high);
 				else
-					set_why(why, why_size,
+					config_set_why(
+						why, why_size,
 						"expected a number of bytes "
 						"such as %s",
 						key->default_value);
@@ -868,12 +499,13 @@ static int apply_key(struct config *cfg, const char *dir,
 			number = count;
 		}
 		if (number < key->min || number > key->max) {
-			set_why(why, why_size, "expected %s from %s to %s",
-				key->kind == KEY_DURATION ? "a duration"
-				: key->kind == KEY_COUNT
-					? "\"auto\" or a number"
-					: "a number of bytes",
-				low, high);
+			config_set_why(why, why_size,
+				       "expected %s from %s to %s",
+				       key->kind == KEY_DURATION ? "a duration"
+				       : key->kind == KEY_COUNT
+					       ? "\"auto\" or a number"
+					       : "a number of bytes",
+				       low, high);
 			return -1;
 		}
 		*field = (int)number;
@@ -976,7 +608,7 @@ static void handle_activity_key(struct parser *p, const char *name,
 static void begin_activity(struct parser *p, const char *id)
 {
 	struct config *cfg = p->cfg;
-	if (!is_activity_id(id)) {
+	if (!config_is_name(id)) {
 		parse_error(p,
 			    "invalid activity id \"%s\" in [" ACTIVITY_PREFIX
 			    "%s]; ids are lowercase letters, digits and _",
@@ -1041,186 +673,36 @@ static void begin_section(struct parser *p, const char *name)
 	p->kind = IN_SKIPPED;
 }
 
-/* ---- reading ---- */
+/* ---- reading: config_scan judges the syntax, these what it means ---- */
 
-/* inih's own scan: the first of chars, or of an inline comment (';' after
- * a space), or the end. Mirrored so a line is judged as inih will read it. */
-static char *find_chars_or_comment(char *text, const char *chars)
+static bool on_section(void *user, int line, const char *name)
 {
-	bool was_space = false;
-	while (*text && !strchr(chars, *text) && !(was_space && *text == ';')) {
-		was_space = isspace((unsigned char)*text);
-		text++;
-	}
-	return text;
-}
-
-/* Judge one trimmed line. Returns true when inih should see it; false when
- * it is a comment (inih needs nothing) or a reported problem (inih would
- * only report the first, without saying where). */
-static bool judge_line(struct parser *p, char *text)
-{
-	if (!*text || *text == ';' || *text == '#')
-		return false;
-	if (*text == '[') {
-		char *close = find_chars_or_comment(text + 1, "]");
-		if (*close != ']') {
-			parse_error(p,
-				    "\"%.60s\": expected ']' to close the "
-				    "section name",
-				    text);
-			/* Its keys belong to no section anybody named. */
-			p->kind = IN_SKIPPED;
-			return false;
-		}
-		const char *after = close + 1;
-		while (isspace((unsigned char)*after))
-			after++;
-		if (*after && *after != ';' && *after != '#')
-			parse_error(p,
-				    "unexpected text \"%.40s\" after [%.*s]; "
-				    "only a comment may follow",
-				    after, (int)(close - text - 1), text + 1);
-		size_t len = (size_t)(close - text - 1);
-		if (len == 0 || len > SECTION_NAME_MAX) {
-			parse_error(p,
-				    len ? "section name longer than %d "
-					  "characters"
-					: "empty section name []",
-				    SECTION_NAME_MAX);
-			p->kind = IN_SKIPPED;
-			return false;
-		}
-		/* Hand inih the bare header, so trailing text cannot make
-		 * it disagree with us. */
-		close[1] = '\0';
-		*close = '\0';
-		begin_section(p, text + 1);
-		*close = ']';
-		return p->kind != IN_SKIPPED;
-	}
-	char *equals = find_chars_or_comment(text, "=:");
-	if (*equals != '=' && *equals != ':') {
-		parse_error(p,
-			    "\"%.60s\": expected key = value, [section] or a "
-			    "comment starting with # or ;",
-			    text);
-		return false;
-	}
-	if (equals == text) {
-		parse_error(p, "\"%.60s\": missing key name before '%c'", text,
-			    *equals);
-		return false;
-	}
-	if (p->kind == IN_NOTHING) {
-		parse_error(p,
-			    "\"%.60s\": key outside any section; put it under "
-			    "its section, such as [server]",
-			    text);
-		return false;
-	}
+	struct parser *p = user;
+	p->line = line;
+	begin_section(p, name);
 	return p->kind != IN_SKIPPED;
 }
 
-/* Read one physical line into p->text. Returns its length, or -1 at the
- * end of the file (or after a read error, which is reported). Sets
- * *too_long when the line did not fit and *nul when it held a NUL. */
-static long read_physical_line(struct parser *p, bool *too_long, bool *nul)
-{
-	size_t len = 0;
-	int c = EOF;
-	*too_long = false;
-	*nul = false;
-	while ((c = getc(p->file)) != EOF) {
-		if (++p->bytes > CONFIG_MAX_BYTES) {
-			errlist_add(p->errs,
-				    "%s: larger than %d bytes; is it a config "
-				    "file?",
-				    p->cfg->path, CONFIG_MAX_BYTES);
-			p->failed = true;
-			p->read_error = true;
-			return -1;
-		}
-		if (c == '\n')
-			break;
-		if (c == '\0')
-			*nul = true;
-		if (len + 1 < sizeof(p->text))
-			p->text[len++] = (char)c;
-		else
-			*too_long = true;
-	}
-	p->text[len] = '\0';
-	if (c == EOF && ferror(p->file)) {
-		errlist_add(p->errs, "%s: cannot read: %s", p->cfg->path,
-			    strerror(errno));
-		p->failed = true;
-		p->read_error = true;
-		return -1;
-	}
-	if (c == EOF && len == 0)
-		return -1;
-	return (long)len;
-}
-
-/* The ini_reader: inih (Debian's is built with INI_HANDLER_LINENO 0) tells
- * its handler nothing about lines and reports only the first syntax error,
- * so every line passes through here first. We count lines, judge each one
- * ourselves and hand inih only well-formed ones, a blank line otherwise.
- * Leading blanks are stripped, which turns off inih's multi-line values: an
- * indented "key = value" would otherwise be glued to the key above. */
-static char *read_line(char *str, int num, void *stream)
-{
-	struct parser *p = stream;
-	bool too_long, nul;
-	if (p->read_error || num < 2)
-		return NULL;
-	long len = read_physical_line(p, &too_long, &nul);
-	if (len < 0)
-		return NULL;
-	p->line++;
-
-	char *text = p->text;
-	if (p->line == 1 && strncmp(text, "\xEF\xBB\xBF", 3) == 0)
-		text += 3; /* a UTF-8 byte order mark, as editors write */
-	while (isspace((unsigned char)*text))
-		text++;
-	size_t end = strlen(text);
-	while (end > 0 && isspace((unsigned char)text[end - 1]))
-		text[--end] = '\0';
-
-	/* inih's buffer holds num bytes: the text, '\n' and NUL. */
-	size_t limit = (size_t)num - 2;
-	bool pass = false;
-	if (nul)
-		parse_error(p, "line holds a NUL byte");
-	else if (*text == ';' || *text == '#')
-		pass = false; /* comments may be as long as they like */
-	else if (too_long || end > limit)
-		parse_error(p, "line longer than %zu characters",
-			    limit < sizeof(p->text) - 1 ? limit
-							: sizeof(p->text) - 1);
-	else
-		pass = judge_line(p, text);
-
-	if (pass)
-		snprintf(str, (size_t)num, "%s\n", text);
-	else
-		snprintf(str, (size_t)num, "\n");
-	return str;
-}
-
-static int handle_pair(void *user, const char *section, const char *name,
-		       const char *value)
+static void on_pair(void *user, int line, const char *key, const char *value)
 {
 	struct parser *p = user;
-	(void)section; /* ours, tracked in read_line, is the one that counts */
+	p->line = line;
 	if (p->kind == IN_CORE)
-		handle_core_key(p, name, value);
+		handle_core_key(p, key, value);
 	else if (p->kind == IN_ACTIVITY)
-		handle_activity_key(p, name, value);
-	/* Nonzero: every problem is already in the list with its line. */
-	return 1;
+		handle_activity_key(p, key, value);
+}
+
+static void on_error(void *user, int line, const char *message)
+{
+	struct parser *p = user;
+	if (line > 0) {
+		p->line = line;
+		parse_error(p, "%s", message);
+		return;
+	}
+	errlist_add(p->errs, "%s: %s", p->cfg->path, message);
+	p->failed = true;
 }
 
 /* The absolute directory holding path, so relative paths in the file mean
@@ -1282,6 +764,7 @@ int config_defaults(struct config *cfg)
 int config_load(const char *path, struct config *cfg, struct errlist *errs)
 {
 	struct parser p = {.cfg = cfg, .errs = errs};
+	FILE *file = NULL;
 	char *dir = NULL;
 	int rc = -1;
 
@@ -1296,29 +779,23 @@ int config_load(const char *path, struct config *cfg, struct errlist *errs)
 		goto out;
 	}
 	p.dir = dir;
-	p.file = fopen(path, "r");
-	if (!p.file) {
+	file = fopen(path, "r");
+	if (!file) {
 		errlist_add(errs, "%s: cannot open: %s", path, strerror(errno));
 		goto out;
 	}
-	int ini_rc = ini_parse_stream(read_line, &p, handle_pair, &p);
-	if (ini_rc != 0 && !p.failed) {
-		/* read_line hands inih only lines it accepts, so this is a
-		 * gap in our judging, or (-2) memory. Still say where. */
-		if (ini_rc > 0)
-			errlist_add(errs, "%s:%d: cannot parse this line", path,
-				    ini_rc);
-		else
-			errlist_add(errs, "%s: cannot parse (inih error %d)",
-				    path, ini_rc);
-		p.failed = true;
-	}
-	if (!p.read_error)
+	static const struct config_scan_ops ops = {
+		.section = on_section,
+		.pair = on_pair,
+		.error = on_error,
+	};
+	/* A file read only in part would make a whole-file check wrong. */
+	if (config_scan(file, &ops, &p) == 0)
 		check_whole(&p);
 	rc = p.failed ? -1 : 0;
 out:
-	if (p.file)
-		fclose(p.file);
+	if (file)
+		fclose(file);
 	free(dir);
 	return rc;
 }

@@ -1,23 +1,19 @@
 /* config: the INI configuration file (SPEC section 8).
  *
- * config_load() reads the file with inih through a line-counting reader, so
+ * config_load() reads the file through config_scan (the syntax: "key = value"
+ * lines under "[section]" headers, # and ; comments; see config_scan.h), so
  * every problem is reported as "FILE:LINE: ..." and all of them are
  * collected, not just the first. Core sections ([server], [database],
  * [plugins], [calendars], [reminders]) are validated here; [activity.<id>]
  * sections are kept as raw key/value pairs with their lines and validated
- * later against each plugin's schema by the plugin host.
- *
- * Syntax (what inih accepts, minus its traps): "key = value" lines under
- * "[section]" headers; whole-line comments start with # or ;, and a ';'
- * after a space ends a value. Lines are trimmed, so there are no
- * multi-line values. A key or section line may be at most 198 characters
- * (inih's buffer); longer ones are refused, never cut. */
+ * later against each plugin's schema by the plugin host. */
 #ifndef QA_CONFIG_H
 #define QA_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config_value.h"
 #include "errlist.h"
 #include "qa-scheduler/plugin.h"
 
@@ -34,11 +30,6 @@ struct config_activity {
 	int line; /* line of the section header */
 	struct config_kv *kvs;
 	size_t n_kvs;
-};
-
-struct config_list {
-	char **items;
-	size_t n;
 };
 
 struct config {
@@ -98,39 +89,5 @@ void config_free(struct config *cfg);
 /* The [activity.<id>] section, or NULL. */
 const struct config_activity *config_activity(const struct config *cfg,
 					      const char *id);
-
-/* Check one value against a schema type. Returns 0 when it is valid; else
- * -1 with a phrase for the reader in why ("expected a duration such as 90m,
- * 2h or 7d"). */
-int config_check_value(enum qa_config_type type, const char *value, char *why,
-		       size_t why_size);
-
-/* "90m" -> 5400. Units s, m, h, d, w; a bare number is seconds. Returns 0 or
- * -1 when the text is not a duration. "0" parses (as 0) but is not a valid
- * QA_CONFIG_DURATION, which must be positive. At most INT_MAX seconds, so
- * the result always fits an int. */
-int config_parse_duration(const char *text, long *seconds);
-
-/* Lead times "7d, 1d" -> {604800, 86400} in *seconds (caller frees), or
- * "none" -> *n 0 and *seconds NULL. Each a positive duration, none twice.
- * Returns 0 or -1 (nothing allocated). */
-int config_parse_leads(const char *text, long **seconds, size_t *n);
-
-/* A decimal integer from 0 to INT_MAX, nothing else. 0 or -1. */
-int config_parse_int(const char *text, int *out);
-
-/* true/false, yes/no, on/off, 1/0 (any case). 0 or -1. */
-int config_parse_bool(const char *text, bool *out);
-
-/* "HH:MM" (00:00 to 23:59) -> minutes after midnight. 0 or -1. */
-int config_parse_time(const char *text, int *minute);
-
-/* Split "a, b ,c" into trimmed items (empty items refused). Blank text is an
- * empty list. On -1 *out is left empty. */
-int config_split_list(const char *text, struct config_list *out);
-void config_list_free(struct config_list *list);
-
-/* A readable name for a schema type ("duration", "list of durations"). */
-const char *config_type_name(enum qa_config_type type);
 
 #endif

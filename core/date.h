@@ -1,12 +1,12 @@
 /* date: dates a person types and reads (YYYY-MM-DD), and "today" in the
- * organisation's time zone. Arithmetic is in qa-scheduler/plugin.h. */
+ * organisation's time zone. Arithmetic is in qa-scheduler/util.h. */
 #ifndef QA_DATE_H
 #define QA_DATE_H
 
 #include <stddef.h>
 #include <time.h>
 
-#include "qa-scheduler/plugin.h"
+#include "qa-scheduler/util.h"
 
 #define DATE_TEXT_SIZE 11 /* "YYYY-MM-DD" + NUL */
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "qa-scheduler/plugin.h"
+#include "qa-scheduler/util.h"
 
 /* Octets TEXT carries as they are: HTAB and printable ASCII but for the
  * three that are escaped, as one bit each (bytes from 0x80 are looked at as

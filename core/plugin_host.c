@@ -10,95 +10,8 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "qa-scheduler/util.h"
 #include "staff.h"
-
-/* The keys every plugin has without declaring them. */
-static const struct qa_config_entry common_keys[] = {
-	{QA_CONFIG_DURATION, "duration", NULL,
-	 "Length of each occurrence (90m, 2h, 5d); 0 for a due-by deadline."},
-	{QA_CONFIG_LEADS, "reminders", NULL,
-	 "Reminder lead times before each occurrence, e.g. \"7d, 1d\"; "
-	 "\"none\" for no reminders."},
-	{QA_CONFIG_END, NULL, NULL, NULL},
-};
-
-static bool has_rrule(const struct qa_plugin *d)
-{
-	for (const struct qa_config_entry *e = d->config; e && e->type; e++)
-		if (e->type == QA_CONFIG_RRULE && strcmp(e->key, "rrule") == 0)
-			return true;
-	return false;
-}
-
-/* One series of deadlines (a due-by duration of "0") for the whole
- * audience: boards and meetings have no deadline to own. */
-static bool is_shared_deadlines(const struct qa_plugin *d)
-{
-	return d->scope == QA_SCOPE_AUDIENCE && strcmp(d->duration, "0") == 0;
-}
-
-static const char *check_moving(const char *value)
-{
-	return strcmp(value, "previous") == 0 || strcmp(value, "next") == 0 ||
-			       strcmp(value, "keep") == 0
-		       ? NULL
-		       : "use previous, next or keep";
-}
-
-static const char *check_owner(const char *value)
-{
-	return !*value || staff_id_valid(value)
-		       ? NULL
-		       : "not a staff id (1-64 of A-Z a-z 0-9 . _ -)";
-}
-
-/* Keys the host gives the plugins they apply to (issue 6): where a timed
- * meeting's rule lands on a non-working day, and who owns a series shared
- * by its whole audience. */
-static const struct host_key {
-	struct qa_config_entry entry;
-	bool (*applies)(const struct qa_plugin *d);
-	const char *(*check)(const char *value); /* NULL: fine, else why */
-} host_keys[] = {
-	{{QA_CONFIG_STRING, "on_non_working_day", "previous",
-	  "Where a timed meeting goes when its rule lands on a weekend or "
-	  "holiday: previous (the working day before), next (the working day "
-	  "after) or keep. An all-day span (practice week) is kept as the "
-	  "rule gives it."},
-	 has_rrule,
-	 check_moving},
-	{{QA_CONFIG_STRING, "owner", "",
-	  "The staff id accountable for these deadlines, one series shared by "
-	  "everyone the activity concerns: they appear in `due` against this "
-	  "person, remind and escalate. Empty: the one person holding the "
-	  "first of its roles (the lowest id if several; check-config names "
-	  "them)."},
-	 is_shared_deadlines,
-	 check_owner},
-};
-
-#define N_HOST_KEYS (sizeof(host_keys) / sizeof(host_keys[0]))
-
-static const struct host_key *host_key_find(const struct qa_plugin *d,
-					    const char *key)
-{
-	for (size_t i = 0; i < N_HOST_KEYS; i++)
-		if (strcmp(host_keys[i].entry.key, key) == 0 &&
-		    host_keys[i].applies(d))
-			return &host_keys[i];
-	return NULL;
-}
-
-static bool valid_key(const char *s)
-{
-	if (!s || !*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_'))
-			return false;
-	return true;
-}
 
 static bool nonempty(const char *s)
 {
@@ -127,18 +40,23 @@ static const char *host_config_get(const struct qa_host *host, const char *key)
 static const char *host_config_where(const struct qa_host *host,
 				     const char *key)
 {
-	const struct plugin *p = host->host_data;
-	for (size_t i = 0; i < p->n_values; i++)
-		if (strcmp(p->values[i].key, key) == 0)
-			return p->values[i].where;
-	return NULL;
+	return plugin_value_where(host->host_data, key);
+}
+
+static int host_config_int(const struct qa_host *host, const char *key,
+			   int *value)
+{
+	char why[256];
+	if (plugin_value_int(host->host_data, key, value, why, sizeof(why)) ==
+	    0)
+		return 0;
+	host_log(host, QA_LOG_ERR, "config_int(): %s", why);
+	return -1;
 }
 
 bool plugin_has_homes(const struct plugin *p)
 {
-	return p->desc->abi_minor >= 1 &&
-	       p->desc->struct_size >= sizeof(struct qa_plugin) &&
-	       p->desc->for_each_home;
+	return PLUGIN_HAS(p, 1, for_each_home) && p->desc->for_each_home;
 }
 
 int plugin_for_each_home(const struct plugin *p,
@@ -272,28 +190,18 @@ static void host_init(struct plugin *p)
 		.emit_rrule_series = no_emit_rrule,
 		.config_where = host_config_where,
 		.for_each_completion_at = no_for_each_completion_at,
+		.config_int = host_config_int,
+		.abi_minor = QA_PLUGIN_ABI_MINOR,
 	};
 }
 
 /* ---- loading ---- */
 
-const char *plugin_value(const struct plugin *p, const char *key)
-{
-	for (size_t i = 0; i < p->n_values; i++)
-		if (strcmp(p->values[i].key, key) == 0)
-			return p->values[i].value;
-	return NULL;
-}
-
 static void plugin_clear(struct plugin *p)
 {
 	if (p->initialised && p->desc->shutdown)
 		p->desc->shutdown(p->state);
-	for (size_t i = 0; i < p->n_values; i++) {
-		free(p->values[i].value);
-		free(p->values[i].where);
-	}
-	free(p->values);
+	plugin_config_free(p);
 	free(p->disabled_reason);
 	if (p->handle)
 		dlclose(p->handle);
@@ -307,7 +215,7 @@ static int check_descriptor(const struct qa_plugin *d, const char *file_id,
 			    char *why, size_t why_size)
 {
 	char type_why[160];
-	if (!valid_key(d->id)) {
+	if (!config_is_name(d->id)) {
 		snprintf(why, why_size, "descriptor: id must be [a-z0-9_]+");
 		return -1;
 	}
@@ -361,178 +269,7 @@ static int check_descriptor(const struct qa_plugin *d, const char *file_id,
 			 d->reminders, type_why);
 		return -1;
 	}
-	for (const struct qa_config_entry *e = d->config; e && e->type; e++) {
-		if (e->type < QA_CONFIG_STRING || e->type > QA_CONFIG_LIST ||
-		    !valid_key(e->key) || !nonempty(e->description)) {
-			snprintf(why, why_size,
-				 "config schema entry %d: needs a known type, "
-				 "a [a-z0-9_]+ key and a description",
-				 (int)(e - d->config));
-			return -1;
-		}
-		bool host_has = false;
-		for (const struct qa_config_entry *c = common_keys; c->key; c++)
-			host_has = host_has || strcmp(c->key, e->key) == 0;
-		for (size_t k = 0; k < N_HOST_KEYS; k++)
-			host_has = host_has ||
-				   strcmp(host_keys[k].entry.key, e->key) == 0;
-		if (host_has) {
-			snprintf(why, why_size,
-				 "config schema declares \"%s\", which the "
-				 "host provides",
-				 e->key);
-			return -1;
-		}
-		for (const struct qa_config_entry *o = d->config; o < e; o++)
-			if (strcmp(o->key, e->key) == 0) {
-				snprintf(why, why_size,
-					 "config schema declares \"%s\" twice",
-					 e->key);
-				return -1;
-			}
-		if (e->default_value && *e->default_value &&
-		    config_check_value(e->type, e->default_value, type_why,
-				       sizeof(type_why))) {
-			snprintf(why, why_size,
-				 "config schema default %s = \"%s\": %s",
-				 e->key, e->default_value, type_why);
-			return -1;
-		}
-	}
 	return 0;
-}
-
-static size_t schema_count(const struct qa_config_entry *e)
-{
-	size_t n = 0;
-	for (; e && e->type; e++)
-		n++;
-	return n;
-}
-
-static const struct qa_config_entry *schema_find(const struct plugin *p,
-						 const char *key)
-{
-	for (const struct qa_config_entry *e = p->desc->config; e && e->type;
-	     e++)
-		if (strcmp(e->key, key) == 0)
-			return e;
-	for (const struct qa_config_entry *e = common_keys; e->type; e++)
-		if (strcmp(e->key, key) == 0)
-			return e;
-	const struct host_key *h = host_key_find(p->desc, key);
-	return h ? &h->entry : NULL;
-}
-
-static void known_keys(const struct plugin *p, char *buf, size_t size)
-{
-	size_t used = 0;
-	buf[0] = '\0';
-	for (const struct qa_config_entry *e = p->desc->config; e && e->type;
-	     e++)
-		used += (size_t)snprintf(buf + used,
-					 used < size ? size - used : 0, "%s, ",
-					 e->key);
-	if (used < size)
-		used += (size_t)snprintf(buf + used, size - used,
-					 "duration, reminders");
-	for (size_t k = 0; k < N_HOST_KEYS && used < size; k++)
-		if (host_keys[k].applies(p->desc))
-			used += (size_t)snprintf(buf + used, size - used,
-						 ", %s",
-						 host_keys[k].entry.key);
-}
-
-/* Defaults first, then the [activity.<id>] section over them. Every bad
- * key or value is reported with the config file's line. */
-static int apply_config(struct plugin *p, const struct config *cfg,
-			struct errlist *errs)
-{
-	size_t n = schema_count(p->desc->config) + 2 + N_HOST_KEYS;
-	p->values = calloc(n, sizeof(*p->values));
-	if (!p->values)
-		return -1;
-	for (const struct qa_config_entry *e = p->desc->config; e && e->type;
-	     e++) {
-		p->values[p->n_values].key = e->key;
-		if (e->default_value && *e->default_value &&
-		    !(p->values[p->n_values].value = strdup(e->default_value)))
-			return -1;
-		p->n_values++;
-	}
-	p->values[p->n_values].key = "duration";
-	p->values[p->n_values++].value = strdup(p->desc->duration);
-	p->values[p->n_values].key = "reminders";
-	p->values[p->n_values++].value = strdup(p->desc->reminders);
-	if (!p->values[p->n_values - 1].value ||
-	    !p->values[p->n_values - 2].value)
-		return -1;
-	for (size_t k = 0; k < N_HOST_KEYS; k++) {
-		const struct qa_config_entry *e = &host_keys[k].entry;
-		if (!host_keys[k].applies(p->desc))
-			continue;
-		p->values[p->n_values].key = e->key;
-		if (*e->default_value &&
-		    !(p->values[p->n_values].value = strdup(e->default_value)))
-			return -1;
-		p->n_values++;
-	}
-
-	const struct config_activity *section =
-		config_activity(cfg, p->desc->id);
-	if (!section)
-		return 0;
-	int rc = 0;
-	for (size_t i = 0; i < section->n_kvs; i++) {
-		const struct config_kv *kv = &section->kvs[i];
-		const struct qa_config_entry *e = schema_find(p, kv->key);
-		if (!e) {
-			char keys[512];
-			known_keys(p, keys, sizeof(keys));
-			errlist_add(
-				errs,
-				"%s:%d: unknown key \"%s\" in [activity.%s]; "
-				"known keys: %s (see qa-scheduler plugins "
-				"--help %s)",
-				cfg->path, kv->line, kv->key, p->desc->id, keys,
-				p->desc->id);
-			rc = -1;
-			continue;
-		}
-		char why[256];
-		bool zero_duration = strcmp(e->key, "duration") == 0 &&
-				     strcmp(kv->value, "0") == 0;
-		const struct host_key *h = host_key_find(p->desc, e->key);
-		const char *host_why = h ? h->check(kv->value) : NULL;
-		if (host_why)
-			snprintf(why, sizeof(why), "%s", host_why);
-		if (host_why ||
-		    (!zero_duration && config_check_value(e->type, kv->value,
-							  why, sizeof(why)))) {
-			errlist_add(errs,
-				    "%s:%d: [activity.%s] %s = \"%s\": %s",
-				    cfg->path, kv->line, p->desc->id, kv->key,
-				    kv->value, why);
-			rc = -1;
-			continue;
-		}
-		for (size_t v = 0; v < p->n_values; v++) {
-			if (strcmp(p->values[v].key, e->key) != 0)
-				continue;
-			char *copy = strdup(kv->value);
-			char *where = NULL;
-			if (!copy || asprintf(&where, "%s:%d", cfg->path,
-					      kv->line) < 0) {
-				free(copy);
-				return -1;
-			}
-			free(p->values[v].value);
-			free(p->values[v].where);
-			p->values[v].value = copy;
-			p->values[v].where = where;
-		}
-	}
-	return rc;
 }
 
 static void refuse(struct errlist *errs, const char *path, const char *fmt, ...)
@@ -593,18 +330,13 @@ static int load_one(const char *path, const char *file_id,
 		       QA_PLUGIN_ABI_MINOR);
 		goto fail;
 	}
-	if (d->abi_minor > QA_PLUGIN_ABI_MINOR) {
-		refuse(errs, path,
-		       "built for plugin ABI %u.%u, newer than this "
-		       "qa-scheduler's %d.%d; upgrade qa-scheduler",
-		       d->abi_major, d->abi_minor, QA_PLUGIN_ABI_MAJOR,
-		       QA_PLUGIN_ABI_MINOR);
-		goto fail;
-	}
 	/* A descriptor of an older minor is shorter: the host reads what
-	 * it had and takes the fields added since as absent. */
-	size_t needed = d->abi_minor >= 1 ? sizeof(struct qa_plugin)
-					  : QA_PLUGIN_SIZE_1_0;
+	 * it had and takes the fields added since as absent. One of a newer
+	 * minor holds at least all this host knows, and more it does not
+	 * read (plugin.h: "Versions"). */
+	size_t needed = d->abi_minor == 0   ? QA_PLUGIN_SIZE_1_0
+			: d->abi_minor == 1 ? QA_PLUGIN_SIZE_1_1
+					    : sizeof(struct qa_plugin);
 	if (d->struct_size < needed) {
 		refuse(errs, path,
 		       "descriptor is %u bytes, ABI %u.%u needs %zu; was it "
@@ -618,6 +350,10 @@ static int load_one(const char *path, const char *file_id,
 		goto fail;
 	}
 	p->desc = d;
+	if (plugin_config_read_schema(p, why, sizeof(why))) {
+		refuse(errs, path, "%s", why);
+		goto fail;
+	}
 	if (plugins_find(set, d->id)) {
 		refuse(errs, path,
 		       "activity id \"%s\" is already loaded from %s", d->id,
@@ -625,7 +361,7 @@ static int load_one(const char *path, const char *file_id,
 		goto fail;
 	}
 	struct errlist config_errs = {0};
-	if (apply_config(p, cfg, &config_errs)) {
+	if (plugin_config_apply(p, cfg, &config_errs)) {
 		errlist_move(errs, &config_errs);
 		refuse(errs, path,
 		       "its [activity.%s] section has the "
@@ -641,6 +377,13 @@ static int load_one(const char *path, const char *file_id,
 		goto fail;
 	}
 	p->initialised = true;
+	if (d->abi_minor > QA_PLUGIN_ABI_MINOR)
+		log_notice("plugin %s: built for plugin ABI %u.%u, newer than "
+			   "this qa-scheduler's %d.%d: loaded, with what %d.%d "
+			   "knows of it; upgrade qa-scheduler for the rest",
+			   path, d->abi_major, d->abi_minor,
+			   QA_PLUGIN_ABI_MAJOR, QA_PLUGIN_ABI_MINOR,
+			   QA_PLUGIN_ABI_MAJOR, QA_PLUGIN_ABI_MINOR);
 	return 0;
 fail:
 	plugin_clear(p);
@@ -782,49 +525,6 @@ struct plugin *plugins_find(const struct plugin_set *set, const char *id)
 		    strcmp(set->items[i].desc->id, id) == 0)
 			return &set->items[i];
 	return NULL;
-}
-
-static void print_entry(const struct plugin *p, const struct qa_config_entry *e,
-			FILE *out)
-{
-	const char *value = plugin_value(p, e->key);
-	const char *dflt = e == &common_keys[0]   ? p->desc->duration
-			   : e == &common_keys[1] ? p->desc->reminders
-						  : e->default_value;
-	fprintf(out, "  %-18s %-18s default: %s\n", e->key,
-		config_type_name(e->type), dflt && *dflt ? dflt : "(none)");
-	if (value && (!dflt || strcmp(value, dflt) != 0))
-		fprintf(out, "  %-18s %-18s configured: %s\n", "", "", value);
-	fprintf(out, "      %s\n", e->description);
-}
-
-void plugin_print_help(const struct plugin *p, FILE *out)
-{
-	const struct qa_plugin *d = p->desc;
-	fprintf(out, "%s: %s (version %s)\n\n", d->id, d->title, d->version);
-	fprintf(out, "%s\n\n", d->description);
-	fprintf(out, "cadence:     %s\n", d->cadence);
-	fprintf(out, "who:         %s\n",
-		strcmp(d->roles, "*") == 0 ? "everyone with a line manager"
-					   : d->roles);
-	fprintf(out, "scope:       %s\n",
-		d->scope == QA_SCOPE_PERSON ? "one series per person"
-					    : "one series for everyone");
-	if (nonempty(d->responsible))
-		fprintf(out, "responsible: %s\n", d->responsible);
-	if (nonempty(d->frequency))
-		fprintf(out, "frequency:   %s\n", d->frequency);
-	if (nonempty(d->reporting))
-		fprintf(out, "reporting:   %s\n", d->reporting);
-	fprintf(out, "file:        %s\n\n", p->path);
-	fprintf(out, "Config keys, in [activity.%s]:\n", d->id);
-	for (const struct qa_config_entry *e = d->config; e && e->type; e++)
-		print_entry(p, e, out);
-	for (const struct qa_config_entry *e = common_keys; e->type; e++)
-		print_entry(p, e, out);
-	for (size_t k = 0; k < N_HOST_KEYS; k++)
-		if (host_keys[k].applies(d))
-			print_entry(p, &host_keys[k].entry, out);
 }
 
 struct plugin_counts plugins_count(const struct plugin_set *set)

@@ -25,6 +25,10 @@ struct plugin {
 	char *path;
 	void *handle; /* dlopen */
 	const struct qa_plugin *desc;
+	/* The plugin's own config keys, copied from its descriptor whatever
+	 * table and entry size it declares them with (plugin_config.c). */
+	struct qa_config_key *schema;
+	size_t n_schema;
 	struct plugin_value *values; /* schema keys + duration + reminders */
 	size_t n_values;
 	void *state; /* from init() */
@@ -34,6 +38,13 @@ struct plugin {
 	struct qa_host host; /* lent to this plugin's callbacks */
 	void *host_data;     /* the engine's, set by whoever drives generate */
 };
+
+/* Does p's descriptor hold field, which ABI 1.minor appended: is it built
+ * for that minor or a later one, and does its struct_size cover it? */
+#define PLUGIN_HAS(p, minor, field)         \
+	((p)->desc->abi_minor >= (minor) && \
+	 (p)->desc->struct_size >=          \
+		 offsetof(struct qa_plugin, field) + sizeof((p)->desc->field))
 
 struct plugin_set {
 	struct plugin *items; /* sorted by id */
@@ -61,9 +72,6 @@ struct plugin_counts {
 };
 struct plugin_counts plugins_count(const struct plugin_set *set);
 
-/* The effective value of key for p (after defaults), or NULL. */
-const char *plugin_value(const struct plugin *p, const char *key);
-
 /* Is p recorded per home (its descriptor has for_each_home, ABI 1.1)? */
 bool plugin_has_homes(const struct plugin *p);
 
@@ -72,8 +80,7 @@ bool plugin_has_homes(const struct plugin *p);
 int plugin_for_each_home(const struct plugin *p,
 			 int (*cb)(const char *home, void *arg), void *arg);
 
-/* Print the descriptor's config keys (plus the common ones) with types,
- * defaults and descriptions, for `plugins --help ID`. */
-void plugin_print_help(const struct plugin *p, FILE *out);
+/* plugin_value(), plugin_print_help() and the rest of a plugin's config. */
+#include "plugin_config.h"
 
 #endif

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "qa-scheduler/plugin.h" /* qa_day arithmetic */
+#include "qa-scheduler/util.h" /* qa_day arithmetic */
 
 /* Rules start in 1970: every client reads it, and the rule only has to be
  * right from the feed window on, which vtimezone_check proves. */

@@ -2,42 +2,7 @@
  * manager, due by the last working day of the month. Recording it (with the
  * practitioner and grade) also creates the practitioner's audit action; that
  * is the engine's job, not this plugin's. */
-#include <stdlib.h>
-
 #include "qa-scheduler/plugin.h"
-
-/* The engine reads moderation_within and moderation_time for the
- * moderations it derives (from the same config values); here they are
- * checked, so that a bad value refuses the plugin at load rather than being
- * ignored. */
-static int init(const struct qa_host *host, void **state)
-{
-	const char *within = host->config_get(host, "moderation_within");
-	char *end = NULL;
-	long days = within ? strtol(within, &end, 10) : 0;
-	if (!within || *end || days < 1 || days > 60) {
-		host->log(host, QA_LOG_ERR,
-			  "collaborative_audit: moderation_within \"%s\" is "
-			  "not 1-60 working days; fix "
-			  "[activity.collaborative_audit] moderation_within",
-			  within ? within : "");
-		return -1;
-	}
-	int *moderation_within = malloc(sizeof(*moderation_within));
-	if (!moderation_within) {
-		host->log(host, QA_LOG_ERR,
-			  "collaborative_audit: out of memory");
-		return -1;
-	}
-	*moderation_within = (int)days;
-	*state = moderation_within;
-	return 0;
-}
-
-static void release(void *state)
-{
-	free(state);
-}
 
 static int generate(void *state, const struct qa_subject *subject, qa_day from,
 		    qa_day to, const struct qa_host *host)
@@ -47,14 +12,20 @@ static int generate(void *state, const struct qa_subject *subject, qa_day from,
 					 to, NULL);
 }
 
-static const struct qa_config_entry config[] = {
+/* The engine reads moderation_within and moderation_time for the
+ * moderations it derives (from the same config values); the host checks
+ * them against the schema below, its range included, so that a bad value
+ * refuses the plugin at load rather than being ignored. */
+static const struct qa_config_key config[] = {
 	{QA_CONFIG_INT, "moderation_within", "10",
 	 "Working days after an audit by which the Stage 2 moderation asked "
 	 "for with `record collaborative_audit --moderator ID` is due "
-	 "(1-60)."},
+	 "(1-60).",
+	 1, 60},
 	{QA_CONFIG_TIME, "moderation_time", "10:00",
 	 "Where a moderation not yet arranged is shown in calendars: this "
-	 "time on its last day, as a tentative one-hour session."},
+	 "time on its last day, as a tentative one-hour session.",
+	 0, 0},
 	{0},
 };
 
@@ -96,10 +67,8 @@ static const struct qa_plugin plugin = {
 	.scope = QA_SCOPE_PERSON,
 	.duration = "0",
 	.reminders = "7d, 1d",
-	.config = config,
-	.init = init,
+	QA_CONFIG_KEYS(config),
 	.generate = generate,
-	.shutdown = release,
 };
 
 QA_PLUGIN_DEFINE(plugin)

@@ -4,6 +4,7 @@
  * the same week, it is folded into the report due at the end of each
  * quarter, and that month's summary says so. */
 #include "qa-scheduler/plugin.h"
+#include "qa-scheduler/util.h"
 
 static int generate(void *state, const struct qa_subject *subject, qa_day from,
 		    qa_day to, const struct qa_host *host)

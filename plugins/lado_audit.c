@@ -8,10 +8,10 @@
  * officer, the safeguarding lead (the first role, so the owner by default),
  * supported by the QA team, who see it in their feeds too; a report recorded
  * by any of them completes it. */
-#include <errno.h>
 #include <stdlib.h>
 
 #include "qa-scheduler/plugin.h"
+#include "qa-scheduler/util.h"
 
 struct lado {
 	int audit_month; /* 1-12 */
@@ -19,23 +19,15 @@ struct lado {
 
 static int init(const struct qa_host *host, void **state)
 {
-	const char *text = host->config_get(host, "audit_month");
-	char *end = NULL;
-	errno = 0;
-	long month = text ? strtol(text, &end, 10) : 0;
-	if (!text || errno || end == text || *end || month < 1 || month > 12) {
-		host->log(host, QA_LOG_ERR,
-			  "lado_audit: audit_month \"%s\" is not a month "
-			  "number 1-12; fix [activity.lado_audit] audit_month",
-			  text ? text : "");
+	int month; /* 1-12, as the schema's range has it */
+	if (host->config_int(host, "audit_month", &month) < 0)
 		return -1;
-	}
 	struct lado *lado = malloc(sizeof *lado);
 	if (!lado) {
 		host->log(host, QA_LOG_ERR, "lado_audit: out of memory");
 		return -1;
 	}
-	lado->audit_month = (int)month;
+	lado->audit_month = month;
 	*state = lado;
 	return 0;
 }
@@ -71,11 +63,12 @@ static void release(void *state)
 	free(state);
 }
 
-static const struct qa_config_entry config[] = {
+static const struct qa_config_key config[] = {
 	{QA_CONFIG_INT, "audit_month", "3",
 	 "Month (1-12) of the annual LADO audit. It is folded into the "
 	 "themes and trends report due at the end of the quarter holding "
-	 "this month."},
+	 "this month.",
+	 1, 12},
 	{0},
 };
 
@@ -107,7 +100,7 @@ static const struct qa_plugin plugin = {
 	.scope = QA_SCOPE_AUDIENCE,
 	.duration = "0",
 	.reminders = "14d, 7d",
-	.config = config,
+	QA_CONFIG_KEYS(config),
 	.init = init,
 	.generate = generate,
 	.shutdown = release,

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "qa-scheduler/plugin.h"
+#include "qa-scheduler/util.h"
 
 /* Names appear in feed summaries and keys: a line, not an essay. */
 #define HOME_MAX 100
@@ -220,7 +221,7 @@ static int generate(void *state, const struct qa_subject *subject, qa_day from,
 	int rc = -1;
 	if (list->n == 0 || to < from)
 		return 0;
-	if (host->struct_size < sizeof(struct qa_host)) {
+	if (!QA_HOST_HAS(host, for_each_completion_at)) {
 		host->log(host, QA_LOG_ERR,
 			  "reg44_visit: this host cannot tell visits by home "
 			  "(plugin ABI 1.1 needed)");

@@ -26,56 +26,32 @@
  * was held) and the old s<k + 1> becomes the next due under the same key with
  * a new date, so calendars move events instead of deleting and re-adding
  * them. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "qa-scheduler/plugin.h"
-
-/* `horizon` beyond this would project sessions nobody can book. */
-#define HORIZON_MAX 24
+#include "qa-scheduler/util.h"
 
 struct supervision {
 	int start_minute;
 	int horizon; /* months after today that sessions are projected to */
 };
 
-/* A `duration` value in minutes ("90m", "2h", "5400s", "1d"; the host has
- * checked its form), or -1. */
-static long duration_minutes(const char *text)
-{
-	char *end = NULL;
-	errno = 0;
-	long count = text ? strtol(text, &end, 10) : -1;
-	if (!text || errno || end == text || count < 0 || count > 1000000)
-		return -1;
-	switch (*end) {
-	case '\0':
-	case 's':
-		return end[0] && end[1] ? -1 : (count + 59) / 60;
-	case 'm':
-		return end[1] ? -1 : count;
-	case 'h':
-		return end[1] ? -1 : count * 60;
-	case 'd':
-		return end[1] ? -1 : count * 60 * 24;
-	case 'w':
-		return end[1] ? -1 : count * 60 * 24 * 7;
-	}
-	return -1;
-}
-
 static int init(const struct qa_host *host, void **state)
 {
+	/* The host checked each value against its type and range (the
+	 * schema below) when it loaded the plugin. */
+	int seconds, start_minute, horizon;
+	if (host->config_int(host, "duration", &seconds) < 0 ||
+	    host->config_int(host, "time", &start_minute) < 0 ||
+	    host->config_int(host, "horizon", &horizon) < 0)
+		return -1;
 	/* Framework: sessions are 90-120 minutes long. */
-	const char *duration = host->config_get(host, "duration");
-	long minutes = duration_minutes(duration);
+	int minutes = (int)(((long)seconds + 59) / 60);
 	if (minutes < 90 || minutes > 120) {
-		const char *where =
-			host->struct_size >= sizeof(struct qa_host)
-				? host->config_where(host, "duration")
-				: NULL;
+		const char *duration = host->config_get(host, "duration");
+		const char *where = host->config_where(host, "duration");
 		host->log(host, QA_LOG_ERR,
 			  "%s%s[activity.supervision] duration = %s: "
 			  "supervision sessions are 90-120 minutes long (the "
@@ -84,34 +60,13 @@ static int init(const struct qa_host *host, void **state)
 			  duration ? duration : "");
 		return -1;
 	}
-	const char *start = host->config_get(host, "time");
-	const char *horizon_text = host->config_get(host, "horizon");
-	int start_minute;
-	if (qa_time_parse(start, &start_minute) < 0) {
-		host->log(host, QA_LOG_ERR,
-			  "supervision: time \"%s\" is not HH:MM; fix "
-			  "[activity.supervision] time",
-			  start ? start : "");
-		return -1;
-	}
-	char *end = NULL;
-	errno = 0;
-	long horizon = horizon_text ? strtol(horizon_text, &end, 10) : -1;
-	if (!horizon_text || errno || end == horizon_text || *end ||
-	    horizon < 0 || horizon > HORIZON_MAX) {
-		host->log(host, QA_LOG_ERR,
-			  "supervision: horizon \"%s\" is not a number of "
-			  "months 0-%d; fix [activity.supervision] horizon",
-			  horizon_text ? horizon_text : "", HORIZON_MAX);
-		return -1;
-	}
 	struct supervision *conf = malloc(sizeof *conf);
 	if (!conf) {
 		host->log(host, QA_LOG_ERR, "supervision: out of memory");
 		return -1;
 	}
 	conf->start_minute = start_minute;
-	conf->horizon = (int)horizon;
+	conf->horizon = horizon;
 	*state = conf;
 	return 0;
 }
@@ -295,14 +250,17 @@ static int generate(void *state, const struct qa_subject *subject, qa_day from,
 	return rc < 0 ? -1 : 0;
 }
 
-static const struct qa_config_entry config[] = {
+static const struct qa_config_key config[] = {
 	{QA_CONFIG_TIME, "time", "10:00",
 	 "Time shown for projected sessions until the real booking is "
-	 "recorded."},
+	 "recorded.",
+	 0, 0},
+	/* Beyond 24 months it would project sessions nobody can book. */
 	{QA_CONFIG_INT, "horizon", "6",
 	 "Months after today that sessions are projected to (the framework "
 	 "books up to six months ahead); 0-24. The next due session is shown "
-	 "whatever this is."},
+	 "whatever this is.",
+	 0, 24},
 	{0},
 };
 
@@ -344,7 +302,7 @@ static const struct qa_plugin plugin = {
 	.scope = QA_SCOPE_PERSON,
 	.duration = "90m",
 	.reminders = "2d",
-	.config = config,
+	QA_CONFIG_KEYS(config),
 	.init = init,
 	.generate = generate,
 	.shutdown = release,

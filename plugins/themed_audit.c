@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "qa-scheduler/plugin.h"
+#include "qa-scheduler/util.h"
 
 /* A theme is shown in feed summaries: keep it a line, not an essay. */
 #define THEME_MAX 120

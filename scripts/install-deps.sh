@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_pkgs=(
   build-essential cmake pkg-config
-  libical-dev libevent-dev libsqlite3-dev libinih-dev libsodium-dev
+  libical-dev libevent-dev libsqlite3-dev libsodium-dev
   libcurl4-openssl-dev libcsv-dev libjansson-dev zlib1g-dev libjemalloc-dev
   sqlite3
 )

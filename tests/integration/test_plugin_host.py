@@ -10,8 +10,7 @@ import qa  # noqa: E402
 
 BROKEN = {
     # file: the reason the host must give
-    "qa_wrong_abi.so": r"built for plugin ABI 2\.0, this qa-scheduler speaks 1\.1",
-    "qa_newer_minor.so": r"built for plugin ABI 1\.2, newer than",
+    "qa_wrong_abi.so": r"built for plugin ABI 2\.0, this qa-scheduler speaks 1\.2",
     "qa_no_entry.so": r"no qa_plugin_entry symbol",
     "qa_incomplete.so": r"incomplete descriptor: no title",
     "qa_init_fails.so": r"init\(\) failed",
@@ -62,7 +61,8 @@ class PluginHostTest(unittest.TestCase):
         self.assert_each_refused_once(r.stderr)
         listed = [l.split()[0] for l in r.stdout.splitlines()
                   if l and not l.startswith(" ") and not l.startswith("ID")]
-        self.assertEqual(len(listed), 19, r.stdout)  # 16 + example, emits_one, fails_generate
+        # 16 + example, emits_one, fails_generate, newer_minor
+        self.assertEqual(len(listed), 20, r.stdout)
         for activity in ("practice_week", "supervision", "reg44_visit",
                          "example"):
             self.assertIn(activity, listed)
@@ -77,7 +77,7 @@ class PluginHostTest(unittest.TestCase):
         d = qa.Daemon(self.ws)
         try:
             d.wait_listening()
-            d.wait_for(r"19 activities loaded, 8 refused")
+            d.wait_for(r"20 activities loaded, 7 refused")
             self.assertEqual(d.get("/healthz")[0], 200)
             self.assert_each_refused_once(d.log())
             self.assertEqual(d.stop(), 0)
@@ -112,6 +112,8 @@ class PluginHostTest(unittest.TestCase):
         self.assertIn("plugin example: time=14:15 count=3 "
                       "rrule=FREQ=MONTHLY;BYDAY=1MO duration=2h "
                       "reminders=7d, 1d", r.stderr)
+        # ABI 1.2: the same values typed (qa_host.config_int).
+        self.assertIn("typed: minute 855, count 3, 7200 seconds", r.stderr)
 
     def test_unknown_key_and_bad_value_refuse_that_plugin(self):
         self.ws.write_config("[activity.example]\ncolour = blue\n"
@@ -159,7 +161,7 @@ ABI10_PLUGIN_DIR = os.environ.get("QA_ABI10_PLUGIN_DIR",
 
 class OlderMinorTest(qa.ClockedCliTest):
     """Plugins built by 0.1.0 against its plugin.h (ABI 1.0,
-    tests/fixtures/abi-1.0) in this host (ABI 1.1): the ABI grows by
+    tests/fixtures/abi-1.0) in this host (ABI 1.2): the ABI grows by
     appending, so they load and run; what 1.1 added (homes) they simply do
     not have."""
 
@@ -202,6 +204,113 @@ class OlderMinorTest(qa.ClockedCliTest):
         self.record("reg44_visit", "--staff", "res1", "--date", "2026-11-02")
         [row] = self.due("--activity", "reg44_visit")
         self.assertEqual((row["due"], row["home"]), ("2027-09-30", None))
+
+
+ABI11_PLUGIN_DIR = os.environ.get("QA_ABI11_PLUGIN_DIR",
+                                  "build/tests/plugins-abi-1.1")
+
+
+class Minor11Test(qa.ClockedCliTest):
+    """Plugins built against ABI 1.1's plugin.h (as at d3dac14,
+    tests/fixtures/abi-1.1) in this host (1.2): their descriptor is shorter
+    than 1.2's and their keys are in 1.1's table, and what 1.1 added (homes)
+    still works."""
+
+    def setUp(self):
+        super().setUp()
+        self.plugins = qa.tempfile.mkdtemp(prefix="qa-abi11-")
+        self.addCleanup(shutil.rmtree, self.plugins, True)
+        for name in ("qa_lado_audit.so", "qa_reg44_visit.so"):
+            shutil.copy(os.path.join(ABI11_PLUGIN_DIR, name), self.plugins)
+        self.ws.plugin_dir = self.plugins
+
+    def test_a_plugin_built_for_abi_1_1_loads_and_runs(self):
+        self.ws.write_config("[activity.reg44_visit]\n"
+                             "placements = Oak House=7; Birch Lodge=9\n"
+                             "[activity.lado_audit]\naudit_month = 11\n")
+        self.at("2026-11-02")
+        r = self.ok("check-config")
+        self.assertIn("ok: 2 activities", r.stdout)
+        r = self.ok("plugins", "--help", "lado_audit")
+        self.assertRegex(r.stdout, r"audit_month\s+whole number\s+"
+                         r"default: 3\n\s+configured: 11")
+        self.add("gm1", "group_manager", "FS")
+        self.add("res1", "qa_residential_lead", "QA", "gm1")
+        # Its occurrences name their homes (1.1's occurrence.home): Oak
+        # House's visit is due first, by Fri 30 Jul 2027.
+        [row] = self.due("--activity", "reg44_visit")
+        self.assertEqual((row["due"], row["home"]), ("2027-07-30", "Oak House"))
+        # Its for_each_home, read from a 1.1-sized descriptor: --home must
+        # name one of its homes, and the visit counts for that one.
+        self.fails(["record", "reg44_visit", "--staff", "res1", "--date",
+                    "2026-11-02", "--home", "Elm Court"], ["Elm Court"])
+        self.record("reg44_visit", "--staff", "res1", "--date",
+                    "2026-11-02", "--home", "Oak House")
+        [row] = self.due("--activity", "reg44_visit")
+        self.assertEqual((row["due"], row["home"]),
+                         ("2027-09-30", "Birch Lodge"))
+
+    def test_a_1_1_plugin_still_checks_its_own_values(self):
+        # Before 1.2 a plugin refused a value out of range itself, in
+        # init(); the host passes 1.1's keys on as before.
+        self.ws.write_config("[activity.lado_audit]\naudit_month = 13\n")
+        self.at("2026-11-02")
+        r = self.run_cli("check-config")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn('lado_audit: audit_month "13" is not a month number '
+                      '1-12', r.stderr)
+        self.assertRegex(r.stderr, r"qa_lado_audit\.so: refused: init\(\) "
+                         r"failed")
+
+
+class NewerMinorTest(qa.ClockedCliTest):
+    """A plugin built for the minor after this host's (tests/plugins/
+    newer_minor.c: its descriptor, config keys and occurrences longer than
+    this host's): it loads, and the host reads what it knows of it
+    (plugin.h, "Versions"; issue 10, item 5)."""
+
+    def setUp(self):
+        super().setUp()
+        self.plugins = qa.tempfile.mkdtemp(prefix="qa-next-")
+        self.addCleanup(shutil.rmtree, self.plugins, True)
+        shutil.copy(os.path.join(qa.TEST_PLUGIN_DIR, "qa_newer_minor.so"),
+                    self.plugins)
+        self.ws.plugin_dir = self.plugins
+
+    def test_it_loads_and_runs(self):
+        self.ws.write_config("")
+        self.at("2026-11-02")
+        r = self.ok("check-config")
+        self.assertIn("plugin newer_minor: host speaks 1.2, I was built for "
+                      "1.3: count 2, time 600, no archiving", r.stderr)
+        self.assertRegex(r.stderr, r"qa_newer_minor\.so: built for plugin "
+                         r"ABI 1\.3, newer than this qa-scheduler's 1\.2: "
+                         r"loaded")
+        # Its keys' ranges, read from entries longer than this host's.
+        r = self.ok("plugins", "--help", "newer_minor")
+        self.assertRegex(r.stdout, r"count\s+whole number\s+default: 2 "
+                         r"\(1 to 5\)")
+        self.assertRegex(r.stdout, r"time\s+time HH:MM\s+default: 10:00 "
+                         r"\(07:00 to 19:00\)")
+        # Its occurrence, longer than this host's: Wed 4 Nov at 10:00.
+        self.add("pm1", "partnership_manager", "QA")
+        [line] = self.ok("next", "newer_minor", "--staff",
+                         "pm1").stdout.splitlines()
+        self.assertTrue(line.startswith("Wed 2026-11-04 10:00"), line)
+        self.assertIn("60 min  confirmed  Built for the next minor", line)
+
+    def test_its_ranges_refuse_with_file_and_line(self):
+        self.ws.write_config("[activity.newer_minor]\ncount = 6\n"
+                             "time = 06:30\n")
+        self.at("2026-11-02")
+        r = self.run_cli("check-config")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        conf = self.ws.config
+        self.assertRegex(r.stderr, rf"{conf}:\d+: \[activity\.newer_minor\] "
+                         r"count = \"6\": expected a whole number from 1 to 5")
+        self.assertRegex(r.stderr, rf"{conf}:\d+: \[activity\.newer_minor\] "
+                         r"time = \"06:30\": expected a time from 07:00 to "
+                         r"19:00")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 /* A well-formed plugin with keys of its own, for host tests. It reports
- * the configured values from init() so a test can see what the host
- * passed. */
+ * the configured values from init(), as text and typed, so a test can see
+ * what the host passed. Its schema is in `config`, the table of ABI 1.0 and
+ * 1.1 (no ranges), which the host still reads. */
 #include <string.h>
 
 #include "qa-scheduler/plugin.h"
@@ -15,14 +16,19 @@ static const struct qa_config_entry config[] = {
 static int init(const struct qa_host *host, void **state)
 {
 	(void)state;
+	int minute, count, seconds;
+	if (host->config_int(host, "time", &minute) < 0 ||
+	    host->config_int(host, "count", &count) < 0 ||
+	    host->config_int(host, "duration", &seconds) < 0)
+		return -1;
 	host->log(host, QA_LOG_INFO,
 		  "time=%s count=%s rrule=%s duration=%s "
-		  "reminders=%s",
+		  "reminders=%s; typed: minute %d, count %d, %d seconds",
 		  host->config_get(host, "time"),
 		  host->config_get(host, "count"),
 		  host->config_get(host, "rrule"),
 		  host->config_get(host, "duration"),
-		  host->config_get(host, "reminders"));
+		  host->config_get(host, "reminders"), minute, count, seconds);
 	return 0;
 }
 

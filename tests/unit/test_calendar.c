@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "calendar.h"
+#include "qa-scheduler/util.h"
 
 #define HOLIDAYS QA_SOURCE_DIR "/calendars/england-and-wales-bank-holidays.ics"
 

@@ -1,16 +1,36 @@
 /*
  * qa-scheduler plugin API.
  *
- * This is the only header an activity plugin includes. A plugin is a shared
- * object named qa_<id>.so that exports exactly one symbol:
+ * This header is the ABI between the host and an activity plugin: the
+ * structures they hand each other and the services the host lends. The
+ * helpers a plugin may use besides (date arithmetic on qa_day, trimming,
+ * KEY=VALUE lists) are in qa-scheduler/util.h, which is not ABI. A plugin is
+ * a shared object named qa_<id>.so that exports exactly one symbol:
  *
  *     const struct qa_plugin *qa_plugin_entry(void);
  *
  * The returned descriptor starts with the ABI version and its own size, so
- * the host can refuse a plugin built against an incompatible header and can
- * read a descriptor from an older minor version safely. The ABI grows only
- * by appending fields to the end of the structures below (bumping
- * QA_PLUGIN_ABI_MINOR); removing or reordering a field bumps the major.
+ * the host can refuse a plugin built against an incompatible header and
+ * read one built against another minor safely.
+ *
+ * Versions. Removing, reordering or changing the meaning of a field bumps
+ * QA_PLUGIN_ABI_MAJOR, and a host refuses a plugin of another major. The
+ * ABI otherwise grows by appending fields to the end of a structure,
+ * bumping QA_PLUGIN_ABI_MINOR; each structure carries its size
+ * (struct_size; config_key_size for the entries of config_keys), so each
+ * side reads only what both know:
+ *  - A host loads a plugin of an older minor, reading its descriptor,
+ *    config keys and occurrences up to the sizes they declare; the fields
+ *    added since count as absent (QA_PLUGIN_SIZE_1_0, _1_1).
+ *  - From 1.2, a host also loads a plugin of a newer minor, reading the
+ *    fields it knows and skipping the rest, with a notice that it does
+ *    (hosts before 1.2 refuse newer minors). So a field a minor appends
+ *    must be one an older host may leave unread: absent (NULL, 0) and
+ *    unknown mean the same. A plugin that cannot do without something a
+ *    newer host has checks in init() (host->abi_minor, or QA_HOST_HAS for a
+ *    service) and refuses there, saying what it needs; likewise it reads a
+ *    field a later minor appends to what the host hands it (qa_host,
+ *    qa_subject) only when that structure's struct_size covers it.
  *
  * Data flows one way: the host calls generate() for each subject and the
  * plugin answers with occurrences through host->emit(). Plugins never touch
@@ -33,7 +53,7 @@ extern "C" {
 #endif
 
 #define QA_PLUGIN_ABI_MAJOR 1
-#define QA_PLUGIN_ABI_MINOR 1
+#define QA_PLUGIN_ABI_MINOR 2
 
 #if defined(__GNUC__)
 #define QA_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -79,6 +99,32 @@ struct qa_config_entry {
 	const char *key;
 	const char *default_value; /* as it would be written in the file */
 	const char *description;
+};
+
+/*
+ * ABI 1.2: a config key with the range its value must lie in, in the table
+ * qa_plugin.config_keys. Its first four fields are a qa_config_entry's.
+ *
+ * It is a new type in a new table, not qa_config_entry grown, because a
+ * schema is an array: longer entries would move every entry after the
+ * first, and a host would read a 1.0 or 1.1 plugin's table (an older host a
+ * newer plugin's) at the wrong places. For the same reason the descriptor
+ * says how long its entries are (config_key_size): a later minor may append
+ * fields to this one, and a host steps over what it does not know.
+ *
+ * The range bounds the key's typed value, the one qa_host.config_int hands
+ * the plugin: the number of a QA_CONFIG_INT, the seconds of a
+ * QA_CONFIG_DURATION, the minutes after midnight of a QA_CONFIG_TIME, the
+ * qa_day of a QA_CONFIG_DATE; both 0 is no bound but the type's, and the
+ * other types take none. The host refuses a value outside it where the
+ * config sets it (file and line), and a plugin whose default lies outside.
+ */
+struct qa_config_key {
+	enum qa_config_type type;
+	const char *key;
+	const char *default_value; /* as it would be written in the file */
+	const char *description;
+	int min, max; /* inclusive */
 };
 
 /* Keys every plugin accepts; the host adds them, plugins do not declare them.
@@ -250,7 +296,33 @@ struct qa_host {
 				      const char *staff_id, const char *home,
 				      qa_day from, qa_day to, qa_day_cb cb,
 				      void *arg);
+
+	/* ---- ABI 1.2: a host older than 1.2 refuses a plugin built for 1.2
+	 * or later, so such a plugin may call these without asking ---- */
+
+	/* The typed value of one of this plugin's keys after defaults, as the
+	 * host checked it against its type and range when the plugin loaded
+	 * (struct qa_config_key): a QA_CONFIG_INT's number, a
+	 * QA_CONFIG_DURATION's seconds (0 for a due-by `duration` of "0"), a
+	 * QA_CONFIG_TIME's minutes after midnight, a QA_CONFIG_DATE's qa_day,
+	 * a QA_CONFIG_BOOL's 1 or 0. Any key of the plugin's, its own or the
+	 * host's (`duration`). Returns 0 and sets *value; -1, logged, when the
+	 * key is not the plugin's, its type has no number, or it has no
+	 * value. */
+	int (*config_int)(const struct qa_host *host, const char *key,
+			  int *value);
+
+	/* The host's QA_PLUGIN_ABI_MINOR: a plugin built for a later minor,
+	 * which hosts from 1.2 on load, learns here what the host lacks. */
+	uint32_t abi_minor;
 };
+
+/* Does host lend service (a member of struct qa_host)? A plugin built for
+ * a minor after 1.2 asks before calling a service its own minor added:
+ * a host from 1.2 on loads it, and may be older (see "Versions" above). */
+#define QA_HOST_HAS(host, service) \
+	((host)->struct_size >=    \
+	 offsetof(struct qa_host, service) + sizeof((host)->service))
 
 struct qa_plugin {
 	/* Must come first and stay in this order. */
@@ -293,21 +365,36 @@ struct qa_plugin {
 	 * -1. */
 	int (*for_each_home)(void *state,
 			     int (*cb)(const char *home, void *arg), void *arg);
+
+	/* ---- ABI 1.2 (read only when struct_size covers it) ---- */
+
+	/* The config schema with ranges, ending at an entry of type
+	 * QA_CONFIG_END. A plugin declares its keys here or in `config`, not
+	 * both; may be NULL. */
+	const struct qa_config_key *config_keys;
+	/* The size of an entry of config_keys as the plugin was built;
+	 * QA_CONFIG_KEYS(table) sets both. */
+	uint32_t config_key_size;
 };
 
-/* The size of the descriptor and of an occurrence as ABI 1.0 had them: the
- * host accepts these from a plugin built against 1.0. */
+/* The size of the descriptor and of an occurrence as ABI 1.0 had them, and
+ * the descriptor's as 1.1 had it: the host accepts these from plugins
+ * built against those minors. */
 #define QA_PLUGIN_SIZE_1_0 offsetof(struct qa_plugin, for_each_home)
 #define QA_OCCURRENCE_SIZE_1_0 offsetof(struct qa_occurrence, home)
-
-/* The first day of the period holding day, and the last. */
-static inline qa_day qa_period_start(qa_day day, enum qa_period period);
-static inline qa_day qa_period_end(qa_day day, enum qa_period period);
+#define QA_PLUGIN_SIZE_1_1 offsetof(struct qa_plugin, config_keys)
 
 /* Fill the version fields of a descriptor. */
 #define QA_PLUGIN_HEADER                                                    \
 	.abi_major = QA_PLUGIN_ABI_MAJOR, .abi_minor = QA_PLUGIN_ABI_MINOR, \
 	.struct_size = sizeof(struct qa_plugin)
+
+/* Fill config_keys with table (an array of struct qa_config_key ending at
+ * QA_CONFIG_END) and config_key_size with the size of its entries. (They
+ * are the descriptor's last fields: a C++20 plugin, whose designated
+ * initializers must keep the declaration order, puts this last.) */
+#define QA_CONFIG_KEYS(table) \
+	.config_keys = (table), .config_key_size = sizeof((table)[0])
 
 /* Declare the entry point returning `desc`. */
 #define QA_PLUGIN_DEFINE(desc)                                          \
@@ -317,219 +404,14 @@ static inline qa_day qa_period_end(qa_day day, enum qa_period period);
 		return &(desc);                                         \
 	}
 
-/* ---- date arithmetic on qa_day (proleptic Gregorian) ---- */
-
-/* Days from civil date; month 1-12. Valid for years 0..9999. */
-static inline qa_day qa_day_from_ymd(int year, int month, int day)
-{
-	int y = year - (month <= 2);
-	int era = (y >= 0 ? y : y - 399) / 400;
-	int yoe = y - era * 400;
-	int mp = (month + 9) % 12;
-	int doy = (153 * mp + 2) / 5 + day - 1;
-	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (qa_day)(era * 146097 + doe - 719468);
-}
-
-static inline void qa_day_to_ymd(qa_day d, int *year, int *month, int *day)
-{
-	int z = d + 719468;
-	int era = (z >= 0 ? z : z - 146096) / 146097;
-	int doe = z - era * 146097;
-	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int mp = (5 * doy + 2) / 153;
-	int m = mp < 10 ? mp + 3 : mp - 9;
-	*day = doy - (153 * mp + 2) / 5 + 1;
-	*month = m;
-	*year = yoe + era * 400 + (m <= 2);
-}
-
-/* ISO weekday: 1 = Monday ... 7 = Sunday. */
-static inline int qa_day_weekday(qa_day d)
-{
-	int w = (int)((d + 3) % 7); /* 1970-01-01 was a Thursday */
-	if (w < 0)
-		w += 7;
-	return w + 1;
-}
-
-static inline int qa_is_leap_year(int year)
-{
-	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-static inline int qa_days_in_month(int year, int month)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30,
-				   31, 31, 30, 31, 30, 31};
-	return month == 2 && qa_is_leap_year(year) ? 29 : days[month - 1];
-}
-
-/* Add calendar months; a day past the end of the target month is clamped to
- * its last day (31 Aug + 6 months = 28 or 29 Feb). */
-static inline qa_day qa_day_add_months(qa_day d, int months)
-{
-	int y, m, dd;
-	qa_day_to_ymd(d, &y, &m, &dd);
-	int index = y * 12 + (m - 1) + months;
-	y = index / 12;
-	m = index % 12 + 1;
-	int last = qa_days_in_month(y, m);
-	return qa_day_from_ymd(y, m, dd > last ? last : dd);
-}
-
-static inline int qa_is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-	       c == '\f';
-}
-
-/* text without its leading and trailing white space (trailing space is cut
- * off in place). */
-static inline char *qa_trim(char *text)
-{
-	while (qa_is_space(*text))
-		text++;
-	char *end = text;
-	while (*end)
-		end++;
-	while (end > text && qa_is_space(end[-1]))
-		*--end = '\0';
-	return text;
-}
-
-/* The next KEY=VALUE item of a ';'-separated list held in a writable copy
- * of a config value ("jan=Assessments; feb=Care plans"). *cursor starts at
- * the copy and moves past each item; *key and *value point into it,
- * trimmed; empty items are skipped. at_last splits at the item's last '='
- * (for keys that may hold one). Returns 1 for an item, 0 at the end, -1 for
- * an item without '=' (then *key is that item, to name in an error). */
-static inline int qa_next_pair(char **cursor, int at_last, char **key,
-			       char **value)
-{
-	while (*cursor && **cursor) {
-		char *item = *cursor;
-		char *end = item;
-		while (*end && *end != ';')
-			end++;
-		*cursor = *end ? end + 1 : end;
-		*end = '\0';
-		item = qa_trim(item);
-		if (!*item)
-			continue;
-		char *equals = 0;
-		for (char *c = item; *c; c++)
-			if (*c == '=' && (at_last || !equals))
-				equals = c;
-		*key = item;
-		if (!equals)
-			return -1;
-		*equals = '\0';
-		*key = qa_trim(item);
-		*value = qa_trim(equals + 1);
-		return 1;
-	}
-	return 0;
-}
-
-/* Do two names of a place (a home) name the same one? Letters and digits
- * compared without regard to case, everything else ignored: "Oak House",
- * "oak house" and "Oak-House" are one home. */
-static inline int qa_same_name(const char *a, const char *b)
-{
-	for (;;) {
-		while (*a &&
-		       !((*a >= 'a' && *a <= 'z') || (*a >= 'A' && *a <= 'Z') ||
-			 (*a >= '0' && *a <= '9') || (*a & 0x80)))
-			a++;
-		while (*b &&
-		       !((*b >= 'a' && *b <= 'z') || (*b >= 'A' && *b <= 'Z') ||
-			 (*b >= '0' && *b <= '9') || (*b & 0x80)))
-			b++;
-		if (!*a || !*b)
-			return !*a && !*b;
-		char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a - 'A' + 'a') : *a;
-		char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b - 'A' + 'a') : *b;
-		if (x != y)
-			return 0;
-		a++;
-		b++;
-	}
-}
-
-/* Parse "HH:MM" (00:00-23:59) into minutes after midnight: 0, or -1. */
-static inline int qa_time_parse(const char *text, int *minute)
-{
-	if (!text)
-		return -1;
-	for (int i = 0; i < 5; i++)
-		if (i == 2 ? text[i] != ':' : (text[i] < '0' || text[i] > '9'))
-			return -1;
-	if (text[5] != '\0')
-		return -1;
-	int h = (text[0] - '0') * 10 + (text[1] - '0');
-	int m = (text[3] - '0') * 10 + (text[4] - '0');
-	if (h > 23 || m > 59)
-		return -1;
-	*minute = h * 60 + m;
-	return 0;
-}
-
-/* Write day as "YYYY-MM-DD" into buf (at least 11 bytes); returns buf. */
-static inline char *qa_day_text(qa_day day, char *buf)
-{
-	int y, m, d;
-	qa_day_to_ymd(day, &y, &m, &d);
-	int parts[3] = {y, m, d};
-	int widths[3] = {4, 2, 2};
-	char *p = buf;
-	for (int i = 0; i < 3; i++) {
-		if (i)
-			*p++ = '-';
-		for (int w = widths[i] - 1, v = parts[i]; w >= 0; w--, v /= 10)
-			p[w] = (char)('0' + v % 10);
-		p += widths[i];
-	}
-	*p = '\0';
-	return buf;
-}
-
-static inline qa_day qa_period_start(qa_day day, enum qa_period period)
-{
-	int y, m, d;
-	qa_day_to_ymd(day, &y, &m, &d);
-	switch (period) {
-	case QA_PERIOD_WEEK:
-		return day - (qa_day_weekday(day) - 1);
-	case QA_PERIOD_MONTH:
-		return qa_day_from_ymd(y, m, 1);
-	case QA_PERIOD_QUARTER:
-		return qa_day_from_ymd(y, m - (m - 1) % 3, 1);
-	case QA_PERIOD_YEAR:
-		return qa_day_from_ymd(y, 1, 1);
-	}
-	return day;
-}
-
-static inline qa_day qa_period_end(qa_day day, enum qa_period period)
-{
-	qa_day start = qa_period_start(day, period);
-	switch (period) {
-	case QA_PERIOD_WEEK:
-		return start + 6;
-	case QA_PERIOD_MONTH:
-		return qa_day_add_months(start, 1) - 1;
-	case QA_PERIOD_QUARTER:
-		return qa_day_add_months(start, 3) - 1;
-	case QA_PERIOD_YEAR:
-		return qa_day_add_months(start, 12) - 1;
-	}
-	return day;
-}
-
 #ifdef __cplusplus
 }
+#endif
+
+/* The date and text helpers lived here until ABI 1.2; they are not ABI and
+ * are in util.h now. Included for plugins written before then. */
+#ifndef QA_PLUGIN_NO_UTIL
+#include "util.h"
 #endif
 
 #endif /* QA_SCHEDULER_PLUGIN_H */
