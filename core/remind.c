@@ -37,19 +37,6 @@ static void people_free(struct people *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static char *column_dup(sqlite3_stmt *stmt, int i)
-{
-	const char *text = (const char *)sqlite3_column_text(stmt, i);
-	return text ? strdup(text) : NULL;
-}
-
-static qa_day column_day(sqlite3_stmt *stmt, int i)
-{
-	qa_day day;
-	const char *text = (const char *)sqlite3_column_text(stmt, i);
-	return text && date_parse(text, &day) == 0 ? day : QA_DAY_NONE;
-}
-
 static int people_load(sqlite3 *db, struct people *out)
 {
 	static const char sql[] =
@@ -74,11 +61,11 @@ static int people_load(sqlite3 *db, struct people *out)
 		}
 		struct person *p = &out->items[out->n++];
 		memset(p, 0, sizeof(*p));
-		p->id = column_dup(stmt, 0);
-		p->name = column_dup(stmt, 1);
-		p->email = column_dup(stmt, 2);
-		p->manager_id = column_dup(stmt, 3);
-		p->left_on = column_day(stmt, 4);
+		p->id = db_column_dup(stmt, 0);
+		p->name = db_column_dup(stmt, 1);
+		p->email = db_column_dup(stmt, 2);
+		p->manager_id = db_column_dup(stmt, 3);
+		p->left_on = db_column_day(stmt, 4);
 		const char *roles = (const char *)sqlite3_column_text(stmt, 5);
 		unsigned mask = 0;
 		char why[256];
@@ -329,18 +316,16 @@ static int plan_escalations(struct planner *pl)
 		" WHERE se.next_due < ?1 AND o.done_on IS NULL"
 		" AND o.status <> 'cancelled'";
 	sqlite3_stmt *stmt = NULL;
-	char today_text[DATE_TEXT_SIZE];
 	int rc = -1;
 	if (sqlite3_prepare_v2(pl->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
-	sqlite3_bind_text(stmt, 1, date_format(pl->today + 1, today_text), -1,
-			  SQLITE_TRANSIENT);
+	db_bind_day(stmt, 1, pl->today + 1);
 	int step;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *uid = (const char *)sqlite3_column_text(stmt, 0);
 		const char *subject =
 			(const char *)sqlite3_column_text(stmt, 1);
-		qa_day due = column_day(stmt, 2);
+		qa_day due = db_column_day(stmt, 2);
 		const char *activity =
 			(const char *)sqlite3_column_text(stmt, 3);
 		const char *key = (const char *)sqlite3_column_text(stmt, 4);
@@ -441,13 +426,8 @@ int remind_plan(sqlite3 *db, const struct remind_env *env, time_t now,
 		log_err("remind: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	char from[DATE_TEXT_SIZE], to[DATE_TEXT_SIZE];
-	sqlite3_bind_text(occs, 1, date_format(pl.today - 1, from), -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(
-		occs, 2,
-		date_format(pl.today + (qa_day)(max_lead / 86400) + 2, to), -1,
-		SQLITE_STATIC);
+	db_bind_day(occs, 1, pl.today - 1);
+	db_bind_day(occs, 2, pl.today + (qa_day)(max_lead / 86400) + 2);
 	int step;
 	while ((step = sqlite3_step(occs)) == SQLITE_ROW) {
 		struct occ_row o = {
@@ -455,7 +435,7 @@ int remind_plan(sqlite3 *db, const struct remind_env *env, time_t now,
 			.activity = (const char *)sqlite3_column_text(occs, 1),
 			.subject = (const char *)sqlite3_column_text(occs, 2),
 			.kind = (const char *)sqlite3_column_text(occs, 3),
-			.date = column_day(occs, 4),
+			.date = db_column_day(occs, 4),
 			.dtstart_utc = (time_t)sqlite3_column_int64(occs, 5),
 			.with_staff_id =
 				(const char *)sqlite3_column_text(occs, 6),
@@ -617,7 +597,7 @@ int remind_take(sqlite3 *db, const struct remind_env *env, time_t now,
 			(const char *)sqlite3_column_text(stmt, 7);
 		const char *kind = (const char *)sqlite3_column_text(stmt, 8);
 		const char *status = (const char *)sqlite3_column_text(stmt, 9);
-		qa_day date = column_day(stmt, 10);
+		qa_day date = db_column_day(stmt, 10);
 		time_t start = (time_t)sqlite3_column_int64(stmt, 11);
 		bool done = sqlite3_column_type(stmt, 12) != SQLITE_NULL;
 		const char *summary =

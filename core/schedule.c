@@ -66,30 +66,6 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static int bind_text(sqlite3_stmt *stmt, int index, const char *text)
-{
-	return text ? sqlite3_bind_text(stmt, index, text, -1, SQLITE_TRANSIENT)
-		    : sqlite3_bind_null(stmt, index);
-}
-
-static int bind_day(sqlite3_stmt *stmt, int index, qa_day day)
-{
-	char text[DATE_TEXT_SIZE];
-	if (day == QA_DAY_NONE)
-		return sqlite3_bind_null(stmt, index);
-	return sqlite3_bind_text(stmt, index, date_format(day, text), -1,
-				 SQLITE_TRANSIENT);
-}
-
-static qa_day column_day(sqlite3_stmt *stmt, int index)
-{
-	qa_day day;
-	const char *text = (const char *)sqlite3_column_text(stmt, index);
-	if (!text || date_parse(text, &day))
-		return QA_DAY_NONE;
-	return day;
-}
-
 static const char *kind_text(enum qa_occurrence_kind kind)
 {
 	return kind == QA_OCC_EVENT ? "event"
@@ -221,7 +197,7 @@ static int people_load(sqlite3 *db, const char *only, struct people *out)
 	memset(out, 0, sizeof(*out));
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
-	bind_text(stmt, 1, only);
+	db_bind_text(stmt, 1, only);
 	size_t cap = 0;
 	int step;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -239,13 +215,12 @@ static int people_load(sqlite3 *db, const char *only, struct people *out)
 		out->n++;
 		p->id = strdup((const char *)sqlite3_column_text(stmt, 0));
 		p->name = strdup((const char *)sqlite3_column_text(stmt, 1));
-		p->manager_id =
-			dup_or_null((const char *)sqlite3_column_text(stmt, 2));
+		p->manager_id = db_column_dup(stmt, 2);
 		if (!p->id || !p->name)
 			goto out;
-		p->added_on = column_day(stmt, 3);
-		p->nqsw_start = column_day(stmt, 4);
-		p->left_on = column_day(stmt, 5);
+		p->added_on = db_column_day(stmt, 3);
+		p->nqsw_start = db_column_day(stmt, 4);
+		p->left_on = db_column_day(stmt, 5);
 		const char *roles = (const char *)sqlite3_column_text(stmt, 6);
 		unsigned mask = 0;
 		char why[256];
@@ -459,12 +434,12 @@ static int host_last_completion(const struct qa_host *host,
 	int rc = -1;
 	if (sqlite3_prepare_v2(g->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
-	bind_text(stmt, 1, activity);
-	bind_text(stmt, 2, staff_id);
-	bind_day(stmt, 3, before);
+	db_bind_text(stmt, 1, activity);
+	db_bind_text(stmt, 2, staff_id);
+	db_bind_day(stmt, 3, before);
 	if (sqlite3_step(stmt) != SQLITE_ROW)
 		goto out;
-	*done_on = column_day(stmt, 0);
+	*done_on = db_column_day(stmt, 0);
 	rc = *done_on == QA_DAY_NONE ? 0 : 1;
 out:
 	if (rc < 0)
@@ -496,14 +471,14 @@ static int host_for_each_completion(const struct qa_host *host,
 	sqlite3_stmt *stmt = *slot;
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
-	bind_text(stmt, 1, activity);
+	db_bind_text(stmt, 1, activity);
 	if (staff_id)
-		bind_text(stmt, 2, staff_id);
-	bind_day(stmt, 3, from);
-	bind_day(stmt, 4, to);
+		db_bind_text(stmt, 2, staff_id);
+	db_bind_day(stmt, 3, from);
+	db_bind_day(stmt, 4, to);
 	int step;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		qa_day day = column_day(stmt, 0);
+		qa_day day = db_column_day(stmt, 0);
 		if (day != QA_DAY_NONE && cb(day, arg) != 0)
 			break;
 	}
@@ -534,14 +509,14 @@ static int host_for_each_completion_at(const struct qa_host *host,
 	}
 	if (sqlite3_prepare_v2(g->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
-	bind_text(stmt, 1, activity);
-	bind_text(stmt, 2, staff_id);
-	bind_day(stmt, 3, from);
-	bind_day(stmt, 4, to);
+	db_bind_text(stmt, 1, activity);
+	db_bind_text(stmt, 2, staff_id);
+	db_bind_day(stmt, 3, from);
+	db_bind_day(stmt, 4, to);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *at = (const char *)sqlite3_column_text(stmt, 1);
 		bool match = *home ? at && qa_same_name(at, home) : !at;
-		qa_day day = column_day(stmt, 0);
+		qa_day day = db_column_day(stmt, 0);
 		if (match && day != QA_DAY_NONE && cb(day, arg) != 0)
 			break;
 	}
@@ -939,24 +914,24 @@ static int write_occ(struct reconciler *r, const struct sched_occ *o,
 		     const char *hash, bool *changed)
 {
 	sqlite3_stmt *stmt = r->upsert;
-	bind_text(stmt, 1, o->uid);
-	bind_text(stmt, 2, o->activity);
-	bind_text(stmt, 3, o->subject);
-	bind_text(stmt, 4, o->key);
-	bind_text(stmt, 5, kind_text(o->kind));
-	bind_text(stmt, 6, status_text(o->status));
-	bind_day(stmt, 7, o->date);
+	db_bind_text(stmt, 1, o->uid);
+	db_bind_text(stmt, 2, o->activity);
+	db_bind_text(stmt, 3, o->subject);
+	db_bind_text(stmt, 4, o->key);
+	db_bind_text(stmt, 5, kind_text(o->kind));
+	db_bind_text(stmt, 6, status_text(o->status));
+	db_bind_day(stmt, 7, o->date);
 	if (o->kind == QA_OCC_EVENT) {
 		sqlite3_bind_int(stmt, 8, o->start_minute);
 		sqlite3_bind_int64(stmt, 10, o->dtstart_utc);
 		sqlite3_bind_int64(stmt, 11, o->dtend_utc);
 	}
 	sqlite3_bind_int(stmt, 9, o->duration);
-	bind_day(stmt, 12, o->done_on);
-	bind_text(stmt, 13, o->summary);
-	bind_text(stmt, 14, o->detail);
-	bind_text(stmt, 15, o->with_staff_id);
-	bind_text(stmt, 16, hash);
+	db_bind_day(stmt, 12, o->done_on);
+	db_bind_text(stmt, 13, o->summary);
+	db_bind_text(stmt, 14, o->detail);
+	db_bind_text(stmt, 15, o->with_staff_id);
+	db_bind_text(stmt, 16, hash);
 	sqlite3_bind_int64(stmt, 17, r->env->now);
 	if (run_stmt(r->db, stmt))
 		return -1;
@@ -964,13 +939,13 @@ static int write_occ(struct reconciler *r, const struct sched_occ *o,
 	if (!*changed)
 		return 0;
 	/* The third participant, if any, as the content hash had it. */
-	bind_text(r->attendees_clear, 1, o->uid);
+	db_bind_text(r->attendees_clear, 1, o->uid);
 	if (run_stmt(r->db, r->attendees_clear))
 		return -1;
 	if (!o->also)
 		return 0;
-	bind_text(r->attendee_add, 1, o->uid);
-	bind_text(r->attendee_add, 2, o->also);
+	db_bind_text(r->attendee_add, 1, o->uid);
+	db_bind_text(r->attendee_add, 2, o->also);
 	return run_stmt(r->db, r->attendee_add);
 }
 
@@ -1037,14 +1012,14 @@ static int write_series(struct reconciler *r, const char *activity,
 		}
 	}
 	if (next_due == QA_DAY_NONE) {
-		bind_text(r->series_clear, 1, activity);
-		bind_text(r->series_clear, 2, subject);
+		db_bind_text(r->series_clear, 1, activity);
+		db_bind_text(r->series_clear, 2, subject);
 		return run_stmt(r->db, r->series_clear);
 	}
-	bind_text(r->series, 1, activity);
-	bind_text(r->series, 2, subject);
-	bind_day(r->series, 3, next_due);
-	bind_text(r->series, 4, home);
+	db_bind_text(r->series, 1, activity);
+	db_bind_text(r->series, 2, subject);
+	db_bind_day(r->series, 3, next_due);
+	db_bind_text(r->series, 4, home);
 	sqlite3_bind_int(r->series, 5, shared);
 	return run_stmt(r->db, r->series);
 }
@@ -1059,9 +1034,9 @@ static int reconcile(struct reconciler *r, const char *activity,
 	size_t n_stored = 0, cap = 0;
 	int rc = -1;
 	sqlite3_stmt *q = r->existing;
-	bind_text(q, 1, activity);
-	bind_text(q, 2, subject);
-	bind_day(q, 3, r->window_from);
+	db_bind_text(q, 1, activity);
+	db_bind_text(q, 2, subject);
+	db_bind_day(q, 3, r->window_from);
 	int step;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
 		if (n_stored == cap) {
@@ -1122,9 +1097,9 @@ static int reconcile(struct reconciler *r, const char *activity,
 	for (size_t i = 0; i < n_stored; i++) {
 		if (stored[i].seen || stored[i].cancelled)
 			continue;
-		bind_text(r->cancel, 1, activity);
-		bind_text(r->cancel, 2, subject);
-		bind_text(r->cancel, 3, stored[i].key);
+		db_bind_text(r->cancel, 1, activity);
+		db_bind_text(r->cancel, 2, subject);
+		db_bind_text(r->cancel, 3, stored[i].key);
 		sqlite3_bind_int64(r->cancel, 4, r->env->now);
 		if (run_stmt(r->db, r->cancel))
 			goto out;
@@ -1162,9 +1137,9 @@ static int cancel_orphans(struct reconciler *r, const char *activity,
 	int rc = -1;
 	if (sqlite3_prepare_v2(r->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
-	bind_text(stmt, 1, activity);
-	bind_day(stmt, 2, r->window_from);
-	bind_text(stmt, 3, filter ? filter->staff_id : NULL);
+	db_bind_text(stmt, 1, activity);
+	db_bind_day(stmt, 2, r->window_from);
+	db_bind_text(stmt, 3, filter ? filter->staff_id : NULL);
 	int step;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *subject =
@@ -1221,9 +1196,9 @@ static qa_day added_on(sqlite3 *db, const char *id)
 	qa_day day = QA_DAY_NONE;
 	if (sqlite3_prepare_v2(db, "SELECT added_on FROM staff WHERE id = ?1",
 			       -1, &stmt, NULL) == SQLITE_OK) {
-		bind_text(stmt, 1, id);
+		db_bind_text(stmt, 1, id);
 		if (sqlite3_step(stmt) == SQLITE_ROW)
-			day = column_day(stmt, 0);
+			day = db_column_day(stmt, 0);
 	}
 	sqlite3_finalize(stmt);
 	return day;
@@ -1268,8 +1243,8 @@ static int run_shared(struct reconciler *r, sqlite3 *db,
 	}
 	if (reconcile(r, p->desc->id, "", occs->items, occs->n))
 		goto out;
-	bind_text(r->owners_clear, 1, p->desc->id);
-	bind_text(r->owners_clear, 2, owner);
+	db_bind_text(r->owners_clear, 1, p->desc->id);
+	db_bind_text(r->owners_clear, 2, owner);
 	if (run_stmt(db, r->owners_clear))
 		goto out;
 	/* Owed from the day the owner was added: nothing before the day we
@@ -1292,7 +1267,7 @@ int sched_owner(sqlite3 *db, const struct plugin *p, qa_day today, char **owner,
 		" FROM staff s WHERE s.left_on IS NULL OR s.left_on >= ?1"
 		" ORDER BY s.id";
 	sqlite3_stmt *stmt = NULL;
-	char lead[64], why[256], day[DATE_TEXT_SIZE];
+	char lead[64], why[256];
 	unsigned lead_mask = 0;
 	int rc = -1, step;
 	*owner = NULL;
@@ -1307,8 +1282,8 @@ int sched_owner(sqlite3 *db, const struct plugin *p, qa_day today, char **owner,
 		configured = NULL;
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
-	bind_text(stmt, 1, date_format(today, day));
-	bind_text(stmt, 2, configured);
+	db_bind_day(stmt, 1, today);
+	db_bind_text(stmt, 2, configured);
 	char *named = NULL, *first = NULL;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(stmt, 0);
@@ -1485,15 +1460,15 @@ static int actions_of(struct reconciler *r, sqlite3 *db,
 		      const struct person *sw, struct sched_occ_list *occs)
 {
 	int step;
-	bind_text(audits, 1, sw->id);
+	db_bind_text(audits, 1, sw->id);
 	while ((step = sqlite3_step(audits)) == SQLITE_ROW) {
 		long long audit_id = sqlite3_column_int64(audits, 0);
 		const char *grade =
 			(const char *)sqlite3_column_text(audits, 2);
 		bool urgent = is_urgent(grade, sqlite3_column_int(audits, 3));
-		qa_day audited = column_day(audits, 4);
-		qa_day closed = column_day(audits, 5);
-		qa_day moderated = column_day(audits, 6);
+		qa_day audited = db_column_day(audits, 4);
+		qa_day closed = db_column_day(audits, 5);
+		qa_day moderated = db_column_day(audits, 6);
 		const char *new_grade =
 			(const char *)sqlite3_column_text(audits, 7);
 		bool new_urgent =
@@ -1591,15 +1566,15 @@ static int moderations_of(struct reconciler *r, sqlite3 *db,
 			  struct sched_occ_list *occs)
 {
 	int step;
-	bind_text(asked, 1, moderator->id);
+	db_bind_text(asked, 1, moderator->id);
 	while ((step = sqlite3_step(asked)) == SQLITE_ROW) {
 		long long audit_id = sqlite3_column_int64(asked, 0);
 		const char *auditor =
 			(const char *)sqlite3_column_text(asked, 1);
 		const char *practitioner =
 			(const char *)sqlite3_column_text(asked, 2);
-		qa_day audited = column_day(asked, 3);
-		qa_day held = column_day(asked, 4);
+		qa_day audited = db_column_day(asked, 3);
+		qa_day held = db_column_day(asked, 4);
 		qa_day due = working_days_add(env->holidays, audited,
 					      w->moderation_within);
 		if ((held == QA_DAY_NONE ? due : held) <
@@ -1736,7 +1711,7 @@ static int set_generated_for(sqlite3 *db, qa_day today)
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1;
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
-		bind_day(stmt, 1, today);
+		db_bind_day(stmt, 1, today);
 		rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
 	}
 	if (rc)
@@ -1753,7 +1728,7 @@ bool sched_is_current(sqlite3 *db, qa_day today)
 	bool current = false;
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
 	    sqlite3_step(stmt) == SQLITE_ROW)
-		current = column_day(stmt, 0) == today;
+		current = db_column_day(stmt, 0) == today;
 	sqlite3_finalize(stmt);
 	return current;
 }
