@@ -10,6 +10,7 @@
 #include "date.h"
 #include "db.h"
 #include "log.h"
+#include "people.h"
 #include "staff.h"
 
 /* Days past which a plugin's dates are nonsense, not a schedule. */
@@ -18,19 +19,6 @@
 /* Anchor of the fixed-date series: RRULEs are expanded from here, so an
  * INTERVAL or COUNT means the same whatever window is asked for. */
 #define SCHED_RRULE_ANCHOR_YEAR 2020
-
-struct person {
-	char *id;
-	char *name;
-	char *manager_id;
-	unsigned roles; /* effective */
-	qa_day added_on, nqsw_start, left_on;
-};
-
-struct people {
-	struct person *items;
-	size_t n;
-};
 
 /* Statements prepared once for a whole run, not per person. */
 struct queries {
@@ -171,75 +159,6 @@ void sched_occ_list_free(struct sched_occ_list *list)
 	occ_list_truncate(list, 0);
 	free(list->items);
 	memset(list, 0, sizeof(*list));
-}
-
-static void people_free(struct people *people)
-{
-	for (size_t i = 0; i < people->n; i++) {
-		free(people->items[i].id);
-		free(people->items[i].name);
-		free(people->items[i].manager_id);
-	}
-	free(people->items);
-	memset(people, 0, sizeof(*people));
-}
-
-/* Everyone, with effective roles, optionally one person. */
-static int people_load(sqlite3 *db, const char *only, struct people *out)
-{
-	static const char sql[] =
-		"SELECT s.id, s.name, s.manager_id, s.added_on, s.nqsw_start,"
-		" s.left_on, (SELECT group_concat(role) FROM staff_roles r"
-		"  WHERE r.staff_id = s.id)"
-		" FROM staff s WHERE ?1 IS NULL OR s.id = ?1 ORDER BY s.id";
-	sqlite3_stmt *stmt = NULL;
-	int rc = -1;
-	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		goto out;
-	db_bind_text(stmt, 1, only);
-	size_t cap = 0;
-	int step;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			size_t grown_cap = cap ? cap * 2 : 64;
-			struct person *grown =
-				realloc(out->items, grown_cap * sizeof(*grown));
-			if (!grown)
-				goto out;
-			out->items = grown;
-			cap = grown_cap;
-		}
-		struct person *p = &out->items[out->n];
-		memset(p, 0, sizeof(*p));
-		out->n++;
-		p->id = strdup((const char *)sqlite3_column_text(stmt, 0));
-		p->name = strdup((const char *)sqlite3_column_text(stmt, 1));
-		p->manager_id = db_column_dup(stmt, 2);
-		if (!p->id || !p->name)
-			goto out;
-		p->added_on = db_column_day(stmt, 3);
-		p->nqsw_start = db_column_day(stmt, 4);
-		p->left_on = db_column_day(stmt, 5);
-		const char *roles = (const char *)sqlite3_column_text(stmt, 6);
-		unsigned mask = 0;
-		char why[256];
-		/* Stored roles were validated on the way in; a word a later
-		 * version dropped simply counts for nothing. */
-		if (roles && roles_parse(roles, &mask, why, sizeof(why)))
-			log_warn("sched: staff %s: %s", p->id, why);
-		p->roles = roles_effective(mask);
-	}
-	if (step != SQLITE_DONE)
-		goto out;
-	rc = 0;
-out:
-	if (rc)
-		log_err("sched: cannot read staff: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(stmt);
-	if (rc)
-		people_free(out);
-	return rc;
 }
 
 /* ---- host services ---- */
@@ -1116,11 +1035,6 @@ out:
 	return rc;
 }
 
-static int cmp_person_id(const void *key, const void *item)
-{
-	return strcmp(key, ((const struct person *)item)->id);
-}
-
 /* Subjects of activity with live stored occurrences in the window that this
  * run did not generate: their series vanished (role changed, plugin now
  * concerns nobody) and are cancelled. */
@@ -1145,11 +1059,9 @@ static int cancel_orphans(struct reconciler *r, const char *activity,
 		const char *subject =
 			(const char *)sqlite3_column_text(stmt, 0);
 		/* generated_for is in id order, as people_load reads it. */
-		bool kept = audience ? *subject == '\0'
-				     : bsearch(subject, generated_for->items,
-					       generated_for->n,
-					       sizeof(*generated_for->items),
-					       cmp_person_id) != NULL;
+		bool kept =
+			audience ? *subject == '\0'
+				 : people_find(generated_for, subject) != NULL;
 		if (kept)
 			continue;
 		char **grown = realloc(orphans.items,
@@ -1756,7 +1668,7 @@ int sched_regenerate(sqlite3 *db, const struct sched_env *env,
 		return -1;
 	if (reconciler_prepare(&r) || sched_uid_salt(db, true, r.queries.salt))
 		goto out;
-	if (people_load(db, only_staff, &people))
+	if (people_load(db, only_staff, PEOPLE_WARN_ROLES, &people))
 		goto out;
 	for (size_t i = 0; i < env->plugins->n; i++) {
 		struct plugin *p = &env->plugins->items[i];
@@ -1830,7 +1742,7 @@ int sched_preview(sqlite3 *db, const struct sched_env *env,
 				activity);
 			return -1;
 		}
-		if (people_load(db, staff_id, &people))
+		if (people_load(db, staff_id, PEOPLE_WARN_ROLES, &people))
 			return -1;
 		if (people.n == 0) {
 			log_err("next: no staff with id \"%s\"", staff_id);
