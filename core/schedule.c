@@ -11,21 +11,8 @@
 #include "log.h"
 #include "people.h"
 #include "plugin_services.h"
+#include "reconcile.h"
 #include "staff.h"
-
-/* ---- small helpers ---- */
-
-static const char *kind_text(enum qa_occurrence_kind kind)
-{
-	return kind == QA_OCC_EVENT ? "event"
-	       : kind == QA_OCC_DUE ? "due"
-				    : "allday";
-}
-
-static const char *status_text(enum qa_occurrence_status status)
-{
-	return status == QA_STATUS_TENTATIVE ? "tentative" : "confirmed";
-}
 
 int sched_uid_salt(sqlite3 *db, bool create,
 		   unsigned char salt[SCHED_SALT_SIZE])
@@ -164,404 +151,19 @@ static int generate_one(sqlite3 *db, const struct sched_env *env,
 	return 0;
 }
 
-/* ---- reconciling ---- */
+/* ---- running ---- */
 
-static void content_hash(const struct sched_occ *o, char hex[33])
-{
-	unsigned char hash[16];
-	char buf[64];
-	crypto_generichash_state st;
-	crypto_generichash_init(&st, NULL, 0, sizeof(hash));
-	snprintf(buf, sizeof(buf), "%d|%d|%d|%d|%d|%lld|%lld|%d", o->kind,
-		 o->status, o->date, o->start_minute, o->duration,
-		 (long long)o->dtstart_utc, (long long)o->dtend_utc,
-		 o->done_on);
-	/* What 0.1.0 hashed, then what came since only when set, so that an
-	 * occurrence stored before is unchanged (its SEQUENCE kept) unless
-	 * it really changed. */
-	const char *parts[] = {buf,     o->summary, o->detail, o->with_staff_id,
-			       o->also, o->home};
-	size_t n_parts = o->home ? 6 : o->also ? 5 : 4;
-	for (size_t i = 0; i < n_parts; i++) {
-		/* NUL-terminated, so a NULL and "" hash alike but adjacent
-		 * fields cannot run into each other. */
-		const char *part = parts[i] ? parts[i] : "";
-		crypto_generichash_update(&st, (const unsigned char *)part,
-					  strlen(part) + 1);
-	}
-	crypto_generichash_final(&st, hash, sizeof(hash));
-	sodium_bin2hex(hex, 33, hash, sizeof(hash));
-}
-
-struct reconciler {
+/* One regeneration: what each of its steps works with. */
+struct run {
 	sqlite3 *db;
 	const struct sched_env *env;
-	qa_day window_from;
-	sqlite3_stmt *existing, *upsert, *cancel, *series, *series_clear;
-	sqlite3_stmt *attendees_clear, *attendee_add, *owners_clear;
-	struct gen_queries queries;
+	const char *only_staff; /* a run for one person, else NULL */
+	qa_day from, to;        /* the window */
 	unsigned char salt[SCHED_SALT_SIZE]; /* for UIDs */
+	struct gen_queries queries;
+	struct reconciler rec;
 	struct sched_stats *stats;
 };
-
-static int reconciler_prepare(struct reconciler *r)
-{
-	static const char existing_sql[] =
-		"SELECT occ_key, content_hash, status FROM occurrences"
-		" WHERE activity = ?1 AND subject = ?2 AND start_date >= ?3";
-	/* One statement for new and changed: a row stored from before the
-	 * window (a session that moved forward into it) is found by its
-	 * key too. Unchanged content writes nothing. */
-	static const char upsert_sql[] =
-		"INSERT INTO occurrences (uid, activity, subject, occ_key, "
-		"kind,"
-		" status, start_date, start_minute, duration, dtstart_utc,"
-		" dtend_utc, done_on, summary, detail, with_staff_id, sequence,"
-		" content_hash, created_at, last_modified)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-		" ?13, ?14, ?15, 0, ?16, ?17, ?17)"
-		" ON CONFLICT (activity, subject, occ_key) DO UPDATE SET"
-		" kind = excluded.kind, status = excluded.status,"
-		" start_date = excluded.start_date,"
-		" start_minute = excluded.start_minute,"
-		" duration = excluded.duration,"
-		" dtstart_utc = excluded.dtstart_utc,"
-		" dtend_utc = excluded.dtend_utc, done_on = excluded.done_on,"
-		" summary = excluded.summary, detail = excluded.detail,"
-		" with_staff_id = excluded.with_staff_id,"
-		" content_hash = excluded.content_hash,"
-		" sequence = sequence + 1,"
-		" last_modified = excluded.last_modified, cancelled_at = NULL"
-		" WHERE content_hash <> excluded.content_hash"
-		" OR status = 'cancelled'";
-	static const char cancel_sql[] =
-		"UPDATE occurrences SET status = 'cancelled',"
-		" sequence = sequence + 1, last_modified = ?4, cancelled_at = "
-		"?4"
-		" WHERE activity = ?1 AND subject = ?2 AND occ_key = ?3";
-	static const char series_sql[] =
-		"INSERT INTO series (activity, subject, next_due, home, shared)"
-		" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (activity, subject)"
-		" DO UPDATE SET next_due = excluded.next_due,"
-		" home = excluded.home, shared = excluded.shared"
-		" WHERE next_due IS NOT excluded.next_due"
-		" OR home IS NOT excluded.home OR shared <> excluded.shared";
-	/* A shared series is owned by one person at a time. */
-	static const char owners_clear_sql[] =
-		"DELETE FROM series WHERE activity = ?1 AND subject IS NOT ?2";
-	/* A series with nothing open keeps no row it did not have. */
-	static const char series_clear_sql[] =
-		"UPDATE series SET next_due = NULL, home = NULL"
-		" WHERE activity = ?1 AND subject = ?2 AND next_due IS NOT "
-		"NULL";
-	static const char attendees_clear_sql[] =
-		"DELETE FROM occurrence_attendees WHERE uid = ?1";
-	static const char attendee_add_sql[] =
-		"INSERT OR IGNORE INTO occurrence_attendees (uid, staff_id)"
-		" VALUES (?1, ?2)";
-	if (sqlite3_prepare_v2(r->db, existing_sql, -1, &r->existing, NULL) ||
-	    sqlite3_prepare_v2(r->db, upsert_sql, -1, &r->upsert, NULL) ||
-	    sqlite3_prepare_v2(r->db, cancel_sql, -1, &r->cancel, NULL) ||
-	    sqlite3_prepare_v2(r->db, series_sql, -1, &r->series, NULL) ||
-	    sqlite3_prepare_v2(r->db, series_clear_sql, -1, &r->series_clear,
-			       NULL) ||
-	    sqlite3_prepare_v2(r->db, attendees_clear_sql, -1,
-			       &r->attendees_clear, NULL) ||
-	    sqlite3_prepare_v2(r->db, attendee_add_sql, -1, &r->attendee_add,
-			       NULL) ||
-	    sqlite3_prepare_v2(r->db, owners_clear_sql, -1, &r->owners_clear,
-			       NULL)) {
-		log_err("sched: %s", sqlite3_errmsg(r->db));
-		return -1;
-	}
-	return 0;
-}
-
-static void reconciler_finish(struct reconciler *r)
-{
-	sqlite3_finalize(r->existing);
-	sqlite3_finalize(r->upsert);
-	sqlite3_finalize(r->cancel);
-	sqlite3_finalize(r->series);
-	sqlite3_finalize(r->series_clear);
-	sqlite3_finalize(r->attendees_clear);
-	sqlite3_finalize(r->attendee_add);
-	sqlite3_finalize(r->owners_clear);
-	services_queries_finish(&r->queries);
-}
-
-static int run_stmt(sqlite3 *db, sqlite3_stmt *stmt)
-{
-	int step = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	if (step != SQLITE_DONE) {
-		log_err("sched: %s", sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
-}
-
-/* Store o; *changed is whether a row was written (new or changed). */
-static int write_occ(struct reconciler *r, const struct sched_occ *o,
-		     const char *hash, bool *changed)
-{
-	sqlite3_stmt *stmt = r->upsert;
-	db_bind_text(stmt, 1, o->uid);
-	db_bind_text(stmt, 2, o->activity);
-	db_bind_text(stmt, 3, o->subject);
-	db_bind_text(stmt, 4, o->key);
-	db_bind_text(stmt, 5, kind_text(o->kind));
-	db_bind_text(stmt, 6, status_text(o->status));
-	db_bind_day(stmt, 7, o->date);
-	if (o->kind == QA_OCC_EVENT) {
-		sqlite3_bind_int(stmt, 8, o->start_minute);
-		sqlite3_bind_int64(stmt, 10, o->dtstart_utc);
-		sqlite3_bind_int64(stmt, 11, o->dtend_utc);
-	}
-	sqlite3_bind_int(stmt, 9, o->duration);
-	db_bind_day(stmt, 12, o->done_on);
-	db_bind_text(stmt, 13, o->summary);
-	db_bind_text(stmt, 14, o->detail);
-	db_bind_text(stmt, 15, o->with_staff_id);
-	db_bind_text(stmt, 16, hash);
-	sqlite3_bind_int64(stmt, 17, r->env->now);
-	if (run_stmt(r->db, stmt))
-		return -1;
-	*changed = sqlite3_changes(r->db) > 0;
-	if (!*changed)
-		return 0;
-	/* The third participant, if any, as the content hash had it. */
-	db_bind_text(r->attendees_clear, 1, o->uid);
-	if (run_stmt(r->db, r->attendees_clear))
-		return -1;
-	if (!o->also)
-		return 0;
-	db_bind_text(r->attendee_add, 1, o->uid);
-	db_bind_text(r->attendee_add, 2, o->also);
-	return run_stmt(r->db, r->attendee_add);
-}
-
-struct stored {
-	char *key;
-	char hash[33];
-	bool cancelled;
-	bool seen;
-};
-
-static int cmp_stored(const void *a, const void *b)
-{
-	return strcmp(((const struct stored *)a)->key,
-		      ((const struct stored *)b)->key);
-}
-
-/* A person's series and its next due date: the earliest open occurrence
- * after the latest one done, so a missed period is forgiven once a later
- * one is done ("overdue = nothing recorded since"). Audit actions are
- * separate duties, so every open one counts. */
-static bool same_home(const char *a, const char *b)
-{
-	return a && b ? strcmp(a, b) == 0 : a == b;
-}
-
-/* The date of the latest occurrence done at home (NULL: of those with no
- * home). */
-static qa_day last_done_at(const struct sched_occ *occs, size_t n,
-			   const char *home)
-{
-	qa_day last_done = QA_DAY_NONE;
-	for (size_t k = 0; k < n; k++)
-		if (occs[k].done_on != QA_DAY_NONE &&
-		    same_home(occs[k].home, home) &&
-		    (last_done == QA_DAY_NONE || occs[k].date > last_done))
-			last_done = occs[k].date;
-	return last_done;
-}
-
-static int write_series(struct reconciler *r, const char *activity,
-			const char *subject, bool shared, qa_day since,
-			const struct sched_occ *occs, size_t n)
-{
-	bool every_open = strcmp(activity, SCHED_AUDIT_ACTION) == 0 ||
-			  strcmp(activity, SCHED_MODERATION) == 0;
-	qa_day next_due = QA_DAY_NONE;
-	const char *home = NULL; /* of the occurrence next due */
-	/* One series per home (reg44_visit; most have none): a visit to one
-	 * home forgives nothing missed at another. */
-	bool homes = false;
-	for (size_t i = 0; i < n && !homes; i++)
-		homes = occs[i].home != NULL;
-	qa_day last_done = QA_DAY_NONE;
-	for (size_t i = 0; i < n; i++) {
-		if (i == 0 || homes) /* else the same for every one */
-			last_done = last_done_at(occs, n, occs[i].home);
-		if (occs[i].done_on == QA_DAY_NONE &&
-		    (since == QA_DAY_NONE || occs[i].date >= since) &&
-		    (every_open || last_done == QA_DAY_NONE ||
-		     occs[i].date > last_done) &&
-		    (next_due == QA_DAY_NONE || occs[i].date < next_due)) {
-			next_due = occs[i].date;
-			home = occs[i].home;
-		}
-	}
-	if (next_due == QA_DAY_NONE) {
-		db_bind_text(r->series_clear, 1, activity);
-		db_bind_text(r->series_clear, 2, subject);
-		return run_stmt(r->db, r->series_clear);
-	}
-	db_bind_text(r->series, 1, activity);
-	db_bind_text(r->series, 2, subject);
-	db_bind_day(r->series, 3, next_due);
-	db_bind_text(r->series, 4, home);
-	sqlite3_bind_int(r->series, 5, shared);
-	return run_stmt(r->db, r->series);
-}
-
-/* Make the stored series (activity, subject) from the window on match
- * occs[0..n). */
-static int reconcile(struct reconciler *r, const char *activity,
-		     const char *subject, const struct sched_occ *occs,
-		     size_t n)
-{
-	struct stored *stored = NULL;
-	size_t n_stored = 0, cap = 0;
-	int rc = -1;
-	sqlite3_stmt *q = r->existing;
-	db_bind_text(q, 1, activity);
-	db_bind_text(q, 2, subject);
-	db_bind_day(q, 3, r->window_from);
-	int step;
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		if (n_stored == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct stored *grown =
-				realloc(stored, cap * sizeof(*grown));
-			if (!grown)
-				goto out;
-			stored = grown;
-		}
-		struct stored *s = &stored[n_stored];
-		memset(s, 0, sizeof(*s));
-		s->key = strdup((const char *)sqlite3_column_text(q, 0));
-		if (!s->key)
-			goto out;
-		n_stored++;
-		snprintf(s->hash, sizeof(s->hash), "%s",
-			 (const char *)sqlite3_column_text(q, 1));
-		s->cancelled = strcmp((const char *)sqlite3_column_text(q, 2),
-				      "cancelled") == 0;
-	}
-	sqlite3_reset(q);
-	sqlite3_clear_bindings(q);
-	if (step != SQLITE_DONE) {
-		log_err("sched: %s", sqlite3_errmsg(r->db));
-		goto out;
-	}
-	if (n_stored)
-		qsort(stored, n_stored, sizeof(*stored), cmp_stored);
-
-	for (size_t i = 0; i < n; i++) {
-		const struct sched_occ *o = &occs[i];
-		char hash[33];
-		content_hash(o, hash);
-		struct stored probe = {.key = o->key};
-		struct stored *found =
-			n_stored ? bsearch(&probe, stored, n_stored,
-					   sizeof(*stored), cmp_stored)
-				 : NULL;
-		if (found) {
-			found->seen = true;
-			if (!found->cancelled &&
-			    strcmp(found->hash, hash) == 0) {
-				r->stats->unchanged++;
-				continue;
-			}
-		}
-		bool changed;
-		if (write_occ(r, o, hash, &changed))
-			goto out;
-		if (!changed)
-			r->stats->unchanged++; /* stored before the window */
-		else if (found)
-			r->stats->updated++;
-		else
-			r->stats->inserted++;
-	}
-	for (size_t i = 0; i < n_stored; i++) {
-		if (stored[i].seen || stored[i].cancelled)
-			continue;
-		db_bind_text(r->cancel, 1, activity);
-		db_bind_text(r->cancel, 2, subject);
-		db_bind_text(r->cancel, 3, stored[i].key);
-		sqlite3_bind_int64(r->cancel, 4, r->env->now);
-		if (run_stmt(r->db, r->cancel))
-			goto out;
-		r->stats->cancelled++;
-	}
-	if (*subject &&
-	    write_series(r, activity, subject, false, QA_DAY_NONE, occs, n))
-		goto out;
-	rc = 0;
-out:
-	for (size_t i = 0; i < n_stored; i++)
-		free(stored[i].key);
-	free(stored);
-	return rc;
-}
-
-/* Subjects of activity with live stored occurrences in the window that this
- * run did not generate: their series vanished (role changed, plugin now
- * concerns nobody) and are cancelled. */
-static int cancel_orphans(struct reconciler *r, const char *activity,
-			  const struct people *generated_for, bool audience,
-			  const struct sched_filter *filter)
-{
-	static const char sql[] =
-		"SELECT DISTINCT subject FROM occurrences WHERE activity = ?1"
-		" AND status <> 'cancelled' AND start_date >= ?2"
-		" AND (?3 IS NULL OR subject = ?3)";
-	sqlite3_stmt *stmt = NULL;
-	struct config_list orphans = {0};
-	int rc = -1;
-	if (sqlite3_prepare_v2(r->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		goto out;
-	db_bind_text(stmt, 1, activity);
-	db_bind_day(stmt, 2, r->window_from);
-	db_bind_text(stmt, 3, filter ? filter->staff_id : NULL);
-	int step;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *subject =
-			(const char *)sqlite3_column_text(stmt, 0);
-		/* generated_for is in id order, as people_load reads it. */
-		bool kept =
-			audience ? *subject == '\0'
-				 : people_find(generated_for, subject) != NULL;
-		if (kept)
-			continue;
-		char **grown = realloc(orphans.items,
-				       (orphans.n + 1) * sizeof(*grown));
-		if (!grown)
-			goto out;
-		orphans.items = grown;
-		if (!(orphans.items[orphans.n] = strdup(subject)))
-			goto out;
-		orphans.n++;
-	}
-	if (step != SQLITE_DONE)
-		goto out;
-	sqlite3_finalize(stmt);
-	stmt = NULL;
-	for (size_t i = 0; i < orphans.n; i++)
-		if (reconcile(r, activity, orphans.items[i], NULL, 0))
-			goto out;
-	rc = 0;
-out:
-	if (rc)
-		log_err("sched: %s", sqlite3_errmsg(r->db));
-	sqlite3_finalize(stmt);
-	config_list_free(&orphans);
-	return rc;
-}
 
 static void disable_plugin(struct plugin *p, const char *why)
 {
@@ -595,8 +197,7 @@ static qa_day added_on(sqlite3 *db, const char *id)
  * framework names one responsible officer): each deadline names the owner
  * as its second participant, and the series is kept against them, so it
  * appears in their `due`, reminds them and escalates to their manager. */
-static int run_shared(struct reconciler *r, sqlite3 *db,
-		      const struct sched_env *env, struct plugin *p,
+static int run_shared(struct run *run, struct plugin *p,
 		      struct sched_occ_list *occs)
 {
 	bool deadlines = false;
@@ -606,7 +207,7 @@ static int run_shared(struct reconciler *r, sqlite3 *db,
 		deadlines = deadlines || occs->items[i].kind == QA_OCC_DUE;
 	if (deadlines) {
 		struct config_list holders;
-		if (sched_owner(db, p, env->today, &owner, &holders))
+		if (sched_owner(run->db, p, run->env->today, &owner, &holders))
 			goto out;
 		config_list_free(&holders);
 		/* Every regeneration would say it again: check-config warns
@@ -627,16 +228,14 @@ static int run_shared(struct reconciler *r, sqlite3 *db,
 				goto out;
 		}
 	}
-	if (reconcile(r, p->desc->id, "", occs->items, occs->n))
-		goto out;
-	db_bind_text(r->owners_clear, 1, p->desc->id);
-	db_bind_text(r->owners_clear, 2, owner);
-	if (run_stmt(db, r->owners_clear))
+	if (reconcile(&run->rec, p->desc->id, "", occs->items, occs->n,
+		      RECONCILE_SINCE_DONE))
 		goto out;
 	/* Owed from the day the owner was added: nothing before the day we
 	 * learnt of them can be known. */
-	if (owner && write_series(r, p->desc->id, owner, true,
-				  added_on(db, owner), occs->items, occs->n))
+	if (reconcile_owner(&run->rec, p->desc->id, owner,
+			    owner ? added_on(run->db, owner) : QA_DAY_NONE,
+			    occs->items, occs->n))
 		goto out;
 	rc = 0;
 out:
@@ -712,30 +311,29 @@ out:
 }
 
 /* Generate and reconcile one plugin. */
-static int run_plugin(struct reconciler *r, sqlite3 *db,
-		      const struct sched_env *env, struct plugin *p,
-		      const struct people *people,
-		      const struct sched_filter *filter, qa_day from, qa_day to)
+static int run_plugin(struct run *run, struct plugin *p,
+		      const struct people *people)
 {
 	struct sched_occ_list occs = {0};
 	struct people concerned = {0};
 	int rc = -1;
-	r->stats->plugins_run++;
+	run->stats->plugins_run++;
 	if (p->desc->scope == QA_SCOPE_AUDIENCE) {
-		if (generate_one(db, env, &r->queries, p, NULL, from, to,
-				 &occs)) {
+		if (generate_one(run->db, run->env, &run->queries, p, NULL,
+				 run->from, run->to, &occs)) {
 			disable_plugin(p, "generate() failed for the audience "
 					  "series");
-			r->stats->plugins_failed++;
+			run->stats->plugins_failed++;
 			rc = 0;
 			goto out;
 		}
-		name_occurrences(r->salt, &occs, 0);
+		name_occurrences(run->salt, &occs, 0);
 		/* An activity that was one series per person before (0.1.0's
 		 * lado_audit) leaves those series behind: cancelled, before
 		 * the owner's series is written (the owner may be one). */
-		rc = cancel_orphans(r, p->desc->id, NULL, true, filter) ||
-				     run_shared(r, db, env, p, &occs)
+		rc = reconcile_orphans(&run->rec, p->desc->id, NULL,
+				       run->only_staff) ||
+				     run_shared(run, p, &occs)
 			     ? -1
 			     : 0;
 		goto out;
@@ -750,24 +348,26 @@ static int run_plugin(struct reconciler *r, sqlite3 *db,
 			continue;
 		concerned.items[concerned.n++] = *person; /* borrowed */
 		size_t before = occs.n;
-		if (generate_one(db, env, &r->queries, p, person, from, to,
-				 &occs)) {
+		if (generate_one(run->db, run->env, &run->queries, p, person,
+				 run->from, run->to, &occs)) {
 			char why[160];
 			snprintf(why, sizeof(why),
 				 "generate() failed for staff %s", person->id);
 			disable_plugin(p, why);
-			r->stats->plugins_failed++;
+			run->stats->plugins_failed++;
 			rc = 0;
 			goto out;
 		}
-		name_occurrences(r->salt, &occs, before);
-		if (reconcile(r, p->desc->id, person->id, &occs.items[before],
-			      occs.n - before))
+		name_occurrences(run->salt, &occs, before);
+		if (reconcile(&run->rec, p->desc->id, person->id,
+			      &occs.items[before], occs.n - before,
+			      RECONCILE_SINCE_DONE))
 			goto out;
 		/* Only the series in hand is needed in memory. */
 		sched_occ_list_truncate(&occs, before);
 	}
-	rc = cancel_orphans(r, p->desc->id, &concerned, false, filter);
+	rc = reconcile_orphans(&run->rec, p->desc->id, &concerned,
+			       run->only_staff);
 out:
 	free(concerned.items); /* the people themselves are borrowed */
 	sched_occ_list_free(&occs);
@@ -818,22 +418,21 @@ static bool is_urgent(const char *grade, int safeguarding)
 
 /* Emit one occurrence of a built-in series for subject into out, through
  * the same checks as a plugin's. */
-static int emit_builtin(struct reconciler *r, sqlite3 *db,
-			const struct sched_env *env, const char *activity,
+static int emit_builtin(struct run *run, const char *activity,
 			const char *title, const char *subject,
 			const struct qa_occurrence *occ,
 			struct sched_occ_list *out)
 {
 	struct qa_plugin desc = {.id = activity, .title = title};
 	struct plugin builtin = {.desc = &desc};
-	struct gen g = {.db = db,
-			.today = env->today,
-			.tzid = env->tzid,
-			.holidays = env->holidays,
+	struct gen g = {.db = run->db,
+			.today = run->env->today,
+			.tzid = run->env->tzid,
+			.holidays = run->env->holidays,
 			.plugin = &builtin,
 			.subject_id = subject,
 			.out = out,
-			.queries = &r->queries};
+			.queries = &run->queries};
 	return services_emit(&g, occ);
 }
 
@@ -842,8 +441,7 @@ static int emit_builtin(struct reconciler *r, sqlite3 *db,
  * regraded it before the action was closed (line 198: a regrading after
  * the close is kept on the audit and reopens nothing). Closed by the
  * `record audit_action` that names the audit. */
-static int actions_of(struct reconciler *r, sqlite3 *db,
-		      const struct sched_env *env, sqlite3_stmt *audits,
+static int actions_of(struct run *run, sqlite3_stmt *audits,
 		      const struct person *sw, struct sched_occ_list *occs)
 {
 	int step;
@@ -866,14 +464,15 @@ static int actions_of(struct reconciler *r, sqlite3 *db,
 					 sqlite3_column_int(audits, 3));
 		bool retimed = regraded &&
 			       (closed == QA_DAY_NONE || closed > moderated);
-		qa_day due = retimed ? action_due(env, moderated, new_urgent)
-				     : action_due(env, audited, urgent);
+		qa_day due =
+			retimed ? action_due(run->env, moderated, new_urgent)
+				: action_due(run->env, audited, urgent);
 		if (retimed)
 			urgent = new_urgent;
 		/* Every action, open or closed, whatever the window: one
 		 * still open from a year ago is still a duty, and closing one
 		 * late must reach its stored row. */
-		if (due < env->today - SCHED_MAX_SPAN_DAYS)
+		if (due < run->env->today - SCHED_MAX_SPAN_DAYS)
 			continue;
 		char key[32], detail[300], audited_text[DATE_TEXT_SIZE];
 		char moderated_text[DATE_TEXT_SIZE], retimed_text[80] = "";
@@ -900,14 +499,14 @@ static int actions_of(struct reconciler *r, sqlite3 *db,
 			.with_staff_id = sw->manager_id,
 			.done_on = closed,
 		};
-		if (emit_builtin(r, db, env, SCHED_AUDIT_ACTION,
-				 "Audit actions", sw->id, &occ, occs))
+		if (emit_builtin(run, SCHED_AUDIT_ACTION, "Audit actions",
+				 sw->id, &occ, occs))
 			goto fail;
 	}
 	sqlite3_reset(audits);
 	if (step == SQLITE_DONE)
 		return 0;
-	log_err("sched: audit actions: %s", sqlite3_errmsg(db));
+	log_err("sched: audit actions: %s", sqlite3_errmsg(run->db));
 fail:
 	sqlite3_reset(audits);
 	return -1;
@@ -947,8 +546,7 @@ bool sched_action_urgent(sqlite3 *db, const char *key)
  * practitioner, tentative on the last day it may be held
  * (moderation_within working days after the audit) until recorded, then
  * on the day it was held, whoever held it. */
-static int moderations_of(struct reconciler *r, sqlite3 *db,
-			  const struct sched_env *env, const struct workflow *w,
+static int moderations_of(struct run *run, const struct workflow *w,
 			  sqlite3_stmt *asked, const struct person *moderator,
 			  struct sched_occ_list *occs)
 {
@@ -962,10 +560,10 @@ static int moderations_of(struct reconciler *r, sqlite3 *db,
 			(const char *)sqlite3_column_text(asked, 2);
 		qa_day audited = db_column_day(asked, 3);
 		qa_day held = db_column_day(asked, 4);
-		qa_day due = working_days_add(env->holidays, audited,
+		qa_day due = working_days_add(run->env->holidays, audited,
 					      w->moderation_within);
 		if ((held == QA_DAY_NONE ? due : held) <
-		    env->today - SCHED_MAX_SPAN_DAYS)
+		    run->env->today - SCHED_MAX_SPAN_DAYS)
 			continue;
 		char key[32], summary[300], detail[400];
 		char audited_text[DATE_TEXT_SIZE], due_text[DATE_TEXT_SIZE];
@@ -1001,9 +599,8 @@ static int moderations_of(struct reconciler *r, sqlite3 *db,
 			.with_staff_id = auditor,
 			.done_on = held,
 		};
-		if (emit_builtin(r, db, env, SCHED_MODERATION,
-				 "Stage 2 moderation", moderator->id, &occ,
-				 occs))
+		if (emit_builtin(run, SCHED_MODERATION, "Stage 2 moderation",
+				 moderator->id, &occ, occs))
 			goto fail;
 		struct sched_occ *emitted = &occs->items[occs->n - 1];
 		if (!(emitted->also = strdup(practitioner))) {
@@ -1014,7 +611,7 @@ static int moderations_of(struct reconciler *r, sqlite3 *db,
 	sqlite3_reset(asked);
 	if (step == SQLITE_DONE)
 		return 0;
-	log_err("sched: moderations: %s", sqlite3_errmsg(db));
+	log_err("sched: moderations: %s", sqlite3_errmsg(run->db));
 fail:
 	sqlite3_reset(asked);
 	return -1;
@@ -1023,10 +620,7 @@ fail:
 /* The built-in series of the audit workflow, for everyone (or the one
  * person filter names): each practitioner's `audit_action`s and each
  * moderator's `moderation`s. */
-static int run_audit_workflow(struct reconciler *r, sqlite3 *db,
-			      const struct sched_env *env,
-			      const struct people *people,
-			      const struct sched_filter *filter)
+static int run_audit_workflow(struct run *run, const struct people *people)
 {
 	/* The moderation, if any: the first recorded. */
 #define MODERATION_OF(a)                                                \
@@ -1057,7 +651,8 @@ static int run_audit_workflow(struct reconciler *r, sqlite3 *db,
 	sqlite3_stmt *audits = NULL, *asked = NULL;
 	struct workflow w;
 	int rc = -1;
-	workflow_config(env, &w);
+	sqlite3 *db = run->db;
+	workflow_config(run->env, &w);
 	if (sqlite3_prepare_v2(db, audits_sql, -1, &audits, NULL) ||
 	    sqlite3_prepare_v2(db, asked_sql, -1, &asked, NULL)) {
 		log_err("sched: audit workflow: %s", sqlite3_errmsg(db));
@@ -1065,20 +660,20 @@ static int run_audit_workflow(struct reconciler *r, sqlite3 *db,
 	}
 	for (size_t i = 0; i < people->n; i++) {
 		const struct person *p = &people->items[i];
-		if (filter && filter->staff_id &&
-		    strcmp(filter->staff_id, p->id) != 0)
+		if (run->only_staff && strcmp(run->only_staff, p->id) != 0)
 			continue;
 		struct sched_occ_list occs = {0};
-		int failed = actions_of(r, db, env, audits, p, &occs);
-		name_occurrences(r->salt, &occs, 0);
-		failed = failed || reconcile(r, SCHED_AUDIT_ACTION, p->id,
-					     occs.items, occs.n);
-		sched_occ_list_truncate(&occs, 0);
+		int failed = actions_of(run, audits, p, &occs);
+		name_occurrences(run->salt, &occs, 0);
 		failed = failed ||
-			 moderations_of(r, db, env, &w, asked, p, &occs);
-		name_occurrences(r->salt, &occs, 0);
-		failed = failed || reconcile(r, SCHED_MODERATION, p->id,
-					     occs.items, occs.n);
+			 reconcile(&run->rec, SCHED_AUDIT_ACTION, p->id,
+				   occs.items, occs.n, RECONCILE_EVERY_OPEN);
+		sched_occ_list_truncate(&occs, 0);
+		failed = failed || moderations_of(run, &w, asked, p, &occs);
+		name_occurrences(run->salt, &occs, 0);
+		failed = failed ||
+			 reconcile(&run->rec, SCHED_MODERATION, p->id,
+				   occs.items, occs.n, RECONCILE_EVERY_OPEN);
 		sched_occ_list_free(&occs);
 		if (failed)
 			goto out;
@@ -1128,24 +723,27 @@ int sched_regenerate(sqlite3 *db, const struct sched_env *env,
 {
 	struct sched_stats local = {0};
 	struct people people = {0};
-	struct reconciler r = {.db = db, .env = env};
 	bool own_tx = sqlite3_get_autocommit(db) != 0;
 	int rc = -1;
 	if (!stats)
 		stats = &local;
 	memset(stats, 0, sizeof(*stats));
-	r.stats = stats;
-	qa_day from = qa_day_add_months(env->today, -SCHED_MONTHS_BACK);
-	qa_day to = qa_day_add_months(env->today, SCHED_MONTHS_AHEAD);
-	r.window_from = from;
 	const char *only_activity = filter ? filter->activity : NULL;
-	const char *only_staff = filter ? filter->staff_id : NULL;
+	struct run run = {
+		.db = db,
+		.env = env,
+		.only_staff = filter ? filter->staff_id : NULL,
+		.from = qa_day_add_months(env->today, -SCHED_MONTHS_BACK),
+		.to = qa_day_add_months(env->today, SCHED_MONTHS_AHEAD),
+		.stats = stats,
+	};
 
 	if (own_tx && db_begin(db))
 		return -1;
-	if (reconciler_prepare(&r) || sched_uid_salt(db, true, r.salt))
+	if (reconciler_prepare(&run.rec, db, env->now, run.from) ||
+	    sched_uid_salt(db, true, run.salt))
 		goto out;
-	if (people_load(db, only_staff, PEOPLE_WARN_ROLES, &people))
+	if (people_load(db, run.only_staff, PEOPLE_WARN_ROLES, &people))
 		goto out;
 	for (size_t i = 0; i < env->plugins->n; i++) {
 		struct plugin *p = &env->plugins->items[i];
@@ -1155,24 +753,29 @@ int sched_regenerate(sqlite3 *db, const struct sched_env *env,
 			continue;
 		/* One person's change: not the audience, unless it has
 		 * deadlines, whose owner the change may have made or unmade. */
-		if (only_staff && p->desc->scope == QA_SCOPE_AUDIENCE &&
+		if (run.only_staff && p->desc->scope == QA_SCOPE_AUDIENCE &&
 		    only_activity == NULL &&
 		    strcmp(p->desc->duration, "0") != 0)
 			continue;
-		if (run_plugin(&r, db, env, p, &people, filter, from, to))
+		if (run_plugin(&run, p, &people))
 			goto out;
 	}
 	if (!only_activity || strcmp(only_activity, SCHED_AUDIT_ACTION) == 0 ||
 	    strcmp(only_activity, SCHED_MODERATION) == 0 ||
 	    strcmp(only_activity, "collaborative_audit") == 0)
-		if (run_audit_workflow(&r, db, env, &people, filter))
+		if (run_audit_workflow(&run, &people))
 			goto out;
 	if (!filter || (!filter->activity && !filter->staff_id))
 		if (set_generated_for(db, env->today))
 			goto out;
 	rc = 0;
 out:
-	reconciler_finish(&r);
+	stats->inserted = run.rec.counts.inserted;
+	stats->updated = run.rec.counts.updated;
+	stats->cancelled = run.rec.counts.cancelled;
+	stats->unchanged = run.rec.counts.unchanged;
+	reconciler_finish(&run.rec);
+	services_queries_finish(&run.queries);
 	people_free(&people);
 	if (own_tx) {
 		if (rc == 0 && db_commit(db) == 0) {
