@@ -8,7 +8,6 @@
 #include "date.h"
 #include "db.h"
 #include "log.h"
-#include "schedule.h"
 
 const char *due_supervision_phase(qa_day nqsw_start, qa_day day)
 {
@@ -46,7 +45,7 @@ void due_list_free(struct due_list *list)
 int due_query(sqlite3 *db, const struct due_filter *f, struct due_list *out)
 {
 	/* The engine keeps each person's series with its next due date
-	 * (schedule.c, write_series); here is only the join. */
+	 * (reconcile.c, write_series); here is only the join. */
 	static const char sql[] =
 		"SELECT st.id, st.name, st.team, st.manager_id, se.activity,"
 		" se.next_due,"

@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_workflow.h"
 #include "date.h"
 #include "db.h"
 #include "ical_write.h"
 #include "log.h"
-#include "schedule.h"
 #include "staff.h"
 #include "vtimezone.h"
 

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_workflow.h"
 #include "date.h"
 #include "db.h"
 #include "log.h"
 #include "people.h"
-#include "schedule.h"
 
 /* ---- people ---- */
 
@@ -258,7 +258,7 @@ static int plan_escalations(struct planner *pl)
 		    add_rows(pl, uid, "overdue", manager, when, false))
 			goto out;
 		if (manager && strcmp(activity, SCHED_AUDIT_ACTION) == 0 &&
-		    sched_action_urgent(pl->db, key)) {
+		    workflow_action_urgent(pl->db, key)) {
 			const struct person *above =
 				manager_of(pl->people, manager->id, pl->today);
 			if (above &&

@@ -5,10 +5,14 @@
  * them into the occurrences table: insert new, update changed (SEQUENCE+1,
  * a new LAST-MODIFIED), mark vanished as cancelled. UIDs are derived from
  * (activity, subject, key), so they are stable across runs and restarts.
- * It also derives the built-in series of the audit workflow from recorded
- * collaborative audits: `audit_action` and `moderation`. The host services
+ * It also runs the built-in series of the audit workflow, derived from
+ * recorded collaborative audits: `audit_action` and `moderation`.
+ *
+ * This file drives a run; its parts live beside it: the host services
  * plugins call while generating (emit, RRULE expansion, working days,
- * completions) are in plugin_services.c. */
+ * completions) in plugin_services.c, the audit workflow in
+ * audit_workflow.c, the writing of what was generated in reconcile.c, the
+ * people it goes through in people.c. None of them calls back into it. */
 #ifndef QA_SCHEDULE_H
 #define QA_SCHEDULE_H
 
@@ -17,15 +21,10 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "audit_workflow.h" /* SCHED_AUDIT_ACTION, SCHED_MODERATION */
 #include "calendar.h"
 #include "plugin_host.h"
 #include "sched_occ.h"
-
-/* The activity ids of the built-in series of the audit workflow: a
- * practitioner's actions after an audit, and the Stage 2 moderations asked
- * of a moderator. */
-#define SCHED_AUDIT_ACTION "audit_action"
-#define SCHED_MODERATION "moderation"
 
 /* Months of the rolling window. */
 #define SCHED_MONTHS_BACK 6
@@ -88,12 +87,6 @@ void sched_uid(const unsigned char salt[SCHED_SALT_SIZE], const char *activity,
  * a database error (logged). */
 int sched_owner(sqlite3 *db, const struct plugin *p, qa_day today, char **owner,
 		struct config_list *holders);
-
-/* Is the open audit action with occurrence key `key` ("audit-<id>")
- * urgent, its audit as it stands after any moderation inadequate with a
- * safeguarding concern? Reminders escalate such an action two levels up.
- * False for another key or on an error. */
-bool sched_action_urgent(sqlite3 *db, const char *key);
 
 /* Is the stored schedule generated for `today`? Reads meta. */
 bool sched_is_current(sqlite3 *db, qa_day today);
