@@ -1,19 +1,19 @@
 #include "schedule.h"
 
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit_workflow.h"
-#include "date.h"
 #include "db.h"
 #include "log.h"
 #include "people.h"
 #include "plugin_services.h"
 #include "reconcile.h"
 #include "staff.h"
+
+/* ---- UIDs ---- */
 
 int sched_uid_salt(sqlite3 *db, bool create,
 		   unsigned char salt[SCHED_SALT_SIZE])
