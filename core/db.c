@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "log.h"
 
 /* Marks the file as ours (PRAGMA application_id, "QASC"), so a database of
@@ -503,6 +504,34 @@ void db_close(sqlite3 *db)
 		log_err("db: %s: cannot close: %s (a statement was not "
 			"finalized)",
 			db_path(db), sqlite3_errmsg(db));
+}
+
+qa_day db_column_day(sqlite3_stmt *stmt, int column)
+{
+	qa_day day;
+	const char *text = (const char *)sqlite3_column_text(stmt, column);
+	return text && date_parse(text, &day) == 0 ? day : QA_DAY_NONE;
+}
+
+char *db_column_dup(sqlite3_stmt *stmt, int column)
+{
+	const char *text = (const char *)sqlite3_column_text(stmt, column);
+	return text ? strdup(text) : NULL;
+}
+
+int db_bind_day(sqlite3_stmt *stmt, int index, qa_day day)
+{
+	char text[DATE_TEXT_SIZE];
+	if (day == QA_DAY_NONE)
+		return sqlite3_bind_null(stmt, index);
+	return sqlite3_bind_text(stmt, index, date_format(day, text), -1,
+				 SQLITE_TRANSIENT);
+}
+
+int db_bind_text(sqlite3_stmt *stmt, int index, const char *text)
+{
+	return text ? sqlite3_bind_text(stmt, index, text, -1, SQLITE_TRANSIENT)
+		    : sqlite3_bind_null(stmt, index);
 }
 
 int db_begin(sqlite3 *db)

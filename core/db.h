@@ -9,6 +9,8 @@
 
 #include <sqlite3.h>
 
+#include "qa-scheduler/plugin.h"
+
 /* The schema version this build writes. */
 #define DB_SCHEMA_VERSION 4
 #define DB_BUSY_TIMEOUT_MS 5000
@@ -43,6 +45,23 @@ void db_close(sqlite3 *db);
 #define DB_KEPT "-- kept by db_prepare_kept\n"
 int db_prepare_kept(sqlite3 *db, const char *sql, sqlite3_stmt **out);
 void db_release_kept(sqlite3_stmt *stmt);
+
+/* Columns and parameters of the kinds every module reads and binds. Dates
+ * are stored as YYYY-MM-DD text (see the schema in db.c).
+ *
+ * db_column_day: the day in a date column, or QA_DAY_NONE for NULL and for
+ * text that is not a real YYYY-MM-DD date (the schema's CHECKs keep such
+ * text out; reading it as "no day" is what every reader did).
+ * db_column_dup: a new copy of a text column (free it), or NULL for NULL
+ * and when out of memory: tell them apart with sqlite3_column_type.
+ * db_bind_day: day as YYYY-MM-DD text, or NULL for QA_DAY_NONE.
+ * db_bind_text: text, or NULL for a NULL pointer.
+ * Both binders copy what they bind (SQLITE_TRANSIENT) and return
+ * sqlite3_bind_*'s code. */
+qa_day db_column_day(sqlite3_stmt *stmt, int column);
+char *db_column_dup(sqlite3_stmt *stmt, int column);
+int db_bind_day(sqlite3_stmt *stmt, int index, qa_day day);
+int db_bind_text(sqlite3_stmt *stmt, int index, const char *text);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1 (logged). db_begin waits up
  * to the busy timeout for another writer. db_rollback does nothing outside

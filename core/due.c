@@ -6,8 +6,8 @@
 
 #include "csvio.h"
 #include "date.h"
+#include "db.h"
 #include "log.h"
-#include "schedule.h"
 
 const char *due_supervision_phase(qa_day nqsw_start, qa_day day)
 {
@@ -25,19 +25,6 @@ static const char *status_word(enum due_status status)
 	return status == DUE_OVERDUE ? "overdue"
 	       : status == DUE_DUE   ? "due"
 				     : "upcoming";
-}
-
-static qa_day text_day(sqlite3_stmt *stmt, int index)
-{
-	qa_day day;
-	const char *text = (const char *)sqlite3_column_text(stmt, index);
-	return text && date_parse(text, &day) == 0 ? day : QA_DAY_NONE;
-}
-
-static char *column_dup(sqlite3_stmt *stmt, int index)
-{
-	const char *text = (const char *)sqlite3_column_text(stmt, index);
-	return text ? strdup(text) : NULL;
 }
 
 void due_list_free(struct due_list *list)
@@ -58,7 +45,7 @@ void due_list_free(struct due_list *list)
 int due_query(sqlite3 *db, const struct due_filter *f, struct due_list *out)
 {
 	/* The engine keeps each person's series with its next due date
-	 * (schedule.c, write_series); here is only the join. */
+	 * (reconcile.c, write_series); here is only the join. */
 	static const char sql[] =
 		"SELECT st.id, st.name, st.team, st.manager_id, se.activity,"
 		" se.next_due,"
@@ -86,21 +73,16 @@ int due_query(sqlite3 *db, const struct due_filter *f, struct due_list *out)
 	sqlite3_stmt *stmt = NULL;
 	size_t cap = 0;
 	int rc = -1;
-	char as_of[DATE_TEXT_SIZE];
 	memset(out, 0, sizeof(*out));
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
-	if (f->activity)
-		sqlite3_bind_text(stmt, 1, f->activity, -1, SQLITE_STATIC);
-	if (f->manager_id)
-		sqlite3_bind_text(stmt, 2, f->manager_id, -1, SQLITE_STATIC);
-	if (f->team)
-		sqlite3_bind_text(stmt, 3, f->team, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, date_format(f->as_of, as_of), -1,
-			  SQLITE_STATIC);
+	db_bind_text(stmt, 1, f->activity);
+	db_bind_text(stmt, 2, f->manager_id);
+	db_bind_text(stmt, 3, f->team);
+	db_bind_day(stmt, 4, f->as_of);
 	int step;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		qa_day due = text_day(stmt, 5);
+		qa_day due = db_column_day(stmt, 5);
 		if (due == QA_DAY_NONE)
 			continue; /* everything done in the window */
 		if (out->n == cap) {
@@ -113,22 +95,22 @@ int due_query(sqlite3 *db, const struct due_filter *f, struct due_list *out)
 		}
 		struct due_row *r = &out->rows[out->n++];
 		memset(r, 0, sizeof(*r));
-		r->staff_id = column_dup(stmt, 0);
-		r->name = column_dup(stmt, 1);
-		r->team = column_dup(stmt, 2);
-		r->manager_id = column_dup(stmt, 3);
-		r->activity = column_dup(stmt, 4);
-		r->home = column_dup(stmt, 8);
+		r->staff_id = db_column_dup(stmt, 0);
+		r->name = db_column_dup(stmt, 1);
+		r->team = db_column_dup(stmt, 2);
+		r->manager_id = db_column_dup(stmt, 3);
+		r->activity = db_column_dup(stmt, 4);
+		r->home = db_column_dup(stmt, 8);
 		if (!r->staff_id || !r->name || !r->team || !r->activity ||
 		    (sqlite3_column_type(stmt, 8) != SQLITE_NULL && !r->home))
 			goto out;
 		r->due = due;
-		r->last_done = text_day(stmt, 6);
+		r->last_done = db_column_day(stmt, 6);
 		r->status = due < f->as_of                     ? DUE_OVERDUE
 			    : due <= f->as_of + f->within_days ? DUE_DUE
 							       : DUE_UPCOMING;
 		if (strcmp(r->activity, "supervision") == 0)
-			r->phase = due_supervision_phase(text_day(stmt, 7),
+			r->phase = due_supervision_phase(db_column_day(stmt, 7),
 							 f->as_of);
 	}
 	if (step != SQLITE_DONE)

@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_workflow.h"
 #include "date.h"
 #include "db.h"
 #include "ical_write.h"
 #include "log.h"
-#include "schedule.h"
 #include "staff.h"
 #include "vtimezone.h"
 
@@ -275,12 +275,10 @@ static int viewer_load(sqlite3 *db, enum feed_kind kind, const char *subject,
 			"SELECT count(*) FROM staff WHERE team = ?1"
 			" AND (left_on IS NULL OR left_on >= ?2)";
 		sqlite3_stmt *stmt = NULL;
-		char day[DATE_TEXT_SIZE];
 		int rc = -1;
 		if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
 			sqlite3_bind_text(stmt, 1, subject, -1, SQLITE_STATIC);
-			sqlite3_bind_text(stmt, 2, date_format(today, day), -1,
-					  SQLITE_TRANSIENT);
+			db_bind_day(stmt, 2, today);
 			if (sqlite3_step(stmt) == SQLITE_ROW)
 				rc = sqlite3_column_int(stmt, 0) > 0;
 		}
@@ -311,13 +309,6 @@ static int viewer_load(sqlite3 *db, enum feed_kind kind, const char *subject,
 static const char *column_text(sqlite3_stmt *stmt, int i)
 {
 	return (const char *)sqlite3_column_text(stmt, i);
-}
-
-static qa_day column_day(sqlite3_stmt *stmt, int i)
-{
-	qa_day day;
-	const char *text = column_text(stmt, i);
-	return text && date_parse(text, &day) == 0 ? day : QA_DAY_NONE;
 }
 
 struct row {
@@ -807,10 +798,8 @@ int feed_render(sqlite3 *db, const struct feed_catalog *cat,
 	if (db_prepare_kept(db, kind == FEED_STAFF ? staff_sql : team_sql,
 			    &stmt))
 		goto out;
-	char from[DATE_TEXT_SIZE];
 	sqlite3_bind_text(stmt, 1, subject, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, date_format(today - FEED_DAYS_BACK, from),
-			  -1, SQLITE_TRANSIENT);
+	db_bind_day(stmt, 2, today - FEED_DAYS_BACK);
 	sqlite3_bind_int64(stmt, 3,
 			   (sqlite3_int64)(now - FEED_CANCELLED_DAYS * 86400));
 	sqlite3_bind_text(stmt, 4, audience, -1, SQLITE_STATIC);
@@ -829,12 +818,12 @@ int feed_render(sqlite3 *db, const struct feed_catalog *cat,
 			.subject = column_text(stmt, 2),
 			.kind = column_text(stmt, 3),
 			.status = column_text(stmt, 4),
-			.date = column_day(stmt, 5),
+			.date = db_column_day(stmt, 5),
 			.start_minute = sqlite3_column_int(stmt, 6),
 			.duration = sqlite3_column_int(stmt, 7),
 			.dtstart_utc = (time_t)sqlite3_column_int64(stmt, 8),
 			.dtend_utc = (time_t)sqlite3_column_int64(stmt, 9),
-			.done_on = column_day(stmt, 10),
+			.done_on = db_column_day(stmt, 10),
 			.summary = column_text(stmt, 11),
 			.detail = column_text(stmt, 12),
 			.detail_len = (size_t)sqlite3_column_bytes(stmt, 12),

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "date.h"
+#include "db.h"
 #include "log.h"
 #include "schedule.h"
 #include "staff.h"
@@ -125,13 +126,6 @@ static int owns_shared(sqlite3 *db, const struct plugin *p,
 	return owns;
 }
 
-static qa_day text_day(sqlite3_stmt *stmt, int index)
-{
-	qa_day day;
-	const char *text = (const char *)sqlite3_column_text(stmt, index);
-	return text && date_parse(text, &day) == 0 ? day : QA_DAY_NONE;
-}
-
 /* An audit as stored, with what happened to it since. */
 struct audit {
 	long long id;
@@ -176,15 +170,15 @@ static int audit_get(sqlite3 *db, long long id, struct audit *out)
 		 (const char *)sqlite3_column_text(stmt, 0));
 	snprintf(out->practitioner, sizeof(out->practitioner), "%s",
 		 (const char *)sqlite3_column_text(stmt, 1));
-	out->date = text_day(stmt, 2);
+	out->date = db_column_day(stmt, 2);
 	text = (const char *)sqlite3_column_text(stmt, 3);
 	snprintf(out->grade, sizeof(out->grade), "%s", text ? text : "");
 	out->safeguarding = sqlite3_column_int(stmt, 4) != 0;
 	text = (const char *)sqlite3_column_text(stmt, 5);
 	snprintf(out->moderator, sizeof(out->moderator), "%s",
 		 text ? text : "");
-	out->closed_on = text_day(stmt, 6);
-	out->moderated_on = text_day(stmt, 7);
+	out->closed_on = db_column_day(stmt, 6);
+	out->moderated_on = db_column_day(stmt, 7);
 	text = (const char *)sqlite3_column_text(stmt, 8);
 	snprintf(out->moderated_by, sizeof(out->moderated_by), "%s",
 		 text ? text : "");
@@ -239,13 +233,11 @@ static int open_actions(sqlite3 *db, const char *practitioner, qa_day date,
 		"  = 'audit_action' AND c.audit_id = a.id)"
 		" ORDER BY a.done_on, a.id";
 	sqlite3_stmt *stmt = NULL;
-	char day[DATE_TEXT_SIZE];
 	int n = 0, step;
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_bind_text(stmt, 1, practitioner, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, date_format(date, day), -1,
-			  SQLITE_TRANSIENT);
+	db_bind_day(stmt, 2, date);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (n++ == 0)
 			*first_id = sqlite3_column_int64(stmt, 0);
@@ -277,13 +269,11 @@ static int already_recorded(sqlite3 *db, const struct record_input *in)
 		" AND coalesce(audit_id, 0) = ?5"
 		" AND coalesce(home, '') = coalesce(?6, '')";
 	sqlite3_stmt *stmt = NULL;
-	char text[DATE_TEXT_SIZE];
 	int rc = -1;
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(stmt, 1, in->activity, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 2, in->staff_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 3, date_format(in->date, text), -1,
-				  SQLITE_TRANSIENT);
+		db_bind_day(stmt, 3, in->date);
 		if (in->practitioner_id)
 			sqlite3_bind_text(stmt, 4, in->practitioner_id, -1,
 					  SQLITE_STATIC);
@@ -316,14 +306,12 @@ static int insert(sqlite3 *db, const struct record_input *in, const char *grade,
 		" audit_id, moderator_id, signed_off_by, home)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 	sqlite3_stmt *stmt = NULL;
-	char text[DATE_TEXT_SIZE];
 	int rc = -1;
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_text(stmt, 1, in->activity, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, in->staff_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, date_format(in->date, text), -1,
-			  SQLITE_TRANSIENT);
+	db_bind_day(stmt, 3, in->date);
 	bind_or_null(stmt, 4, in->practitioner_id);
 	bind_or_null(stmt, 5, grade);
 	sqlite3_bind_int(stmt, 6, safeguarding ? 1 : 0);

@@ -6,123 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_workflow.h"
 #include "date.h"
 #include "db.h"
 #include "log.h"
-#include "schedule.h"
-#include "staff.h"
+#include "people.h"
 
 /* ---- people ---- */
-
-struct person {
-	char *id, *name, *email, *manager_id;
-	unsigned roles;
-	qa_day left_on;
-};
-
-struct people {
-	struct person *items; /* by id */
-	size_t n;
-};
-
-static void people_free(struct people *p)
-{
-	for (size_t i = 0; i < p->n; i++) {
-		free(p->items[i].id);
-		free(p->items[i].name);
-		free(p->items[i].email);
-		free(p->items[i].manager_id);
-	}
-	free(p->items);
-	memset(p, 0, sizeof(*p));
-}
-
-static char *column_dup(sqlite3_stmt *stmt, int i)
-{
-	const char *text = (const char *)sqlite3_column_text(stmt, i);
-	return text ? strdup(text) : NULL;
-}
-
-static qa_day column_day(sqlite3_stmt *stmt, int i)
-{
-	qa_day day;
-	const char *text = (const char *)sqlite3_column_text(stmt, i);
-	return text && date_parse(text, &day) == 0 ? day : QA_DAY_NONE;
-}
-
-static int people_load(sqlite3 *db, struct people *out)
-{
-	static const char sql[] =
-		"SELECT s.id, s.name, s.email, s.manager_id, s.left_on,"
-		" (SELECT group_concat(role) FROM staff_roles r"
-		"  WHERE r.staff_id = s.id) FROM staff s ORDER BY s.id";
-	sqlite3_stmt *stmt = NULL;
-	size_t cap = 0;
-	int rc = -1;
-	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		goto out;
-	int step;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 64;
-			struct person *grown =
-				realloc(out->items, cap * sizeof(*grown));
-			if (!grown)
-				goto out;
-			out->items = grown;
-		}
-		struct person *p = &out->items[out->n++];
-		memset(p, 0, sizeof(*p));
-		p->id = column_dup(stmt, 0);
-		p->name = column_dup(stmt, 1);
-		p->email = column_dup(stmt, 2);
-		p->manager_id = column_dup(stmt, 3);
-		p->left_on = column_day(stmt, 4);
-		const char *roles = (const char *)sqlite3_column_text(stmt, 5);
-		unsigned mask = 0;
-		char why[256];
-		if (roles && roles_parse(roles, &mask, why, sizeof(why)) == 0)
-			p->roles = roles_effective(mask);
-		if (!p->id || !p->name || !p->email)
-			goto out;
-	}
-	rc = step == SQLITE_DONE ? 0 : -1;
-out:
-	if (rc) {
-		log_err("remind: cannot read staff: %s", sqlite3_errmsg(db));
-		people_free(out);
-	}
-	sqlite3_finalize(stmt);
-	return rc;
-}
-
-static int cmp_person(const void *key, const void *item)
-{
-	return strcmp(key, ((const struct person *)item)->id);
-}
-
-static const struct person *find_person(const struct people *p, const char *id)
-{
-	return id && p->n ? bsearch(id, p->items, p->n, sizeof(*p->items),
-				    cmp_person)
-			  : NULL;
-}
-
-static bool in_post(const struct person *p, qa_day today)
-{
-	return p && (p->left_on == QA_DAY_NONE || p->left_on >= today);
-}
 
 /* The line manager of id still in post: a manager who has left is skipped
  * for the next one up. */
 static const struct person *manager_of(const struct people *people,
 				       const char *id, qa_day today)
 {
-	const struct person *p = find_person(people, id);
+	const struct person *p = people_find(people, id);
 	for (int guard = 0; p && p->manager_id && guard < 32; guard++) {
-		const struct person *m = find_person(people, p->manager_id);
-		if (in_post(m, today))
+		const struct person *m = people_find(people, p->manager_id);
+		if (person_in_post(m, today))
 			return m;
 		p = m;
 	}
@@ -293,8 +193,8 @@ static int plan_occurrence(struct planner *pl, const struct occ_row *o)
 					     o->also};
 			for (size_t k = 0; k < 3; k++) {
 				const struct person *p =
-					find_person(pl->people, ids[k]);
-				if (in_post(p, pl->today) &&
+					people_find(pl->people, ids[k]);
+				if (person_in_post(p, pl->today) &&
 				    add_rows(pl, o->uid, stage, p, due, stale))
 					return -1;
 			}
@@ -306,7 +206,7 @@ static int plan_occurrence(struct planner *pl, const struct occ_row *o)
 			 * may hold none of its roles. */
 			bool owner = o->with_staff_id &&
 				     strcmp(o->with_staff_id, p->id) == 0;
-			if (in_post(p, pl->today) &&
+			if (person_in_post(p, pl->today) &&
 			    (owner ||
 			     (a->everyone ? p->manager_id != NULL
 					  : (a->roles & p->roles) != 0)) &&
@@ -329,23 +229,21 @@ static int plan_escalations(struct planner *pl)
 		" WHERE se.next_due < ?1 AND o.done_on IS NULL"
 		" AND o.status <> 'cancelled'";
 	sqlite3_stmt *stmt = NULL;
-	char today_text[DATE_TEXT_SIZE];
 	int rc = -1;
 	if (sqlite3_prepare_v2(pl->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
-	sqlite3_bind_text(stmt, 1, date_format(pl->today + 1, today_text), -1,
-			  SQLITE_TRANSIENT);
+	db_bind_day(stmt, 1, pl->today + 1);
 	int step;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *uid = (const char *)sqlite3_column_text(stmt, 0);
 		const char *subject =
 			(const char *)sqlite3_column_text(stmt, 1);
-		qa_day due = column_day(stmt, 2);
+		qa_day due = db_column_day(stmt, 2);
 		const char *activity =
 			(const char *)sqlite3_column_text(stmt, 3);
 		const char *key = (const char *)sqlite3_column_text(stmt, 4);
-		const struct person *who = find_person(pl->people, subject);
-		if (!in_post(who, pl->today) || due == QA_DAY_NONE)
+		const struct person *who = people_find(pl->people, subject);
+		if (!person_in_post(who, pl->today) || due == QA_DAY_NONE)
 			continue;
 		/* Overdue from the day after the due date. */
 		time_t at = day_instant(pl->env, due + 1);
@@ -360,7 +258,7 @@ static int plan_escalations(struct planner *pl)
 		    add_rows(pl, uid, "overdue", manager, when, false))
 			goto out;
 		if (manager && strcmp(activity, SCHED_AUDIT_ACTION) == 0 &&
-		    sched_action_urgent(pl->db, key)) {
+		    workflow_action_urgent(pl->db, key)) {
 			const struct person *above =
 				manager_of(pl->people, manager->id, pl->today);
 			if (above &&
@@ -435,19 +333,14 @@ int remind_plan(sqlite3 *db, const struct remind_env *env, time_t now,
 				max_lead = env->catalog->items[i].leads[l];
 	if (db_begin(db))
 		return -1;
-	if (people_load(db, &people) ||
+	if (people_load(db, NULL, 0, &people) ||
 	    sqlite3_prepare_v2(db, insert_sql, -1, &pl.insert, NULL) ||
 	    sqlite3_prepare_v2(db, occ_sql, -1, &occs, NULL)) {
 		log_err("remind: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	char from[DATE_TEXT_SIZE], to[DATE_TEXT_SIZE];
-	sqlite3_bind_text(occs, 1, date_format(pl.today - 1, from), -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(
-		occs, 2,
-		date_format(pl.today + (qa_day)(max_lead / 86400) + 2, to), -1,
-		SQLITE_STATIC);
+	db_bind_day(occs, 1, pl.today - 1);
+	db_bind_day(occs, 2, pl.today + (qa_day)(max_lead / 86400) + 2);
 	int step;
 	while ((step = sqlite3_step(occs)) == SQLITE_ROW) {
 		struct occ_row o = {
@@ -455,7 +348,7 @@ int remind_plan(sqlite3 *db, const struct remind_env *env, time_t now,
 			.activity = (const char *)sqlite3_column_text(occs, 1),
 			.subject = (const char *)sqlite3_column_text(occs, 2),
 			.kind = (const char *)sqlite3_column_text(occs, 3),
-			.date = column_day(occs, 4),
+			.date = db_column_day(occs, 4),
 			.dtstart_utc = (time_t)sqlite3_column_int64(occs, 5),
 			.with_staff_id =
 				(const char *)sqlite3_column_text(occs, 6),
@@ -593,7 +486,7 @@ int remind_take(sqlite3 *db, const struct remind_env *env, time_t now,
 	if (max == 0 || in_window(env, now) != now)
 		return 0;
 	*jobs = calloc(max, sizeof(**jobs));
-	if (!*jobs || people_load(db, &people))
+	if (!*jobs || people_load(db, NULL, 0, &people))
 		goto out;
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
@@ -617,7 +510,7 @@ int remind_take(sqlite3 *db, const struct remind_env *env, time_t now,
 			(const char *)sqlite3_column_text(stmt, 7);
 		const char *kind = (const char *)sqlite3_column_text(stmt, 8);
 		const char *status = (const char *)sqlite3_column_text(stmt, 9);
-		qa_day date = column_day(stmt, 10);
+		qa_day date = db_column_day(stmt, 10);
 		time_t start = (time_t)sqlite3_column_int64(stmt, 11);
 		bool done = sqlite3_column_type(stmt, 12) != SQLITE_NULL;
 		const char *summary =
@@ -627,7 +520,7 @@ int remind_take(sqlite3 *db, const struct remind_env *env, time_t now,
 		const char *with_name =
 			(const char *)sqlite3_column_text(stmt, 15);
 		bool escalation = strcmp(stage, "overdue") == 0;
-		const struct person *to = find_person(&people, recipient);
+		const struct person *to = people_find(&people, recipient);
 		qa_day today;
 		date_of_instant(now, env->tzid, &today);
 		time_t ref = strcmp(kind, "event") == 0
@@ -636,7 +529,7 @@ int remind_take(sqlite3 *db, const struct remind_env *env, time_t now,
 		/* The reason for it may have gone while it waited: done,
 		 * cancelled, past, or the recipient left. Never send those. */
 		if (done || strcmp(status, "cancelled") == 0 ||
-		    (!escalation && ref <= now) || !in_post(to, today)) {
+		    (!escalation && ref <= now) || !person_in_post(to, today)) {
 			if (set_state(db, id, "skipped"))
 				goto out;
 			continue;

@@ -1,106 +1,20 @@
 #include "schedule.h"
 
-#include <libical/ical.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
+#include "audit_workflow.h"
 #include "db.h"
 #include "log.h"
+#include "people.h"
+#include "plugin_services.h"
+#include "qa-scheduler/util.h"
+#include "reconcile.h"
 #include "staff.h"
 
-/* Days past which a plugin's dates are nonsense, not a schedule. */
-#define SCHED_MAX_SPAN_DAYS (366 * 3)
-
-/* Anchor of the fixed-date series: RRULEs are expanded from here, so an
- * INTERVAL or COUNT means the same whatever window is asked for. */
-#define SCHED_RRULE_ANCHOR_YEAR 2020
-
-struct person {
-	char *id;
-	char *name;
-	char *manager_id;
-	unsigned roles; /* effective */
-	qa_day added_on, nqsw_start, left_on;
-};
-
-struct people {
-	struct person *items;
-	size_t n;
-};
-
-/* Statements prepared once for a whole run, not per person. */
-struct queries {
-	sqlite3_stmt *completions; /* for_each_completion by one person */
-	sqlite3_stmt *completions_anyone;
-	unsigned char salt[SCHED_SALT_SIZE]; /* for UIDs */
-};
-
-static void queries_finish(struct queries *q)
-{
-	sqlite3_finalize(q->completions);
-	sqlite3_finalize(q->completions_anyone);
-	q->completions = q->completions_anyone = NULL;
-}
-
-/* What one generate() call works with; reached from the plugin's host. */
-struct gen {
-	sqlite3 *db;
-	const struct sched_env *env;
-	struct plugin *plugin;
-	const struct qa_subject *subject;
-	const char *subject_id; /* "" for audience */
-	qa_day from, to;
-	struct sched_occ_list *out;
-	struct queries *queries;
-	int failed; /* emit refused something: the plugin misbehaved */
-};
-
-/* ---- small helpers ---- */
-
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
-static int bind_text(sqlite3_stmt *stmt, int index, const char *text)
-{
-	return text ? sqlite3_bind_text(stmt, index, text, -1, SQLITE_TRANSIENT)
-		    : sqlite3_bind_null(stmt, index);
-}
-
-static int bind_day(sqlite3_stmt *stmt, int index, qa_day day)
-{
-	char text[DATE_TEXT_SIZE];
-	if (day == QA_DAY_NONE)
-		return sqlite3_bind_null(stmt, index);
-	return sqlite3_bind_text(stmt, index, date_format(day, text), -1,
-				 SQLITE_TRANSIENT);
-}
-
-static qa_day column_day(sqlite3_stmt *stmt, int index)
-{
-	qa_day day;
-	const char *text = (const char *)sqlite3_column_text(stmt, index);
-	if (!text || date_parse(text, &day))
-		return QA_DAY_NONE;
-	return day;
-}
-
-static const char *kind_text(enum qa_occurrence_kind kind)
-{
-	return kind == QA_OCC_EVENT ? "event"
-	       : kind == QA_OCC_DUE ? "due"
-				    : "allday";
-}
-
-static const char *status_text(enum qa_occurrence_status status)
-{
-	return status == QA_STATUS_TENTATIVE ? "tentative" : "confirmed";
-}
+/* ---- UIDs ---- */
 
 int sched_uid_salt(sqlite3 *db, bool create,
 		   unsigned char salt[SCHED_SALT_SIZE])
@@ -170,572 +84,15 @@ void sched_uid(const unsigned char salt[SCHED_SALT_SIZE], const char *activity,
 	snprintf(uid, 64, "%s@qa-scheduler", hex);
 }
 
-static void occ_free(struct sched_occ *o)
+/* Name occurrences [from, n) of list: the engine, not emit, gives UIDs, as
+ * they are the stored identity (a preview stores nothing). */
+static void name_occurrences(const unsigned char salt[SCHED_SALT_SIZE],
+			     struct sched_occ_list *list, size_t from)
 {
-	free(o->activity);
-	free(o->subject);
-	free(o->key);
-	free(o->summary);
-	free(o->detail);
-	free(o->with_staff_id);
-	free(o->also);
-	free(o->home);
-	memset(o, 0, sizeof(*o));
-}
-
-/* Drop the occurrences from index `keep` on. */
-static void occ_list_truncate(struct sched_occ_list *list, size_t keep)
-{
-	while (list->n > keep)
-		occ_free(&list->items[--list->n]);
-}
-
-void sched_occ_list_free(struct sched_occ_list *list)
-{
-	occ_list_truncate(list, 0);
-	free(list->items);
-	memset(list, 0, sizeof(*list));
-}
-
-static void people_free(struct people *people)
-{
-	for (size_t i = 0; i < people->n; i++) {
-		free(people->items[i].id);
-		free(people->items[i].name);
-		free(people->items[i].manager_id);
+	for (size_t i = from; i < list->n; i++) {
+		struct sched_occ *o = &list->items[i];
+		sched_uid(salt, o->activity, o->subject, o->key, o->uid);
 	}
-	free(people->items);
-	memset(people, 0, sizeof(*people));
-}
-
-/* Everyone, with effective roles, optionally one person. */
-static int people_load(sqlite3 *db, const char *only, struct people *out)
-{
-	static const char sql[] =
-		"SELECT s.id, s.name, s.manager_id, s.added_on, s.nqsw_start,"
-		" s.left_on, (SELECT group_concat(role) FROM staff_roles r"
-		"  WHERE r.staff_id = s.id)"
-		" FROM staff s WHERE ?1 IS NULL OR s.id = ?1 ORDER BY s.id";
-	sqlite3_stmt *stmt = NULL;
-	int rc = -1;
-	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		goto out;
-	bind_text(stmt, 1, only);
-	size_t cap = 0;
-	int step;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			size_t grown_cap = cap ? cap * 2 : 64;
-			struct person *grown =
-				realloc(out->items, grown_cap * sizeof(*grown));
-			if (!grown)
-				goto out;
-			out->items = grown;
-			cap = grown_cap;
-		}
-		struct person *p = &out->items[out->n];
-		memset(p, 0, sizeof(*p));
-		out->n++;
-		p->id = strdup((const char *)sqlite3_column_text(stmt, 0));
-		p->name = strdup((const char *)sqlite3_column_text(stmt, 1));
-		p->manager_id =
-			dup_or_null((const char *)sqlite3_column_text(stmt, 2));
-		if (!p->id || !p->name)
-			goto out;
-		p->added_on = column_day(stmt, 3);
-		p->nqsw_start = column_day(stmt, 4);
-		p->left_on = column_day(stmt, 5);
-		const char *roles = (const char *)sqlite3_column_text(stmt, 6);
-		unsigned mask = 0;
-		char why[256];
-		/* Stored roles were validated on the way in; a word a later
-		 * version dropped simply counts for nothing. */
-		if (roles && roles_parse(roles, &mask, why, sizeof(why)))
-			log_warn("sched: staff %s: %s", p->id, why);
-		p->roles = roles_effective(mask);
-	}
-	if (step != SQLITE_DONE)
-		goto out;
-	rc = 0;
-out:
-	if (rc)
-		log_err("sched: cannot read staff: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(stmt);
-	if (rc)
-		people_free(out);
-	return rc;
-}
-
-/* ---- host services ---- */
-
-static struct gen *gen_of(const struct qa_host *host)
-{
-	const struct plugin *p = host->host_data;
-	return p->host_data;
-}
-
-static int parse_minutes(const char *text, bool days, int *out)
-{
-	long seconds;
-	if (!text || strcmp(text, "0") == 0) {
-		*out = 0;
-		return 0;
-	}
-	if (config_parse_duration(text, &seconds))
-		return -1;
-	*out = (int)(days ? (seconds + 86399) / 86400 : (seconds + 59) / 60);
-	return 0;
-}
-
-static int host_emit(const struct qa_host *host, const struct qa_occurrence *o)
-{
-	struct gen *g = gen_of(host);
-	const struct qa_plugin *d = g->plugin->desc;
-	const char *why = NULL;
-	if (!o || o->struct_size < QA_OCCURRENCE_SIZE_1_0)
-		why = "occurrence struct_size too small";
-	else if (!o->key || !*o->key || strlen(o->key) > 200)
-		why = "occurrence without a key (or a key over 200 bytes)";
-	else if (o->kind != QA_OCC_EVENT && o->kind != QA_OCC_DUE &&
-		 o->kind != QA_OCC_ALLDAY)
-		why = "occurrence of an unknown kind";
-	else if (o->status != QA_STATUS_CONFIRMED &&
-		 o->status != QA_STATUS_TENTATIVE)
-		why = "occurrence with an unknown status";
-	else if (o->date < g->env->today - SCHED_MAX_SPAN_DAYS ||
-		 o->date > g->env->today + SCHED_MAX_SPAN_DAYS)
-		why = "occurrence dated years away from today";
-	else if (o->kind == QA_OCC_EVENT &&
-		 (o->start_minute < 0 || o->start_minute > 1439))
-		why = "event start_minute outside 0-1439";
-	else if (o->duration < 0 || o->duration > 60 * 24 * 31)
-		why = "negative or month-long duration";
-	for (size_t i = 0; !why && i < g->out->n; i++)
-		if (strcmp(g->out->items[i].key, o->key) == 0 &&
-		    strcmp(g->out->items[i].subject, g->subject_id) == 0 &&
-		    strcmp(g->out->items[i].activity, d->id) == 0)
-			why = "two occurrences with the same key";
-	if (why) {
-		log_err("plugin %s: %s (key \"%s\"); the plugin is at fault",
-			d->id, why, o && o->key ? o->key : "");
-		g->failed = 1;
-		return -1;
-	}
-
-	if (g->out->n == g->out->cap) {
-		size_t cap = g->out->cap ? g->out->cap * 2 : 32;
-		struct sched_occ *grown =
-			realloc(g->out->items, cap * sizeof(*grown));
-		if (!grown)
-			goto oom;
-		g->out->items = grown;
-		g->out->cap = cap;
-	}
-	struct sched_occ *s = &g->out->items[g->out->n];
-	memset(s, 0, sizeof(*s));
-	s->activity = strdup(d->id);
-	s->subject = strdup(g->subject_id);
-	s->key = strdup(o->key);
-	s->summary = strdup(o->summary && *o->summary ? o->summary : d->title);
-	s->detail = dup_or_null(o->detail);
-	s->with_staff_id = dup_or_null(o->with_staff_id);
-	/* ABI 1.1: only from a plugin whose occurrence has the field. */
-	const char *home = o->struct_size >= sizeof(struct qa_occurrence) &&
-					   o->home && *o->home
-				   ? o->home
-				   : NULL;
-	s->home = dup_or_null(home);
-	g->out->n++;
-	if (!s->activity || !s->subject || !s->key || !s->summary ||
-	    (o->detail && !s->detail) ||
-	    (o->with_staff_id && !s->with_staff_id) || (home && !s->home))
-		goto oom;
-	sched_uid(g->queries->salt, s->activity, s->subject, s->key, s->uid);
-	s->moved_from = QA_DAY_NONE;
-	s->kind = o->kind;
-	s->status = o->status;
-	s->date = o->date;
-	s->done_on = o->done_on;
-	s->start_minute = o->kind == QA_OCC_EVENT ? o->start_minute : -1;
-	s->duration = o->duration;
-	if (s->duration == 0 && o->kind != QA_OCC_DUE &&
-	    parse_minutes(plugin_value(g->plugin, "duration"),
-			  o->kind == QA_OCC_ALLDAY, &s->duration))
-		s->duration = 0;
-	if (o->kind == QA_OCC_DUE)
-		s->duration = 0;
-	if (o->kind == QA_OCC_ALLDAY && s->duration < 1)
-		s->duration = 1;
-	if (o->kind == QA_OCC_EVENT) {
-		if (date_local_to_utc(g->env->tzid, s->date, s->start_minute,
-				      &s->dtstart_utc))
-			goto oom;
-		s->dtend_utc = s->dtstart_utc + (time_t)s->duration * 60;
-	}
-	return 0;
-oom:
-	log_err("plugin %s: out of memory recording an occurrence", d->id);
-	g->failed = 1;
-	return -1;
-}
-
-static int host_rrule_expand(const struct qa_host *host, const char *rrule,
-			     qa_day dtstart, qa_day from, qa_day to,
-			     qa_day_cb cb, void *arg)
-{
-	struct gen *g = gen_of(host);
-	icalerror_clear_errno();
-	struct icalrecurrencetype recur = icalrecurrencetype_from_string(rrule);
-	if (recur.freq == ICAL_NO_RECURRENCE) {
-		icalerror_clear_errno();
-		log_err("plugin %s: rrule \"%s\" does not parse",
-			g->plugin->desc->id, rrule ? rrule : "");
-		return -1;
-	}
-	int y, m, d;
-	qa_day_to_ymd(dtstart, &y, &m, &d);
-	struct icaltimetype start = icaltime_null_date();
-	start.year = y;
-	start.month = m;
-	start.day = d;
-	icalrecur_iterator *it = icalrecur_iterator_new(recur, start);
-	if (!it) {
-		icalerror_clear_errno();
-		log_err("plugin %s: rrule \"%s\" cannot be expanded",
-			g->plugin->desc->id, rrule);
-		return -1;
-	}
-	int rc = 0;
-	qa_day last = QA_DAY_NONE;
-	/* A rule that yields nothing for ever (BYMONTHDAY=31;BYMONTH=2)
-	 * must not spin: give up well past any window. */
-	for (int guard = 0; guard < 20000; guard++) {
-		struct icaltimetype next = icalrecur_iterator_next(it);
-		if (icaltime_is_null_time(next))
-			break;
-		qa_day day = qa_day_from_ymd(next.year, next.month, next.day);
-		if (day > to)
-			break;
-		/* libical 3.0.16 yields some dates twice
-		 * (FREQ=MONTHLY;BYMONTH=1,4,7,10;BYDAY=2TU gives 2027-04-13
-		 * twice); its dates only ever go forward, so skip repeats. */
-		if (day <= last)
-			continue;
-		last = day;
-		if (day >= from && cb(day, arg) != 0)
-			break;
-	}
-	icalrecur_iterator_free(it);
-	icalerror_clear_errno();
-	return rc;
-}
-
-static int host_is_working_day(const struct qa_host *host, qa_day day)
-{
-	return working_day(gen_of(host)->env->holidays, day);
-}
-
-static qa_day host_add_working_days(const struct qa_host *host, qa_day day,
-				    int n)
-{
-	return working_days_add(gen_of(host)->env->holidays, day, n);
-}
-
-static qa_day host_shift(const struct qa_host *host, qa_day day, int dir)
-{
-	return working_day_shift(gen_of(host)->env->holidays, day, dir);
-}
-
-static int host_last_completion(const struct qa_host *host,
-				const char *activity, const char *staff_id,
-				qa_day before, qa_day *done_on)
-{
-	static const char sql[] =
-		"SELECT max(done_on) FROM completions WHERE activity = ?1"
-		" AND (?2 IS NULL OR staff_id = ?2) AND done_on <= ?3";
-	struct gen *g = gen_of(host);
-	sqlite3_stmt *stmt = NULL;
-	int rc = -1;
-	if (sqlite3_prepare_v2(g->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		goto out;
-	bind_text(stmt, 1, activity);
-	bind_text(stmt, 2, staff_id);
-	bind_day(stmt, 3, before);
-	if (sqlite3_step(stmt) != SQLITE_ROW)
-		goto out;
-	*done_on = column_day(stmt, 0);
-	rc = *done_on == QA_DAY_NONE ? 0 : 1;
-out:
-	if (rc < 0)
-		log_err("sched: completions: %s", sqlite3_errmsg(g->db));
-	sqlite3_finalize(stmt);
-	return rc;
-}
-
-static int host_for_each_completion(const struct qa_host *host,
-				    const char *activity, const char *staff_id,
-				    qa_day from, qa_day to, qa_day_cb cb,
-				    void *arg)
-{
-	static const char sql[] =
-		"SELECT done_on FROM completions WHERE activity = ?1"
-		" AND staff_id = ?2 AND done_on BETWEEN ?3 AND ?4"
-		" ORDER BY done_on, id";
-	static const char sql_anyone[] =
-		"SELECT done_on FROM completions WHERE activity = ?1"
-		" AND done_on BETWEEN ?3 AND ?4 ORDER BY done_on, id";
-	struct gen *g = gen_of(host);
-	sqlite3_stmt **slot = staff_id ? &g->queries->completions
-				       : &g->queries->completions_anyone;
-	if (!*slot && sqlite3_prepare_v2(g->db, staff_id ? sql : sql_anyone, -1,
-					 slot, NULL) != SQLITE_OK) {
-		log_err("sched: completions: %s", sqlite3_errmsg(g->db));
-		return -1;
-	}
-	sqlite3_stmt *stmt = *slot;
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	bind_text(stmt, 1, activity);
-	if (staff_id)
-		bind_text(stmt, 2, staff_id);
-	bind_day(stmt, 3, from);
-	bind_day(stmt, 4, to);
-	int step;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		qa_day day = column_day(stmt, 0);
-		if (day != QA_DAY_NONE && cb(day, arg) != 0)
-			break;
-	}
-	int rc = step == SQLITE_ROW || step == SQLITE_DONE ? 0 : -1;
-	if (rc)
-		log_err("sched: completions: %s", sqlite3_errmsg(g->db));
-	sqlite3_reset(stmt);
-	return rc;
-}
-
-static int host_for_each_completion_at(const struct qa_host *host,
-				       const char *activity,
-				       const char *staff_id, const char *home,
-				       qa_day from, qa_day to, qa_day_cb cb,
-				       void *arg)
-{
-	static const char sql[] =
-		"SELECT done_on, home FROM completions WHERE activity = ?1"
-		" AND (?2 IS NULL OR staff_id = ?2) AND done_on BETWEEN ?3"
-		" AND ?4 ORDER BY done_on, id";
-	struct gen *g = gen_of(host);
-	sqlite3_stmt *stmt = NULL;
-	int rc = -1, step;
-	if (!home) {
-		log_err("plugin %s: for_each_completion_at() without a home",
-			g->plugin->desc->id);
-		return -1;
-	}
-	if (sqlite3_prepare_v2(g->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		goto out;
-	bind_text(stmt, 1, activity);
-	bind_text(stmt, 2, staff_id);
-	bind_day(stmt, 3, from);
-	bind_day(stmt, 4, to);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *at = (const char *)sqlite3_column_text(stmt, 1);
-		bool match = *home ? at && qa_same_name(at, home) : !at;
-		qa_day day = column_day(stmt, 0);
-		if (match && day != QA_DAY_NONE && cb(day, arg) != 0)
-			break;
-	}
-	rc = step == SQLITE_ROW || step == SQLITE_DONE ? 0 : -1;
-out:
-	if (rc)
-		log_err("sched: completions: %s", sqlite3_errmsg(g->db));
-	sqlite3_finalize(stmt);
-	return rc;
-}
-
-static int first_day_cb(qa_day day, void *arg)
-{
-	*(qa_day *)arg = day;
-	return 1;
-}
-
-static void period_key(qa_day start, enum qa_period period, char *key,
-		       size_t size)
-{
-	int y, m, d;
-	qa_day_to_ymd(start, &y, &m, &d);
-	switch (period) {
-	case QA_PERIOD_WEEK: {
-		/* ISO week-year: the year of the week's Thursday. */
-		qa_day thursday = start + 3;
-		int ty, tm, td;
-		qa_day_to_ymd(thursday, &ty, &tm, &td);
-		int week = (thursday - qa_day_from_ymd(ty, 1, 1)) / 7 + 1;
-		snprintf(key, size, "%04d-W%02d", ty, week);
-		break;
-	}
-	case QA_PERIOD_MONTH:
-		snprintf(key, size, "%04d-%02d", y, m);
-		break;
-	case QA_PERIOD_QUARTER:
-		snprintf(key, size, "%04d-Q%d", y, (m - 1) / 3 + 1);
-		break;
-	case QA_PERIOD_YEAR:
-		snprintf(key, size, "%04d", y);
-		break;
-	}
-}
-
-static int host_emit_due_per_period(const struct qa_host *host,
-				    const struct qa_subject *subject,
-				    enum qa_period period, qa_day from,
-				    qa_day to, const char *summary)
-{
-	struct gen *g = gen_of(host);
-	if (period < QA_PERIOD_WEEK || period > QA_PERIOD_YEAR) {
-		log_err("plugin %s: emit_due_per_period: unknown period %d",
-			g->plugin->desc->id, (int)period);
-		return -1;
-	}
-	qa_day first = qa_period_start(from, period);
-	if (subject->staff_id && subject->added_on != QA_DAY_NONE &&
-	    qa_period_start(subject->added_on, period) > first)
-		first = qa_period_start(subject->added_on, period);
-	for (qa_day start = first; start <= to;
-	     start = qa_period_end(start, period) + 1) {
-		qa_day end = qa_period_end(start, period);
-		qa_day due = working_day_shift(g->env->holidays, end, -1);
-		if (due < from || due > to)
-			continue;
-		/* Someone who has left owes nothing falling due after. */
-		if (subject->left_on != QA_DAY_NONE && due > subject->left_on)
-			break;
-		qa_day done = QA_DAY_NONE;
-		if (host_for_each_completion(host, g->plugin->desc->id,
-					     subject->staff_id, start, end,
-					     first_day_cb, &done))
-			return -1;
-		char key[32];
-		period_key(start, period, key, sizeof(key));
-		struct qa_occurrence occ = {
-			.struct_size = sizeof(occ),
-			.key = key,
-			.kind = QA_OCC_DUE,
-			.status = QA_STATUS_CONFIRMED,
-			.date = due,
-			.summary = summary,
-			.done_on = done,
-		};
-		if (host_emit(host, &occ))
-			return -1;
-	}
-	return 0;
-}
-
-struct rrule_series {
-	const struct qa_host *host;
-	enum qa_occurrence_kind kind;
-	int start_minute;
-	int moving; /* on_non_working_day: -1 previous, 1 next, 0 keep */
-	qa_day left_on;
-	const char *summary;
-	int failed;
-};
-
-static int rrule_series_cb(qa_day day, void *arg)
-{
-	struct rrule_series *series = arg;
-	struct gen *g = gen_of(series->host);
-	if (series->left_on != QA_DAY_NONE && day > series->left_on)
-		return 1;
-	/* A timed meeting the rule puts on a weekend or holiday is held on
-	 * a working day; it keeps its key (the rule's date), so calendars
-	 * see it move rather than vanish and reappear. */
-	qa_day date = day;
-	char key[16], detail[80] = "";
-	if (series->kind == QA_OCC_EVENT && series->moving &&
-	    !working_day(g->env->holidays, day)) {
-		date = working_day_shift(g->env->holidays, day, series->moving);
-		snprintf(detail, sizeof(detail),
-			 "Moved from %s: not a working day.",
-			 qa_day_text(day, key));
-	}
-	struct qa_occurrence occ = {
-		.struct_size = sizeof(occ),
-		.key = qa_day_text(day, key),
-		.kind = series->kind,
-		.status = QA_STATUS_CONFIRMED,
-		.date = date,
-		.start_minute = series->start_minute,
-		.summary = series->summary,
-		.detail = *detail ? detail : NULL,
-		.done_on = QA_DAY_NONE,
-	};
-	if (host_emit(series->host, &occ)) {
-		series->failed = 1;
-		return 1;
-	}
-	if (date != day)
-		g->out->items[g->out->n - 1].moved_from = day;
-	return 0;
-}
-
-static int host_emit_rrule_series(const struct qa_host *host,
-				  const struct qa_subject *subject,
-				  enum qa_occurrence_kind kind, qa_day from,
-				  qa_day to, const char *summary)
-{
-	struct gen *g = gen_of(host);
-	const char *id = g->plugin->desc->id;
-	const char *rrule = plugin_value(g->plugin, "rrule");
-	const char *moving = plugin_value(g->plugin, "on_non_working_day");
-	struct rrule_series series = {
-		.host = host,
-		.kind = kind,
-		.moving = !moving || strcmp(moving, "previous") == 0 ? -1
-			  : strcmp(moving, "next") == 0              ? 1
-								     : 0,
-		.left_on = subject->left_on,
-		.summary = summary,
-	};
-	if (kind != QA_OCC_EVENT && kind != QA_OCC_ALLDAY) {
-		log_err("plugin %s: emit_rrule_series: kind must be EVENT or "
-			"ALLDAY",
-			id);
-		return -1;
-	}
-	if (!rrule) {
-		log_err("plugin %s: emit_rrule_series: no `rrule` key", id);
-		return -1;
-	}
-	if (kind == QA_OCC_EVENT &&
-	    qa_time_parse(plugin_value(g->plugin, "time"),
-			  &series.start_minute)) {
-		log_err("plugin %s: emit_rrule_series: `time` is not HH:MM",
-			id);
-		return -1;
-	}
-	if (host_rrule_expand(host, rrule,
-			      qa_day_from_ymd(SCHED_RRULE_ANCHOR_YEAR, 1, 1),
-			      from, to, rrule_series_cb, &series) ||
-	    series.failed)
-		return -1;
-	return 0;
-}
-
-static void lend_services(struct plugin *p, struct gen *g)
-{
-	p->host_data = g;
-	p->host.emit = host_emit;
-	p->host.rrule_expand = host_rrule_expand;
-	p->host.is_working_day = host_is_working_day;
-	p->host.add_working_days = host_add_working_days;
-	p->host.shift_to_working_day = host_shift;
-	p->host.last_completion = host_last_completion;
-	p->host.for_each_completion = host_for_each_completion;
-	p->host.emit_due_per_period = host_emit_due_per_period;
-	p->host.emit_rrule_series = host_emit_rrule_series;
-	p->host.for_each_completion_at = host_for_each_completion_at;
 }
 
 /* ---- generating ---- */
@@ -755,7 +112,7 @@ static bool concerns(const struct qa_plugin *d, const struct person *person)
 
 /* Run p for one subject (person NULL: the audience) into out. */
 static int generate_one(sqlite3 *db, const struct sched_env *env,
-			struct queries *queries, struct plugin *p,
+			struct gen_queries *queries, struct plugin *p,
 			const struct person *person, qa_day from, qa_day to,
 			struct sched_occ_list *out)
 {
@@ -776,430 +133,49 @@ static int generate_one(sqlite3 *db, const struct sched_env *env,
 	}
 	struct gen g = {
 		.db = db,
-		.env = env,
+		.today = env->today,
+		.tzid = env->tzid,
+		.holidays = env->holidays,
 		.plugin = p,
-		.subject = &subject,
 		.subject_id = person ? person->id : "",
-		.from = from,
-		.to = to,
 		.out = out,
 		.queries = queries,
 	};
-	lend_services(p, &g);
+	services_lend(p, &g);
 	size_t before = out->n;
 	int rc = p->desc->generate(p->state, &subject, from, to, &p->host);
 	p->host_data = NULL;
 	if (rc != 0 || g.failed) {
 		/* Nothing half-generated may reach the schedule. */
-		occ_list_truncate(out, before);
+		sched_occ_list_truncate(out, before);
 		return -1;
 	}
 	return 0;
 }
 
-/* ---- reconciling ---- */
+/* ---- running ---- */
 
-static void content_hash(const struct sched_occ *o, char hex[33])
-{
-	unsigned char hash[16];
-	char buf[64];
-	crypto_generichash_state st;
-	crypto_generichash_init(&st, NULL, 0, sizeof(hash));
-	snprintf(buf, sizeof(buf), "%d|%d|%d|%d|%d|%lld|%lld|%d", o->kind,
-		 o->status, o->date, o->start_minute, o->duration,
-		 (long long)o->dtstart_utc, (long long)o->dtend_utc,
-		 o->done_on);
-	/* What 0.1.0 hashed, then what came since only when set, so that an
-	 * occurrence stored before is unchanged (its SEQUENCE kept) unless
-	 * it really changed. */
-	const char *parts[] = {buf,     o->summary, o->detail, o->with_staff_id,
-			       o->also, o->home};
-	size_t n_parts = o->home ? 6 : o->also ? 5 : 4;
-	for (size_t i = 0; i < n_parts; i++) {
-		/* NUL-terminated, so a NULL and "" hash alike but adjacent
-		 * fields cannot run into each other. */
-		const char *part = parts[i] ? parts[i] : "";
-		crypto_generichash_update(&st, (const unsigned char *)part,
-					  strlen(part) + 1);
-	}
-	crypto_generichash_final(&st, hash, sizeof(hash));
-	sodium_bin2hex(hex, 33, hash, sizeof(hash));
-}
-
-struct reconciler {
+/* One regeneration: what each of its steps works with. */
+struct run {
 	sqlite3 *db;
 	const struct sched_env *env;
-	qa_day window_from;
-	sqlite3_stmt *existing, *upsert, *cancel, *series, *series_clear;
-	sqlite3_stmt *attendees_clear, *attendee_add, *owners_clear;
-	struct queries queries;
+	const char *only_staff; /* a run for one person, else NULL */
+	qa_day from, to;        /* the window */
+	unsigned char salt[SCHED_SALT_SIZE]; /* for UIDs */
+	struct gen_queries queries;
+	struct reconciler rec;
 	struct sched_stats *stats;
 };
 
-static int reconciler_prepare(struct reconciler *r)
+/* Name occurrences [from, n) of list, all of activity for subject, and
+ * make the stored series match them. */
+static int store(struct run *run, const char *activity, const char *subject,
+		 struct sched_occ_list *list, size_t from,
+		 enum reconcile_due due)
 {
-	static const char existing_sql[] =
-		"SELECT occ_key, content_hash, status FROM occurrences"
-		" WHERE activity = ?1 AND subject = ?2 AND start_date >= ?3";
-	/* One statement for new and changed: a row stored from before the
-	 * window (a session that moved forward into it) is found by its
-	 * key too. Unchanged content writes nothing. */
-	static const char upsert_sql[] =
-		"INSERT INTO occurrences (uid, activity, subject, occ_key, "
-		"kind,"
-		" status, start_date, start_minute, duration, dtstart_utc,"
-		" dtend_utc, done_on, summary, detail, with_staff_id, sequence,"
-		" content_hash, created_at, last_modified)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-		" ?13, ?14, ?15, 0, ?16, ?17, ?17)"
-		" ON CONFLICT (activity, subject, occ_key) DO UPDATE SET"
-		" kind = excluded.kind, status = excluded.status,"
-		" start_date = excluded.start_date,"
-		" start_minute = excluded.start_minute,"
-		" duration = excluded.duration,"
-		" dtstart_utc = excluded.dtstart_utc,"
-		" dtend_utc = excluded.dtend_utc, done_on = excluded.done_on,"
-		" summary = excluded.summary, detail = excluded.detail,"
-		" with_staff_id = excluded.with_staff_id,"
-		" content_hash = excluded.content_hash,"
-		" sequence = sequence + 1,"
-		" last_modified = excluded.last_modified, cancelled_at = NULL"
-		" WHERE content_hash <> excluded.content_hash"
-		" OR status = 'cancelled'";
-	static const char cancel_sql[] =
-		"UPDATE occurrences SET status = 'cancelled',"
-		" sequence = sequence + 1, last_modified = ?4, cancelled_at = "
-		"?4"
-		" WHERE activity = ?1 AND subject = ?2 AND occ_key = ?3";
-	static const char series_sql[] =
-		"INSERT INTO series (activity, subject, next_due, home, shared)"
-		" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (activity, subject)"
-		" DO UPDATE SET next_due = excluded.next_due,"
-		" home = excluded.home, shared = excluded.shared"
-		" WHERE next_due IS NOT excluded.next_due"
-		" OR home IS NOT excluded.home OR shared <> excluded.shared";
-	/* A shared series is owned by one person at a time. */
-	static const char owners_clear_sql[] =
-		"DELETE FROM series WHERE activity = ?1 AND subject IS NOT ?2";
-	/* A series with nothing open keeps no row it did not have. */
-	static const char series_clear_sql[] =
-		"UPDATE series SET next_due = NULL, home = NULL"
-		" WHERE activity = ?1 AND subject = ?2 AND next_due IS NOT "
-		"NULL";
-	static const char attendees_clear_sql[] =
-		"DELETE FROM occurrence_attendees WHERE uid = ?1";
-	static const char attendee_add_sql[] =
-		"INSERT OR IGNORE INTO occurrence_attendees (uid, staff_id)"
-		" VALUES (?1, ?2)";
-	if (sqlite3_prepare_v2(r->db, existing_sql, -1, &r->existing, NULL) ||
-	    sqlite3_prepare_v2(r->db, upsert_sql, -1, &r->upsert, NULL) ||
-	    sqlite3_prepare_v2(r->db, cancel_sql, -1, &r->cancel, NULL) ||
-	    sqlite3_prepare_v2(r->db, series_sql, -1, &r->series, NULL) ||
-	    sqlite3_prepare_v2(r->db, series_clear_sql, -1, &r->series_clear,
-			       NULL) ||
-	    sqlite3_prepare_v2(r->db, attendees_clear_sql, -1,
-			       &r->attendees_clear, NULL) ||
-	    sqlite3_prepare_v2(r->db, attendee_add_sql, -1, &r->attendee_add,
-			       NULL) ||
-	    sqlite3_prepare_v2(r->db, owners_clear_sql, -1, &r->owners_clear,
-			       NULL)) {
-		log_err("sched: %s", sqlite3_errmsg(r->db));
-		return -1;
-	}
-	return 0;
-}
-
-static void reconciler_finish(struct reconciler *r)
-{
-	sqlite3_finalize(r->existing);
-	sqlite3_finalize(r->upsert);
-	sqlite3_finalize(r->cancel);
-	sqlite3_finalize(r->series);
-	sqlite3_finalize(r->series_clear);
-	sqlite3_finalize(r->attendees_clear);
-	sqlite3_finalize(r->attendee_add);
-	sqlite3_finalize(r->owners_clear);
-	queries_finish(&r->queries);
-}
-
-static int run_stmt(sqlite3 *db, sqlite3_stmt *stmt)
-{
-	int step = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	if (step != SQLITE_DONE) {
-		log_err("sched: %s", sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
-}
-
-/* Store o; *changed is whether a row was written (new or changed). */
-static int write_occ(struct reconciler *r, const struct sched_occ *o,
-		     const char *hash, bool *changed)
-{
-	sqlite3_stmt *stmt = r->upsert;
-	bind_text(stmt, 1, o->uid);
-	bind_text(stmt, 2, o->activity);
-	bind_text(stmt, 3, o->subject);
-	bind_text(stmt, 4, o->key);
-	bind_text(stmt, 5, kind_text(o->kind));
-	bind_text(stmt, 6, status_text(o->status));
-	bind_day(stmt, 7, o->date);
-	if (o->kind == QA_OCC_EVENT) {
-		sqlite3_bind_int(stmt, 8, o->start_minute);
-		sqlite3_bind_int64(stmt, 10, o->dtstart_utc);
-		sqlite3_bind_int64(stmt, 11, o->dtend_utc);
-	}
-	sqlite3_bind_int(stmt, 9, o->duration);
-	bind_day(stmt, 12, o->done_on);
-	bind_text(stmt, 13, o->summary);
-	bind_text(stmt, 14, o->detail);
-	bind_text(stmt, 15, o->with_staff_id);
-	bind_text(stmt, 16, hash);
-	sqlite3_bind_int64(stmt, 17, r->env->now);
-	if (run_stmt(r->db, stmt))
-		return -1;
-	*changed = sqlite3_changes(r->db) > 0;
-	if (!*changed)
-		return 0;
-	/* The third participant, if any, as the content hash had it. */
-	bind_text(r->attendees_clear, 1, o->uid);
-	if (run_stmt(r->db, r->attendees_clear))
-		return -1;
-	if (!o->also)
-		return 0;
-	bind_text(r->attendee_add, 1, o->uid);
-	bind_text(r->attendee_add, 2, o->also);
-	return run_stmt(r->db, r->attendee_add);
-}
-
-struct stored {
-	char *key;
-	char hash[33];
-	bool cancelled;
-	bool seen;
-};
-
-static int cmp_stored(const void *a, const void *b)
-{
-	return strcmp(((const struct stored *)a)->key,
-		      ((const struct stored *)b)->key);
-}
-
-/* A person's series and its next due date: the earliest open occurrence
- * after the latest one done, so a missed period is forgiven once a later
- * one is done ("overdue = nothing recorded since"). Audit actions are
- * separate duties, so every open one counts. */
-static bool same_home(const char *a, const char *b)
-{
-	return a && b ? strcmp(a, b) == 0 : a == b;
-}
-
-/* The date of the latest occurrence done at home (NULL: of those with no
- * home). */
-static qa_day last_done_at(const struct sched_occ *occs, size_t n,
-			   const char *home)
-{
-	qa_day last_done = QA_DAY_NONE;
-	for (size_t k = 0; k < n; k++)
-		if (occs[k].done_on != QA_DAY_NONE &&
-		    same_home(occs[k].home, home) &&
-		    (last_done == QA_DAY_NONE || occs[k].date > last_done))
-			last_done = occs[k].date;
-	return last_done;
-}
-
-static int write_series(struct reconciler *r, const char *activity,
-			const char *subject, bool shared, qa_day since,
-			const struct sched_occ *occs, size_t n)
-{
-	bool every_open = strcmp(activity, SCHED_AUDIT_ACTION) == 0 ||
-			  strcmp(activity, SCHED_MODERATION) == 0;
-	qa_day next_due = QA_DAY_NONE;
-	const char *home = NULL; /* of the occurrence next due */
-	/* One series per home (reg44_visit; most have none): a visit to one
-	 * home forgives nothing missed at another. */
-	bool homes = false;
-	for (size_t i = 0; i < n && !homes; i++)
-		homes = occs[i].home != NULL;
-	qa_day last_done = QA_DAY_NONE;
-	for (size_t i = 0; i < n; i++) {
-		if (i == 0 || homes) /* else the same for every one */
-			last_done = last_done_at(occs, n, occs[i].home);
-		if (occs[i].done_on == QA_DAY_NONE &&
-		    (since == QA_DAY_NONE || occs[i].date >= since) &&
-		    (every_open || last_done == QA_DAY_NONE ||
-		     occs[i].date > last_done) &&
-		    (next_due == QA_DAY_NONE || occs[i].date < next_due)) {
-			next_due = occs[i].date;
-			home = occs[i].home;
-		}
-	}
-	if (next_due == QA_DAY_NONE) {
-		bind_text(r->series_clear, 1, activity);
-		bind_text(r->series_clear, 2, subject);
-		return run_stmt(r->db, r->series_clear);
-	}
-	bind_text(r->series, 1, activity);
-	bind_text(r->series, 2, subject);
-	bind_day(r->series, 3, next_due);
-	bind_text(r->series, 4, home);
-	sqlite3_bind_int(r->series, 5, shared);
-	return run_stmt(r->db, r->series);
-}
-
-/* Make the stored series (activity, subject) from the window on match
- * occs[0..n). */
-static int reconcile(struct reconciler *r, const char *activity,
-		     const char *subject, const struct sched_occ *occs,
-		     size_t n)
-{
-	struct stored *stored = NULL;
-	size_t n_stored = 0, cap = 0;
-	int rc = -1;
-	sqlite3_stmt *q = r->existing;
-	bind_text(q, 1, activity);
-	bind_text(q, 2, subject);
-	bind_day(q, 3, r->window_from);
-	int step;
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		if (n_stored == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct stored *grown =
-				realloc(stored, cap * sizeof(*grown));
-			if (!grown)
-				goto out;
-			stored = grown;
-		}
-		struct stored *s = &stored[n_stored];
-		memset(s, 0, sizeof(*s));
-		s->key = strdup((const char *)sqlite3_column_text(q, 0));
-		if (!s->key)
-			goto out;
-		n_stored++;
-		snprintf(s->hash, sizeof(s->hash), "%s",
-			 (const char *)sqlite3_column_text(q, 1));
-		s->cancelled = strcmp((const char *)sqlite3_column_text(q, 2),
-				      "cancelled") == 0;
-	}
-	sqlite3_reset(q);
-	sqlite3_clear_bindings(q);
-	if (step != SQLITE_DONE) {
-		log_err("sched: %s", sqlite3_errmsg(r->db));
-		goto out;
-	}
-	if (n_stored)
-		qsort(stored, n_stored, sizeof(*stored), cmp_stored);
-
-	for (size_t i = 0; i < n; i++) {
-		const struct sched_occ *o = &occs[i];
-		char hash[33];
-		content_hash(o, hash);
-		struct stored probe = {.key = o->key};
-		struct stored *found =
-			n_stored ? bsearch(&probe, stored, n_stored,
-					   sizeof(*stored), cmp_stored)
-				 : NULL;
-		if (found) {
-			found->seen = true;
-			if (!found->cancelled &&
-			    strcmp(found->hash, hash) == 0) {
-				r->stats->unchanged++;
-				continue;
-			}
-		}
-		bool changed;
-		if (write_occ(r, o, hash, &changed))
-			goto out;
-		if (!changed)
-			r->stats->unchanged++; /* stored before the window */
-		else if (found)
-			r->stats->updated++;
-		else
-			r->stats->inserted++;
-	}
-	for (size_t i = 0; i < n_stored; i++) {
-		if (stored[i].seen || stored[i].cancelled)
-			continue;
-		bind_text(r->cancel, 1, activity);
-		bind_text(r->cancel, 2, subject);
-		bind_text(r->cancel, 3, stored[i].key);
-		sqlite3_bind_int64(r->cancel, 4, r->env->now);
-		if (run_stmt(r->db, r->cancel))
-			goto out;
-		r->stats->cancelled++;
-	}
-	if (*subject &&
-	    write_series(r, activity, subject, false, QA_DAY_NONE, occs, n))
-		goto out;
-	rc = 0;
-out:
-	for (size_t i = 0; i < n_stored; i++)
-		free(stored[i].key);
-	free(stored);
-	return rc;
-}
-
-static int cmp_person_id(const void *key, const void *item)
-{
-	return strcmp(key, ((const struct person *)item)->id);
-}
-
-/* Subjects of activity with live stored occurrences in the window that this
- * run did not generate: their series vanished (role changed, plugin now
- * concerns nobody) and are cancelled. */
-static int cancel_orphans(struct reconciler *r, const char *activity,
-			  const struct people *generated_for, bool audience,
-			  const struct sched_filter *filter)
-{
-	static const char sql[] =
-		"SELECT DISTINCT subject FROM occurrences WHERE activity = ?1"
-		" AND status <> 'cancelled' AND start_date >= ?2"
-		" AND (?3 IS NULL OR subject = ?3)";
-	sqlite3_stmt *stmt = NULL;
-	struct config_list orphans = {0};
-	int rc = -1;
-	if (sqlite3_prepare_v2(r->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		goto out;
-	bind_text(stmt, 1, activity);
-	bind_day(stmt, 2, r->window_from);
-	bind_text(stmt, 3, filter ? filter->staff_id : NULL);
-	int step;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *subject =
-			(const char *)sqlite3_column_text(stmt, 0);
-		/* generated_for is in id order, as people_load reads it. */
-		bool kept = audience ? *subject == '\0'
-				     : bsearch(subject, generated_for->items,
-					       generated_for->n,
-					       sizeof(*generated_for->items),
-					       cmp_person_id) != NULL;
-		if (kept)
-			continue;
-		char **grown = realloc(orphans.items,
-				       (orphans.n + 1) * sizeof(*grown));
-		if (!grown)
-			goto out;
-		orphans.items = grown;
-		if (!(orphans.items[orphans.n] = strdup(subject)))
-			goto out;
-		orphans.n++;
-	}
-	if (step != SQLITE_DONE)
-		goto out;
-	sqlite3_finalize(stmt);
-	stmt = NULL;
-	for (size_t i = 0; i < orphans.n; i++)
-		if (reconcile(r, activity, orphans.items[i], NULL, 0))
-			goto out;
-	rc = 0;
-out:
-	if (rc)
-		log_err("sched: %s", sqlite3_errmsg(r->db));
-	sqlite3_finalize(stmt);
-	config_list_free(&orphans);
-	return rc;
+	name_occurrences(run->salt, list, from);
+	return reconcile(&run->rec, activity, subject, &list->items[from],
+			 list->n - from, due);
 }
 
 static void disable_plugin(struct plugin *p, const char *why)
@@ -1221,9 +197,9 @@ static qa_day added_on(sqlite3 *db, const char *id)
 	qa_day day = QA_DAY_NONE;
 	if (sqlite3_prepare_v2(db, "SELECT added_on FROM staff WHERE id = ?1",
 			       -1, &stmt, NULL) == SQLITE_OK) {
-		bind_text(stmt, 1, id);
+		db_bind_text(stmt, 1, id);
 		if (sqlite3_step(stmt) == SQLITE_ROW)
-			day = column_day(stmt, 0);
+			day = db_column_day(stmt, 0);
 	}
 	sqlite3_finalize(stmt);
 	return day;
@@ -1234,8 +210,7 @@ static qa_day added_on(sqlite3 *db, const char *id)
  * framework names one responsible officer): each deadline names the owner
  * as its second participant, and the series is kept against them, so it
  * appears in their `due`, reminds them and escalates to their manager. */
-static int run_shared(struct reconciler *r, sqlite3 *db,
-		      const struct sched_env *env, struct plugin *p,
+static int run_shared(struct run *run, struct plugin *p,
 		      struct sched_occ_list *occs)
 {
 	bool deadlines = false;
@@ -1245,7 +220,7 @@ static int run_shared(struct reconciler *r, sqlite3 *db,
 		deadlines = deadlines || occs->items[i].kind == QA_OCC_DUE;
 	if (deadlines) {
 		struct config_list holders;
-		if (sched_owner(db, p, env->today, &owner, &holders))
+		if (sched_owner(run->db, p, run->env->today, &owner, &holders))
 			goto out;
 		config_list_free(&holders);
 		/* Every regeneration would say it again: check-config warns
@@ -1266,16 +241,13 @@ static int run_shared(struct reconciler *r, sqlite3 *db,
 				goto out;
 		}
 	}
-	if (reconcile(r, p->desc->id, "", occs->items, occs->n))
-		goto out;
-	bind_text(r->owners_clear, 1, p->desc->id);
-	bind_text(r->owners_clear, 2, owner);
-	if (run_stmt(db, r->owners_clear))
+	if (store(run, p->desc->id, "", occs, 0, RECONCILE_SINCE_DONE))
 		goto out;
 	/* Owed from the day the owner was added: nothing before the day we
 	 * learnt of them can be known. */
-	if (owner && write_series(r, p->desc->id, owner, true,
-				  added_on(db, owner), occs->items, occs->n))
+	if (reconcile_owner(&run->rec, p->desc->id, owner,
+			    owner ? added_on(run->db, owner) : QA_DAY_NONE,
+			    occs->items, occs->n))
 		goto out;
 	rc = 0;
 out:
@@ -1292,7 +264,7 @@ int sched_owner(sqlite3 *db, const struct plugin *p, qa_day today, char **owner,
 		" FROM staff s WHERE s.left_on IS NULL OR s.left_on >= ?1"
 		" ORDER BY s.id";
 	sqlite3_stmt *stmt = NULL;
-	char lead[64], why[256], day[DATE_TEXT_SIZE];
+	char lead[64], why[256];
 	unsigned lead_mask = 0;
 	int rc = -1, step;
 	*owner = NULL;
@@ -1307,8 +279,8 @@ int sched_owner(sqlite3 *db, const struct plugin *p, qa_day today, char **owner,
 		configured = NULL;
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
-	bind_text(stmt, 1, date_format(today, day));
-	bind_text(stmt, 2, configured);
+	db_bind_day(stmt, 1, today);
+	db_bind_text(stmt, 2, configured);
 	char *named = NULL, *first = NULL;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(stmt, 0);
@@ -1351,29 +323,28 @@ out:
 }
 
 /* Generate and reconcile one plugin. */
-static int run_plugin(struct reconciler *r, sqlite3 *db,
-		      const struct sched_env *env, struct plugin *p,
-		      const struct people *people,
-		      const struct sched_filter *filter, qa_day from, qa_day to)
+static int run_plugin(struct run *run, struct plugin *p,
+		      const struct people *people)
 {
 	struct sched_occ_list occs = {0};
 	struct people concerned = {0};
 	int rc = -1;
-	r->stats->plugins_run++;
+	run->stats->plugins_run++;
 	if (p->desc->scope == QA_SCOPE_AUDIENCE) {
-		if (generate_one(db, env, &r->queries, p, NULL, from, to,
-				 &occs)) {
+		if (generate_one(run->db, run->env, &run->queries, p, NULL,
+				 run->from, run->to, &occs)) {
 			disable_plugin(p, "generate() failed for the audience "
 					  "series");
-			r->stats->plugins_failed++;
+			run->stats->plugins_failed++;
 			rc = 0;
 			goto out;
 		}
 		/* An activity that was one series per person before (0.1.0's
 		 * lado_audit) leaves those series behind: cancelled, before
 		 * the owner's series is written (the owner may be one). */
-		rc = cancel_orphans(r, p->desc->id, NULL, true, filter) ||
-				     run_shared(r, db, env, p, &occs)
+		rc = reconcile_orphans(&run->rec, p->desc->id, NULL,
+				       run->only_staff) ||
+				     run_shared(run, p, &occs)
 			     ? -1
 			     : 0;
 		goto out;
@@ -1388,23 +359,24 @@ static int run_plugin(struct reconciler *r, sqlite3 *db,
 			continue;
 		concerned.items[concerned.n++] = *person; /* borrowed */
 		size_t before = occs.n;
-		if (generate_one(db, env, &r->queries, p, person, from, to,
-				 &occs)) {
+		if (generate_one(run->db, run->env, &run->queries, p, person,
+				 run->from, run->to, &occs)) {
 			char why[160];
 			snprintf(why, sizeof(why),
 				 "generate() failed for staff %s", person->id);
 			disable_plugin(p, why);
-			r->stats->plugins_failed++;
+			run->stats->plugins_failed++;
 			rc = 0;
 			goto out;
 		}
-		if (reconcile(r, p->desc->id, person->id, &occs.items[before],
-			      occs.n - before))
+		if (store(run, p->desc->id, person->id, &occs, before,
+			  RECONCILE_SINCE_DONE))
 			goto out;
 		/* Only the series in hand is needed in memory. */
-		occ_list_truncate(&occs, before);
+		sched_occ_list_truncate(&occs, before);
 	}
-	rc = cancel_orphans(r, p->desc->id, &concerned, false, filter);
+	rc = reconcile_orphans(&run->rec, p->desc->id, &concerned,
+			       run->only_staff);
 out:
 	free(concerned.items); /* the people themselves are borrowed */
 	sched_occ_list_free(&occs);
@@ -1413,316 +385,43 @@ out:
 
 /* ---- the audit workflow (built in) ---- */
 
-/* [activity.collaborative_audit] moderation_within and moderation_time,
- * or their defaults when the plugin is not loaded. */
-struct workflow {
-	int moderation_within; /* working days */
-	int moderation_minute;
-};
-
-static void workflow_config(const struct sched_env *env, struct workflow *w)
-{
-	w->moderation_within = 10;
-	w->moderation_minute = 10 * 60;
-	const struct plugin *p =
-		plugins_find(env->plugins, "collaborative_audit");
-	const char *within = p ? plugin_value(p, "moderation_within") : NULL;
-	const char *time = p ? plugin_value(p, "moderation_time") : NULL;
-	char *end;
-	long days = within ? strtol(within, &end, 10) : 0;
-	/* The plugin's init refused anything else. */
-	if (within && !*end && days >= 1 && days <= 60)
-		w->moderation_within = (int)days;
-	int minute;
-	if (time && qa_time_parse(time, &minute) == 0)
-		w->moderation_minute = minute;
-}
-
-/* An action's deadline counted from `from` (the audit, or the moderation
- * that regraded it): 5 working days for an inadequate grade with a
- * safeguarding concern, else 28 days, moved to the working day before
- * when that is not one (framework lines 176-178). */
-static qa_day action_due(const struct sched_env *env, qa_day from, bool urgent)
-{
-	return urgent ? working_days_add(env->holidays, from, 5)
-		      : working_day_shift(env->holidays, from + 28, -1);
-}
-
-static bool is_urgent(const char *grade, int safeguarding)
-{
-	return grade && strcmp(grade, "inadequate") == 0 && safeguarding;
-}
-
-/* Emit one occurrence of a built-in series for subject into out, through
- * the same checks as a plugin's. */
-static int emit_builtin(struct reconciler *r, sqlite3 *db,
-			const struct sched_env *env, const char *activity,
-			const char *title, const char *subject,
-			const struct qa_occurrence *occ,
-			struct sched_occ_list *out)
-{
-	struct plugin builtin = {0};
-	struct qa_plugin desc = {.id = activity, .title = title};
-	builtin.desc = &desc;
-	struct gen g = {.db = db,
-			.env = env,
-			.plugin = &builtin,
-			.subject_id = subject,
-			.out = out,
-			.queries = &r->queries};
-	builtin.host_data = &g;
-	builtin.host.host_data = &builtin;
-	return host_emit(&builtin.host, occ);
-}
-
-/* The practitioner's actions: one per audit of their case, due as
- * action_due says from the audit, or from its moderation when that
- * regraded it before the action was closed (line 198: a regrading after
- * the close is kept on the audit and reopens nothing). Closed by the
- * `record audit_action` that names the audit. */
-static int actions_of(struct reconciler *r, sqlite3 *db,
-		      const struct sched_env *env, sqlite3_stmt *audits,
-		      const struct person *sw, struct sched_occ_list *occs)
-{
-	int step;
-	bind_text(audits, 1, sw->id);
-	while ((step = sqlite3_step(audits)) == SQLITE_ROW) {
-		long long audit_id = sqlite3_column_int64(audits, 0);
-		const char *grade =
-			(const char *)sqlite3_column_text(audits, 2);
-		bool urgent = is_urgent(grade, sqlite3_column_int(audits, 3));
-		qa_day audited = column_day(audits, 4);
-		qa_day closed = column_day(audits, 5);
-		qa_day moderated = column_day(audits, 6);
-		const char *new_grade =
-			(const char *)sqlite3_column_text(audits, 7);
-		bool new_urgent =
-			is_urgent(new_grade, sqlite3_column_int(audits, 8));
-		bool regraded = moderated != QA_DAY_NONE && new_grade &&
-				(strcmp(new_grade, grade ? grade : "") != 0 ||
-				 sqlite3_column_int(audits, 8) !=
-					 sqlite3_column_int(audits, 3));
-		bool retimed = regraded &&
-			       (closed == QA_DAY_NONE || closed > moderated);
-		qa_day due = retimed ? action_due(env, moderated, new_urgent)
-				     : action_due(env, audited, urgent);
-		if (retimed)
-			urgent = new_urgent;
-		/* Every action, open or closed, whatever the window: one
-		 * still open from a year ago is still a duty, and closing one
-		 * late must reach its stored row. */
-		if (due < env->today - SCHED_MAX_SPAN_DAYS)
-			continue;
-		char key[32], detail[300], audited_text[DATE_TEXT_SIZE];
-		char moderated_text[DATE_TEXT_SIZE], retimed_text[80] = "";
-		snprintf(key, sizeof(key), "audit-%lld", audit_id);
-		if (retimed)
-			snprintf(retimed_text, sizeof(retimed_text),
-				 " Re-timed from its moderation on %s.",
-				 date_format(moderated, moderated_text));
-		snprintf(detail, sizeof(detail),
-			 "Actions from the collaborative audit of %s: %s, "
-			 "signed off by the line manager.%s",
-			 date_format(audited, audited_text),
-			 urgent ? "complete within 5 working days"
-				: "complete within 4 weeks",
-			 retimed_text);
-		struct qa_occurrence occ = {
-			.struct_size = sizeof(occ),
-			.key = key,
-			.kind = QA_OCC_DUE,
-			.status = QA_STATUS_CONFIRMED,
-			.date = due,
-			.summary = "Audit actions",
-			.detail = detail,
-			.with_staff_id = sw->manager_id,
-			.done_on = closed,
-		};
-		if (emit_builtin(r, db, env, SCHED_AUDIT_ACTION,
-				 "Audit actions", sw->id, &occ, occs))
-			goto fail;
-	}
-	sqlite3_reset(audits);
-	if (step == SQLITE_DONE)
-		return 0;
-	log_err("sched: audit actions: %s", sqlite3_errmsg(db));
-fail:
-	sqlite3_reset(audits);
-	return -1;
-}
-
-/* Was the audit behind an open audit action graded inadequate with a
- * safeguarding concern, as it stands: after its Stage 2 moderation, which
- * may have regraded it: actions_of's rule, for an action still open (it
- * re-times the action from the moderation). */
-bool sched_action_urgent(sqlite3 *db, const char *key)
-{
-	long long id;
-	if (sscanf(key, "audit-%lld", &id) != 1)
-		return false;
-	sqlite3_stmt *stmt = NULL;
-	bool urgent = false;
-	if (sqlite3_prepare_v2(
-		    db,
-		    "SELECT CASE WHEN m.id IS NOT NULL"
-		    " THEN m.grade = 'inadequate' AND m.safeguarding"
-		    " ELSE a.grade = 'inadequate' AND a.safeguarding END"
-		    " FROM completions a LEFT JOIN completions m ON m.id ="
-		    " (SELECT min(x.id) FROM completions x WHERE x.activity ="
-		    " 'moderation' AND x.audit_id = a.id)"
-		    " WHERE a.id = ?1",
-		    -1, &stmt, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(stmt, 1, id);
-		urgent = sqlite3_step(stmt) == SQLITE_ROW &&
-			 sqlite3_column_int(stmt, 0);
-	}
-	sqlite3_finalize(stmt);
-	return urgent;
-}
-
-/* The Stage 2 moderations asked of moderator (framework lines 160-175):
- * one per audit naming them, a one-hour session with the auditor and the
- * practitioner, tentative on the last day it may be held
- * (moderation_within working days after the audit) until recorded, then
- * on the day it was held, whoever held it. */
-static int moderations_of(struct reconciler *r, sqlite3 *db,
-			  const struct sched_env *env, const struct workflow *w,
-			  sqlite3_stmt *asked, const struct person *moderator,
-			  struct sched_occ_list *occs)
-{
-	int step;
-	bind_text(asked, 1, moderator->id);
-	while ((step = sqlite3_step(asked)) == SQLITE_ROW) {
-		long long audit_id = sqlite3_column_int64(asked, 0);
-		const char *auditor =
-			(const char *)sqlite3_column_text(asked, 1);
-		const char *practitioner =
-			(const char *)sqlite3_column_text(asked, 2);
-		qa_day audited = column_day(asked, 3);
-		qa_day held = column_day(asked, 4);
-		qa_day due = working_days_add(env->holidays, audited,
-					      w->moderation_within);
-		if ((held == QA_DAY_NONE ? due : held) <
-		    env->today - SCHED_MAX_SPAN_DAYS)
-			continue;
-		char key[32], summary[300], detail[400];
-		char audited_text[DATE_TEXT_SIZE], due_text[DATE_TEXT_SIZE];
-		snprintf(key, sizeof(key), "audit-%lld", audit_id);
-		const char *auditor_name =
-			(const char *)sqlite3_column_text(asked, 5);
-		const char *practitioner_name =
-			(const char *)sqlite3_column_text(asked, 6);
-		snprintf(summary, sizeof(summary),
-			 "Stage 2 moderation: %s's case, audited by %s%s",
-			 practitioner_name ? practitioner_name : practitioner,
-			 auditor_name ? auditor_name : auditor,
-			 held == QA_DAY_NONE ? " (to arrange)" : "");
-		snprintf(detail, sizeof(detail),
-			 "A reflective discussion of the collaborative audit "
-			 "of %s between the moderator, the auditor and the "
-			 "social worker: one hour at most, held by %s (%d "
-			 "working days after the audit). The time shown is a "
-			 "placeholder until it is arranged.",
-			 date_format(audited, audited_text),
-			 date_format(due, due_text), w->moderation_within);
-		struct qa_occurrence occ = {
-			.struct_size = sizeof(occ),
-			.key = key,
-			.kind = QA_OCC_EVENT,
-			.status = held == QA_DAY_NONE ? QA_STATUS_TENTATIVE
-						      : QA_STATUS_CONFIRMED,
-			.date = held == QA_DAY_NONE ? due : held,
-			.start_minute = w->moderation_minute,
-			.duration = 60,
-			.summary = summary,
-			.detail = detail,
-			.with_staff_id = auditor,
-			.done_on = held,
-		};
-		if (emit_builtin(r, db, env, SCHED_MODERATION,
-				 "Stage 2 moderation", moderator->id, &occ,
-				 occs))
-			goto fail;
-		struct sched_occ *emitted = &occs->items[occs->n - 1];
-		if (!(emitted->also = strdup(practitioner))) {
-			log_err("sched: out of memory");
-			goto fail;
-		}
-	}
-	sqlite3_reset(asked);
-	if (step == SQLITE_DONE)
-		return 0;
-	log_err("sched: moderations: %s", sqlite3_errmsg(db));
-fail:
-	sqlite3_reset(asked);
-	return -1;
-}
-
 /* The built-in series of the audit workflow, for everyone (or the one
  * person filter names): each practitioner's `audit_action`s and each
  * moderator's `moderation`s. */
-static int run_audit_workflow(struct reconciler *r, sqlite3 *db,
-			      const struct sched_env *env,
-			      const struct people *people,
-			      const struct sched_filter *filter)
+static int run_audit_workflow(struct run *run, const struct people *people)
 {
-	/* The moderation, if any: the first recorded. */
-#define MODERATION_OF(a)                                                \
-	" LEFT JOIN completions m ON m.id = (SELECT min(x.id) FROM"     \
-	" completions x WHERE x.activity = 'moderation' AND x.audit_id" \
-	" = " a ".id)"
-	static const char audits_sql[] =
-		"SELECT a.id, a.staff_id, a.grade, a.safeguarding, a.done_on,"
-		" (SELECT min(c.done_on) FROM completions c WHERE c.activity ="
-		"  'audit_action' AND c.audit_id = a.id),"
-		" m.done_on, m.grade, m.safeguarding"
-		" FROM completions a" MODERATION_OF(
-			"a") " WHERE a.activity = 'collaborative_audit'"
-			     " AND a.practitioner_id = ?1 ORDER BY a.done_on, "
-			     "a.id";
-	/* The names from the staff table: a run for one person has loaded
-	 * only them. */
-	static const char asked_sql[] =
-		"SELECT a.id, a.staff_id, a.practitioner_id, a.done_on,"
-		" m.done_on,"
-		" (SELECT name FROM staff WHERE id = a.staff_id),"
-		" (SELECT name FROM staff WHERE id = a.practitioner_id)"
-		" FROM completions a" MODERATION_OF(
-			"a") " WHERE a.activity = 'collaborative_audit'"
-			     " AND a.moderator_id = ?1 ORDER BY a.done_on, "
-			     "a.id";
-#undef MODERATION_OF
-	sqlite3_stmt *audits = NULL, *asked = NULL;
 	struct workflow w;
+	struct sched_occ_list occs = {0};
+	struct gen g = {
+		.db = run->db,
+		.today = run->env->today,
+		.tzid = run->env->tzid,
+		.holidays = run->env->holidays,
+		.out = &occs,
+		.queries = &run->queries,
+	};
 	int rc = -1;
-	workflow_config(env, &w);
-	if (sqlite3_prepare_v2(db, audits_sql, -1, &audits, NULL) ||
-	    sqlite3_prepare_v2(db, asked_sql, -1, &asked, NULL)) {
-		log_err("sched: audit workflow: %s", sqlite3_errmsg(db));
+	if (workflow_prepare(&w, run->db, run->env->plugins))
 		goto out;
-	}
 	for (size_t i = 0; i < people->n; i++) {
 		const struct person *p = &people->items[i];
-		if (filter && filter->staff_id &&
-		    strcmp(filter->staff_id, p->id) != 0)
+		if (run->only_staff && strcmp(run->only_staff, p->id) != 0)
 			continue;
-		struct sched_occ_list occs = {0};
-		int failed = actions_of(r, db, env, audits, p, &occs) ||
-			     reconcile(r, SCHED_AUDIT_ACTION, p->id, occs.items,
-				       occs.n);
-		occ_list_truncate(&occs, 0);
-		failed = failed ||
-			 moderations_of(r, db, env, &w, asked, p, &occs) ||
-			 reconcile(r, SCHED_MODERATION, p->id, occs.items,
-				   occs.n);
-		sched_occ_list_free(&occs);
-		if (failed)
+		if (workflow_actions(&w, &g, p) ||
+		    store(run, SCHED_AUDIT_ACTION, p->id, &occs, 0,
+			  RECONCILE_EVERY_OPEN))
 			goto out;
+		sched_occ_list_truncate(&occs, 0);
+		if (workflow_moderations(&w, &g, p) ||
+		    store(run, SCHED_MODERATION, p->id, &occs, 0,
+			  RECONCILE_EVERY_OPEN))
+			goto out;
+		sched_occ_list_truncate(&occs, 0);
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(audits);
-	sqlite3_finalize(asked);
+	workflow_finish(&w);
+	sched_occ_list_free(&occs);
 	return rc;
 }
 
@@ -1736,7 +435,7 @@ static int set_generated_for(sqlite3 *db, qa_day today)
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1;
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
-		bind_day(stmt, 1, today);
+		db_bind_day(stmt, 1, today);
 		rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
 	}
 	if (rc)
@@ -1753,7 +452,7 @@ bool sched_is_current(sqlite3 *db, qa_day today)
 	bool current = false;
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
 	    sqlite3_step(stmt) == SQLITE_ROW)
-		current = column_day(stmt, 0) == today;
+		current = db_column_day(stmt, 0) == today;
 	sqlite3_finalize(stmt);
 	return current;
 }
@@ -1764,24 +463,27 @@ int sched_regenerate(sqlite3 *db, const struct sched_env *env,
 {
 	struct sched_stats local = {0};
 	struct people people = {0};
-	struct reconciler r = {.db = db, .env = env};
 	bool own_tx = sqlite3_get_autocommit(db) != 0;
 	int rc = -1;
 	if (!stats)
 		stats = &local;
 	memset(stats, 0, sizeof(*stats));
-	r.stats = stats;
-	qa_day from = qa_day_add_months(env->today, -SCHED_MONTHS_BACK);
-	qa_day to = qa_day_add_months(env->today, SCHED_MONTHS_AHEAD);
-	r.window_from = from;
 	const char *only_activity = filter ? filter->activity : NULL;
-	const char *only_staff = filter ? filter->staff_id : NULL;
+	struct run run = {
+		.db = db,
+		.env = env,
+		.only_staff = filter ? filter->staff_id : NULL,
+		.from = qa_day_add_months(env->today, -SCHED_MONTHS_BACK),
+		.to = qa_day_add_months(env->today, SCHED_MONTHS_AHEAD),
+		.stats = stats,
+	};
 
 	if (own_tx && db_begin(db))
 		return -1;
-	if (reconciler_prepare(&r) || sched_uid_salt(db, true, r.queries.salt))
+	if (reconciler_prepare(&run.rec, db, env->now, run.from) ||
+	    sched_uid_salt(db, true, run.salt))
 		goto out;
-	if (people_load(db, only_staff, &people))
+	if (people_load(db, run.only_staff, PEOPLE_WARN_ROLES, &people))
 		goto out;
 	for (size_t i = 0; i < env->plugins->n; i++) {
 		struct plugin *p = &env->plugins->items[i];
@@ -1791,24 +493,29 @@ int sched_regenerate(sqlite3 *db, const struct sched_env *env,
 			continue;
 		/* One person's change: not the audience, unless it has
 		 * deadlines, whose owner the change may have made or unmade. */
-		if (only_staff && p->desc->scope == QA_SCOPE_AUDIENCE &&
+		if (run.only_staff && p->desc->scope == QA_SCOPE_AUDIENCE &&
 		    only_activity == NULL &&
 		    strcmp(p->desc->duration, "0") != 0)
 			continue;
-		if (run_plugin(&r, db, env, p, &people, filter, from, to))
+		if (run_plugin(&run, p, &people))
 			goto out;
 	}
 	if (!only_activity || strcmp(only_activity, SCHED_AUDIT_ACTION) == 0 ||
 	    strcmp(only_activity, SCHED_MODERATION) == 0 ||
 	    strcmp(only_activity, "collaborative_audit") == 0)
-		if (run_audit_workflow(&r, db, env, &people, filter))
+		if (run_audit_workflow(&run, &people))
 			goto out;
 	if (!filter || (!filter->activity && !filter->staff_id))
 		if (set_generated_for(db, env->today))
 			goto out;
 	rc = 0;
 out:
-	reconciler_finish(&r);
+	stats->inserted = run.rec.counts.inserted;
+	stats->updated = run.rec.counts.updated;
+	stats->cancelled = run.rec.counts.cancelled;
+	stats->unchanged = run.rec.counts.unchanged;
+	reconciler_finish(&run.rec);
+	services_queries_finish(&run.queries);
 	people_free(&people);
 	if (own_tx) {
 		if (rc == 0 && db_commit(db) == 0) {
@@ -1855,7 +562,7 @@ int sched_preview(sqlite3 *db, const struct sched_env *env,
 				activity);
 			return -1;
 		}
-		if (people_load(db, staff_id, &people))
+		if (people_load(db, staff_id, PEOPLE_WARN_ROLES, &people))
 			return -1;
 		if (people.n == 0) {
 			log_err("next: no staff with id \"%s\"", staff_id);
@@ -1870,11 +577,11 @@ int sched_preview(sqlite3 *db, const struct sched_env *env,
 			goto out;
 		}
 	}
-	struct queries queries = {0};
+	struct gen_queries queries = {0};
 	int generated =
 		generate_one(db, env, &queries, p,
 			     people.n ? &people.items[0] : NULL, from, to, out);
-	queries_finish(&queries);
+	services_queries_finish(&queries);
 	if (generated) {
 		log_err("next: plugin %s failed to generate", activity);
 		goto out;

@@ -5,10 +5,14 @@
  * them into the occurrences table: insert new, update changed (SEQUENCE+1,
  * a new LAST-MODIFIED), mark vanished as cancelled. UIDs are derived from
  * (activity, subject, key), so they are stable across runs and restarts.
- * It also derives the built-in series of the audit workflow from recorded
- * collaborative audits: `audit_action` and `moderation`. The host services
+ * It also runs the built-in series of the audit workflow, derived from
+ * recorded collaborative audits: `audit_action` and `moderation`.
+ *
+ * This file drives a run; its parts live beside it: the host services
  * plugins call while generating (emit, RRULE expansion, working days,
- * completions) live here. */
+ * completions) in plugin_services.c, the audit workflow in
+ * audit_workflow.c, the writing of what was generated in reconcile.c, the
+ * people it goes through in people.c. None of them calls back into it. */
 #ifndef QA_SCHEDULE_H
 #define QA_SCHEDULE_H
 
@@ -17,14 +21,10 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "audit_workflow.h" /* SCHED_AUDIT_ACTION, SCHED_MODERATION */
 #include "calendar.h"
 #include "plugin_host.h"
-
-/* The activity ids of the built-in series of the audit workflow: a
- * practitioner's actions after an audit, and the Stage 2 moderations asked
- * of a moderator. */
-#define SCHED_AUDIT_ACTION "audit_action"
-#define SCHED_MODERATION "moderation"
+#include "sched_occ.h"
 
 /* Months of the rolling window. */
 #define SCHED_MONTHS_BACK 6
@@ -58,40 +58,10 @@ int sched_regenerate(sqlite3 *db, const struct sched_env *env,
 		     const struct sched_filter *filter,
 		     struct sched_stats *stats);
 
-/* One occurrence as a plugin emitted it and the engine completed it. */
-struct sched_occ {
-	char *activity;
-	char *subject; /* "" for an audience-wide series */
-	char *key;
-	char uid[64];
-	enum qa_occurrence_kind kind;
-	enum qa_occurrence_status status;
-	qa_day date;
-	int start_minute; /* EVENT only, else -1 */
-	int duration;     /* EVENT: minutes; ALLDAY: days; DUE: 0 */
-	time_t dtstart_utc, dtend_utc; /* EVENT only, else 0 */
-	qa_day done_on;                /* QA_DAY_NONE while open */
-	char *summary;
-	char *detail;
-	char *with_staff_id;
-	char *also; /* a third participant (occurrence_attendees), or NULL */
-	char *home; /* the home it is for (reg44_visit), or NULL */
-	/* The date its rule gave, when on_non_working_day moved it; else
-	 * QA_DAY_NONE. */
-	qa_day moved_from;
-};
-
-struct sched_occ_list {
-	struct sched_occ *items;
-	size_t n, cap;
-};
-
-void sched_occ_list_free(struct sched_occ_list *list);
-
 /* Run one activity for one subject (staff_id NULL for an audience series)
  * over [from, to] without touching the schedule, for `qa-scheduler next`.
- * Occurrences are returned sorted by date and time. 0, or -1 after logging
- * (unknown activity or staff, or the plugin failed). */
+ * Occurrences are returned sorted by date and time, unnamed (uid ""). 0, or
+ * -1 after logging (unknown activity or staff, or the plugin failed). */
 int sched_preview(sqlite3 *db, const struct sched_env *env,
 		  const char *activity, const char *staff_id, qa_day from,
 		  qa_day to, struct sched_occ_list *out);
@@ -117,12 +87,6 @@ void sched_uid(const unsigned char salt[SCHED_SALT_SIZE], const char *activity,
  * a database error (logged). */
 int sched_owner(sqlite3 *db, const struct plugin *p, qa_day today, char **owner,
 		struct config_list *holders);
-
-/* Is the open audit action with occurrence key `key` ("audit-<id>")
- * urgent, its audit as it stands after any moderation inadequate with a
- * safeguarding concern? Reminders escalate such an action two levels up.
- * False for another key or on an error. */
-bool sched_action_urgent(sqlite3 *db, const char *key);
 
 /* Is the stored schedule generated for `today`? Reads meta. */
 bool sched_is_current(sqlite3 *db, qa_day today);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "qa-scheduler/util.h"
 
 struct fixture {
 	char dir[64];
@@ -719,6 +720,52 @@ static void missing_directory_is_a_clear_error(void **state)
 	free(log);
 }
 
+/* The readers and binders every module shares: a NULL or a text that is not
+ * a real date reads as no day, and no day binds as NULL. */
+static void day_and_text_columns(void **state)
+{
+	(void)state;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT '2026-03-10', NULL,"
+					    " '2026-02-30', 'soon', 20260310",
+					    -1, &stmt, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_int_equal(db_column_day(stmt, 0), qa_day_from_ymd(2026, 3, 10));
+	for (int column = 1; column <= 4; column++)
+		assert_int_equal(db_column_day(stmt, column), QA_DAY_NONE);
+	char *text = db_column_dup(stmt, 0);
+	assert_string_equal(text, "2026-03-10");
+	free(text);
+	assert_null(db_column_dup(stmt, 1));
+	sqlite3_finalize(stmt);
+
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT ?1, ?2 IS NULL, ?3,"
+					    " ?4 IS NULL",
+					    -1, &stmt, NULL),
+			 SQLITE_OK);
+	char word[] = "x";
+	assert_int_equal(db_bind_day(stmt, 1, qa_day_from_ymd(2026, 12, 31)),
+			 SQLITE_OK);
+	assert_int_equal(db_bind_day(stmt, 2, QA_DAY_NONE), SQLITE_OK);
+	/* Copied: the caller's buffer may change before the step. */
+	assert_int_equal(db_bind_text(stmt, 3, word), SQLITE_OK);
+	word[0] = 'y';
+	assert_int_equal(db_bind_text(stmt, 4, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(stmt, 0),
+			    "2026-12-31");
+	assert_int_equal(sqlite3_column_int(stmt, 1), 1);
+	assert_string_equal((const char *)sqlite3_column_text(stmt, 2), "x");
+	assert_int_equal(sqlite3_column_int(stmt, 3), 1);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -752,6 +799,7 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			missing_directory_is_a_clear_error, setup, teardown),
+		cmocka_unit_test(day_and_text_columns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,54 @@
+/* sched_occ: the occurrences the schedule engine holds in memory, from a
+ * plugin's generate() (or the audit workflow) to the reconciliation that
+ * stores them, or to `qa-scheduler next`, which only shows them. */
+#ifndef QA_SCHED_OCC_H
+#define QA_SCHED_OCC_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "qa-scheduler/plugin.h"
+
+/* One occurrence as a plugin emitted it and the engine completed it. */
+struct sched_occ {
+	char *activity;
+	char *subject; /* "" for an audience-wide series */
+	char *key;
+	/* Named by the engine (sched_uid) before it is stored; "" in a
+	 * preview, which stores nothing. */
+	char uid[64];
+	enum qa_occurrence_kind kind;
+	enum qa_occurrence_status status;
+	qa_day date;
+	int start_minute; /* EVENT only, else -1 */
+	int duration;     /* EVENT: minutes; ALLDAY: days; DUE: 0 */
+	time_t dtstart_utc, dtend_utc; /* EVENT only, else 0 */
+	qa_day done_on;                /* QA_DAY_NONE while open */
+	char *summary;
+	char *detail;
+	char *with_staff_id;
+	char *also; /* a third participant (occurrence_attendees), or NULL */
+	char *home; /* the home it is for (reg44_visit), or NULL */
+	/* The date its rule gave, when on_non_working_day moved it; else
+	 * QA_DAY_NONE. */
+	qa_day moved_from;
+};
+
+/* The list owns its occurrences and their strings. {0} is an empty list. */
+struct sched_occ_list {
+	struct sched_occ *items;
+	size_t n, cap;
+};
+
+/* A new occurrence at the end of list, all zeros, already counted in
+ * list->n; the caller fills it (strings it allocates become the list's).
+ * NULL when out of memory, list unchanged. */
+struct sched_occ *sched_occ_list_push(struct sched_occ_list *list);
+
+/* Drop the occurrences from index keep on, freeing their strings. */
+void sched_occ_list_truncate(struct sched_occ_list *list, size_t keep);
+
+/* Free every occurrence and the array; *list is left empty. */
+void sched_occ_list_free(struct sched_occ_list *list);
+
+#endif
