@@ -85,7 +85,7 @@ static int pick(struct bench *b, const long *targets, size_t n_targets,
 		if (render_once(b, id, &doc) != 1)
 			continue;
 		long events = (long)count_events(&doc);
-		feed_doc_free(&doc);
+		feed_doc_done(&doc);
 		for (size_t t = 0; t < n_targets; t++) {
 			long diff = labs(events - targets[t]);
 			if (best_diff[t] < 0 || diff < best_diff[t]) {
@@ -118,16 +118,16 @@ static int measure(struct bench *b, const char *id, long runs)
 		int rc = render_once(b, id, &again);
 		double took = now_us() - t0;
 		if (rc != 1) {
-			feed_doc_free(&doc);
+			feed_doc_done(&doc);
 			return -1;
 		}
-		feed_doc_free(&again);
+		feed_doc_done(&again);
 		total += took;
 		if (i == 0 || took < fastest)
 			fastest = took;
 	}
 	icalcomponent *cal = icalparser_parse_string(doc.body);
-	feed_doc_free(&doc);
+	feed_doc_done(&doc);
 	if (!cal) {
 		fprintf(stderr, "render: libical cannot parse the feed of %s\n",
 			id);
@@ -191,13 +191,13 @@ int main(int argc, char **argv)
 	int loaded = config_load(config_path, &cfg, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
-	errlist_free(&errs);
+	errlist_done(&errs);
 	if (loaded)
 		goto out;
-	loaded = plugins_load(&cfg, &plugins, &errs);
+	loaded = plugin_set_load(&cfg, &plugins, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
-	errlist_free(&errs);
+	errlist_done(&errs);
 	if (loaded || db_open_readonly(cfg.db_path, &b.db) ||
 	    feed_catalog_build(&plugins, &cfg, &b.catalog))
 		goto out;
@@ -212,7 +212,7 @@ int main(int argc, char **argv)
 			if (render_once(&b, picked[t], &doc) != 1)
 				goto out;
 			printf("pick %s %zu\n", picked[t], count_events(&doc));
-			feed_doc_free(&doc);
+			feed_doc_done(&doc);
 		}
 		fflush(stdout);
 		for (size_t t = 0; t < n_targets; t++)
@@ -227,9 +227,9 @@ int main(int argc, char **argv)
 out:
 	for (size_t t = 0; t < MAX_TARGETS; t++)
 		free(picked[t]);
-	feed_catalog_free(&b.catalog);
+	feed_catalog_done(&b.catalog);
 	db_close(b.db);
-	plugins_unload(&plugins);
-	config_free(&cfg);
+	plugin_set_done(&plugins);
+	config_done(&cfg);
 	return rc;
 }

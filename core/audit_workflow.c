@@ -16,9 +16,11 @@ static void workflow_config(const struct plugin_set *plugins,
 {
 	w->moderation_within = 10;
 	w->moderation_minute = 10 * 60;
-	const struct plugin *p = plugins_find(plugins, "collaborative_audit");
-	const char *within = p ? plugin_value(p, "moderation_within") : NULL;
-	const char *time = p ? plugin_value(p, "moderation_time") : NULL;
+	const struct plugin *p =
+		plugin_set_find(plugins, "collaborative_audit");
+	const char *within =
+		p ? plugin_config_value(p, "moderation_within") : NULL;
+	const char *time = p ? plugin_config_value(p, "moderation_time") : NULL;
 	char *end;
 	long days = within ? strtol(within, &end, 10) : 0;
 	/* The plugin's init refused anything else. */
@@ -82,8 +84,8 @@ void workflow_finish(struct workflow *w)
 static qa_day action_due(const struct holidays *holidays, qa_day from,
 			 bool urgent)
 {
-	return urgent ? working_days_add(holidays, from, 5)
-		      : working_day_shift(holidays, from + 28, -1);
+	return urgent ? holidays_add_working_days(holidays, from, 5)
+		      : holidays_shift(holidays, from + 28, -1);
 }
 
 static bool is_urgent(const char *grade, int safeguarding)
@@ -231,8 +233,8 @@ int workflow_moderations(struct workflow *w, const struct gen *g,
 			(const char *)sqlite3_column_text(asked, 2);
 		qa_day audited = db_column_day(asked, 3);
 		qa_day held = db_column_day(asked, 4);
-		qa_day due = working_days_add(g->holidays, audited,
-					      w->moderation_within);
+		qa_day due = holidays_add_working_days(g->holidays, audited,
+						       w->moderation_within);
 		if ((held == QA_DAY_NONE ? due : held) <
 		    g->today - SCHED_MAX_SPAN_DAYS)
 			continue;

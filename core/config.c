@@ -273,7 +273,7 @@ static void replace_string(char **field, char *value)
 
 static void replace_list(struct config_list *field, struct config_list *value)
 {
-	config_list_free(field);
+	config_list_done(field);
 	*field = *value;
 	*value = (struct config_list){0};
 }
@@ -439,7 +439,7 @@ static int apply_list_key(struct config *cfg, const char *dir,
 	replace_list(field, &list);
 	rc = 0;
 out:
-	config_list_free(&list);
+	config_list_done(&list);
 	return rc;
 }
 
@@ -800,16 +800,16 @@ out:
 	return rc;
 }
 
-void config_free(struct config *cfg)
+void config_done(struct config *cfg)
 {
 	free(cfg->path);
 	free(cfg->listen);
 	free(cfg->base_url);
 	free(cfg->db_path);
 	free(cfg->plugins_dir);
-	config_list_free(&cfg->enable);
+	config_list_done(&cfg->enable);
 	free(cfg->timezone);
-	config_list_free(&cfg->holidays);
+	config_list_done(&cfg->holidays);
 	free(cfg->smtp_url);
 	free(cfg->smtp_from);
 	free(cfg->smtp_user);

@@ -84,7 +84,7 @@ int config_load(const char *path, struct config *cfg, struct errlist *errs);
 /* The built-in defaults, as if an empty file had been read from cwd. */
 int config_defaults(struct config *cfg);
 
-void config_free(struct config *cfg);
+void config_done(struct config *cfg);
 
 /* The [activity.<id>] section, or NULL. */
 const struct config_activity *config_activity(const struct config *cfg,

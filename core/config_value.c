@@ -134,7 +134,7 @@ int config_parse_time(const char *text, int *minute)
 	return 0;
 }
 
-void config_list_free(struct config_list *list)
+void config_list_done(struct config_list *list)
 {
 	for (size_t i = 0; i < list->n; i++)
 		free(list->items[i]);
@@ -183,7 +183,7 @@ int config_split_list(const char *text, struct config_list *out)
 	list = (struct config_list){0};
 	rc = 0;
 out:
-	config_list_free(&list);
+	config_list_done(&list);
 	return rc;
 }
 
@@ -220,7 +220,7 @@ int config_parse_leads(const char *text, long **seconds, size_t *n)
 	rc = 0;
 out:
 	free(leads);
-	config_list_free(&items);
+	config_list_done(&items);
 	return rc;
 }
 
@@ -319,7 +319,7 @@ int config_check_value(enum qa_config_type type, const char *value, char *why,
 		return -1;
 	case QA_CONFIG_LIST:
 		if (config_split_list(value, &list) == 0) {
-			config_list_free(&list);
+			config_list_done(&list);
 			return 0;
 		}
 		config_set_why(

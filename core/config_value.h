@@ -53,7 +53,7 @@ int config_parse_time(const char *text, int *minute);
 /* Split "a, b ,c" into trimmed items (empty items refused). Blank text is an
  * empty list. On -1 *out is left empty. */
 int config_split_list(const char *text, struct config_list *out);
-void config_list_free(struct config_list *list);
+void config_list_done(struct config_list *list);
 
 /* Does a value of type stand for a number (qa_host.config_int, ABI 1.2)?
  * int, bool, duration, time and date do. */

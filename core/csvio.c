@@ -82,7 +82,7 @@ static void record_free(struct csv_record *record)
 	memset(record, 0, sizeof(*record));
 }
 
-void csv_table_free(struct csv_table *table)
+void csv_table_done(struct csv_table *table)
 {
 	for (size_t i = 0; i < table->n; i++)
 		record_free(&table->records[i]);

@@ -43,7 +43,7 @@ struct csv_table {
 };
 
 /*
- * Read every record of path into out (free with csv_table_free, also after
+ * Read every record of path into out (free with csv_table_done, also after
  * -1). RFC 4180 as spreadsheets write it: UTF-8 with or without a BOM, LF,
  * CRLF or a lone CR ending each record, line breaks inside quoted fields.
  * Blank lines hold no record. Spaces and tabs around an unquoted field are
@@ -60,7 +60,7 @@ int csv_read_file(const char *path, struct csv_table *out,
 		  struct errlist *errs);
 
 /* Free the records of table (not table itself) and clear it. */
-void csv_table_free(struct csv_table *table);
+void csv_table_done(struct csv_table *table);
 
 /* Drop the spaces and tabs around every field of record, in place: those
  * inside quotes too, for a reader that trims every cell. */

@@ -140,7 +140,7 @@ int date_local_time(time_t t, const char *tzid, qa_day *day, int *minute,
 	return 0;
 }
 
-void date_offsets_free(struct date_offsets *table)
+void date_offsets_done(struct date_offsets *table)
 {
 	free(table->starts);
 	free(table->offsets);
@@ -207,7 +207,7 @@ int date_offsets_build(const char *tzid, time_t from, time_t to,
 	return 0;
 nomem:
 	log_err("date: out of memory listing the offsets of %s", tzid);
-	date_offsets_free(out);
+	date_offsets_done(out);
 	return -1;
 }
 

@@ -62,7 +62,7 @@ struct date_offsets {
  * the zone is unknown or out of memory (logged); *out is empty then. */
 int date_offsets_build(const char *tzid, time_t from, time_t to,
 		       struct date_offsets *out);
-void date_offsets_free(struct date_offsets *table);
+void date_offsets_done(struct date_offsets *table);
 
 /* date_local_time, from the table when t is in its span and from tzid (as
  * date_local_time does) when not: the local date and minute after midnight

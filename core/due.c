@@ -27,7 +27,7 @@ static const char *status_word(enum due_status status)
 				     : "upcoming";
 }
 
-void due_list_free(struct due_list *list)
+void due_list_done(struct due_list *list)
 {
 	for (size_t i = 0; i < list->n; i++) {
 		struct due_row *r = &list->rows[i];
@@ -119,7 +119,7 @@ int due_query(sqlite3 *db, const struct due_filter *f, struct due_list *out)
 out:
 	if (rc) {
 		log_err("due: %s", sqlite3_errmsg(db));
-		due_list_free(out);
+		due_list_done(out);
 	}
 	sqlite3_finalize(stmt);
 	return rc;

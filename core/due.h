@@ -36,7 +36,7 @@ struct due_list {
  * up to as_of. */
 int due_query(sqlite3 *db, const struct due_filter *filter,
 	      struct due_list *out);
-void due_list_free(struct due_list *list);
+void due_list_done(struct due_list *list);
 
 enum due_format { DUE_FORMAT_TABLE, DUE_FORMAT_JSON, DUE_FORMAT_CSV };
 

@@ -12,7 +12,7 @@ enum engine_failure engine_open(const char *path, unsigned what,
 	enum engine_failure failure = ENGINE_OK;
 	if (config_load(path, &e->cfg, errs))
 		failure = ENGINE_BAD_CONFIG;
-	plugins_load(&e->cfg, &e->plugins, errs);
+	plugin_set_load(&e->cfg, &e->plugins, errs);
 	if (holidays_load(&e->cfg.holidays, &e->holidays, errs) && !failure)
 		failure = ENGINE_BAD_CALENDAR;
 	if (failure)
@@ -29,10 +29,10 @@ void engine_done(struct engine *e)
 {
 	db_close(e->db);
 	e->db = NULL;
-	feed_catalog_free(&e->catalog);
-	holidays_free(&e->holidays);
-	plugins_unload(&e->plugins);
-	config_free(&e->cfg);
+	feed_catalog_done(&e->catalog);
+	holidays_done(&e->holidays);
+	plugin_set_done(&e->plugins);
+	config_done(&e->cfg);
 }
 
 struct sched_env engine_env(struct engine *e, time_t now)

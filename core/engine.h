@@ -7,10 +7,10 @@
 #include <sqlite3.h>
 #include <time.h>
 
-#include "calendar.h"
 #include "config.h"
 #include "errlist.h"
 #include "feed.h"
+#include "holidays.h"
 #include "plugin_host.h"
 #include "schedule.h"
 

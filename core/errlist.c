@@ -34,7 +34,7 @@ void errlist_move(struct errlist *dst, struct errlist *src)
 		realloc(dst->msgs, (dst->n + src->n) * sizeof(*grown) + 1);
 	if (!grown) {
 		log_err("out of memory merging error lists");
-		errlist_free(src);
+		errlist_done(src);
 		return;
 	}
 	dst->msgs = grown;
@@ -45,7 +45,7 @@ void errlist_move(struct errlist *dst, struct errlist *src)
 	src->n = 0;
 }
 
-void errlist_free(struct errlist *list)
+void errlist_done(struct errlist *list)
 {
 	for (size_t i = 0; i < list->n; i++)
 		free(list->msgs[i]);

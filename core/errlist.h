@@ -16,7 +16,7 @@ struct errlist {
 void errlist_add(struct errlist *list, const char *fmt, ...) QA_PRINTF(2, 3);
 /* Move every message of src to the end of dst; src is left empty. */
 void errlist_move(struct errlist *dst, struct errlist *src);
-void errlist_free(struct errlist *list);
+void errlist_done(struct errlist *list);
 
 #define ERRLIST_SHOWN_SIZE 80
 

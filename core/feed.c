@@ -38,14 +38,14 @@ static void activity_free(struct feed_activity *a)
 	free(a->tail_text);
 }
 
-void feed_catalog_free(struct feed_catalog *cat)
+void feed_catalog_done(struct feed_catalog *cat)
 {
 	for (size_t i = 0; i < cat->n; i++)
 		activity_free(&cat->items[i]);
 	free(cat->items);
 	free(cat->tzid);
 	free(cat->vtimezone);
-	date_offsets_free(&cat->offsets);
+	date_offsets_done(&cat->offsets);
 	memset(cat, 0, sizeof(*cat));
 }
 
@@ -63,7 +63,7 @@ static int parse_leads(const char *text, struct feed_activity *a)
 		    seconds > 0)
 			a->leads[a->n_leads++] = seconds;
 	}
-	config_list_free(&items);
+	config_list_done(&items);
 	return 0;
 }
 
@@ -72,7 +72,7 @@ static int parse_leads(const char *text, struct feed_activity *a)
 static char *buf_take(struct ical_buf *b, size_t *len)
 {
 	if (!ical_buf_reserve(b, 1) || b->failed) {
-		ical_buf_free(b);
+		ical_buf_done(b);
 		return NULL;
 	}
 	b->data[b->len] = '\0';
@@ -227,7 +227,7 @@ int feed_catalog_build(const struct plugin_set *plugins,
 		if (!a->everyone && roles_parse(desc->roles, &mask, role_why,
 						sizeof(role_why)) == 0)
 			a->roles = mask; /* as the schedule reads it */
-		if (parse_leads(plugin_value(p, "reminders"), a))
+		if (parse_leads(plugin_config_value(p, "reminders"), a))
 			goto fail;
 	}
 	for (size_t i = 0; i < N_BUILTINS; i++) {
@@ -244,11 +244,11 @@ int feed_catalog_build(const struct plugin_set *plugins,
 	return 0;
 fail:
 	log_err("feed: cannot build the activity catalog: out of memory");
-	feed_catalog_free(out);
+	feed_catalog_done(out);
 	return -1;
 }
 
-void feed_doc_free(struct feed_doc *doc)
+void feed_doc_done(struct feed_doc *doc)
 {
 	free(doc->body);
 	memset(doc, 0, sizeof(*doc));
@@ -290,17 +290,17 @@ static int viewer_load(sqlite3 *db, enum feed_kind kind, const char *subject,
 	struct staff s = {0};
 	int found = staff_get(db, subject, &s);
 	if (found <= 0) {
-		staff_free(&s);
+		staff_done(&s);
 		return found;
 	}
 	/* Someone who has left has no feed: their URL answers 404. */
 	if (s.left_on != QA_DAY_NONE && s.left_on < today) {
-		staff_free(&s);
+		staff_done(&s);
 		return 0;
 	}
 	v->roles = roles_effective(s.roles);
 	v->name = strdup(s.name);
-	staff_free(&s);
+	staff_done(&s);
 	return v->name ? 1 : -1;
 }
 
@@ -888,10 +888,10 @@ out:
 		rc = -1;
 	}
 	if (rc < 0)
-		feed_doc_free(out);
-	ical_writer_free(&rd.w);
-	ical_buf_free(&rd.summary);
-	ical_buf_free(&rd.uids);
+		feed_doc_done(out);
+	ical_writer_done(&rd.w);
+	ical_buf_done(&rd.summary);
+	ical_buf_done(&rd.uids);
 	free(rd.placed);
 	db_release_kept(rd.name_stmt);
 	for (size_t i = 0; i < rd.n_names; i++) {

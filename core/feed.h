@@ -54,7 +54,7 @@ struct feed_catalog {
  * built-in audit_action and moderation). 0 or -1 (logged). */
 int feed_catalog_build(const struct plugin_set *plugins,
 		       const struct config *cfg, struct feed_catalog *out);
-void feed_catalog_free(struct feed_catalog *cat);
+void feed_catalog_done(struct feed_catalog *cat);
 
 enum feed_kind { FEED_STAFF, FEED_TEAM };
 
@@ -76,6 +76,6 @@ int feed_render(sqlite3 *db, const struct feed_catalog *cat,
 		enum feed_kind kind, const char *subject, qa_day today,
 		time_t now, struct feed_doc *out);
 
-void feed_doc_free(struct feed_doc *doc);
+void feed_doc_done(struct feed_doc *doc);
 
 #endif

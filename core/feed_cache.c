@@ -298,7 +298,7 @@ int feed_cache_get(struct feed_cache *cache, const char *text, size_t len,
 	struct feed_body *body = NULL;
 	if (rendered == 1) {
 		body = body_of(&doc, max_age);
-		feed_doc_free(&doc);
+		feed_doc_done(&doc);
 		if (!body)
 			rendered = -1;
 	}

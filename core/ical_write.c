@@ -102,7 +102,7 @@ void ical_buf_append(struct ical_buf *b, const char *s, size_t len)
 	b->len += len;
 }
 
-void ical_buf_free(struct ical_buf *b)
+void ical_buf_done(struct ical_buf *b)
 {
 	free(b->data);
 	memset(b, 0, sizeof(*b));
@@ -375,11 +375,11 @@ void ical_put_duration(struct ical_writer *w, long seconds)
 
 int ical_writer_finish(struct ical_writer *w, char **body, size_t *len)
 {
-	ical_buf_free(&w->scratch);
+	ical_buf_done(&w->scratch);
 	if (w->out.failed || !ical_buf_reserve(&w->out, 1)) {
 		log_err("ical: out of memory writing a %zu-octet calendar",
 			w->out.len);
-		ical_writer_free(w);
+		ical_writer_done(w);
 		return -1;
 	}
 	w->out.data[w->out.len] = '\0';
@@ -397,9 +397,9 @@ int ical_writer_finish(struct ical_writer *w, char **body, size_t *len)
 	return 0;
 }
 
-void ical_writer_free(struct ical_writer *w)
+void ical_writer_done(struct ical_writer *w)
 {
-	ical_buf_free(&w->out);
-	ical_buf_free(&w->scratch);
+	ical_buf_done(&w->out);
+	ical_buf_done(&w->scratch);
 	w->column = 0;
 }

@@ -40,7 +40,7 @@ struct ical_buf {
 bool ical_buf_reserve(struct ical_buf *b, size_t more);
 /* Append s[0..len) as it is. */
 void ical_buf_append(struct ical_buf *b, const char *s, size_t len);
-void ical_buf_free(struct ical_buf *b);
+void ical_buf_done(struct ical_buf *b);
 
 /* Append the TEXT form (RFC 5545 3.3.11) of s[0..len): backslash,
  * semicolon and comma are escaped with a backslash; LF and CR LF become
@@ -109,6 +109,6 @@ void ical_put_duration(struct ical_writer *w, long seconds);
 int ical_writer_finish(struct ical_writer *w, char **body, size_t *len);
 
 /* Free what the writer holds (after an error, or instead of finishing). */
-void ical_writer_free(struct ical_writer *w);
+void ical_writer_done(struct ical_writer *w);
 
 #endif

@@ -7,7 +7,7 @@
 #include "log.h"
 #include "staff.h"
 
-void people_free(struct people *people)
+void people_done(struct people *people)
 {
 	for (size_t i = 0; i < people->n; i++) {
 		free(people->items[i].id);
@@ -75,7 +75,7 @@ int people_load(sqlite3 *db, const char *only, unsigned flags,
 out:
 	if (rc) {
 		log_err("people: cannot read staff: %s", sqlite3_errmsg(db));
-		people_free(out);
+		people_done(out);
 	}
 	sqlite3_finalize(stmt);
 	return rc;
@@ -93,7 +93,7 @@ const struct person *people_find(const struct people *people, const char *id)
 			       : NULL;
 }
 
-bool person_in_post(const struct person *p, qa_day today)
+bool people_in_post(const struct person *p, qa_day today)
 {
 	return p && (p->left_on == QA_DAY_NONE || p->left_on >= today);
 }

@@ -32,12 +32,12 @@ struct people {
 
 /* Everyone in the staff table, leavers too, or only the person with id
  * `only` (none when there is no such id). 0 with *out (free with
- * people_free), or -1 after logging, *out empty. */
+ * people_done), or -1 after logging, *out empty. */
 int people_load(sqlite3 *db, const char *only, unsigned flags,
 		struct people *out);
 
 /* Frees the people and their strings; *people is left empty. */
-void people_free(struct people *people);
+void people_done(struct people *people);
 
 /* The person with id, or NULL (id NULL too). people must be in id order,
  * as people_load reads them. */
@@ -45,6 +45,6 @@ const struct person *people_find(const struct people *people, const char *id);
 
 /* Is p (NULL: nobody) still in post on today: not left, or leaving today
  * or later? */
-bool person_in_post(const struct person *p, qa_day today);
+bool people_in_post(const struct person *p, qa_day today);
 
 #endif

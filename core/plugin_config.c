@@ -343,7 +343,7 @@ int plugin_config_apply(struct plugin *p, const struct config *cfg,
 	return rc;
 }
 
-void plugin_config_free(struct plugin *p)
+void plugin_config_done(struct plugin *p)
 {
 	for (size_t i = 0; i < p->n_values; i++) {
 		free(p->values[i].value);
@@ -357,7 +357,7 @@ void plugin_config_free(struct plugin *p)
 	p->n_schema = 0;
 }
 
-const char *plugin_value(const struct plugin *p, const char *key)
+const char *plugin_config_value(const struct plugin *p, const char *key)
 {
 	for (size_t i = 0; i < p->n_values; i++)
 		if (strcmp(p->values[i].key, key) == 0)
@@ -365,11 +365,11 @@ const char *plugin_value(const struct plugin *p, const char *key)
 	return NULL;
 }
 
-int plugin_value_int(const struct plugin *p, const char *key, int *value,
-		     char *why, size_t why_size)
+int plugin_config_int(const struct plugin *p, const char *key, int *value,
+		      char *why, size_t why_size)
 {
 	const struct qa_config_key *e = schema_find(p, key);
-	const char *text = plugin_value(p, key);
+	const char *text = plugin_config_value(p, key);
 	if (!e) {
 		snprintf(why, why_size, "\"%s\" is not one of its keys", key);
 		return -1;
@@ -392,7 +392,7 @@ int plugin_value_int(const struct plugin *p, const char *key, int *value,
 	return 0;
 }
 
-const char *plugin_value_where(const struct plugin *p, const char *key)
+const char *plugin_config_where(const struct plugin *p, const char *key)
 {
 	for (size_t i = 0; i < p->n_values; i++)
 		if (strcmp(p->values[i].key, key) == 0)
@@ -403,7 +403,7 @@ const char *plugin_value_where(const struct plugin *p, const char *key)
 static void print_entry(const struct plugin *p, const struct qa_config_key *e,
 			FILE *out)
 {
-	const char *value = plugin_value(p, e->key);
+	const char *value = plugin_config_value(p, e->key);
 	const char *dflt = e == &common_keys[0]   ? p->desc->duration
 			   : e == &common_keys[1] ? p->desc->reminders
 						  : e->default_value;
@@ -422,7 +422,7 @@ static void print_entry(const struct plugin *p, const struct qa_config_key *e,
 	fprintf(out, "      %s\n", e->description);
 }
 
-void plugin_print_help(const struct plugin *p, FILE *out)
+void plugin_config_print_help(const struct plugin *p, FILE *out)
 {
 	const struct qa_plugin *d = p->desc;
 	fprintf(out, "%s: %s (version %s)\n\n", d->id, d->title, d->version);

@@ -28,26 +28,26 @@ int plugin_config_read_schema(struct plugin *p, char *why, size_t why_size);
 /* Fill p->values: defaults first, then the [activity.<id>] section of cfg
  * over them. Every unknown key or bad value is appended to errs as
  * "CONF:LINE: ...". Returns 0, or -1 when there was one (or memory ran
- * out); p->values is freed by plugin_config_free either way. */
+ * out); p->values is freed by plugin_config_done either way. */
 int plugin_config_apply(struct plugin *p, const struct config *cfg,
 			struct errlist *errs);
 
-void plugin_config_free(struct plugin *p);
+void plugin_config_done(struct plugin *p);
 
 /* The effective value of key for p (after defaults), or NULL. */
-const char *plugin_value(const struct plugin *p, const char *key);
+const char *plugin_config_value(const struct plugin *p, const char *key);
 
 /* The number key's value stands for (qa_host.config_int, ABI 1.2): see
  * config_value_int. 0, or -1 with the reason in why: key is not p's, its
  * type has no number, or it has no value. */
-int plugin_value_int(const struct plugin *p, const char *key, int *value,
-		     char *why, size_t why_size);
+int plugin_config_int(const struct plugin *p, const char *key, int *value,
+		      char *why, size_t why_size);
 
 /* "CONF:LINE" where the config set key for p, or NULL (its default). */
-const char *plugin_value_where(const struct plugin *p, const char *key);
+const char *plugin_config_where(const struct plugin *p, const char *key);
 
 /* Print the descriptor's config keys (plus the common ones) with types,
  * defaults and descriptions, for `plugins --help ID`. */
-void plugin_print_help(const struct plugin *p, FILE *out);
+void plugin_config_print_help(const struct plugin *p, FILE *out);
 
 #endif

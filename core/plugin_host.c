@@ -34,20 +34,20 @@ static void host_log(const struct qa_host *host, enum qa_log_level level,
 
 static const char *host_config_get(const struct qa_host *host, const char *key)
 {
-	return plugin_value(host->host_data, key);
+	return plugin_config_value(host->host_data, key);
 }
 
 static const char *host_config_where(const struct qa_host *host,
 				     const char *key)
 {
-	return plugin_value_where(host->host_data, key);
+	return plugin_config_where(host->host_data, key);
 }
 
 static int host_config_int(const struct qa_host *host, const char *key,
 			   int *value)
 {
 	char why[256];
-	if (plugin_value_int(host->host_data, key, value, why, sizeof(why)) ==
+	if (plugin_config_int(host->host_data, key, value, why, sizeof(why)) ==
 	    0)
 		return 0;
 	host_log(host, QA_LOG_ERR, "config_int(): %s", why);
@@ -201,7 +201,7 @@ static void plugin_clear(struct plugin *p)
 {
 	if (p->initialised && p->desc->shutdown)
 		p->desc->shutdown(p->state);
-	plugin_config_free(p);
+	plugin_config_done(p);
 	free(p->disabled_reason);
 	if (p->handle)
 		dlclose(p->handle);
@@ -354,10 +354,10 @@ static int load_one(const char *path, const char *file_id,
 		refuse(errs, path, "%s", why);
 		goto fail;
 	}
-	if (plugins_find(set, d->id)) {
+	if (plugin_set_find(set, d->id)) {
 		refuse(errs, path,
 		       "activity id \"%s\" is already loaded from %s", d->id,
-		       plugins_find(set, d->id)->path);
+		       plugin_set_find(set, d->id)->path);
 		goto fail;
 	}
 	struct errlist config_errs = {0};
@@ -447,8 +447,8 @@ static int candidate_ids(const struct config *cfg, struct config_list *ids,
 	return rc;
 }
 
-int plugins_load(const struct config *cfg, struct plugin_set *set,
-		 struct errlist *errs)
+int plugin_set_load(const struct config *cfg, struct plugin_set *set,
+		    struct errlist *errs)
 {
 	memset(set, 0, sizeof(*set));
 	struct config_list ids = {0};
@@ -494,7 +494,7 @@ int plugins_load(const struct config *cfg, struct plugin_set *set,
 		bool was_candidate = false;
 		for (size_t k = 0; k < ids.n; k++)
 			was_candidate |= strcmp(ids.items[k], a->id) == 0;
-		if (plugins_find(set, a->id) || was_candidate)
+		if (plugin_set_find(set, a->id) || was_candidate)
 			continue;
 		errlist_add(
 			errs,
@@ -506,11 +506,11 @@ int plugins_load(const struct config *cfg, struct plugin_set *set,
 		rc = -1;
 	}
 out:
-	config_list_free(&ids);
+	config_list_done(&ids);
 	return rc;
 }
 
-void plugins_unload(struct plugin_set *set)
+void plugin_set_done(struct plugin_set *set)
 {
 	for (size_t i = 0; i < set->n; i++)
 		plugin_clear(&set->items[i]);
@@ -518,7 +518,7 @@ void plugins_unload(struct plugin_set *set)
 	memset(set, 0, sizeof(*set));
 }
 
-struct plugin *plugins_find(const struct plugin_set *set, const char *id)
+struct plugin *plugin_set_find(const struct plugin_set *set, const char *id)
 {
 	for (size_t i = 0; i < set->n; i++)
 		if (set->items[i].desc &&
@@ -527,7 +527,7 @@ struct plugin *plugins_find(const struct plugin_set *set, const char *id)
 	return NULL;
 }
 
-struct plugin_counts plugins_count(const struct plugin_set *set)
+struct plugin_counts plugin_set_count(const struct plugin_set *set)
 {
 	struct plugin_counts c = {.refused = set->n_refused};
 	for (size_t i = 0; i < set->n; i++)

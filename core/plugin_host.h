@@ -15,7 +15,7 @@
 #include "errlist.h"
 #include "qa-scheduler/plugin.h"
 
-struct plugin_value {
+struct plugin_config_value {
 	const char *key; /* points into the schema */
 	char *value;     /* after defaults; NULL when unset */
 	char *where;     /* "FILE:LINE" where the config set it, or NULL */
@@ -29,7 +29,8 @@ struct plugin {
 	 * table and entry size it declares them with (plugin_config.c). */
 	struct qa_config_key *schema;
 	size_t n_schema;
-	struct plugin_value *values; /* schema keys + duration + reminders */
+	struct plugin_config_value
+		*values; /* schema keys + duration + reminders */
 	size_t n_values;
 	void *state; /* from init() */
 	bool initialised;
@@ -57,20 +58,20 @@ struct plugin_set {
  * to errs as one line ("plugin FILE: refused: reason" or "CONF:LINE:
  * reason"); the caller logs or prints them. Returns 0
  * when nothing was refused, -1 otherwise; *set holds the plugins that
- * loaded either way and must be freed with plugins_unload. */
-int plugins_load(const struct config *cfg, struct plugin_set *set,
-		 struct errlist *errs);
+ * loaded either way and must be freed with plugin_set_done. */
+int plugin_set_load(const struct config *cfg, struct plugin_set *set,
+		    struct errlist *errs);
 
-void plugins_unload(struct plugin_set *set);
+void plugin_set_done(struct plugin_set *set);
 
-struct plugin *plugins_find(const struct plugin_set *set, const char *id);
+struct plugin *plugin_set_find(const struct plugin_set *set, const char *id);
 
 /* How many of set's plugins are loaded and serving, refused at load, or
  * disabled since (a generation failed). */
 struct plugin_counts {
 	size_t loaded, refused, disabled;
 };
-struct plugin_counts plugins_count(const struct plugin_set *set);
+struct plugin_counts plugin_set_count(const struct plugin_set *set);
 
 /* Is p recorded per home (its descriptor has for_each_home, ABI 1.1)? */
 bool plugin_has_homes(const struct plugin *p);
@@ -80,7 +81,8 @@ bool plugin_has_homes(const struct plugin *p);
 int plugin_for_each_home(const struct plugin *p,
 			 int (*cb)(const char *home, void *arg), void *arg);
 
-/* plugin_value(), plugin_print_help() and the rest of a plugin's config. */
+/* plugin_config_value(), plugin_config_print_help() and the rest of a plugin's
+ * config. */
 #include "plugin_config.h"
 
 #endif

@@ -107,7 +107,7 @@ int services_emit(struct gen *g, const struct qa_occurrence *o)
 	s->start_minute = o->kind == QA_OCC_EVENT ? o->start_minute : -1;
 	s->duration = o->duration;
 	if (s->duration == 0 && o->kind != QA_OCC_DUE &&
-	    parse_minutes(plugin_value(g->plugin, "duration"),
+	    parse_minutes(plugin_config_value(g->plugin, "duration"),
 			  o->kind == QA_OCC_ALLDAY, &s->duration))
 		s->duration = 0;
 	if (o->kind == QA_OCC_DUE)
@@ -185,18 +185,18 @@ static int host_rrule_expand(const struct qa_host *host, const char *rrule,
 
 static int host_is_working_day(const struct qa_host *host, qa_day day)
 {
-	return working_day(gen_of(host)->holidays, day);
+	return holidays_is_working_day(gen_of(host)->holidays, day);
 }
 
 static qa_day host_add_working_days(const struct qa_host *host, qa_day day,
 				    int n)
 {
-	return working_days_add(gen_of(host)->holidays, day, n);
+	return holidays_add_working_days(gen_of(host)->holidays, day, n);
 }
 
 static qa_day host_shift(const struct qa_host *host, qa_day day, int dir)
 {
-	return working_day_shift(gen_of(host)->holidays, day, dir);
+	return holidays_shift(gen_of(host)->holidays, day, dir);
 }
 
 static int host_last_completion(const struct qa_host *host,
@@ -356,7 +356,7 @@ static int host_emit_due_per_period(const struct qa_host *host,
 	for (qa_day start = first; start <= to;
 	     start = qa_period_end(start, period) + 1) {
 		qa_day end = qa_period_end(start, period);
-		qa_day due = working_day_shift(g->holidays, end, -1);
+		qa_day due = holidays_shift(g->holidays, end, -1);
 		if (due < from || due > to)
 			continue;
 		/* Someone who has left owes nothing falling due after. */
@@ -406,8 +406,8 @@ static int rrule_series_cb(qa_day day, void *arg)
 	qa_day date = day;
 	char key[16], detail[80] = "";
 	if (series->kind == QA_OCC_EVENT && series->moving &&
-	    !working_day(g->holidays, day)) {
-		date = working_day_shift(g->holidays, day, series->moving);
+	    !holidays_is_working_day(g->holidays, day)) {
+		date = holidays_shift(g->holidays, day, series->moving);
 		snprintf(detail, sizeof(detail),
 			 "Moved from %s: not a working day.",
 			 qa_day_text(day, key));
@@ -439,8 +439,9 @@ static int host_emit_rrule_series(const struct qa_host *host,
 {
 	struct gen *g = gen_of(host);
 	const char *id = g->plugin->desc->id;
-	const char *rrule = plugin_value(g->plugin, "rrule");
-	const char *moving = plugin_value(g->plugin, "on_non_working_day");
+	const char *rrule = plugin_config_value(g->plugin, "rrule");
+	const char *moving =
+		plugin_config_value(g->plugin, "on_non_working_day");
 	struct rrule_series series = {
 		.host = host,
 		.kind = kind,
@@ -461,7 +462,7 @@ static int host_emit_rrule_series(const struct qa_host *host,
 		return -1;
 	}
 	if (kind == QA_OCC_EVENT &&
-	    qa_time_parse(plugin_value(g->plugin, "time"),
+	    qa_time_parse(plugin_config_value(g->plugin, "time"),
 			  &series.start_minute)) {
 		log_err("plugin %s: emit_rrule_series: `time` is not HH:MM",
 			id);

@@ -13,7 +13,7 @@
 
 #include <sqlite3.h>
 
-#include "calendar.h"
+#include "holidays.h"
 #include "plugin_host.h"
 #include "sched_occ.h"
 

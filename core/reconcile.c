@@ -48,8 +48,8 @@ static void content_hash(const struct sched_occ *o, char hex[33])
 	sodium_bin2hex(hex, 33, hash, sizeof(hash));
 }
 
-int reconciler_prepare(struct reconciler *r, sqlite3 *db, time_t now,
-		       qa_day window_from)
+int reconcile_prepare(struct reconciler *r, sqlite3 *db, time_t now,
+		      qa_day window_from)
 {
 	static const char existing_sql[] =
 		"SELECT occ_key, content_hash, status FROM occurrences"
@@ -126,7 +126,7 @@ int reconciler_prepare(struct reconciler *r, sqlite3 *db, time_t now,
 	return 0;
 }
 
-void reconciler_finish(struct reconciler *r)
+void reconcile_finish(struct reconciler *r)
 {
 	sqlite3_finalize(r->existing);
 	sqlite3_finalize(r->upsert);
@@ -400,7 +400,7 @@ out:
 	if (rc)
 		log_err("sched: %s", sqlite3_errmsg(r->db));
 	sqlite3_finalize(stmt);
-	config_list_free(&orphans);
+	config_list_done(&orphans);
 	return rc;
 }
 

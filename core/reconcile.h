@@ -30,11 +30,11 @@ struct reconciler {
 	sqlite3_stmt *attendees_clear, *attendee_add, *owners_clear;
 };
 
-/* Prepare r for a run on db. 0, or -1 after logging; reconciler_finish
+/* Prepare r for a run on db. 0, or -1 after logging; reconcile_finish
  * either way (it is fine on a {0} reconciler too). */
-int reconciler_prepare(struct reconciler *r, sqlite3 *db, time_t now,
-		       qa_day window_from);
-void reconciler_finish(struct reconciler *r);
+int reconcile_prepare(struct reconciler *r, sqlite3 *db, time_t now,
+		      qa_day window_from);
+void reconcile_finish(struct reconciler *r);
 
 /* Which open occurrence a person's series is next due by. */
 enum reconcile_due {

@@ -122,7 +122,7 @@ static int owns_shared(sqlite3 *db, const struct plugin *p,
 		return -1;
 	int owns = owner && strcmp(owner, who->id) == 0;
 	free(owner);
-	config_list_free(&holders);
+	config_list_done(&holders);
 	return owns;
 }
 
@@ -518,8 +518,8 @@ static int check_audit(sqlite3 *db, const struct record_input *in,
 	}
 	rc = 0;
 out:
-	staff_free(&practitioner);
-	staff_free(&moderator);
+	staff_done(&practitioner);
+	staff_done(&moderator);
 	return rc;
 }
 
@@ -588,7 +588,7 @@ static int check_moderation(sqlite3 *db, const struct record_input *in,
 			    who->id, a.id, why);
 	rc = 0;
 out:
-	staff_free(&auditor);
+	staff_done(&auditor);
 	return rc;
 }
 
@@ -601,7 +601,7 @@ static int check_action(sqlite3 *db, struct record_input *in,
 		struct staff signer = {0};
 		int found = person(db, "--signed-off-by", in->signed_off_by,
 				   &signer, errs);
-		staff_free(&signer);
+		staff_done(&signer);
 		if (found < 0)
 			return -1;
 		int above = found ? in_line_above(db, sw->id, in->signed_off_by)
@@ -656,7 +656,7 @@ static int check_action(sqlite3 *db, struct record_input *in,
 			    sw->id, open, date_format(in->date, d1));
 		errlist_move(errs, &listed);
 	}
-	errlist_free(&listed);
+	errlist_done(&listed);
 	return open < 0 ? -1 : 0;
 }
 
@@ -675,7 +675,7 @@ int record_completion(sqlite3 *db, const struct plugin_set *plugins,
 	bool audit = strcmp(in.activity, "collaborative_audit") == 0;
 	bool action = strcmp(in.activity, SCHED_AUDIT_ACTION) == 0;
 	bool moderation = strcmp(in.activity, SCHED_MODERATION) == 0;
-	const struct plugin *p = plugins_find(plugins, in.activity);
+	const struct plugin *p = plugin_set_find(plugins, in.activity);
 	if (!p && !action && !moderation) {
 		errlist_add(errs,
 			    "record: unknown activity \"%s\"; "
@@ -743,7 +743,7 @@ int record_completion(sqlite3 *db, const struct plugin_set *plugins,
 	}
 	rc = insert(db, &in, grade, safeguarding, id);
 out:
-	staff_free(&who);
+	staff_done(&who);
 	free(home);
 	return rc;
 }

@@ -22,7 +22,7 @@ static const struct person *manager_of(const struct people *people,
 	const struct person *p = people_find(people, id);
 	for (int guard = 0; p && p->manager_id && guard < 32; guard++) {
 		const struct person *m = people_find(people, p->manager_id);
-		if (person_in_post(m, today))
+		if (people_in_post(m, today))
 			return m;
 		p = m;
 	}
@@ -68,7 +68,7 @@ static time_t in_window(const struct remind_env *env, time_t t)
 		long offset;
 		if (date_local_time(t, env->tzid, &day, &minute, &offset))
 			return t;
-		if (working_day(env->holidays, day)) {
+		if (holidays_is_working_day(env->holidays, day)) {
 			if (minute >= env->window_start &&
 			    minute < env->window_end)
 				return t;
@@ -194,7 +194,7 @@ static int plan_occurrence(struct planner *pl, const struct occ_row *o)
 			for (size_t k = 0; k < 3; k++) {
 				const struct person *p =
 					people_find(pl->people, ids[k]);
-				if (person_in_post(p, pl->today) &&
+				if (people_in_post(p, pl->today) &&
 				    add_rows(pl, o->uid, stage, p, due, stale))
 					return -1;
 			}
@@ -206,7 +206,7 @@ static int plan_occurrence(struct planner *pl, const struct occ_row *o)
 			 * may hold none of its roles. */
 			bool owner = o->with_staff_id &&
 				     strcmp(o->with_staff_id, p->id) == 0;
-			if (person_in_post(p, pl->today) &&
+			if (people_in_post(p, pl->today) &&
 			    (owner ||
 			     (a->everyone ? p->manager_id != NULL
 					  : (a->roles & p->roles) != 0)) &&
@@ -243,7 +243,7 @@ static int plan_escalations(struct planner *pl)
 			(const char *)sqlite3_column_text(stmt, 3);
 		const char *key = (const char *)sqlite3_column_text(stmt, 4);
 		const struct person *who = people_find(pl->people, subject);
-		if (!person_in_post(who, pl->today) || due == QA_DAY_NONE)
+		if (!people_in_post(who, pl->today) || due == QA_DAY_NONE)
 			continue;
 		/* Overdue from the day after the due date. */
 		time_t at = day_instant(pl->env, due + 1);
@@ -324,8 +324,7 @@ int remind_plan(sqlite3 *db, const struct remind_env *env, time_t now,
 	sqlite3_stmt *occs = NULL;
 	int rc = -1;
 	*next = 0;
-	if (date_of_instant(now, env->tzid, &pl.today))
-		return -1;
+	pl.today = date_today(env->tzid, now);
 	long max_lead = 0;
 	for (size_t i = 0; i < env->catalog->n; i++)
 		for (size_t l = 0; l < env->catalog->items[i].n_leads; l++)
@@ -368,7 +367,7 @@ int remind_plan(sqlite3 *db, const struct remind_env *env, time_t now,
 out:
 	sqlite3_finalize(occs);
 	sqlite3_finalize(pl.insert);
-	people_free(&people);
+	people_done(&people);
 	if (rc == 0 && db_commit(db) == 0) {
 		*next = pl.next;
 		if (pl.inserted)
@@ -521,15 +520,14 @@ int remind_take(sqlite3 *db, const struct remind_env *env, time_t now,
 			(const char *)sqlite3_column_text(stmt, 15);
 		bool escalation = strcmp(stage, "overdue") == 0;
 		const struct person *to = people_find(&people, recipient);
-		qa_day today;
-		date_of_instant(now, env->tzid, &today);
+		qa_day today = date_today(env->tzid, now);
 		time_t ref = strcmp(kind, "event") == 0
 				     ? start
 				     : day_instant(env, date);
 		/* The reason for it may have gone while it waited: done,
 		 * cancelled, past, or the recipient left. Never send those. */
 		if (done || strcmp(status, "cancelled") == 0 ||
-		    (!escalation && ref <= now) || !person_in_post(to, today)) {
+		    (!escalation && ref <= now) || !people_in_post(to, today)) {
 			if (set_state(db, id, "skipped"))
 				goto out;
 			continue;
@@ -624,7 +622,7 @@ out:
 		*n = 0;
 	}
 	sqlite3_finalize(stmt);
-	people_free(&people);
+	people_done(&people);
 	return rc;
 }
 

@@ -15,9 +15,9 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "calendar.h"
 #include "deliver.h"
 #include "feed.h"
+#include "holidays.h"
 
 /* Reminders for all-day items and deadlines, and escalations, go out at
  * this local time (minutes after midnight): 09:00. */

@@ -46,7 +46,7 @@ static int role_bit(const char *word, size_t len)
 	return -1;
 }
 
-const char *role_word(unsigned role)
+const char *roles_word(unsigned role)
 {
 	for (size_t i = 0; i < ROLE_COUNT; i++)
 		if (role == 1u << i)
@@ -54,7 +54,7 @@ const char *role_word(unsigned role)
 	return NULL;
 }
 
-unsigned role_from_word(const char *word, size_t len)
+unsigned roles_from_word(const char *word, size_t len)
 {
 	int bit = role_bit(word, len);
 	return bit < 0 ? 0 : 1u << bit;

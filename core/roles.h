@@ -40,8 +40,8 @@ unsigned roles_effective(unsigned mask);
 const char *roles_allowed(void);
 /* The word of one role ("dcs" for ROLE_DCS); NULL for anything but a
  * single known bit. */
-const char *role_word(unsigned role);
+const char *roles_word(unsigned role);
 /* The role the len bytes of word name, exactly (no spaces); 0 for none. */
-unsigned role_from_word(const char *word, size_t len);
+unsigned roles_from_word(const char *word, size_t len);
 
 #endif

@@ -38,7 +38,7 @@ void sched_occ_list_truncate(struct sched_occ_list *list, size_t keep)
 		occ_free(&list->items[--list->n]);
 }
 
-void sched_occ_list_free(struct sched_occ_list *list)
+void sched_occ_list_done(struct sched_occ_list *list)
 {
 	sched_occ_list_truncate(list, 0);
 	free(list->items);

@@ -49,6 +49,6 @@ struct sched_occ *sched_occ_list_push(struct sched_occ_list *list);
 void sched_occ_list_truncate(struct sched_occ_list *list, size_t keep);
 
 /* Free every occurrence and the array; *list is left empty. */
-void sched_occ_list_free(struct sched_occ_list *list);
+void sched_occ_list_done(struct sched_occ_list *list);
 
 #endif

@@ -222,7 +222,7 @@ static int run_shared(struct run *run, struct plugin *p,
 		struct config_list holders;
 		if (sched_owner(run->db, p, run->env->today, &owner, &holders))
 			goto out;
-		config_list_free(&holders);
+		config_list_done(&holders);
 		/* Every regeneration would say it again: check-config warns
 		 * once, where an operator looks. */
 		if (!owner)
@@ -274,7 +274,7 @@ int sched_owner(sqlite3 *db, const struct plugin *p, qa_day today, char **owner,
 		 p->desc->roles);
 	if (roles_parse(lead, &lead_mask, why, sizeof(why)))
 		lead_mask = 0;
-	const char *configured = plugin_value(p, "owner");
+	const char *configured = plugin_config_value(p, "owner");
 	if (configured && !*configured)
 		configured = NULL;
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
@@ -316,7 +316,7 @@ out:
 			sqlite3_errmsg(db));
 		free(*owner);
 		*owner = NULL;
-		config_list_free(holders);
+		config_list_done(holders);
 	}
 	sqlite3_finalize(stmt);
 	return rc;
@@ -379,7 +379,7 @@ static int run_plugin(struct run *run, struct plugin *p,
 			       run->only_staff);
 out:
 	free(concerned.items); /* the people themselves are borrowed */
-	sched_occ_list_free(&occs);
+	sched_occ_list_done(&occs);
 	return rc;
 }
 
@@ -421,7 +421,7 @@ static int run_audit_workflow(struct run *run, const struct people *people)
 	rc = 0;
 out:
 	workflow_finish(&w);
-	sched_occ_list_free(&occs);
+	sched_occ_list_done(&occs);
 	return rc;
 }
 
@@ -480,7 +480,7 @@ int sched_regenerate(sqlite3 *db, const struct sched_env *env,
 
 	if (own_tx && db_begin(db))
 		return -1;
-	if (reconciler_prepare(&run.rec, db, env->now, run.from) ||
+	if (reconcile_prepare(&run.rec, db, env->now, run.from) ||
 	    sched_uid_salt(db, true, run.salt))
 		goto out;
 	if (people_load(db, run.only_staff, PEOPLE_WARN_ROLES, &people))
@@ -514,9 +514,9 @@ out:
 	stats->updated = run.rec.counts.updated;
 	stats->cancelled = run.rec.counts.cancelled;
 	stats->unchanged = run.rec.counts.unchanged;
-	reconciler_finish(&run.rec);
+	reconcile_finish(&run.rec);
 	services_queries_finish(&run.queries);
-	people_free(&people);
+	people_done(&people);
 	if (own_tx) {
 		if (rc == 0 && db_commit(db) == 0) {
 			log_debug("sched: %zu new, %zu changed, %zu cancelled, "
@@ -548,7 +548,7 @@ int sched_preview(sqlite3 *db, const struct sched_env *env,
 	struct people people = {0};
 	int rc = -1;
 	memset(out, 0, sizeof(*out));
-	struct plugin *p = plugins_find(env->plugins, activity);
+	struct plugin *p = plugin_set_find(env->plugins, activity);
 	if (!p) {
 		log_err("next: no activity \"%s\" is loaded; `qa-scheduler "
 			"plugins` lists them",
@@ -590,7 +590,7 @@ int sched_preview(sqlite3 *db, const struct sched_env *env,
 		qsort(out->items, out->n, sizeof(*out->items), cmp_occ);
 	rc = 0;
 out:
-	people_free(&people);
+	people_done(&people);
 	return rc;
 }
 

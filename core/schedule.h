@@ -22,7 +22,7 @@
 #include <time.h>
 
 #include "audit_workflow.h" /* SCHED_AUDIT_ACTION, SCHED_MODERATION */
-#include "calendar.h"
+#include "holidays.h"
 #include "plugin_host.h"
 #include "sched_occ.h"
 
@@ -83,7 +83,7 @@ void sched_uid(const unsigned char salt[SCHED_SALT_SIZE], const char *activity,
  * [activity.<id>] owner when that person is in post, else the person in
  * post holding the first of its roles (the lowest id). *owner is a new
  * string, or NULL when there is nobody; *holders the ids of everyone in post
- * holding that role, in id order (free with config_list_free). 0, or -1 on
+ * holding that role, in id order (free with config_list_done). 0, or -1 on
  * a database error (logged). */
 int sched_owner(sqlite3 *db, const struct plugin *p, qa_day today, char **owner,
 		struct config_list *holders);

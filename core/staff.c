@@ -234,7 +234,7 @@ static int check_fields(const struct staff *s, bool check_roles,
 
 /* ---- parsing a person ---- */
 
-void staff_free(struct staff *s)
+void staff_done(struct staff *s)
 {
 	if (!s)
 		return;
@@ -307,7 +307,7 @@ int staff_parse(const struct staff_text *text, const struct staff_origin *from,
 	memset(&s, 0, sizeof(s));
 	rc = 0;
 out:
-	staff_free(&s);
+	staff_done(&s);
 	free(role);
 	free(nqsw_start);
 	free(left_on);
@@ -323,24 +323,6 @@ out:
 static void log_sql_error(sqlite3 *db, const char *doing)
 {
 	log_err("staff: %s: %s", doing, sqlite3_errmsg(db));
-}
-
-static void bind_text_or_null(sqlite3_stmt *stmt, int index, const char *text)
-{
-	if (text)
-		sqlite3_bind_text(stmt, index, text, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(stmt, index);
-}
-
-static void bind_day_or_null(sqlite3_stmt *stmt, int index, qa_day day)
-{
-	char text[DATE_TEXT_SIZE];
-	if (day == QA_DAY_NONE)
-		sqlite3_bind_null(stmt, index);
-	else
-		sqlite3_bind_text(stmt, index, date_format(day, text), -1,
-				  SQLITE_TRANSIENT);
 }
 
 static bool same_text(const char *a, const char *b)
@@ -510,9 +492,9 @@ static int write_person(sqlite3 *db, const struct staff *s, qa_day today)
 	sqlite3_bind_text(upsert, 2, s->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(upsert, 3, s->email, -1, SQLITE_STATIC);
 	sqlite3_bind_text(upsert, 4, s->team, -1, SQLITE_STATIC);
-	bind_text_or_null(upsert, 5, s->manager_id);
-	bind_day_or_null(upsert, 6, s->nqsw_start);
-	bind_day_or_null(upsert, 7, today);
+	db_bind_text(upsert, 5, s->manager_id);
+	db_bind_day(upsert, 6, s->nqsw_start);
+	db_bind_day(upsert, 7, today);
 	sqlite3_bind_int64(upsert, 8, (sqlite3_int64)time(NULL));
 	if (sqlite3_step(upsert) != SQLITE_DONE) {
 		log_err("staff: cannot store %s: %s", s->id,
@@ -530,7 +512,7 @@ static int write_person(sqlite3 *db, const struct staff *s, qa_day today)
 			continue;
 		sqlite3_reset(add_role);
 		sqlite3_bind_text(add_role, 1, s->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(add_role, 2, role_word(role), -1,
+		sqlite3_bind_text(add_role, 2, roles_word(role), -1,
 				  SQLITE_STATIC);
 		if (sqlite3_step(add_role) != SQLITE_DONE) {
 			log_err("staff: cannot store the roles of %s: %s",
@@ -653,7 +635,7 @@ static unsigned roles_from_db(const char *text, const char *id)
 	while (word && *word) {
 		const char *end = strchr(word, ',');
 		size_t len = end ? (size_t)(end - word) : strlen(word);
-		unsigned role = role_from_word(word, len);
+		unsigned role = roles_from_word(word, len);
 		if (!role)
 			log_warn("staff: %s has role \"%.*s\", unknown to this "
 				 "qa-scheduler",
@@ -675,7 +657,7 @@ static int staff_from_row(sqlite3_stmt *stmt, struct staff *out)
 	    column_day(stmt, 5, out->id, &out->nqsw_start) ||
 	    column_day(stmt, 6, out->id, &out->added_on) ||
 	    column_day(stmt, 7, out->id, &out->left_on)) {
-		staff_free(out);
+		staff_done(out);
 		return -1;
 	}
 	out->roles = roles_from_db((const char *)sqlite3_column_text(stmt, 8),
@@ -818,10 +800,10 @@ out:
 	return rc;
 }
 
-void staff_array_free(struct staff_array *list)
+void staff_array_done(struct staff_array *list)
 {
 	for (size_t i = 0; i < list->n; i++)
-		staff_free(&list->people[i]);
+		staff_done(&list->people[i]);
 	free(list->people);
 	list->people = NULL;
 	list->n = 0;
@@ -839,7 +821,7 @@ int staff_load(sqlite3 *db, const char *team, struct staff_array *out)
 		log_sql_error(db, "cannot list staff");
 		goto out;
 	}
-	bind_text_or_null(stmt, 1, team);
+	db_bind_text(stmt, 1, team);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (out->n == capacity) {
 			size_t grown = capacity ? capacity * 2 : 64;

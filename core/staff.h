@@ -30,7 +30,7 @@ struct staff {
 };
 
 /* Free the strings of s (not s itself) and clear them; NULL is fine. */
-void staff_free(struct staff *s);
+void staff_done(struct staff *s);
 
 /* A person's fields as a CSV file names them: the columns staff list
  * --format csv writes, in this order, and staff import reads by name, in
@@ -77,7 +77,7 @@ struct staff_origin {
 };
 
 /* Check every field of text (surrounding spaces are trimmed) and fill out
- * (copies; free with staff_free; added_on QA_DAY_NONE, left_on as given,
+ * (copies; free with staff_done; added_on QA_DAY_NONE, left_on as given,
  * for staff_leave_at to record: staff_upsert ignores it). Each
  * problem goes to errs, naming the field (as from says) and the value:
  *   command line:  staff: --email "bob@": not an email address
@@ -129,7 +129,7 @@ int staff_check_manager(sqlite3 *db, const struct staff *s, qa_day today,
 int staff_leave(sqlite3 *db, const char *id, qa_day date,
 		const struct staff_origin *from, struct errlist *errs);
 
-/* Load one person into out (free with staff_free); 1 found, 0 not found,
+/* Load one person into out (free with staff_done); 1 found, 0 not found,
  * -1 error. */
 int staff_get(sqlite3 *db, const char *id, struct staff *out);
 
@@ -140,10 +140,10 @@ struct staff_array {
 };
 
 /* Load the people of team (NULL: everyone), by id, into out (free with
- * staff_array_free, also after -1). 0, or -1 (logged). */
+ * staff_array_done, also after -1). 0, or -1 (logged). */
 int staff_load(sqlite3 *db, const char *team, struct staff_array *out);
 
 /* Free the people of list (not list itself) and clear it. */
-void staff_array_free(struct staff_array *list);
+void staff_array_done(struct staff_array *list);
 
 #endif

@@ -105,7 +105,7 @@ static void row_problems_flush(struct row_problems *problems,
 		errlist_add(errs, "%s", order[i].msg);
 out:
 	free(order);
-	errlist_free(&problems->msgs);
+	errlist_done(&problems->msgs);
 	free(problems->lines);
 	problems->lines = NULL;
 	problems->nlines = 0;
@@ -338,10 +338,10 @@ out:
 			     NULL, NULL, NULL);
 	row_problems_flush(&im.problems, errs);
 	for (size_t i = 0; im.rows && i < im.nrows; i++)
-		staff_free(&im.rows[i].person);
+		staff_done(&im.rows[i].person);
 	free(im.rows);
 	free(im.ids);
 	free(im.header);
-	csv_table_free(&im.table);
+	csv_table_done(&im.table);
 	return rc;
 }

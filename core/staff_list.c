@@ -138,7 +138,7 @@ static json_t *person_json(const struct staff *s)
 		goto fail;
 	for (unsigned role = 1; role & ROLES_KNOWN; role <<= 1)
 		if ((s->roles & role) &&
-		    json_array_append_new(roles, json_string(role_word(role))))
+		    json_array_append_new(roles, json_string(roles_word(role))))
 			goto fail;
 	/* json_object_set_new takes the value even when it fails, and fails
 	 * on a NULL value (out of memory, or text that is not UTF-8). */
@@ -241,6 +241,6 @@ int staff_list(sqlite3 *db, const char *team, enum staff_format format,
 	}
 	rc = 0;
 out:
-	staff_array_free(&list);
+	staff_array_done(&list);
 	return rc;
 }

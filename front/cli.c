@@ -357,7 +357,7 @@ int cli_engine_open(const struct cli_call *call, unsigned what,
 		fprintf(stderr,
 			PROGRAM ": cannot use the database %s (reason above)\n",
 			e->cfg.db_path);
-	errlist_free(&errs);
+	errlist_done(&errs);
 	return failure == ENGINE_OK ? 0 : -1;
 }
 

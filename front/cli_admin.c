@@ -44,7 +44,7 @@ static void check_owners(const struct config *cfg,
 		struct config_list holders;
 		if (sched_owner(db, p, today, &owner, &holders))
 			break;
-		const char *configured = plugin_value(p, "owner");
+		const char *configured = plugin_config_value(p, "owner");
 		if (configured && *configured &&
 		    (!owner || strcmp(owner, configured) != 0))
 			errlist_add(errs,
@@ -82,7 +82,7 @@ static void check_owners(const struct config *cfg,
 					p->desc->id, p->desc->id);
 		}
 		free(owner);
-		config_list_free(&holders);
+		config_list_done(&holders);
 	}
 	db_close(db);
 }
@@ -110,7 +110,7 @@ int cli_check_config(const struct cli_call *call)
 		       path, e.plugins.n, e.holidays.n_files, e.holidays.n,
 		       e.cfg.timezone, e.cfg.db_path);
 	}
-	errlist_free(&errs);
+	errlist_done(&errs);
 	engine_done(&e);
 	return rc;
 }
@@ -124,9 +124,9 @@ int cli_plugins(const struct cli_call *call)
 		goto out;
 	rc = CLI_OK;
 	if (help_id) {
-		const struct plugin *p = plugins_find(&e.plugins, help_id);
+		const struct plugin *p = plugin_set_find(&e.plugins, help_id);
 		if (p) {
-			plugin_print_help(p, stdout);
+			plugin_config_print_help(p, stdout);
 		} else {
 			fprintf(stderr,
 				"qa-scheduler: plugins --help: no "
@@ -185,7 +185,7 @@ int cli_feed_url(const struct cli_call *call)
 		char left_text[DATE_TEXT_SIZE];
 		if (left)
 			date_format(s.left_on, left_text);
-		staff_free(&s);
+		staff_done(&s);
 		if (found < 0)
 			goto out;
 		if (found == 0) {

@@ -56,7 +56,7 @@ int cli_record(const struct cli_call *call)
 	bool workflow = strcmp(in.activity, "collaborative_audit") == 0 ||
 			strcmp(in.activity, SCHED_AUDIT_ACTION) == 0 ||
 			strcmp(in.activity, SCHED_MODERATION) == 0;
-	bool plugin = plugins_find(&e.plugins, in.activity) != NULL;
+	bool plugin = plugin_set_find(&e.plugins, in.activity) != NULL;
 	if (record_completion(e.db, &e.plugins, &in, env.today, &errs, &id) ||
 	    (plugin && cli_regenerate(&e, &env, &mine)) ||
 	    (workflow && cli_regenerate(&e, &env, &audits)) ||
@@ -68,7 +68,7 @@ int cli_record(const struct cli_call *call)
 	rc = CLI_OK;
 out:
 	cli_print_errors(&errs);
-	errlist_free(&errs);
+	errlist_done(&errs);
 	free(said);
 	engine_done(&e);
 	return rc;
@@ -93,7 +93,7 @@ int cli_due(const struct cli_call *call)
 	if (filter.activity &&
 	    strcmp(filter.activity, SCHED_AUDIT_ACTION) != 0 &&
 	    strcmp(filter.activity, SCHED_MODERATION) != 0 &&
-	    !plugins_find(&e.plugins, filter.activity)) {
+	    !plugin_set_find(&e.plugins, filter.activity)) {
 		fprintf(stderr,
 			"qa-scheduler: due: --activity \"%s\": no such "
 			"activity; `qa-scheduler plugins` lists them\n",
@@ -103,7 +103,7 @@ int cli_due(const struct cli_call *call)
 	if (filter.manager_id) {
 		struct staff manager = {0};
 		int found = staff_get(e.db, filter.manager_id, &manager);
-		staff_free(&manager);
+		staff_done(&manager);
 		if (found <= 0) {
 			fprintf(stderr,
 				"qa-scheduler: due: --manager \"%s\": "
@@ -124,7 +124,7 @@ int cli_due(const struct cli_call *call)
 		goto out;
 	rc = CLI_OK;
 out:
-	due_list_free(&rows);
+	due_list_done(&rows);
 	engine_done(&e);
 	return rc;
 }
@@ -212,7 +212,7 @@ int cli_next(const struct cli_call *call)
 		       activity, date_format(from, from_text));
 	rc = CLI_OK;
 out:
-	sched_occ_list_free(&occs);
+	sched_occ_list_done(&occs);
 	engine_done(&e);
 	return rc;
 }
@@ -246,7 +246,7 @@ int cli_export(const struct cli_call *call)
 	}
 	rc = CLI_OK;
 out:
-	feed_doc_free(&doc);
+	feed_doc_done(&doc);
 	engine_done(&e);
 	return rc;
 }

@@ -38,8 +38,8 @@ int cli_staff_add(const struct cli_call *call)
 	struct errlist errs = {0};
 	if (staff_parse(&text, &from, &s, &errs)) {
 		cli_print_errors(&errs);
-		errlist_free(&errs);
-		staff_free(&s);
+		errlist_done(&errs);
+		staff_done(&s);
 		return CLI_ERROR;
 	}
 	struct engine e;
@@ -58,8 +58,8 @@ int cli_staff_add(const struct cli_call *call)
 	rc = CLI_OK;
 out:
 	cli_print_errors(&errs);
-	errlist_free(&errs);
-	staff_free(&s);
+	errlist_done(&errs);
+	staff_done(&s);
 	engine_done(&e);
 	return rc;
 }
@@ -92,7 +92,7 @@ int cli_staff_import(const struct cli_call *call)
 	printf("%s: %d staff imported\n", file, stored);
 	rc = CLI_OK;
 out:
-	errlist_free(&errs);
+	errlist_done(&errs);
 	engine_done(&e);
 	return rc;
 }
@@ -142,7 +142,7 @@ int cli_staff_leave(const struct cli_call *call)
 	rc = CLI_OK;
 out:
 	cli_print_errors(&errs);
-	errlist_free(&errs);
+	errlist_done(&errs);
 	engine_done(&e);
 	return rc;
 }

@@ -47,7 +47,7 @@ static int load_engine(const char *path, struct engine *e)
 		engine_open(path, ENGINE_CATALOG, e, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		log_err("%s", errs.msgs[i]);
-	errlist_free(&errs);
+	errlist_done(&errs);
 	return failure == ENGINE_OK ? 0 : -1;
 }
 

@@ -79,7 +79,7 @@ static void handle_metrics(struct evhttp_request *req, const char *path,
 				 "# TYPE qa_occurrences gauge\n");
 	sched_count_by_status(db, write_occurrences, buf);
 	pthread_rwlock_rdlock(&app->conf_lock);
-	struct plugin_counts plugins = plugins_count(&app->eng.plugins);
+	struct plugin_counts plugins = plugin_set_count(&app->eng.plugins);
 	pthread_rwlock_unlock(&app->conf_lock);
 	evbuffer_add_printf(buf,
 			    "# HELP qa_plugins Activity plugins, by state.\n"

@@ -198,6 +198,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(got);
 	free(want);
 	free(body);
-	ical_buf_free(&tail);
+	ical_buf_done(&tail);
 	return 0;
 }

@@ -69,7 +69,7 @@ CLIENTS_DIR = os.environ.get(
     "QA_CLIENTS_DIR", os.path.join(qa.SOURCE_DIR, "tests", "clients"))
 TIMEOUT = 120  # seconds, for every client command
 
-# In sorted order: plugins_load() sorts the loaded plugins with qsort after
+# In sorted order: plugin_set_load() sorts the loaded plugins with qsort after
 # each has stored a pointer to itself in its qa_host, so an unsorted list
 # leaves stale pointers (the CLI crashed in host_for_each_completion).
 ENABLED = ("collaborative_audit, practice_week, reflective_practice, "

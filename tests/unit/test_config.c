@@ -55,8 +55,8 @@ static int remove_entry(const char *path, const struct stat *st, int flag,
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	config_free(&f->cfg);
-	errlist_free(&f->errs);
+	config_done(&f->cfg);
+	errlist_done(&f->errs);
 	int rc = nftw(f->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 	free(f);
 	return rc;
@@ -210,7 +210,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.send_window_start, -1);
 	assert_int_equal(cfg.send_window_end, -1);
 	assert_int_equal(cfg.n_activities, 0);
-	config_free(&cfg);
+	config_done(&cfg);
 }
 
 static void test_absent_keys_are_defaults(void **state)
@@ -225,7 +225,7 @@ static void test_absent_keys_are_defaults(void **state)
 	assert_string_equal(f->cfg.path, path);
 	assert_int_equal(config_defaults(&defaults), 0);
 	assert_same_settings(&f->cfg, &defaults);
-	config_free(&defaults);
+	config_done(&defaults);
 }
 
 static void test_every_key_set(void **state)
@@ -441,23 +441,23 @@ static void test_threads(void **state)
 		     "%s:2: [server] threads = \"many\": expected \"auto\" or "
 		     "a number from 1 to 64",
 		     path);
-	errlist_free(&f->errs);
-	config_free(&f->cfg);
+	errlist_done(&f->errs);
+	config_done(&f->cfg);
 	path = write_conf(f, "[server]\nthreads = 0\n");
 	assert_int_equal(config_load(path, &f->cfg, &f->errs), -1);
 	assert_error_at(&f->errs, path, 2, "from 1 to 64");
-	errlist_free(&f->errs);
-	config_free(&f->cfg);
+	errlist_done(&f->errs);
+	config_done(&f->cfg);
 	path = write_conf(f, "[server]\nthreads = auto\n");
 	int rc = config_load(path, &f->cfg, &f->errs);
 	assert_no_errors(&f->errs, rc);
 	assert_int_equal(f->cfg.http_threads, 0);
-	config_free(&f->cfg);
+	config_done(&f->cfg);
 	path = write_conf(f, "[server]\nthreads = 1\n");
 	rc = config_load(path, &f->cfg, &f->errs);
 	assert_no_errors(&f->errs, rc);
 	assert_int_equal(f->cfg.http_threads, 1);
-	config_free(&f->cfg);
+	config_done(&f->cfg);
 	path = write_conf(f, "[server]\nfeed_cache_size = 1048575\n");
 	assert_int_equal(config_load(path, &f->cfg, &f->errs), -1);
 	assert_error(&f->errs,
@@ -483,7 +483,7 @@ static void test_listen_forms(void **state)
 		int rc = config_load(write_conf(f, text), &f->cfg, &f->errs);
 		assert_no_errors(&f->errs, rc);
 		assert_string_equal(f->cfg.listen, good[i]);
-		config_free(&f->cfg);
+		config_done(&f->cfg);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(text, sizeof(text), "[server]\nlisten = %s\n", bad[i]);
@@ -492,8 +492,8 @@ static void test_listen_forms(void **state)
 			fail_msg("listen = %s was accepted", bad[i]);
 		assert_int_equal(f->errs.n, 1);
 		assert_error_at(&f->errs, path, 2, "[server] listen");
-		config_free(&f->cfg);
-		errlist_free(&f->errs);
+		config_done(&f->cfg);
+		errlist_done(&f->errs);
 	}
 }
 
@@ -591,8 +591,8 @@ static void test_long_lines(void **state)
 	assert_error(&f->errs, "%s:2: line longer than 198 characters", path);
 	assert_error_at(&f->errs, path, 4, "[reminders] from = \"nobody\"");
 	assert_null(f->cfg.smtp_password);
-	config_free(&f->cfg);
-	errlist_free(&f->errs);
+	config_done(&f->cfg);
+	errlist_done(&f->errs);
 
 	/* 198 characters is the longest that fits. */
 	char value[200];
@@ -786,7 +786,7 @@ static void test_relative_paths(void **state)
 	assert_string_equal(f->cfg.holidays.items[1], "/abs/x.ics");
 	snprintf(want, sizeof(want), "%s/./c/y.ics", sub);
 	assert_string_equal(f->cfg.holidays.items[2], want);
-	config_free(&f->cfg);
+	config_done(&f->cfg);
 
 	/* Given relative to the working directory: the result is still
 	 * absolute, so a later chdir cannot change its meaning. */
@@ -816,8 +816,8 @@ static void test_missing_file(void **state)
 	assert_error(&f->errs, "%s: cannot open: %s", path, strerror(ENOENT));
 	/* What could be read, the defaults, is there and must be freed. */
 	assert_string_equal(f->cfg.listen, "127.0.0.1:8080");
-	config_free(&f->cfg);
-	errlist_free(&f->errs);
+	config_done(&f->cfg);
+	errlist_done(&f->errs);
 
 	/* A directory opens but cannot be read. */
 	assert_int_equal(config_load(f->dir, &f->cfg, &f->errs), -1);
@@ -878,7 +878,7 @@ static void test_shipped_config_is_defaults(void **state)
 	assert_no_errors(&f->errs, rc);
 	assert_int_equal(config_defaults(&defaults), 0);
 	assert_same_settings(&f->cfg, &defaults);
-	config_free(&defaults);
+	config_done(&defaults);
 }
 
 /* The "#key = value" examples in the shipped file, uncommented, are a valid
@@ -1170,7 +1170,7 @@ static void test_split_list(void **state)
 	assert_string_equal(list.items[0], "a");
 	assert_string_equal(list.items[1], "b b");
 	assert_string_equal(list.items[2], "c");
-	config_list_free(&list);
+	config_list_done(&list);
 	assert_int_equal(list.n, 0);
 	assert_null(list.items);
 	assert_int_equal(config_split_list("   ", &list), 0);

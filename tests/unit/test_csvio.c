@@ -166,7 +166,7 @@ static void reads_quotes_commas_and_line_breaks(void **state)
 	CHECK(&table, 3, 8, "a3", "Zoë Ødegård", "spaced");
 	CHECK(&table, 4, 9, "a4", "", "");
 	CHECK(&table, 5, 11, "a5", "'=1+1", "last");
-	csv_table_free(&table);
+	csv_table_done(&table);
 	assert_null(table.records);
 	assert_int_equal(table.n, 0);
 }
@@ -185,14 +185,14 @@ static void a_bom_only_at_the_start(void **state)
 	      "\xef\xbb\xbf"
 	      "c",
 	      "d");
-	csv_table_free(&table);
+	csv_table_done(&table);
 	/* An empty file, or only a BOM: no records, no problem. */
 	assert_int_equal(read_text("", &table, &errs, NULL), 0);
 	assert_int_equal(table.n, 0);
 	assert_int_equal(read_text("\xef\xbb\xbf", &table, &errs, NULL), 0);
 	assert_int_equal(table.n, 0);
 	assert_int_equal(errs.n, 0);
-	csv_table_free(&table);
+	csv_table_done(&table);
 }
 
 static void a_nul_byte_is_flagged(void **state)
@@ -207,7 +207,7 @@ static void a_nul_byte_is_flagged(void **state)
 	assert_false(table.records[0].has_nul);
 	assert_true(table.records[1].has_nul);
 	assert_string_equal(table.records[1].fields[1], "d");
-	csv_table_free(&table);
+	csv_table_done(&table);
 	unlink(path);
 	free(path);
 }
@@ -241,8 +241,8 @@ static void refusals_name_the_file_and_line(void **state)
 			 cases[i].problem);
 		assert_int_equal(errs.n, 1);
 		assert_string_equal(errs.msgs[0], expect);
-		csv_table_free(&table);
-		errlist_free(&errs);
+		csv_table_done(&table);
+		errlist_done(&errs);
 		free(path);
 	}
 	struct csv_table table = {0};
@@ -253,7 +253,7 @@ static void refusals_name_the_file_and_line(void **state)
 	assert_string_equal(errs.msgs[0], "/nonexistent/people.csv: cannot "
 					  "open: No such file or directory");
 	assert_int_equal(table.n, 0);
-	errlist_free(&errs);
+	errlist_done(&errs);
 }
 
 /* What the writer writes, the reader reads back as it was (with the
@@ -299,7 +299,7 @@ static void what_is_written_reads_back(void **state)
 				csv_undefuse(table.records[r].fields[i]),
 				fields[i]);
 	}
-	csv_table_free(&table);
+	csv_table_done(&table);
 	unlink(path);
 	free(path);
 	free(text);
@@ -353,7 +353,7 @@ static int map(size_t n, const char *const *fields, size_t at[4],
 				&errs);
 	assert_int_equal(errs.n, rc ? 1 : 0);
 	*problem = rc ? strdup(errs.msgs[0]) : NULL;
-	errlist_free(&errs);
+	errlist_done(&errs);
 	record_done(&header);
 	return rc;
 }

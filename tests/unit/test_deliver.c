@@ -361,7 +361,7 @@ static int teardown(void **state)
 		}
 	}
 	event_base_free(f->base);
-	config_free(&f->cfg);
+	config_done(&f->cfg);
 	/* QA_KEEP_TMP=1 keeps the Maildir and server logs to look at. */
 	if (!getenv("QA_KEEP_TMP"))
 		nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -637,7 +637,7 @@ static void test_webhook_after_reconfigure(void **state)
 	assert_int_equal(config_defaults(&cfg), 0);
 	cfg.webhook_url = dup_printf("http://127.0.0.1:%d/hook", port);
 	deliver_reconfigure(f->d, &cfg);
-	config_free(&cfg);
+	config_done(&cfg);
 	assert_true(deliver_has_channel(f->d, DELIVER_WEBHOOK));
 
 	const char *json = "{\"title\":\"Supervision – due\",\"to\":"

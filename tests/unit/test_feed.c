@@ -23,11 +23,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "calendar.h"
 #include "config.h"
 #include "date.h"
 #include "db.h"
 #include "feed.h"
+#include "holidays.h"
 #include "plugin_host.h"
 #include "record.h"
 #include "schedule.h"
@@ -92,18 +92,18 @@ static void world_open(struct world *w, qa_day today, const char *extra)
 	int rc = config_load(w->conf_path, &w->cfg, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
-	errlist_free(&errs);
+	errlist_done(&errs);
 	assert_int_equal(rc, 0);
 	assert_int_equal(db_open(w->cfg.db_path, &w->db), 0);
-	rc = plugins_load(&w->cfg, &w->plugins, &errs);
+	rc = plugin_set_load(&w->cfg, &w->plugins, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
-	errlist_free(&errs);
+	errlist_done(&errs);
 	assert_int_equal(rc, 0);
 	assert_int_equal(w->plugins.n, 16);
 	assert_int_equal(holidays_load(&w->cfg.holidays, &w->holidays, &errs),
 			 0);
-	errlist_free(&errs);
+	errlist_done(&errs);
 	w->env = (struct sched_env){.plugins = &w->plugins,
 				    .holidays = &w->holidays,
 				    .tzid = "Europe/London",
@@ -119,11 +119,11 @@ static void world_close(struct world *w)
 {
 	if (!w->dir[0])
 		return; /* never opened */
-	feed_catalog_free(&w->catalog);
+	feed_catalog_done(&w->catalog);
 	db_close(w->db);
-	plugins_unload(&w->plugins);
-	holidays_free(&w->holidays);
-	config_free(&w->cfg);
+	plugin_set_done(&w->plugins);
+	holidays_done(&w->holidays);
+	config_done(&w->cfg);
 	unit_remove_database(w->db_path);
 	unlink(w->conf_path);
 	rmdir(w->dir);
@@ -171,7 +171,7 @@ static void record(struct world *w, const char *activity, const char *who,
 				   &id);
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
-	errlist_free(&errs);
+	errlist_done(&errs);
 	assert_int_equal(rc, 0);
 }
 
@@ -606,7 +606,7 @@ static void render(struct world *w, enum feed_kind kind, const char *subject,
 	f->len = doc.len;
 	f->last_modified = doc.last_modified;
 	doc.body = NULL;
-	feed_doc_free(&doc);
+	feed_doc_done(&doc);
 	check_lines(f->body, f->len);
 	f->unfolded = unfold(f->body);
 	f->parsed = icalparser_parse_string(f->body);
@@ -635,7 +635,7 @@ static int render_rc(struct world *w, enum feed_kind kind, const char *subject,
 	int rc = feed_render(w->db, &w->catalog, kind, subject, today,
 			     noon_utc(today), &doc);
 	if (rc == 1)
-		feed_doc_free(&doc);
+		feed_doc_done(&doc);
 	return rc;
 }
 
@@ -1037,7 +1037,7 @@ static void cancelled_occurrences_and_leavers(void **state)
 	assert_int_equal(staff_leave(w->db, "sw", left,
 				     &(struct staff_origin){0}, &errs),
 			 0);
-	errlist_free(&errs);
+	errlist_done(&errs);
 	regen(w);
 	time_t cancelled_at = w->env.now;
 	assert_true(cancelled_at > before);

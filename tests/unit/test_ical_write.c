@@ -254,7 +254,7 @@ static void assert_escapes(const char *in, size_t in_len, const char *expected)
 	    (b.len > 0 && memcmp(b.data, expected, b.len) != 0))
 		fail_msg("escaped to \"%.*s\", expected \"%s\"", (int)b.len,
 			 b.data ? b.data : "", expected);
-	ical_buf_free(&b);
+	ical_buf_done(&b);
 }
 
 #define assert_escape(in, expected) \
@@ -421,7 +421,7 @@ static void finish_hands_over_a_string(void **state)
 	assert_string_equal(body, "BEGIN:VCALENDAR\r\n");
 	free(body);
 	/* The writer is empty after, and can be freed again. */
-	ical_writer_free(&w);
+	ical_writer_done(&w);
 }
 
 static void out_of_memory_is_reported_at_the_end(void **state)
@@ -445,7 +445,7 @@ static void out_of_memory_is_reported_at_the_end(void **state)
 	struct ical_buf b = {0};
 	ical_escape_text(&b, "x", SIZE_MAX / 2);
 	assert_true(b.failed);
-	ical_buf_free(&b);
+	ical_buf_done(&b);
 }
 
 /* ---- random values ---- */
@@ -654,7 +654,7 @@ static void random_values_round_trip(void **state)
 			ical_end_line(&w);
 			ical_line_lit(&w, "END:VEVENT");
 			ical_line_lit(&w, "END:VCALENDAR");
-			ical_buf_free(&escaped);
+			ical_buf_done(&escaped);
 			size_t body_len;
 			char *body = finish(&w, &body_len);
 

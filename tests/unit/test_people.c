@@ -92,14 +92,14 @@ static void everyone_in_id_order(void **state)
 	assert_int_equal(amy->nqsw_start, qa_day_from_ymd(2026, 1, 5));
 	assert_int_equal(amy->added_on, TODAY);
 	assert_int_equal(amy->left_on, QA_DAY_NONE);
-	assert_true(person_in_post(amy, TODAY));
+	assert_true(people_in_post(amy, TODAY));
 
 	/* Leaving today: in post until the end of it, still loaded after. */
 	const struct person *pm = people_find(&people, "pm");
 	assert_non_null(pm);
 	assert_int_equal(pm->left_on, TODAY);
-	assert_true(person_in_post(pm, TODAY));
-	assert_false(person_in_post(pm, TODAY + 1));
+	assert_true(people_in_post(pm, TODAY));
+	assert_false(people_in_post(pm, TODAY + 1));
 
 	/* Roles are effective: an early help service lead is a service lead
 	 * too. */
@@ -110,8 +110,8 @@ static void everyone_in_id_order(void **state)
 
 	assert_null(people_find(&people, "nobody"));
 	assert_null(people_find(&people, NULL));
-	assert_false(person_in_post(NULL, TODAY));
-	people_free(&people);
+	assert_false(people_in_post(NULL, TODAY));
+	people_done(&people);
 	assert_int_equal(people.n, 0);
 	assert_null(people.items);
 }
@@ -123,11 +123,11 @@ static void only_one(void **state)
 	assert_int_equal(people_load(f->db, "pm", 0, &people), 0);
 	assert_int_equal(people.n, 1);
 	assert_string_equal(people.items[0].id, "pm");
-	people_free(&people);
+	people_done(&people);
 	assert_int_equal(people_load(f->db, "nobody", 0, &people), 0);
 	assert_int_equal(people.n, 0);
 	assert_null(people_find(&people, "pm"));
-	people_free(&people);
+	people_done(&people);
 }
 
 /* Load with flags, returning what was logged on stderr. */
@@ -174,13 +174,13 @@ static void unknown_stored_role(void **state)
 	assert_non_null(strstr(log, "staff amy"));
 	assert_non_null(strstr(log, "dropped_role"));
 	free(log);
-	people_free(&people);
+	people_done(&people);
 
 	log = load_logged(f, 0, &people);
 	assert_int_equal(people_find(&people, "amy")->roles, 0);
 	assert_string_equal(log, "");
 	free(log);
-	people_free(&people);
+	people_done(&people);
 }
 
 int main(void)

@@ -48,9 +48,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	plugins_unload(&f->set);
-	config_free(&f->cfg);
-	errlist_free(&f->errs);
+	plugin_set_done(&f->set);
+	config_done(&f->cfg);
+	errlist_done(&f->errs);
 	unlink(f->path);
 	int rc = rmdir(f->dir);
 	free(f);
@@ -64,7 +64,7 @@ static void dump_errors(const struct errlist *errs)
 }
 
 /* Write "[plugins] dir = DIR, enable = IDS" and then body as the config,
- * read it and load the plugins; returns plugins_load's answer. */
+ * read it and load the plugins; returns plugin_set_load's answer. */
 static int load(struct fixture *f, const char *dir, const char *ids,
 		const char *body)
 {
@@ -76,7 +76,7 @@ static int load(struct fixture *f, const char *dir, const char *ids,
 		dump_errors(&f->errs);
 		fail_msg("the config itself is wrong");
 	}
-	return plugins_load(&f->cfg, &f->set, &f->errs);
+	return plugin_set_load(&f->cfg, &f->set, &f->errs);
 }
 
 /* Fail unless errs holds exactly "PATH:LINE: rest". */
@@ -163,15 +163,15 @@ static void test_values_at_the_bounds(void **state)
 	assert_int_equal(rc, 0);
 	assert_int_equal(f->set.n, 3);
 	int value;
-	assert_int_equal(
-		typed(plugins_find(&f->set, "supervision"), "horizon", &value),
-		0);
+	assert_int_equal(typed(plugin_set_find(&f->set, "supervision"),
+			       "horizon", &value),
+			 0);
 	assert_int_equal(value, 24);
-	assert_int_equal(typed(plugins_find(&f->set, "lado_audit"),
+	assert_int_equal(typed(plugin_set_find(&f->set, "lado_audit"),
 			       "audit_month", &value),
 			 0);
 	assert_int_equal(value, 12);
-	assert_int_equal(typed(plugins_find(&f->set, "collaborative_audit"),
+	assert_int_equal(typed(plugin_set_find(&f->set, "collaborative_audit"),
 			       "moderation_within", &value),
 			 0);
 	assert_int_equal(value, 1);
@@ -187,7 +187,7 @@ static void test_typed_values(void **state)
 			      "[activity.supervision]\ntime = 09:15\n"
 			      "horizon = 3\nduration = 2h\n"),
 			 0);
-	const struct plugin *sup = plugins_find(&f->set, "supervision");
+	const struct plugin *sup = plugin_set_find(&f->set, "supervision");
 	int value;
 	assert_int_equal(typed(sup, "time", &value), 0);
 	assert_int_equal(value, 9 * 60 + 15);
@@ -203,7 +203,7 @@ static void test_typed_values(void **state)
 
 	/* Defaults, and a due-by duration of "0". */
 	const struct plugin *audit =
-		plugins_find(&f->set, "collaborative_audit");
+		plugin_set_find(&f->set, "collaborative_audit");
 	assert_int_equal(typed(audit, "moderation_within", &value), 0);
 	assert_int_equal(value, 10);
 	assert_int_equal(typed(audit, "moderation_time", &value), 0);
@@ -220,7 +220,7 @@ static void test_typed_values_from_the_older_table(void **state)
 	assert_int_equal(load(f, QA_TEST_PLUGIN_DIR, "example",
 			      "[activity.example]\ncount = 7\n"),
 			 0);
-	const struct plugin *example = plugins_find(&f->set, "example");
+	const struct plugin *example = plugin_set_find(&f->set, "example");
 	assert_non_null(example->desc->config);
 	int value;
 	assert_int_equal(typed(example, "count", &value), 0);
@@ -238,7 +238,7 @@ static void test_help_shows_ranges(void **state)
 	size_t size = 0;
 	FILE *out = open_memstream(&text, &size);
 	assert_non_null(out);
-	plugin_print_help(plugins_find(&f->set, "supervision"), out);
+	plugin_config_print_help(plugin_set_find(&f->set, "supervision"), out);
 	assert_int_equal(fclose(out), 0);
 	if (!strstr(text, "  horizon            whole number       default: 6 "
 			  "(0 to 24)\n"))
@@ -294,7 +294,7 @@ static void assert_schema_refused(const struct qa_config_key *keys,
 	char why[512];
 	assert_int_equal(read_schema(&d, why, sizeof(why), &p), -1);
 	assert_string_equal(why, want);
-	plugin_config_free(&p);
+	plugin_config_done(&p);
 }
 
 static void test_schema_ranges_checked(void **unused)
@@ -371,7 +371,7 @@ static void test_schema_tables(void **unused)
 	assert_int_equal(read_schema(&d, why, sizeof(why), &p), -1);
 	assert_string_equal(why, "descriptor sets both config and config_keys; "
 				 "declare the keys in config_keys alone");
-	plugin_config_free(&p);
+	plugin_config_done(&p);
 
 	/* Filled by hand, without QA_CONFIG_KEYS. */
 	d = descriptor(keys);
@@ -379,7 +379,7 @@ static void test_schema_tables(void **unused)
 	assert_int_equal(read_schema(&d, why, sizeof(why), &p), -1);
 	assert_non_null(strstr(why, "config_key_size is 0"));
 	assert_non_null(strstr(why, "QA_CONFIG_KEYS(table)"));
-	plugin_config_free(&p);
+	plugin_config_done(&p);
 
 	/* A 1.1 descriptor ends before config_keys: what lies past its
 	 * struct_size is not read, so only `config` counts. */
@@ -391,7 +391,7 @@ static void test_schema_tables(void **unused)
 	assert_int_equal(p.n_schema, 1);
 	assert_int_equal(p.schema[0].min, 0);
 	assert_int_equal(p.schema[0].max, 0);
-	plugin_config_free(&p);
+	plugin_config_done(&p);
 }
 
 /* Entries of a later minor are longer: the host steps config_key_size
@@ -421,7 +421,7 @@ static void test_schema_entries_longer_than_ours(void **unused)
 	assert_int_equal(p.schema[0].max, 9);
 	assert_string_equal(p.schema[1].key, "start");
 	assert_int_equal(p.schema[1].type, QA_CONFIG_TIME);
-	plugin_config_free(&p);
+	plugin_config_done(&p);
 }
 
 int main(void)

@@ -70,8 +70,8 @@ static void roles_parse_format_effective(void **state)
 		roles_format(1u << i, text, sizeof(text));
 		assert_string_equal(text, words[i]);
 		assert_non_null(strstr(roles_allowed(), words[i]));
-		assert_string_equal(role_word(1u << i), words[i]);
-		assert_int_equal(role_from_word(words[i], strlen(words[i])),
+		assert_string_equal(roles_word(1u << i), words[i]);
+		assert_int_equal(roles_from_word(words[i], strlen(words[i])),
 				 1u << i);
 		all |= mask;
 	}
@@ -95,15 +95,15 @@ static void one_role_at_a_time(void **state)
 {
 	(void)state;
 	/* A word is exactly a role's, of exactly its length. */
-	assert_int_equal(role_from_word("dcs,qa_team", 3), ROLE_DCS);
-	assert_int_equal(role_from_word("dcs", 2), 0);
-	assert_int_equal(role_from_word(" dcs", 4), 0);
-	assert_int_equal(role_from_word("wizard", 6), 0);
-	assert_int_equal(role_from_word("", 0), 0);
+	assert_int_equal(roles_from_word("dcs,qa_team", 3), ROLE_DCS);
+	assert_int_equal(roles_from_word("dcs", 2), 0);
+	assert_int_equal(roles_from_word(" dcs", 4), 0);
+	assert_int_equal(roles_from_word("wizard", 6), 0);
+	assert_int_equal(roles_from_word("", 0), 0);
 	/* Only one known bit has a word. */
-	assert_null(role_word(0));
-	assert_null(role_word(ROLE_DCS | ROLE_QA_TEAM));
-	assert_null(role_word(ROLE_DEVELOPMENT_LEAD << 1));
+	assert_null(roles_word(0));
+	assert_null(roles_word(ROLE_DCS | ROLE_QA_TEAM));
+	assert_null(roles_word(ROLE_DEVELOPMENT_LEAD << 1));
 }
 
 int main(void)

@@ -15,11 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "calendar.h"
 #include "config.h"
 #include "date.h"
 #include "db.h"
 #include "due.h"
+#include "holidays.h"
 #include "plugin_host.h"
 #include "record.h"
 #include "schedule.h"
@@ -64,10 +64,10 @@ static void world_open_dir(struct world *w, qa_day today,
 	free(w->cfg.plugins_dir);
 	w->cfg.plugins_dir = strdup(plugin_dir);
 	struct errlist errs = {0};
-	plugins_load(&w->cfg, &w->plugins, &errs);
+	plugin_set_load(&w->cfg, &w->plugins, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
-	errlist_free(&errs);
+	errlist_done(&errs);
 	char *files[] = {HOLIDAYS};
 	struct config_list list = {files, 1};
 	assert_int_equal(holidays_load(&list, &w->holidays, &errs), 0);
@@ -87,9 +87,9 @@ static void world_open(struct world *w, qa_day today)
 static void world_close(struct world *w)
 {
 	db_close(w->db);
-	plugins_unload(&w->plugins);
-	holidays_free(&w->holidays);
-	config_free(&w->cfg);
+	plugin_set_done(&w->plugins);
+	holidays_done(&w->holidays);
+	config_done(&w->cfg);
 	unit_remove_database(w->db_path);
 	rmdir(w->dir);
 }
@@ -135,7 +135,7 @@ static int try_record(struct world *w, const char *activity, const char *who,
 	long long id;
 	int rc = record_completion(w->db, &w->plugins, &in, w->env.today, &errs,
 				   &id);
-	errlist_free(&errs);
+	errlist_done(&errs);
 	return rc;
 }
 
@@ -174,7 +174,7 @@ static int try_close(struct world *w, const char *who, qa_day date,
 	long long id;
 	int rc = record_completion(w->db, &w->plugins, &in, w->env.today,
 				   errs ? errs : &local, &id);
-	errlist_free(&local);
+	errlist_done(&local);
 	return rc;
 }
 
@@ -206,7 +206,7 @@ static qa_day due_of(struct world *w, const char *who, const char *activity)
 {
 	struct due_list list;
 	qa_day due = due_row(w, who, activity, &list).due;
-	due_list_free(&list);
+	due_list_done(&list);
 	return due;
 }
 
@@ -234,7 +234,7 @@ static void nqsw_supervision_through_the_phases(void **state)
 	struct due_list list;
 	assert_string_equal(due_row(&w, "sw", "supervision", &list).phase,
 			    "nqsw_fortnightly");
-	due_list_free(&list);
+	due_list_done(&list);
 	/* Mon 4 Jan 2027, the day before start + 12 months: fortnightly. */
 	record_on(&w, "supervision", "sw", D(2027, 1, 4));
 	assert_day(due_of(&w, "sw", "supervision"), "2027-01-18");
@@ -244,7 +244,7 @@ static void nqsw_supervision_through_the_phases(void **state)
 	struct due_row row = due_row(&w, "sw", "supervision", &list);
 	assert_string_equal(row.phase, "experienced");
 	assert_day(row.last_done, "2027-01-05");
-	due_list_free(&list);
+	due_list_done(&list);
 	world_close(&w);
 }
 
@@ -289,21 +289,21 @@ static void overdue_and_leaving(void **state)
 	struct due_list list;
 	assert_int_equal(due_row(&w, "sw", "supervision", &list).status,
 			 DUE_DUE);
-	due_list_free(&list);
+	due_list_done(&list);
 	/* Nothing recorded by Wed 4 March: overdue. */
 	set_today(&w, D(2026, 3, 4));
 	regen(&w);
 	assert_int_equal(due_row(&w, "sw", "supervision", &list).status,
 			 DUE_OVERDUE);
 	assert_day(list.rows[0].last_done, "none");
-	due_list_free(&list);
+	due_list_done(&list);
 
 	/* Leaving on 10 March cancels every session after it. */
 	struct errlist errs = {0};
 	assert_int_equal(staff_leave(w.db, "sw", D(2026, 3, 10),
 				     &(struct staff_origin){0}, &errs),
 			 0);
-	errlist_free(&errs);
+	errlist_done(&errs);
 	regen(&w);
 	sqlite3_stmt *stmt;
 	assert_int_equal(sqlite3_prepare_v2(w.db,
@@ -324,7 +324,7 @@ static void overdue_and_leaving(void **state)
 	assert_int_equal(due_query(w.db, &filter, &list), 0);
 	for (size_t i = 0; i < list.n; i++)
 		assert_string_not_equal(list.rows[i].staff_id, "sw");
-	due_list_free(&list);
+	due_list_done(&list);
 	/* And nothing can be recorded for them after they left. */
 	assert_int_equal(try_record(&w, "supervision", "sw", D(2026, 3, 11),
 				    NULL, NULL, false),
@@ -362,7 +362,7 @@ static void monthly_audit_due_on_the_last_working_day(void **state)
 	struct due_list list;
 	assert_int_equal(due_row(&w, "pm", "collaborative_audit", &list).status,
 			 DUE_OVERDUE);
-	due_list_free(&list);
+	due_list_done(&list);
 	/* ...and forgiven once October's is done: Mon 30 November next. */
 	audit_on(&w, D(2026, 10, 5));
 	assert_day(due_of(&w, "pm", "collaborative_audit"), "2026-11-30");
@@ -407,7 +407,7 @@ static void audit_actions(void **state)
 	/* The practitioner's line manager signs it off. */
 	assert_string_equal(
 		due_row(&w, "sw", SCHED_AUDIT_ACTION, &list).manager_id, "pm");
-	due_list_free(&list);
+	due_list_done(&list);
 	/* The auditor's own audit for April is done. */
 	assert_day(due_of(&w, "pm", "collaborative_audit"), "2026-05-29");
 
@@ -419,7 +419,7 @@ static void audit_actions(void **state)
 	assert_int_equal(due_query(w.db, &filter, &list), 0);
 	assert_int_equal(list.n, 1);
 	assert_string_equal(list.rows[0].staff_id, "sw2");
-	due_list_free(&list);
+	due_list_done(&list);
 	/* A second close with nothing open is refused. */
 	assert_int_equal(try_record(&w, SCHED_AUDIT_ACTION, "sw", D(2026, 4, 9),
 				    NULL, NULL, false),
@@ -685,9 +685,9 @@ static void a_failing_plugin_is_disabled_and_the_rest_go_on(void **state)
 	(void)state;
 	struct world w;
 	world_open_dir(&w, D(2026, 6, 1), QA_TEST_PLUGIN_DIR);
-	struct plugin *fails = plugins_find(&w.plugins, "fails_generate");
+	struct plugin *fails = plugin_set_find(&w.plugins, "fails_generate");
 	assert_non_null(fails);
-	assert_non_null(plugins_find(&w.plugins, "emits_one"));
+	assert_non_null(plugin_set_find(&w.plugins, "emits_one"));
 	add_staff(&w, "good", "social_worker", NULL, NULL);
 	regen(&w);
 	struct stored_occ o;

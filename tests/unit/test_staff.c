@@ -54,7 +54,7 @@ static int teardown(void **state)
 	struct dirent *entry;
 	char path[PATH_MAX];
 	db_close(f->db);
-	errlist_free(&f->errs);
+	errlist_done(&f->errs);
 	if ((dir = opendir(f->dir))) {
 		while ((entry = readdir(dir))) {
 			if (entry->d_name[0] == '.')
@@ -155,7 +155,7 @@ static int add(struct fixture *f, const char *id, const char *role,
 	if (staff_parse(&text, &command_line, &s, &f->errs))
 		return -1;
 	int rc = staff_upsert(f->db, &s, day(today), &command_line, &f->errs);
-	staff_free(&s);
+	staff_done(&s);
 	return rc;
 }
 
@@ -240,7 +240,7 @@ static void parse_reports_every_field(void **state)
 	assert_err(&f->errs, "staff: --nqsw-start \"2026-02-30\": not a real "
 			     "date; use YYYY-MM-DD");
 	assert_int_equal(f->errs.n, 7);
-	errlist_free(&f->errs);
+	errlist_done(&f->errs);
 
 	/* The same, as a file names them. */
 	struct staff_text bad_email = {"sw1",        "Ann",       "ann@example",
@@ -258,7 +258,7 @@ static void parse_reports_every_field(void **state)
 	assert_err(&f->errs, "people.csv:7: left_on \"2026-13-01\": not a "
 			     "real date; use YYYY-MM-DD");
 	assert_int_equal(f->errs.n, 3);
-	errlist_free(&f->errs);
+	errlist_done(&f->errs);
 
 	struct staff_text self = {"sw1", "Ann",   "ann@example.org",
 				  "dcs", "North", "sw1",
@@ -266,7 +266,7 @@ static void parse_reports_every_field(void **state)
 	assert_int_equal(staff_parse(&self, &command_line, &s, &f->errs), -1);
 	assert_err(&f->errs,
 		   "staff: --manager \"sw1\": a person cannot manage themself");
-	errlist_free(&f->errs);
+	errlist_done(&f->errs);
 
 	struct staff_text no_role = {
 		"sw1", "Ann", "ann@example.org", "", "North", NULL, NULL, NULL};
@@ -274,7 +274,7 @@ static void parse_reports_every_field(void **state)
 			 -1);
 	assert_int_equal(f->errs.n, 1); /* reported once */
 	assert_err_has(&f->errs, "staff: --role \"\": no role given");
-	errlist_free(&f->errs);
+	errlist_done(&f->errs);
 
 	/* A long value is cut for the message, never inside a character. */
 	char long_name[400] = "a";
@@ -290,7 +290,7 @@ static void parse_reports_every_field(void **state)
 		strcat(expect, "é");
 	strcat(expect, "…\": longer than 200 bytes");
 	assert_err(&f->errs, expect);
-	errlist_free(&f->errs);
+	errlist_done(&f->errs);
 
 	/* Trimmed; empty optional fields are absent. */
 	struct staff_text good = {" sw1 ",           " Zoë Ødegård ",
@@ -305,8 +305,8 @@ static void parse_reports_every_field(void **state)
 	assert_null(s.manager_id);
 	assert_int_equal(s.nqsw_start, day("2026-03-02"));
 	assert_int_equal(s.left_on, QA_DAY_NONE);
-	staff_free(&s);
-	staff_free(&s); /* cleared: a second free is harmless */
+	staff_done(&s);
+	staff_done(&s); /* cleared: a second free is harmless */
 }
 
 /* ---- add and update ---- */
@@ -333,7 +333,7 @@ static void upsert_adds_then_updates(void **state)
 	assert_int_equal(got.nqsw_start, day("2025-09-01"));
 	assert_int_equal(got.added_on, day("2026-01-05"));
 	assert_int_equal(got.left_on, QA_DAY_NONE);
-	staff_free(&got);
+	staff_done(&got);
 
 	/* An update replaces what was given and keeps added_on. */
 	struct staff s = {.id = "sw1",
@@ -357,7 +357,7 @@ static void upsert_adds_then_updates(void **state)
 	assert_int_equal(got.nqsw_start, QA_DAY_NONE);
 	assert_int_equal(got.added_on, day("2026-01-05"));
 	assert_int_equal(got.left_on, QA_DAY_NONE);
-	staff_free(&got);
+	staff_done(&got);
 	assert_int_equal(count_rows(f->db, "SELECT count(*) FROM staff_roles "
 					   "WHERE staff_id = 'sw1'"),
 			 1);
@@ -369,7 +369,7 @@ static void upsert_adds_then_updates(void **state)
 			 0);
 	assert_int_equal(staff_get(f->db, "sw1", &got), 1);
 	assert_null(got.manager_id);
-	staff_free(&got);
+	staff_done(&got);
 
 	/* A leaver updated stays a leaver. */
 	assert_int_equal(staff_leave(f->db, "sw1", day("2026-03-01"),
@@ -380,7 +380,7 @@ static void upsert_adds_then_updates(void **state)
 			 0);
 	assert_int_equal(staff_get(f->db, "sw1", &got), 1);
 	assert_int_equal(got.left_on, day("2026-03-01"));
-	staff_free(&got);
+	staff_done(&got);
 
 	assert_int_equal(staff_get(f->db, "nobody", &got), 0);
 	assert_null(got.id);
@@ -451,7 +451,7 @@ static void upsert_refuses_cycles(void **state)
 			 -1);
 	assert_err(&f->errs, "staff: --manager \"b\": would make a management "
 			     "cycle: a -> b -> a");
-	errlist_free(&f->errs);
+	errlist_done(&f->errs);
 	/* a -> c -> b -> a */
 	assert_int_equal(add(f, "a", "group_manager", "c", NULL, "2026-01-06"),
 			 -1);
@@ -459,8 +459,8 @@ static void upsert_refuses_cycles(void **state)
 			     "cycle: a -> c -> b -> a");
 	assert_int_equal(staff_get(f->db, "a", &got), 1);
 	assert_null(got.manager_id);
-	staff_free(&got);
-	errlist_free(&f->errs);
+	staff_done(&got);
+	errlist_done(&f->errs);
 	/* Not a cycle: c reports to a directly as well as through b. */
 	assert_int_equal(add(f, "c", "social_worker", "a", NULL, "2026-01-06"),
 			 0);
@@ -482,7 +482,7 @@ static void upsert_refuses_a_leaver_as_new_manager(void **state)
 		-1);
 	assert_err(&f->errs, "staff: --manager \"gm1\": gm1 left on "
 			     "2026-02-01; choose a manager in post");
-	errlist_free(&f->errs);
+	errlist_done(&f->errs);
 	/* Someone who already reports to them can still be updated. */
 	assert_int_equal(add(f, "pm1", "practice_manager,dcs", "gm1", NULL,
 			     "2026-02-03"),
@@ -543,21 +543,21 @@ static void import_happy_path(void **state)
 	assert_string_equal(got.manager_id, "pm1");
 	assert_int_equal(got.nqsw_start, day("2026-01-05"));
 	assert_int_equal(got.added_on, day("2026-02-01"));
-	staff_free(&got);
+	staff_done(&got);
 	assert_int_equal(staff_get(f->db, "pm1", &got), 1);
 	assert_string_equal(got.name, "Pat O'Neil");
 	assert_int_equal(got.roles, ROLE_PRACTICE_MANAGER | ROLE_QA_TEAM);
 	assert_string_equal(got.manager_id, "gm1");
 	assert_int_equal(got.nqsw_start, QA_DAY_NONE);
-	staff_free(&got);
+	staff_done(&got);
 	assert_int_equal(staff_get(f->db, "gm1", &got), 1);
 	assert_string_equal(got.name, "Gita Rao");
 	assert_null(got.manager_id);
-	staff_free(&got);
+	staff_done(&got);
 	assert_int_equal(staff_get(f->db, "eh1", &got), 1);
 	assert_string_equal(got.team, "Early Help");
 	assert_int_equal(got.roles, ROLE_EARLY_HELP_SERVICE_LEAD);
-	staff_free(&got);
+	staff_done(&got);
 
 	/* Importing again updates in place; added_on stays. */
 	free(path);
@@ -572,7 +572,7 @@ static void import_happy_path(void **state)
 	assert_string_equal(got.team, "South");
 	assert_string_equal(got.manager_id, "gm1");
 	assert_int_equal(got.added_on, day("2026-02-01"));
-	staff_free(&got);
+	staff_done(&got);
 	assert_int_equal(staff_count(f->db), 4);
 	free(path);
 }
@@ -649,7 +649,7 @@ static void import_reports_every_bad_row_and_stores_nothing(void **state)
 	assert_int_equal(staff_get(f->db, "pm1", &got), 0);
 	assert_int_equal(staff_get(f->db, "old1", &got), 1);
 	assert_string_equal(got.name, "Person old1");
-	staff_free(&got);
+	staff_done(&got);
 	/* And the connection is usable: no transaction left open. */
 	assert_int_equal(sqlite3_get_autocommit(f->db), 1);
 	free(path);
@@ -772,7 +772,7 @@ static void import_refuses_bad_headers_and_files(void **state)
 			 cases[i].problem);
 		assert_err(&f->errs, expect);
 		assert_int_equal(f->errs.n, 1);
-		errlist_free(&f->errs);
+		errlist_done(&f->errs);
 		free(path);
 	}
 	/* left_on is optional, the others are not. */
@@ -781,7 +781,7 @@ static void import_refuses_bad_headers_and_files(void **state)
 	assert_int_equal(
 		staff_import_csv(f->db, path, day("2026-02-01"), &f->errs), -1);
 	assert_err_has(&f->errs, "header: missing nqsw_start; expected");
-	errlist_free(&f->errs);
+	errlist_done(&f->errs);
 	free(path);
 
 	assert_int_equal(staff_import_csv(f->db, "/nonexistent/people.csv",
@@ -815,17 +815,17 @@ static void import_reads_columns_by_name_and_leavers(void **state)
 	assert_string_equal(got.name, "Gita");
 	assert_int_equal(got.added_on, day("2026-01-05"));
 	assert_int_equal(got.left_on, day("2026-02-20"));
-	staff_free(&got);
+	staff_done(&got);
 	assert_int_equal(staff_get(f->db, "sw1", &got), 1);
 	assert_string_equal(got.team, "=North");
 	assert_string_equal(got.manager_id, "gm1");
 	assert_int_equal(got.nqsw_start, day("2026-01-05"));
 	assert_int_equal(got.left_on, QA_DAY_NONE);
-	staff_free(&got);
+	staff_done(&got);
 	assert_int_equal(staff_get(f->db, "sw2", &got), 1);
 	assert_int_equal(got.added_on, day("2026-02-01"));
 	assert_int_equal(got.left_on, day("2026-02-01"));
-	staff_free(&got);
+	staff_done(&got);
 
 	/* The same file again: who left on that day already is no news;
 	 * the 7 columns without left_on leave leavers as they are. */
@@ -840,7 +840,7 @@ static void import_reads_columns_by_name_and_leavers(void **state)
 	assert_int_equal(f->errs.n, 0);
 	assert_int_equal(staff_get(f->db, "sw2", &got), 1);
 	assert_int_equal(got.left_on, day("2026-02-01"));
-	staff_free(&got);
+	staff_done(&got);
 	free(path);
 
 	/* As staff leave refuses, by line; nothing stored. */
@@ -902,8 +902,8 @@ static void leave_cases(void **state)
 			     "on 2026-01-05");
 	assert_int_equal(staff_get(f->db, "sw1", &got), 1);
 	assert_int_equal(got.left_on, QA_DAY_NONE);
-	staff_free(&got);
-	errlist_free(&f->errs);
+	staff_done(&got);
+	errlist_done(&f->errs);
 
 	/* Leaving on the day of joining is fine. */
 	assert_int_equal(staff_leave(f->db, "sw1", day("2026-01-05"),
@@ -914,7 +914,7 @@ static void leave_cases(void **state)
 	assert_int_equal(got.left_on, day("2026-01-05"));
 	assert_int_equal(got.added_on, day("2026-01-05"));
 	assert_string_equal(got.name, "Person sw1"); /* history kept */
-	staff_free(&got);
+	staff_done(&got);
 
 	assert_int_equal(staff_leave(f->db, "sw1", day("2026-03-01"),
 				     &leave_line, &f->errs),
@@ -922,7 +922,7 @@ static void leave_cases(void **state)
 	assert_err(&f->errs, "staff: sw1 already left on 2026-01-05");
 	assert_int_equal(staff_get(f->db, "sw1", &got), 1);
 	assert_int_equal(got.left_on, day("2026-01-05"));
-	staff_free(&got);
+	staff_done(&got);
 }
 
 /* ---- listing ---- */

@@ -22,8 +22,8 @@ static inline void unit_add_person(sqlite3 *db, const struct staff_text *text,
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
 	assert_int_equal(rc, 0);
-	staff_free(&s);
-	errlist_free(&errs);
+	staff_done(&s);
+	errlist_done(&errs);
 }
 
 /* Remove a closed database file with its WAL and shared-memory files. */

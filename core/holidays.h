@@ -1,11 +1,11 @@
-/* calendar: holiday calendars (.ics) and working-day arithmetic.
+/* holidays: holiday calendars (.ics) and working-day arithmetic.
  *
  * A working day is Monday to Friday and not a holiday in any loaded
  * calendar (SPEC section 3). Holidays are all-day VEVENTs (DTSTART;VALUE=DATE
  * with an exclusive DTEND, or a DURATION); a timed event counts for the local
  * date it starts on. */
-#ifndef QA_CALENDAR_H
-#define QA_CALENDAR_H
+#ifndef QA_HOLIDAYS_H
+#define QA_HOLIDAYS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,16 +25,16 @@ struct holidays {
  * others still load. Returns 0 when all loaded, -1 otherwise. */
 int holidays_load(const struct config_list *files, struct holidays *out,
 		  struct errlist *errs);
-void holidays_free(struct holidays *h);
+void holidays_done(struct holidays *h);
 
 bool holidays_contains(const struct holidays *h, qa_day day);
-bool working_day(const struct holidays *h, qa_day day);
+bool holidays_is_working_day(const struct holidays *h, qa_day day);
 /* n working days after day (n < 0: before); n == 0 gives day. */
-qa_day working_days_add(const struct holidays *h, qa_day day, int n);
+qa_day holidays_add_working_days(const struct holidays *h, qa_day day, int n);
 /* day when it is a working day, else the next (dir > 0) or previous one. */
-qa_day working_day_shift(const struct holidays *h, qa_day day, int dir);
+qa_day holidays_shift(const struct holidays *h, qa_day day, int dir);
 /* The last working day of the period holding day. */
-qa_day working_day_last_in_period(const struct holidays *h, qa_day day,
-				  enum qa_period period);
+qa_day holidays_last_working_day(const struct holidays *h, qa_day day,
+				 enum qa_period period);
 
 #endif

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "calendar.h"
+#include "holidays.h"
 #include "qa-scheduler/util.h"
 
 #define HOLIDAYS QA_SOURCE_DIR "/calendars/england-and-wales-bank-holidays.ics"
@@ -33,14 +33,14 @@ static int setup(void **state)
 	int rc = holidays_load(&list, &h, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
-	errlist_free(&errs);
+	errlist_done(&errs);
 	return rc;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	holidays_free(&h);
+	holidays_done(&h);
 	return 0;
 }
 
@@ -57,7 +57,7 @@ static void every_2026_bank_holiday(void **state)
 	assert_int_equal(count, 8);
 	for (size_t i = 0; i < 8; i++) {
 		assert_true(holidays_contains(&h, days[i]));
-		assert_false(working_day(&h, days[i]));
+		assert_false(holidays_is_working_day(&h, days[i]));
 	}
 	/* Boxing Day 2026 is a Saturday: the substitute is Monday 28th. */
 	assert_false(holidays_contains(&h, ymd(2026, 12, 26)));
@@ -85,7 +85,7 @@ static void christmas_on_each_weekend_day(void **state)
 	/* Saturday 2027: Monday 27th and Tuesday 28th. */
 	assert_true(holidays_contains(&h, ymd(2027, 12, 27)));
 	assert_true(holidays_contains(&h, ymd(2027, 12, 28)));
-	assert_true(working_day(&h, ymd(2027, 12, 29)));
+	assert_true(holidays_is_working_day(&h, ymd(2027, 12, 29)));
 	/* Sunday 2022: Boxing Day Monday 26th, substitute Tuesday 27th. */
 	assert_true(holidays_contains(&h, ymd(2022, 12, 26)));
 	assert_true(holidays_contains(&h, ymd(2022, 12, 27)));
@@ -95,55 +95,55 @@ static void last_working_days(void **state)
 {
 	(void)state;
 	/* 31 Aug 2026 is the summer bank holiday: Friday 28th. */
-	assert_int_equal(working_day_last_in_period(&h, ymd(2026, 8, 10),
-						    QA_PERIOD_MONTH),
+	assert_int_equal(holidays_last_working_day(&h, ymd(2026, 8, 10),
+						   QA_PERIOD_MONTH),
 			 ymd(2026, 8, 28));
 	/* 31 May 2027 is the spring bank holiday: Friday 28th. */
-	assert_int_equal(working_day_last_in_period(&h, ymd(2027, 5, 1),
-						    QA_PERIOD_MONTH),
-			 ymd(2027, 5, 28));
+	assert_int_equal(
+		holidays_last_working_day(&h, ymd(2027, 5, 1), QA_PERIOD_MONTH),
+		ymd(2027, 5, 28));
 	/* Quarter ending Thu 31 Dec 2026 (a working day). */
-	assert_int_equal(working_day_last_in_period(&h, ymd(2026, 11, 27),
-						    QA_PERIOD_QUARTER),
+	assert_int_equal(holidays_last_working_day(&h, ymd(2026, 11, 27),
+						   QA_PERIOD_QUARTER),
 			 ymd(2026, 12, 31));
 	/* Week of Good Friday 2026: Thursday 2 April. */
-	assert_int_equal(working_day_last_in_period(&h, ymd(2026, 3, 30),
-						    QA_PERIOD_WEEK),
-			 ymd(2026, 4, 2));
+	assert_int_equal(
+		holidays_last_working_day(&h, ymd(2026, 3, 30), QA_PERIOD_WEEK),
+		ymd(2026, 4, 2));
 	/* Month ending on a Sunday (May 2026): Friday 29th. */
-	assert_int_equal(working_day_last_in_period(&h, ymd(2026, 5, 4),
-						    QA_PERIOD_MONTH),
-			 ymd(2026, 5, 29));
+	assert_int_equal(
+		holidays_last_working_day(&h, ymd(2026, 5, 4), QA_PERIOD_MONTH),
+		ymd(2026, 5, 29));
 }
 
 static void adding_working_days(void **state)
 {
 	(void)state;
 	/* 5 working days from Tue 22 Dec 2026: 23, 24, 29, 30, 31 Dec. */
-	assert_int_equal(working_days_add(&h, ymd(2026, 12, 22), 5),
+	assert_int_equal(holidays_add_working_days(&h, ymd(2026, 12, 22), 5),
 			 ymd(2026, 12, 31));
 	/* From Thu 2 Apr 2026 across Easter: 7, 8, 9, 10, 13 Apr. */
-	assert_int_equal(working_days_add(&h, ymd(2026, 4, 2), 5),
+	assert_int_equal(holidays_add_working_days(&h, ymd(2026, 4, 2), 5),
 			 ymd(2026, 4, 13));
 	/* From Wed 23 Dec 2027: 24, 29, 30, 31 Dec, 4 Jan (3 Jan 2028 is the
 	 * New Year substitute). */
-	assert_int_equal(working_days_add(&h, ymd(2027, 12, 23), 5),
+	assert_int_equal(holidays_add_working_days(&h, ymd(2027, 12, 23), 5),
 			 ymd(2028, 1, 4));
 	/* Back from Tue 7 Apr 2026: Thu 2 (1), Wed 1 (2). */
-	assert_int_equal(working_days_add(&h, ymd(2026, 4, 7), -2),
+	assert_int_equal(holidays_add_working_days(&h, ymd(2026, 4, 7), -2),
 			 ymd(2026, 4, 1));
-	assert_int_equal(working_days_add(&h, ymd(2026, 4, 4), 0),
+	assert_int_equal(holidays_add_working_days(&h, ymd(2026, 4, 4), 0),
 			 ymd(2026, 4, 4));
 }
 
 static void shifting(void **state)
 {
 	(void)state;
-	assert_int_equal(working_day_shift(&h, ymd(2026, 4, 3), 1),
+	assert_int_equal(holidays_shift(&h, ymd(2026, 4, 3), 1),
 			 ymd(2026, 4, 7));
-	assert_int_equal(working_day_shift(&h, ymd(2026, 4, 6), -1),
+	assert_int_equal(holidays_shift(&h, ymd(2026, 4, 6), -1),
 			 ymd(2026, 4, 2));
-	assert_int_equal(working_day_shift(&h, ymd(2026, 11, 27), -1),
+	assert_int_equal(holidays_shift(&h, ymd(2026, 11, 27), -1),
 			 ymd(2026, 11, 27));
 }
 
@@ -173,8 +173,8 @@ static void bad_files_are_named(void **state)
 	/* The good file still loaded. */
 	assert_int_equal(partial.n_files, 1);
 	assert_int_equal(partial.n, 91);
-	holidays_free(&partial);
-	errlist_free(&errs);
+	holidays_done(&partial);
+	errlist_done(&errs);
 	unlink(bad);
 	rmdir(dir);
 }

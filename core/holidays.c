@@ -1,4 +1,4 @@
-#include "calendar.h"
+#include "holidays.h"
 
 #include <errno.h>
 #include <libical/ical.h>
@@ -191,7 +191,7 @@ int holidays_load(const struct config_list *files, struct holidays *out,
 	return rc;
 }
 
-void holidays_free(struct holidays *h)
+void holidays_done(struct holidays *h)
 {
 	free(h->days);
 	memset(h, 0, sizeof(*h));
@@ -203,34 +203,35 @@ bool holidays_contains(const struct holidays *h, qa_day day)
 	       bsearch(&day, h->days, h->n, sizeof(*h->days), cmp_day) != NULL;
 }
 
-bool working_day(const struct holidays *h, qa_day day)
+bool holidays_is_working_day(const struct holidays *h, qa_day day)
 {
 	return qa_day_weekday(day) <= 5 && !holidays_contains(h, day);
 }
 
-qa_day working_days_add(const struct holidays *h, qa_day day, int n)
+qa_day holidays_add_working_days(const struct holidays *h, qa_day day, int n)
 {
 	int step = n < 0 ? -1 : 1;
 	for (int left = n < 0 ? -n : n; left > 0;) {
 		day += step;
-		if (working_day(h, day))
+		if (holidays_is_working_day(h, day))
 			left--;
 	}
 	return day;
 }
 
-qa_day working_day_shift(const struct holidays *h, qa_day day, int dir)
+qa_day holidays_shift(const struct holidays *h, qa_day day, int dir)
 {
 	int step = dir < 0 ? -1 : 1;
 	/* A calendar of nothing but holidays would loop for ever; no real
 	 * one closes for a year. */
-	for (int guard = 0; guard < 366 && !working_day(h, day); guard++)
+	for (int guard = 0; guard < 366 && !holidays_is_working_day(h, day);
+	     guard++)
 		day += step;
 	return day;
 }
 
-qa_day working_day_last_in_period(const struct holidays *h, qa_day day,
-				  enum qa_period period)
+qa_day holidays_last_working_day(const struct holidays *h, qa_day day,
+				 enum qa_period period)
 {
-	return working_day_shift(h, qa_period_end(day, period), -1);
+	return holidays_shift(h, qa_period_end(day, period), -1);
 }
