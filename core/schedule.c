@@ -543,37 +543,34 @@ static int cmp_occ(const void *a, const void *b)
 
 int sched_preview(sqlite3 *db, const struct sched_env *env,
 		  const char *activity, const char *staff_id, qa_day from,
-		  qa_day to, struct sched_occ_list *out)
+		  qa_day to, struct sched_occ_list *out, struct errlist *errs)
 {
 	struct people people = {0};
 	int rc = -1;
 	memset(out, 0, sizeof(*out));
 	struct plugin *p = plugin_set_find(env->plugins, activity);
 	if (!p) {
-		log_err("next: no activity \"%s\" is loaded; `qa-scheduler "
-			"plugins` lists them",
-			activity);
+		errlist_add(errs,
+			    "no activity \"%s\" is loaded; `qa-scheduler "
+			    "plugins` lists them",
+			    activity);
 		return -1;
 	}
 	if (p->desc->scope == QA_SCOPE_PERSON) {
-		if (!staff_id) {
-			log_err("next: %s is one series per person; name one "
-				"with --staff ID",
-				activity);
-			return -1;
-		}
+		if (!staff_id)
+			return SCHED_PREVIEW_WHO;
 		if (people_load(db, staff_id, PEOPLE_WARN_ROLES, &people))
 			return -1;
 		if (people.n == 0) {
-			log_err("next: no staff with id \"%s\"", staff_id);
+			errlist_add(errs, "no staff with id \"%s\"", staff_id);
 			goto out;
 		}
 		if (!concerns(p->desc, &people.items[0])) {
-			log_err("next: %s does not concern %s (%s)", activity,
-				staff_id,
-				strcmp(p->desc->roles, "*") == 0
-					? "no line manager"
-					: p->desc->roles);
+			errlist_add(errs, "%s does not concern %s (%s)",
+				    activity, staff_id,
+				    strcmp(p->desc->roles, "*") == 0
+					    ? "no line manager"
+					    : p->desc->roles);
 			goto out;
 		}
 	}
@@ -583,7 +580,10 @@ int sched_preview(sqlite3 *db, const struct sched_env *env,
 			     people.n ? &people.items[0] : NULL, from, to, out);
 	services_queries_finish(&queries);
 	if (generated) {
-		log_err("next: plugin %s failed to generate", activity);
+		errlist_add(errs,
+			    "plugin %s failed to generate (reason "
+			    "above)",
+			    activity);
 		goto out;
 	}
 	if (out->n)

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "audit_workflow.h" /* SCHED_AUDIT_ACTION, SCHED_MODERATION */
+#include "errlist.h"
 #include "holidays.h"
 #include "plugin_host.h"
 #include "sched_occ.h"
@@ -60,11 +61,15 @@ int sched_regenerate(sqlite3 *db, const struct sched_env *env,
 
 /* Run one activity for one subject (staff_id NULL for an audience series)
  * over [from, to] without touching the schedule, for `qa-scheduler next`.
- * Occurrences are returned sorted by date and time, unnamed (uid ""). 0, or
- * -1 after logging (unknown activity or staff, or the plugin failed). */
+ * Occurrences are returned sorted by date and time, unnamed (uid ""). 0;
+ * SCHED_PREVIEW_WHO when the activity is one series per person and staff_id
+ * is NULL; or -1 with what the reader must fix in errs (an unknown activity
+ * or person, one the activity does not concern, a plugin that failed) or,
+ * on a database error, logged. */
+#define SCHED_PREVIEW_WHO (-2)
 int sched_preview(sqlite3 *db, const struct sched_env *env,
 		  const char *activity, const char *staff_id, qa_day from,
-		  qa_day to, struct sched_occ_list *out);
+		  qa_day to, struct sched_occ_list *out, struct errlist *errs);
 
 #define SCHED_SALT_SIZE 16
 

@@ -197,8 +197,24 @@ int cli_next(const struct cli_call *call)
 	 * there, with the completions recorded so far. */
 	if (from > env.today)
 		env.today = from;
-	if (sched_preview(e.db, &env, activity, staff_id, from,
-			  qa_day_add_months(from, 24), &occs))
+	struct errlist errs = {0};
+	int previewed =
+		sched_preview(e.db, &env, activity, staff_id, from,
+			      qa_day_add_months(from, 24), &occs, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "qa-scheduler: next: %s\n", errs.msgs[i]);
+	errlist_done(&errs);
+	if (previewed == SCHED_PREVIEW_WHO) {
+		char option[32];
+		fprintf(stderr,
+			"qa-scheduler: next: %s is one series per person; "
+			"name one with %s ID\n",
+			activity,
+			cli_option_name(call, NEXT_STAFF, option,
+					sizeof(option)));
+		goto out;
+	}
+	if (previewed)
 		goto out;
 	int shown = 0;
 	for (size_t i = 0; i < occs.n && shown < count; i++) {
