@@ -11,6 +11,62 @@
 #include "schedule.h"
 #include "staff.h"
 
+const char *const record_field_names[RECORD_FIELD_COUNT] = {
+	[RECORD_FIELD_STAFF] = "staff",
+	[RECORD_FIELD_DATE] = "date",
+	[RECORD_FIELD_PRACTITIONER] = "practitioner",
+	[RECORD_FIELD_GRADE] = "grade",
+	[RECORD_FIELD_SAFEGUARDING] = "safeguarding",
+	[RECORD_FIELD_MODERATOR] = "moderator",
+	[RECORD_FIELD_HOME] = "home",
+	[RECORD_FIELD_AUDIT] = "audit",
+	[RECORD_FIELD_SIGNED_OFF_BY] = "signed_off_by",
+	[RECORD_FIELD_NOTE] = "note",
+};
+
+/* The messages below name a field as {column} ("{home} \"%s\" is not a
+ * home"); once written, each is renamed the way the reader knows it: the
+ * command line's option or the file's column. */
+static void name_fields(struct errlist *errs, size_t from,
+			const char *const *names)
+{
+	for (size_t i = from; i < errs->n; i++) {
+		const char *msg = errs->msgs[i];
+		if (!strchr(msg, '{'))
+			continue;
+		char *out = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&out, &len);
+		if (!f)
+			return; /* the message keeps {column}: still clear */
+		while (*msg) {
+			const char *close =
+				*msg == '{' ? strchr(msg, '}') : NULL;
+			size_t k = 0;
+			for (; close && k < RECORD_FIELD_COUNT; k++)
+				if (strlen(record_field_names[k]) ==
+					    (size_t)(close - msg - 1) &&
+				    strncmp(msg + 1, record_field_names[k],
+					    (size_t)(close - msg - 1)) == 0)
+					break;
+			if (close && k < RECORD_FIELD_COUNT) {
+				fputs(names && names[k] ? names[k]
+							: record_field_names[k],
+				      f);
+				msg = close + 1;
+			} else {
+				fputc(*msg++, f);
+			}
+		}
+		if (fclose(f) == 0 && out) {
+			free(errs->msgs[i]);
+			errs->msgs[i] = out;
+		} else {
+			free(out);
+		}
+	}
+}
+
 static const char *const ofsted[] = {"inadequate", "requires_improvement",
 				     "good", "outstanding"};
 
@@ -357,19 +413,19 @@ static void refuse_foreign(const struct record_input *in, bool audit,
 		bool given, allowed;
 		const char *option, *owner;
 	} checks[] = {
-		{in->practitioner_id != NULL, audit, "--practitioner",
+		{in->practitioner_id != NULL, audit, "{practitioner}",
 		 "collaborative_audit"},
-		{in->grade != NULL, audit || moderation, "--grade",
+		{in->grade != NULL, audit || moderation, "{grade}",
 		 "collaborative_audit and moderation"},
 		{in->safeguarding != RECORD_FLAG_UNSET, audit || moderation,
-		 "--safeguarding", "collaborative_audit and moderation"},
-		{in->moderator_id != NULL, audit, "--moderator",
+		 "{safeguarding}", "collaborative_audit and moderation"},
+		{in->moderator_id != NULL, audit, "{moderator}",
 		 "collaborative_audit"},
-		{in->audit_id != 0, action || moderation, "--audit",
+		{in->audit_id != 0, action || moderation, "{audit}",
 		 "audit_action and moderation"},
-		{in->signed_off_by != NULL, action, "--signed-off-by",
+		{in->signed_off_by != NULL, action, "{signed_off_by}",
 		 "audit_action"},
-		{in->home != NULL, homes, "--home",
+		{in->home != NULL, homes, "{home}",
 		 "an activity recorded per home (reg44_visit)"},
 	};
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
@@ -435,7 +491,7 @@ static int check_home(const struct plugin *p, const char *home,
 		goto out;
 	}
 	if (!home) {
-		errlist_add(errs, "record: %s needs --home NAME, one of %s",
+		errlist_add(errs, "record: %s needs {home} NAME, one of %s",
 			    p->desc->id, list);
 		goto out;
 	}
@@ -446,7 +502,7 @@ static int check_home(const struct plugin *p, const char *home,
 			goto out;
 		}
 	errlist_add(errs,
-		    "record: --home \"%s\" is not a home of %s; the "
+		    "record: {home} \"%s\" is not a home of %s; the "
 		    "configured ones are %s",
 		    home, p->desc->id, list);
 out:
@@ -464,39 +520,39 @@ static int check_audit(sqlite3 *db, const struct record_input *in,
 	int rc = -1, found;
 	if (!in->practitioner_id)
 		errlist_add(errs, "record: collaborative_audit needs "
-				  "--practitioner, the social worker whose "
+				  "{practitioner}, the social worker whose "
 				  "case was audited");
 	if (!in->grade)
-		errlist_add(errs, "record: collaborative_audit needs --grade: "
+		errlist_add(errs, "record: collaborative_audit needs {grade}: "
 				  "outstanding, good, requires improvement, "
 				  "inadequate, or 0-10");
 	else if (!(*grade = record_grade(in->grade)))
 		errlist_add(errs,
-			    "record: --grade \"%s\": use outstanding, good, "
+			    "record: {grade} \"%s\": use outstanding, good, "
 			    "requires improvement, inadequate (any case, "
 			    "with spaces, hyphens or underscores), or the "
 			    "legacy 0-10 scale",
 			    in->grade);
 	if (in->practitioner_id) {
-		found = person(db, "--practitioner", in->practitioner_id,
+		found = person(db, "{practitioner}", in->practitioner_id,
 			       &practitioner, errs);
 		if (found < 0)
 			goto out;
 		if (found && strcmp(practitioner.id, auditor->id) == 0)
-			errlist_add(errs, "record: --practitioner is the "
+			errlist_add(errs, "record: {practitioner} is the "
 					  "auditor; a collaborative audit is "
 					  "of someone else's case");
 		else if (found && practitioner.left_on != QA_DAY_NONE &&
 			 in->date > practitioner.left_on)
 			errlist_add(errs,
-				    "record: --practitioner %s left on %s, "
-				    "before --date %s",
+				    "record: {practitioner} %s left on %s, "
+				    "before {date} %s",
 				    practitioner.id,
 				    date_format(practitioner.left_on, d1),
 				    date_format(in->date, d2));
 	}
 	if (in->moderator_id) {
-		found = person(db, "--moderator", in->moderator_id, &moderator,
+		found = person(db, "{moderator}", in->moderator_id, &moderator,
 			       errs);
 		if (found < 0)
 			goto out;
@@ -505,13 +561,13 @@ static int check_audit(sqlite3 *db, const struct record_input *in,
 					: NULL;
 		if (why)
 			errlist_add(errs,
-				    "record: --moderator %s cannot moderate "
+				    "record: {moderator} %s cannot moderate "
 				    "this audit: %s",
 				    moderator.id, why);
 		else if (found && moderator.left_on != QA_DAY_NONE &&
 			 moderator.left_on <= in->date)
 			errlist_add(errs,
-				    "record: --moderator %s left on %s; name "
+				    "record: {moderator} %s left on %s; name "
 				    "someone in post",
 				    moderator.id,
 				    date_format(moderator.left_on, d1));
@@ -537,12 +593,12 @@ static int check_moderation(sqlite3 *db, const struct record_input *in,
 	int rc = -1;
 	if (in->grade && !(*grade = record_grade(in->grade)))
 		errlist_add(errs,
-			    "record: --grade \"%s\": use outstanding, good, "
+			    "record: {grade} \"%s\": use outstanding, good, "
 			    "requires improvement, inadequate, or the legacy "
 			    "0-10 scale",
 			    in->grade);
 	if (in->audit_id <= 0) {
-		errlist_add(errs, "record: moderation needs --audit N, the "
+		errlist_add(errs, "record: moderation needs {audit} N, the "
 				  "audit's number (`record "
 				  "collaborative_audit` printed it)");
 		return 0;
@@ -552,7 +608,7 @@ static int check_moderation(sqlite3 *db, const struct record_input *in,
 		return -1;
 	if (!found) {
 		errlist_add(errs,
-			    "record: --audit %lld: no collaborative audit "
+			    "record: {audit} %lld: no collaborative audit "
 			    "has that number",
 			    in->audit_id);
 		return 0;
@@ -567,7 +623,7 @@ static int check_moderation(sqlite3 *db, const struct record_input *in,
 	}
 	if (in->date < a.date)
 		errlist_add(errs,
-			    "record: --date %s is before audit %lld of %s; "
+			    "record: {date} %s is before audit %lld of %s; "
 			    "Stage 2 follows Stage 1",
 			    date_format(in->date, d1), a.id,
 			    date_format(a.date, d2));
@@ -583,7 +639,7 @@ static int check_moderation(sqlite3 *db, const struct record_input *in,
 		moderator_refusal(who, found ? &auditor : NULL, a.practitioner);
 	if (why)
 		errlist_add(errs,
-			    "record: --staff %s cannot moderate audit "
+			    "record: {staff} %s cannot moderate audit "
 			    "%lld: %s",
 			    who->id, a.id, why);
 	rc = 0;
@@ -599,7 +655,7 @@ static int check_action(sqlite3 *db, struct record_input *in,
 	char d1[DATE_TEXT_SIZE], d2[DATE_TEXT_SIZE];
 	if (in->signed_off_by) {
 		struct staff signer = {0};
-		int found = person(db, "--signed-off-by", in->signed_off_by,
+		int found = person(db, "{signed_off_by}", in->signed_off_by,
 				   &signer, errs);
 		staff_done(&signer);
 		if (found < 0)
@@ -610,7 +666,7 @@ static int check_action(sqlite3 *db, struct record_input *in,
 			return -1;
 		if (!above)
 			errlist_add(errs,
-				    "record: --signed-off-by %s is not %s's "
+				    "record: {signed_off_by} %s is not %s's "
 				    "line manager or above; actions are "
 				    "signed off by the line manager "
 				    "(framework line 178)",
@@ -623,7 +679,7 @@ static int check_action(sqlite3 *db, struct record_input *in,
 			return -1;
 		if (!found || strcmp(a.practitioner, sw->id) != 0)
 			errlist_add(errs,
-				    "record: --audit %lld is not an audit of "
+				    "record: {audit} %lld is not an audit of "
 				    "%s's case",
 				    in->audit_id, sw->id);
 		else if (a.closed_on != QA_DAY_NONE)
@@ -634,7 +690,7 @@ static int check_action(sqlite3 *db, struct record_input *in,
 		else if (a.date > in->date)
 			errlist_add(errs,
 				    "record: audit %lld is of %s, after "
-				    "--date %s",
+				    "{date} %s",
 				    a.id, date_format(a.date, d1),
 				    date_format(in->date, d2));
 		return 0;
@@ -652,7 +708,7 @@ static int check_action(sqlite3 *db, struct record_input *in,
 	else if (open > 1) {
 		errlist_add(errs,
 			    "record: %s has %d open audit actions on %s; "
-			    "say which one with --audit N:",
+			    "say which one with {audit} N:",
 			    sw->id, open, date_format(in->date, d1));
 		errlist_move(errs, &listed);
 	}
@@ -685,16 +741,16 @@ int record_completion(sqlite3 *db, const struct plugin_set *plugins,
 			    in.activity);
 		goto out;
 	}
-	int found = person(db, "--staff", in.staff_id, &who, errs);
+	int found = person(db, "{staff}", in.staff_id, &who, errs);
 	if (found <= 0)
 		goto out;
 	if (in.date > today)
 		errlist_add(errs,
-			    "record: --date %s is in the future "
+			    "record: {date} %s is in the future "
 			    "(today is %s); record what has happened",
 			    date_format(in.date, d1), date_format(today, d2));
 	if (who.left_on != QA_DAY_NONE && in.date > who.left_on)
-		errlist_add(errs, "record: --date %s is after %s left on %s",
+		errlist_add(errs, "record: {date} %s is after %s left on %s",
 			    date_format(in.date, d1), who.id,
 			    date_format(who.left_on, d2));
 	int owns = p ? owns_shared(db, p, &who, today) : 0;
@@ -705,7 +761,8 @@ int record_completion(sqlite3 *db, const struct plugin_set *plugins,
 			errlist_add(errs,
 				    "record: %s has no line manager; "
 				    "supervision is held with the line "
-				    "manager (staff add --manager)",
+				    "manager (`qa-scheduler staff add` sets "
+				    "one)",
 				    who.id);
 		else
 			errlist_add(errs,
@@ -743,6 +800,7 @@ int record_completion(sqlite3 *db, const struct plugin_set *plugins,
 	}
 	rc = insert(db, &in, grade, safeguarding, id);
 out:
+	name_fields(errs, errors_before, given->names);
 	staff_done(&who);
 	free(home);
 	return rc;

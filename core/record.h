@@ -17,6 +17,25 @@ enum record_flag {
 	RECORD_FLAG_NO,        /* --no-safeguarding */
 };
 
+/* The fields of a completion, in the order of record import's columns
+ * (after activity). */
+enum record_field {
+	RECORD_FIELD_STAFF,
+	RECORD_FIELD_DATE,
+	RECORD_FIELD_PRACTITIONER,
+	RECORD_FIELD_GRADE,
+	RECORD_FIELD_SAFEGUARDING,
+	RECORD_FIELD_MODERATOR,
+	RECORD_FIELD_HOME,
+	RECORD_FIELD_AUDIT,
+	RECORD_FIELD_SIGNED_OFF_BY,
+	RECORD_FIELD_NOTE,
+	RECORD_FIELD_COUNT
+};
+
+/* "staff", "date", "practitioner", ...: each field's column name. */
+extern const char *const record_field_names[RECORD_FIELD_COUNT];
+
 struct record_input {
 	/* A loaded plugin's id, SCHED_AUDIT_ACTION or SCHED_MODERATION. */
 	const char *activity;
@@ -30,6 +49,10 @@ struct record_input {
 	const char *home;              /* an activity with homes: reg44_visit */
 	const char *signed_off_by;     /* audit_action */
 	const char *note;
+	/* How messages name each field, by enum record_field: the command
+	 * line's options ("--home", as its table spells them); NULL, or a
+	 * NULL entry: the column name ("home"). */
+	const char *const *names;
 };
 
 /* Ofsted's grade for text: one of the four words in any case, with

@@ -492,6 +492,48 @@ static void grades(void **state)
 		assert_null(record_grade(bad[i]));
 }
 
+/* record names a field in its messages the way its caller does: the
+ * command line's options, or a file's column names when it gives none. */
+static void record_names_fields_as_the_caller_does(void **state)
+{
+	(void)state;
+	struct world w;
+	world_open(&w, D(2026, 5, 6));
+	add_staff(&w, "pm", "practice_manager", NULL, NULL);
+	add_staff(&w, "sw", "social_worker", "pm", NULL);
+	static const char *const options[RECORD_FIELD_COUNT] = {
+		[RECORD_FIELD_STAFF] = "--by",
+		[RECORD_FIELD_HOME] = "--where",
+		[RECORD_FIELD_DATE] = "--on"};
+	struct record_input in = {.activity = "supervision",
+				  .staff_id = "sw",
+				  .date = D(2026, 5, 7),
+				  .home = "{home}",
+				  .names = options};
+	struct errlist errs = {0};
+	long long id;
+	assert_int_equal(record_completion(w.db, &w.plugins, &in, w.env.today,
+					   &errs, &id),
+			 -1);
+	assert_int_equal(errs.n, 2);
+	assert_non_null(strstr(errs.msgs[0], "record: --on 2026-05-07 is in "
+					     "the future"));
+	assert_string_equal(errs.msgs[1],
+			    "record: --where belongs to an activity recorded "
+			    "per home (reg44_visit), not to supervision");
+	errlist_done(&errs);
+	in.names = NULL;
+	in.staff_id = "nobody";
+	assert_int_equal(record_completion(w.db, &w.plugins, &in, w.env.today,
+					   &errs, &id),
+			 -1);
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.msgs[0], "record: staff \"nobody\": no "
+					     "such person"));
+	errlist_done(&errs);
+	world_close(&w);
+}
+
 static void record_refuses_bad_input(void **state)
 {
 	(void)state;
@@ -723,6 +765,7 @@ int main(void)
 		cmocka_unit_test(audit_actions),
 		cmocka_unit_test(grades),
 		cmocka_unit_test(record_refuses_bad_input),
+		cmocka_unit_test(record_names_fields_as_the_caller_does),
 		cmocka_unit_test(reconciliation_keeps_uids_and_bumps_sequence),
 		cmocka_unit_test(ten_o_clock_stays_local_across_clock_changes),
 		cmocka_unit_test(
