@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <time.h>
 
 /* The longest line RFC 5545 3.1 allows, in octets, without its CRLF. */
@@ -50,6 +51,12 @@ void ical_buf_done(struct ical_buf *b);
  * subsequence (as Unicode recommends and Python's "replace" does). The
  * result is valid UTF-8, is not folded and holds no raw CR or LF. */
 void ical_escape_text(struct ical_buf *b, const char *s, size_t len);
+
+/* ical_escape_text of a NUL-terminated string. */
+static inline void ical_escape_str(struct ical_buf *b, const char *s)
+{
+	ical_escape_text(b, s, strlen(s));
+}
 
 /* A feed being written: the folded output, the octets on its current
  * physical line, and scratch space for escaping. */
