@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "date.h"
 #include "db.h"
 #include "log.h"
@@ -67,67 +68,6 @@ static void name_fields(struct errlist *errs, size_t from,
 	}
 }
 
-static const char *const ofsted[] = {"inadequate", "requires_improvement",
-				     "good", "outstanding"};
-
-const char *record_grade(const char *text)
-{
-	char word[32];
-	size_t len = 0;
-	bool gap = false;
-	if (!text)
-		return NULL;
-	/* "Requires improvement", "requires-improvement", "REQUIRES_
-	 * IMPROVEMENT": lower case, one underscore between words. */
-	for (const char *c = text; *c; c++) {
-		if (*c == ' ' || *c == '-' || *c == '_' || *c == '\t') {
-			gap = len > 0;
-			continue;
-		}
-		if (len + 2 >= sizeof(word))
-			return NULL;
-		if (gap)
-			word[len++] = '_';
-		gap = false;
-		word[len++] =
-			(*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : *c;
-	}
-	word[len] = '\0';
-	if (!len)
-		return NULL;
-	for (size_t i = 0; i < 4; i++)
-		if (strcmp(word, ofsted[i]) == 0)
-			return ofsted[i];
-	/* The legacy scale: one or two digits as typed, nothing else ("-1"
-	 * is not "1" with a hyphen before it). */
-	while (*text == ' ' || *text == '\t')
-		text++;
-	char *end;
-	long score = strtol(text, &end, 10);
-	while (*end == ' ' || *end == '\t')
-		end++;
-	if (*end || end == text || *text < '0' || *text > '9' || score > 10 ||
-	    len > 2)
-		return NULL;
-	return score <= 2   ? ofsted[0]
-	       : score <= 5 ? ofsted[1]
-	       : score <= 8 ? ofsted[2]
-			    : ofsted[3];
-}
-
-static const char *grade_words(const char *grade)
-{
-	if (!grade)
-		return "ungraded";
-	return strcmp(grade, "requires_improvement") == 0
-		       ? "requires improvement"
-		       : grade;
-}
-
-/* May moderator moderate an audit by auditor of practitioner's case
- * (framework line 148: a practice manager of another team, a group manager
- * or above, or the QA team; never the auditor or the practitioner)? NULL
- * when so, else the reason, to follow "ID cannot moderate: ". */
 static const char *moderator_refusal(const struct staff *moderator,
 				     const struct staff *auditor,
 				     const char *practitioner_id)
@@ -182,70 +122,6 @@ static int owns_shared(sqlite3 *db, const struct plugin *p,
 	return owns;
 }
 
-/* An audit as stored, with what happened to it since. */
-struct audit {
-	long long id;
-	char auditor[65], practitioner[65], moderator[65];
-	qa_day date;
-	char grade[24];
-	bool safeguarding;
-	qa_day closed_on;    /* QA_DAY_NONE: its action is open */
-	qa_day moderated_on; /* QA_DAY_NONE: not moderated */
-	char moderated_by[65];
-};
-
-/* Audit id: 1 found, 0 no such audit, -1 error (logged). */
-static int audit_get(sqlite3 *db, long long id, struct audit *out)
-{
-	static const char sql[] =
-		"SELECT a.staff_id, a.practitioner_id, a.done_on, a.grade,"
-		" a.safeguarding, a.moderator_id,"
-		" (SELECT min(c.done_on) FROM completions c WHERE c.activity ="
-		"  'audit_action' AND c.audit_id = a.id),"
-		" m.done_on, m.staff_id"
-		" FROM completions a LEFT JOIN completions m"
-		"  ON m.activity = 'moderation' AND m.audit_id = a.id"
-		" WHERE a.id = ?1 AND a.activity = 'collaborative_audit'"
-		" AND a.practitioner_id IS NOT NULL";
-	sqlite3_stmt *stmt = NULL;
-	int rc = -1;
-	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
-	int step = sqlite3_step(stmt);
-	if (step == SQLITE_DONE) {
-		rc = 0;
-		goto out;
-	}
-	if (step != SQLITE_ROW)
-		goto out;
-	const char *text;
-	out->id = id;
-	snprintf(out->auditor, sizeof(out->auditor), "%s",
-		 (const char *)sqlite3_column_text(stmt, 0));
-	snprintf(out->practitioner, sizeof(out->practitioner), "%s",
-		 (const char *)sqlite3_column_text(stmt, 1));
-	out->date = db_column_day(stmt, 2);
-	text = (const char *)sqlite3_column_text(stmt, 3);
-	snprintf(out->grade, sizeof(out->grade), "%s", text ? text : "");
-	out->safeguarding = sqlite3_column_int(stmt, 4) != 0;
-	text = (const char *)sqlite3_column_text(stmt, 5);
-	snprintf(out->moderator, sizeof(out->moderator), "%s",
-		 text ? text : "");
-	out->closed_on = db_column_day(stmt, 6);
-	out->moderated_on = db_column_day(stmt, 7);
-	text = (const char *)sqlite3_column_text(stmt, 8);
-	snprintf(out->moderated_by, sizeof(out->moderated_by), "%s",
-		 text ? text : "");
-	rc = 1;
-out:
-	if (rc < 0)
-		log_err("record: audit %lld: %s", id, sqlite3_errmsg(db));
-	sqlite3_finalize(stmt);
-	return rc;
-}
-
 /* Is candidate person's line manager, or above them? 1, 0, -1. */
 static int in_line_above(sqlite3 *db, const char *person, const char *candidate)
 {
@@ -298,13 +174,13 @@ static int open_actions(sqlite3 *db, const char *practitioner, qa_day date,
 		if (n++ == 0)
 			*first_id = sqlite3_column_int64(stmt, 0);
 		const char *due = (const char *)sqlite3_column_text(stmt, 4);
-		errlist_add(
-			list, "  audit %lld of %s by %s, grade %s, due %s",
-			sqlite3_column_int64(stmt, 0),
-			(const char *)sqlite3_column_text(stmt, 1),
-			(const char *)sqlite3_column_text(stmt, 2),
-			grade_words((const char *)sqlite3_column_text(stmt, 3)),
-			due ? due : "(not yet scheduled)");
+		errlist_add(list, "  audit %lld of %s by %s, grade %s, due %s",
+			    sqlite3_column_int64(stmt, 0),
+			    (const char *)sqlite3_column_text(stmt, 1),
+			    (const char *)sqlite3_column_text(stmt, 2),
+			    audit_grade_words(
+				    (const char *)sqlite3_column_text(stmt, 3)),
+			    due ? due : "(not yet scheduled)");
 	}
 	if (step != SQLITE_DONE)
 		goto fail;
@@ -526,7 +402,7 @@ static int check_audit(sqlite3 *db, const struct record_input *in,
 		errlist_add(errs, "record: collaborative_audit needs {grade}: "
 				  "outstanding, good, requires improvement, "
 				  "inadequate, or 0-10");
-	else if (!(*grade = record_grade(in->grade)))
+	else if (!(*grade = audit_grade(in->grade)))
 		errlist_add(errs,
 			    "record: {grade} \"%s\": use outstanding, good, "
 			    "requires improvement, inadequate (any case, "
@@ -591,7 +467,7 @@ static int check_moderation(sqlite3 *db, const struct record_input *in,
 	struct staff auditor = {0};
 	char d1[DATE_TEXT_SIZE], d2[DATE_TEXT_SIZE];
 	int rc = -1;
-	if (in->grade && !(*grade = record_grade(in->grade)))
+	if (in->grade && !(*grade = audit_grade(in->grade)))
 		errlist_add(errs,
 			    "record: {grade} \"%s\": use outstanding, good, "
 			    "requires improvement, inadequate, or the legacy "
@@ -628,7 +504,7 @@ static int check_moderation(sqlite3 *db, const struct record_input *in,
 			    date_format(in->date, d1), a.id,
 			    date_format(a.date, d2));
 	if (!in->grade)
-		*grade = record_grade(a.grade);
+		*grade = audit_grade(a.grade);
 	*safeguarding = in->safeguarding == RECORD_FLAG_UNSET
 				? a.safeguarding
 				: in->safeguarding == RECORD_FLAG_YES;
@@ -804,207 +680,4 @@ out:
 	staff_done(&who);
 	free(home);
 	return rc;
-}
-
-/* ---- saying what was recorded ---- */
-
-/* The date of occurrence (activity, subject, key) as stored, or "" */
-static void occurrence_date(sqlite3 *db, const char *activity,
-			    const char *subject, const char *key,
-			    char out[DATE_TEXT_SIZE])
-{
-	static const char sql[] =
-		"SELECT start_date FROM occurrences WHERE activity = ?1"
-		" AND subject = ?2 AND occ_key = ?3";
-	sqlite3_stmt *stmt = NULL;
-	out[0] = '\0';
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(stmt, 1, activity, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, subject, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 3, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
-			snprintf(out, DATE_TEXT_SIZE, "%s",
-				 (const char *)sqlite3_column_text(stmt, 0));
-	}
-	sqlite3_finalize(stmt);
-}
-
-/* The next due date of a person's series, or "" when nothing is open. */
-static void next_due(sqlite3 *db, const char *activity, const char *subject,
-		     char out[DATE_TEXT_SIZE])
-{
-	/* The person's own series, or the shared one they recorded for. */
-	static const char sql[] =
-		"SELECT next_due FROM series WHERE activity = ?1"
-		" AND (subject = ?2 OR shared) ORDER BY subject = ?2 DESC"
-		" LIMIT 1";
-	sqlite3_stmt *stmt = NULL;
-	out[0] = '\0';
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(stmt, 1, activity, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, subject, -1, SQLITE_STATIC);
-		if (sqlite3_step(stmt) == SQLITE_ROW &&
-		    sqlite3_column_text(stmt, 0))
-			snprintf(out, DATE_TEXT_SIZE, "%s",
-				 (const char *)sqlite3_column_text(stmt, 0));
-	}
-	sqlite3_finalize(stmt);
-}
-
-static void grade_text(const char *grade, bool safeguarding, char *out,
-		       size_t size)
-{
-	snprintf(out, size, "%s%s", grade_words(grade),
-		 safeguarding ? " with a safeguarding concern" : "");
-}
-
-static char *describe_audit(sqlite3 *db, const struct audit *a)
-{
-	char key[32], action_due[DATE_TEXT_SIZE], mod_due[DATE_TEXT_SIZE];
-	char day[DATE_TEXT_SIZE], grade[64], moderation[160] = "";
-	char *line = NULL;
-	snprintf(key, sizeof(key), "audit-%lld", a->id);
-	occurrence_date(db, SCHED_AUDIT_ACTION, a->practitioner, key,
-			action_due);
-	if (*a->moderator) {
-		occurrence_date(db, SCHED_MODERATION, a->moderator, key,
-				mod_due);
-		snprintf(moderation, sizeof(moderation),
-			 "; Stage 2 moderation by %s due by %s", a->moderator,
-			 *mod_due ? mod_due : "(not scheduled)");
-	}
-	grade_text(a->grade, a->safeguarding, grade, sizeof(grade));
-	if (asprintf(&line,
-		     "audit %lld recorded: %s audited %s's case on %s, graded "
-		     "%s; action for %s due %s%s",
-		     a->id, a->auditor, a->practitioner,
-		     date_format(a->date, day), grade, a->practitioner,
-		     *action_due ? action_due : "(not scheduled)",
-		     moderation) < 0)
-		line = NULL;
-	return line;
-}
-
-static char *describe_moderation(sqlite3 *db, const struct record_input *in,
-				 long long id, const struct audit *a)
-{
-	static const char sql[] =
-		"SELECT grade, safeguarding FROM completions WHERE id = ?1";
-	sqlite3_stmt *stmt = NULL;
-	char before[64], after[64] = "", day[DATE_TEXT_SIZE];
-	char closed[DATE_TEXT_SIZE], key[32], due[DATE_TEXT_SIZE];
-	char *line = NULL;
-	const char *new_grade = NULL;
-	bool new_flag = false;
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(stmt, 1, id);
-		if (sqlite3_step(stmt) == SQLITE_ROW) {
-			new_grade = record_grade(
-				(const char *)sqlite3_column_text(stmt, 0));
-			new_flag = sqlite3_column_int(stmt, 1) != 0;
-		}
-	}
-	sqlite3_finalize(stmt);
-	grade_text(a->grade, a->safeguarding, before, sizeof(before));
-	grade_text(new_grade, new_flag, after, sizeof(after));
-	bool regraded = !new_grade || strcmp(new_grade, a->grade) != 0 ||
-			new_flag != a->safeguarding;
-	snprintf(key, sizeof(key), "audit-%lld", a->id);
-	occurrence_date(db, SCHED_AUDIT_ACTION, a->practitioner, key, due);
-	int n;
-	if (!regraded)
-		n = asprintf(&line,
-			     "moderation of audit %lld recorded: %s on %s, "
-			     "grade kept (%s); action for %s due %s",
-			     a->id, in->staff_id, date_format(in->date, day),
-			     before, a->practitioner, *due ? due : "?");
-	else if (a->closed_on != QA_DAY_NONE && a->closed_on <= in->date)
-		n = asprintf(&line,
-			     "moderation of audit %lld recorded: %s on %s, "
-			     "regraded from %s to %s; the action was already "
-			     "closed on %s and stays closed",
-			     a->id, in->staff_id, date_format(in->date, day),
-			     before, after, date_format(a->closed_on, closed));
-	else
-		n = asprintf(&line,
-			     "moderation of audit %lld recorded: %s on %s, "
-			     "regraded from %s to %s; action for %s now due %s",
-			     a->id, in->staff_id, date_format(in->date, day),
-			     before, after, a->practitioner, *due ? due : "?");
-	return n < 0 ? NULL : line;
-}
-
-char *record_describe(sqlite3 *db, const struct record_input *in, long long id)
-{
-	char day[DATE_TEXT_SIZE], next[DATE_TEXT_SIZE], home[160] = "";
-	char *line = NULL;
-	struct audit a;
-	int n = 0;
-	if (strcmp(in->activity, "collaborative_audit") == 0) {
-		if (audit_get(db, id, &a) <= 0)
-			goto fail;
-		line = describe_audit(db, &a);
-		if (!line)
-			goto fail;
-		return line;
-	}
-	if (strcmp(in->activity, SCHED_MODERATION) == 0 ||
-	    strcmp(in->activity, SCHED_AUDIT_ACTION) == 0) {
-		/* The audit the record named (closing an action may have
-		 * found it alone). */
-		static const char sql[] =
-			"SELECT audit_id, signed_off_by FROM completions"
-			" WHERE id = ?1";
-		sqlite3_stmt *stmt = NULL;
-		long long audit_id = 0;
-		char signer[80] = "";
-		if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-		    (sqlite3_bind_int64(stmt, 1, id), 1) &&
-		    sqlite3_step(stmt) == SQLITE_ROW) {
-			audit_id = sqlite3_column_int64(stmt, 0);
-			if (sqlite3_column_text(stmt, 1))
-				snprintf(signer, sizeof(signer),
-					 ", signed off by %s",
-					 (const char *)sqlite3_column_text(stmt,
-									   1));
-		}
-		sqlite3_finalize(stmt);
-		if (audit_get(db, audit_id, &a) <= 0)
-			goto fail;
-		if (strcmp(in->activity, SCHED_MODERATION) == 0) {
-			line = describe_moderation(db, in, id, &a);
-			if (!line)
-				goto fail;
-			return line;
-		}
-		next_due(db, SCHED_AUDIT_ACTION, a.practitioner, next);
-		char audited[DATE_TEXT_SIZE];
-		n = asprintf(&line,
-			     "audit action closed: audit %lld of %s by %s, on "
-			     "%s%s; %s%s%s",
-			     a.id, date_format(a.date, audited), a.auditor,
-			     date_format(in->date, day), signer,
-			     *next ? "next open action due " : "",
-			     *next ? next : "no other action open", "");
-		return n < 0 ? NULL : line;
-	}
-	next_due(db, in->activity, in->staff_id, next);
-	static const char home_sql[] =
-		"SELECT home FROM completions WHERE id = ?1";
-	sqlite3_stmt *stmt = NULL;
-	if (sqlite3_prepare_v2(db, home_sql, -1, &stmt, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(stmt, 1, id);
-		if (sqlite3_step(stmt) == SQLITE_ROW &&
-		    sqlite3_column_text(stmt, 0))
-			snprintf(home, sizeof(home), " at %s",
-				 (const char *)sqlite3_column_text(stmt, 0));
-	}
-	sqlite3_finalize(stmt);
-	n = asprintf(&line, "%s recorded: %s on %s%s; next due %s",
-		     in->activity, in->staff_id, date_format(in->date, day),
-		     home, *next ? next : "(nothing open)");
-	return n < 0 ? NULL : line;
-fail:
-	log_err("record: cannot describe completion %lld", id);
-	return NULL;
 }

@@ -55,13 +55,6 @@ struct record_input {
 	const char *const *names;
 };
 
-/* Ofsted's grade for text: one of the four words in any case, with
- * spaces, hyphens or underscores between words ("Requires improvement",
- * "requires-improvement"), or the legacy 0-10 scale (0-2 inadequate, 3-5
- * requires_improvement, 6-8 good, 9-10 outstanding). Returns the stored
- * word ("requires_improvement"), or NULL when text is neither. */
-const char *record_grade(const char *text);
-
 /* Validate in against the staff, the activity and what is stored, and
  * store it (inside the caller's transaction); *id is the new completion's
  * id (an audit's is the audit's number). Refused, with a message naming

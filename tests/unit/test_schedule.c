@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "config.h"
 #include "date.h"
 #include "db.h"
@@ -475,7 +476,7 @@ static void grades(void **state)
 		{"OUTSTANDING", "outstanding"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		assert_string_equal(record_grade(cases[i][0]), cases[i][1]);
+		assert_string_equal(audit_grade(cases[i][0]), cases[i][1]);
 	const char *bad[] = {"11",
 			     "-1",
 			     "",
@@ -489,7 +490,7 @@ static void grades(void **state)
 			     "improvement requires",
 			     NULL};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_null(record_grade(bad[i]));
+		assert_null(audit_grade(bad[i]));
 }
 
 /* record names a field in its messages the way its caller does: the
