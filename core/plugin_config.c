@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin_host.h"
+#include "loaded_plugin.h"
 #include "staff.h"
 
 static bool has_text(const char *s)

@@ -13,39 +13,8 @@
 
 #include "config.h"
 #include "errlist.h"
+#include "loaded_plugin.h"
 #include "qa-scheduler/plugin.h"
-
-struct plugin_config_value {
-	const char *key; /* points into the schema */
-	char *value;     /* after defaults; NULL when unset */
-	char *where;     /* "FILE:LINE" where the config set it, or NULL */
-};
-
-struct plugin {
-	char *path;
-	void *handle; /* dlopen */
-	const struct qa_plugin *desc;
-	/* The plugin's own config keys, copied from its descriptor whatever
-	 * table and entry size it declares them with (plugin_config.c). */
-	struct qa_config_key *schema;
-	size_t n_schema;
-	struct plugin_config_value
-		*values; /* schema keys + duration + reminders */
-	size_t n_values;
-	void *state; /* from init() */
-	bool initialised;
-	bool disabled; /* turned off after a generate() failure */
-	char *disabled_reason;
-	struct qa_host host; /* lent to this plugin's callbacks */
-	void *host_data;     /* the engine's, set by whoever drives generate */
-};
-
-/* Does p's descriptor hold field, which ABI 1.minor appended: is it built
- * for that minor or a later one, and does its struct_size cover it? */
-#define PLUGIN_HAS(p, minor, field)         \
-	((p)->desc->abi_minor >= (minor) && \
-	 (p)->desc->struct_size >=          \
-		 offsetof(struct qa_plugin, field) + sizeof((p)->desc->field))
 
 struct plugin_set {
 	struct plugin *items; /* sorted by id */
