@@ -10,7 +10,8 @@
 #include "people.h"
 #include "plugin_services.h"
 /* [activity.collaborative_audit] moderation_within and moderation_time,
- * or their defaults when the plugin is not loaded. */
+ * typed and in range (the host checked them at load), or their defaults
+ * when the plugin is not loaded. */
 static void workflow_config(const struct plugin_set *plugins,
 			    struct workflow *w)
 {
@@ -18,17 +19,14 @@ static void workflow_config(const struct plugin_set *plugins,
 	w->moderation_minute = 10 * 60;
 	const struct plugin *p =
 		plugin_set_find(plugins, "collaborative_audit");
-	const char *within =
-		p ? plugin_config_value(p, "moderation_within") : NULL;
-	const char *time = p ? plugin_config_value(p, "moderation_time") : NULL;
-	char *end;
-	long days = within ? strtol(within, &end, 10) : 0;
-	/* The plugin's init refused anything else. */
-	if (within && !*end && days >= 1 && days <= 60)
-		w->moderation_within = (int)days;
-	int minute;
-	if (time && qa_time_parse(time, &minute) == 0)
-		w->moderation_minute = minute;
+	char why[128];
+	int value;
+	if (p && plugin_config_int(p, "moderation_within", &value, why,
+				   sizeof(why)) == 0)
+		w->moderation_within = value;
+	if (p && plugin_config_int(p, "moderation_time", &value, why,
+				   sizeof(why)) == 0)
+		w->moderation_minute = value;
 }
 
 int workflow_prepare(struct workflow *w, sqlite3 *db,

@@ -333,6 +333,25 @@ class AuditWorkflowTest(qa.ClockedCliTest):
                           "2026-12-03"),
             [("sw1", "2026-12-02", "overdue", None, None)])
 
+    def test_moderation_within_and_time_as_configured(self):
+        # The host hands the audit workflow the typed values of
+        # [activity.collaborative_audit]: Mon 16 Nov + 3 working days is
+        # Thu 19 Nov, at 14:30 London time.
+        self.ws.write_config(extra="[activity.collaborative_audit]\n"
+                             "moderation_within = 3\n"
+                             "moderation_time = 14:30\n")
+        self.organisation()
+        out = self.record("collaborative_audit", "--staff", "pm1",
+                          "--practitioner", "sw1", "--date", "2026-11-16",
+                          "--grade", "good", "--moderator", "pm2").stdout
+        self.assertIn("Stage 2 moderation by pm2 due by 2026-11-19", out)
+        mods = [e for e in vevents(self.ok("export", "--staff",
+                                           "pm2").stdout)
+                if e["SUMMARY"].startswith("Stage 2 moderation")]
+        self.assertEqual(len(mods), 1, mods)
+        self.assertEqual(mods[0]["DTSTART;TZID=Europe/London"],
+                         "20261119T143000")
+
     def test_regrading_by_flag_keeping_the_grade_and_after_the_close(self):
         self.organisation()
         # sw2: inadequate with a safeguarding concern on Mon 2 Nov: 3, 4, 5,
