@@ -369,7 +369,7 @@ static void on_drain_deadline(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd, (void)what;
 	struct http_loop *loop = arg;
-	log_warn("stop: %d request(s) still unanswered; closing",
+	log_warn("http: stop: %d request(s) still unanswered; closing",
 		 __atomic_load_n(&loop->in_flight, __ATOMIC_RELAXED));
 	event_base_loopexit(loop->base, NULL);
 }
@@ -757,7 +757,8 @@ void http_reconfigure(struct http_server *srv, const struct config *cfg)
 			ask(srv->loops[i].wake_fd, &srv->loops[i].asked,
 			    ASK_RECONFIGURE);
 	if (srv->n_loops != loops_wanted(cfg))
-		log_warn("reload: [server] threads changed; still %zu event "
+		log_warn("http: reload: [server] threads changed; still %zu "
+			 "event "
 			 "loop(s) until a restart",
 			 srv->n_loops);
 }
