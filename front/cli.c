@@ -23,6 +23,17 @@ const char *cli_option_name(const struct cli_call *call, size_t i, char *buf,
 	return buf;
 }
 
+void cli_field_names(const struct cli_call *call, const size_t *option_of,
+		     size_t n, struct cli_field_names *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t f = 0; f < n && f < CLI_MAX_OPTIONS; f++)
+		if (option_of[f])
+			out->names[f] = cli_option_name(call, option_of[f] - 1,
+							out->text[f],
+							sizeof(out->text[f]));
+}
+
 static int usage_error(const char *verb, const char *fmt, va_list ap)
 {
 	fputs(PROGRAM ": ", stderr);

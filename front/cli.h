@@ -98,6 +98,20 @@ static inline const char *cli_text(const struct cli_call *call, size_t i)
 const char *cli_option_name(const struct cli_call *call, size_t i, char *buf,
 			    size_t size);
 
+/* How the engine's messages name each field of a person or a completion
+ * when they come from the command line: names[f] is "--option" for the
+ * option the caller maps field f to, NULL for a field with none. */
+struct cli_field_names {
+	const char *names[CLI_MAX_OPTIONS];
+	char text[CLI_MAX_OPTIONS][32];
+};
+
+/* option_of[f] is CLI_FIELD(i), field f given by option i of call's verb,
+ * or 0 for none; n fields (at most CLI_MAX_OPTIONS). */
+#define CLI_FIELD(option) ((option) + 1)
+void cli_field_names(const struct cli_call *call, const size_t *option_of,
+		     size_t n, struct cli_field_names *out);
+
 /* Print "qa-scheduler: VERB: message" and the hint to try help; returns
  * CLI_USAGE. */
 int cli_usage_error(const struct cli_call *call, const char *fmt, ...)

@@ -25,23 +25,20 @@ int cli_record(const struct cli_call *call)
 					sizeof(b)));
 	/* Messages name each field by its option, as the table spells it. */
 	static const size_t option_of[RECORD_FIELD_COUNT] = {
-		[RECORD_FIELD_STAFF] = RECORD_STAFF,
-		[RECORD_FIELD_DATE] = RECORD_DATE,
-		[RECORD_FIELD_PRACTITIONER] = RECORD_PRACTITIONER,
-		[RECORD_FIELD_GRADE] = RECORD_GRADE,
-		[RECORD_FIELD_SAFEGUARDING] = RECORD_SAFEGUARDING,
-		[RECORD_FIELD_MODERATOR] = RECORD_MODERATOR,
-		[RECORD_FIELD_HOME] = RECORD_HOME,
-		[RECORD_FIELD_AUDIT] = RECORD_AUDIT,
-		[RECORD_FIELD_SIGNED_OFF_BY] = RECORD_SIGNED_OFF_BY,
-		[RECORD_FIELD_NOTE] = RECORD_NOTE};
-	char option_names[RECORD_FIELD_COUNT][32];
-	const char *names[RECORD_FIELD_COUNT];
-	for (size_t f = 0; f < RECORD_FIELD_COUNT; f++)
-		names[f] = cli_option_name(call, option_of[f], option_names[f],
-					   sizeof(option_names[f]));
+		[RECORD_FIELD_STAFF] = CLI_FIELD(RECORD_STAFF),
+		[RECORD_FIELD_DATE] = CLI_FIELD(RECORD_DATE),
+		[RECORD_FIELD_PRACTITIONER] = CLI_FIELD(RECORD_PRACTITIONER),
+		[RECORD_FIELD_GRADE] = CLI_FIELD(RECORD_GRADE),
+		[RECORD_FIELD_SAFEGUARDING] = CLI_FIELD(RECORD_SAFEGUARDING),
+		[RECORD_FIELD_MODERATOR] = CLI_FIELD(RECORD_MODERATOR),
+		[RECORD_FIELD_HOME] = CLI_FIELD(RECORD_HOME),
+		[RECORD_FIELD_AUDIT] = CLI_FIELD(RECORD_AUDIT),
+		[RECORD_FIELD_SIGNED_OFF_BY] = CLI_FIELD(RECORD_SIGNED_OFF_BY),
+		[RECORD_FIELD_NOTE] = CLI_FIELD(RECORD_NOTE)};
+	struct cli_field_names names;
+	cli_field_names(call, option_of, RECORD_FIELD_COUNT, &names);
 	struct record_input in = {
-		.names = names,
+		.names = names.names,
 		.activity = call->operands[0],
 		.staff_id = cli_text(call, RECORD_STAFF),
 		.date = cli_opt(call, RECORD_DATE)->day,

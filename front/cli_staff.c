@@ -20,20 +20,17 @@ int cli_staff_add(const struct cli_call *call)
 				  .nqsw_start =
 					  cli_text(call, STAFF_ADD_NQSW_START)};
 	/* Messages name each field by its option, as the table spells it. */
-	static const size_t option_of[STAFF_COLUMN_LEFT_ON] = {
-		[STAFF_COLUMN_ID] = STAFF_ADD_ID,
-		[STAFF_COLUMN_NAME] = STAFF_ADD_NAME,
-		[STAFF_COLUMN_EMAIL] = STAFF_ADD_EMAIL,
-		[STAFF_COLUMN_ROLE] = STAFF_ADD_ROLE,
-		[STAFF_COLUMN_TEAM] = STAFF_ADD_TEAM,
-		[STAFF_COLUMN_MANAGER] = STAFF_ADD_MANAGER,
-		[STAFF_COLUMN_NQSW_START] = STAFF_ADD_NQSW_START};
-	char names[STAFF_COLUMN_LEFT_ON][32];
-	const char *options[STAFF_COLUMN_COUNT] = {0};
-	for (size_t c = 0; c < STAFF_COLUMN_LEFT_ON; c++)
-		options[c] = cli_option_name(call, option_of[c], names[c],
-					     sizeof(names[c]));
-	struct staff_origin from = {NULL, 0, options};
+	static const size_t option_of[STAFF_COLUMN_COUNT] = {
+		[STAFF_COLUMN_ID] = CLI_FIELD(STAFF_ADD_ID),
+		[STAFF_COLUMN_NAME] = CLI_FIELD(STAFF_ADD_NAME),
+		[STAFF_COLUMN_EMAIL] = CLI_FIELD(STAFF_ADD_EMAIL),
+		[STAFF_COLUMN_ROLE] = CLI_FIELD(STAFF_ADD_ROLE),
+		[STAFF_COLUMN_TEAM] = CLI_FIELD(STAFF_ADD_TEAM),
+		[STAFF_COLUMN_MANAGER] = CLI_FIELD(STAFF_ADD_MANAGER),
+		[STAFF_COLUMN_NQSW_START] = CLI_FIELD(STAFF_ADD_NQSW_START)};
+	struct cli_field_names options;
+	cli_field_names(call, option_of, STAFF_COLUMN_COUNT, &options);
+	struct staff_origin from = {NULL, 0, options.names};
 	struct staff s = {0};
 	struct errlist errs = {0};
 	if (staff_parse(&text, &from, &s, &errs)) {
@@ -126,13 +123,12 @@ int cli_staff_leave(const struct cli_call *call)
 	struct sched_env env = engine_env(&e, time(NULL));
 	if (db_begin(e.db))
 		goto out;
-	char names[2][32];
-	const char *options[STAFF_COLUMN_COUNT] = {
-		[STAFF_COLUMN_ID] = cli_option_name(call, STAFF_LEAVE_ID,
-						    names[0], sizeof(names[0])),
-		[STAFF_COLUMN_LEFT_ON] = cli_option_name(
-			call, STAFF_LEAVE_DATE, names[1], sizeof(names[1]))};
-	struct staff_origin from = {NULL, 0, options};
+	static const size_t option_of[STAFF_COLUMN_COUNT] = {
+		[STAFF_COLUMN_ID] = CLI_FIELD(STAFF_LEAVE_ID),
+		[STAFF_COLUMN_LEFT_ON] = CLI_FIELD(STAFF_LEAVE_DATE)};
+	struct cli_field_names options;
+	cli_field_names(call, option_of, STAFF_COLUMN_COUNT, &options);
+	struct staff_origin from = {NULL, 0, options.names};
 	struct sched_filter only = {.staff_id = id};
 	if (staff_leave(e.db, id, date ? date->day : env.today, &from, &errs) ||
 	    cli_regenerate(&e, &env, &only) || db_commit(e.db)) {
