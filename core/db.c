@@ -179,6 +179,12 @@ static const char *const migrations_sql[] = {
 	"ALTER TABLE series ADD COLUMN shared INTEGER NOT NULL DEFAULT 0"
 	" CHECK (shared IN (0, 1));"
 	"ALTER TABLE series ADD COLUMN home TEXT NULL;",
+	/* 5: since when a person's obligations are tracked (issue 8): by
+	 * default the day they were added, earlier for history back-filled at
+	 * go-live. 0.1.0's people are tracked from the day they were added. */
+	"ALTER TABLE staff ADD COLUMN since TEXT NULL"
+	" CHECK (since GLOB " DATE_GLOB ");"
+	"UPDATE staff SET since = added_on;",
 };
 
 static int migrate_4_actions(sqlite3 *db);
@@ -186,10 +192,7 @@ static int migrate_4_actions(sqlite3 *db);
 /* A migration's C step, run after its SQL in the same transaction, for
  * what SQL alone cannot say; NULL for most. */
 static int (*const migrations_c[])(sqlite3 *db) = {
-	NULL,
-	NULL,
-	NULL,
-	migrate_4_actions,
+	NULL, NULL, NULL, migrate_4_actions, NULL,
 };
 
 _Static_assert(sizeof(migrations_sql) / sizeof(migrations_sql[0]) ==

@@ -23,7 +23,8 @@ int people_load(sqlite3 *db, const char *only, unsigned flags,
 		struct people *out)
 {
 	static const char sql[] =
-		"SELECT s.id, s.name, s.email, s.manager_id, s.added_on,"
+		"SELECT s.id, s.name, s.email, s.manager_id,"
+		" coalesce(s.since, s.added_on),"
 		" s.nqsw_start, s.left_on, (SELECT group_concat(role) FROM"
 		"  staff_roles r WHERE r.staff_id = s.id)"
 		" FROM staff s WHERE ?1 IS NULL OR s.id = ?1 ORDER BY s.id";
@@ -56,7 +57,7 @@ int people_load(sqlite3 *db, const char *only, unsigned flags,
 		    (sqlite3_column_type(stmt, 3) != SQLITE_NULL &&
 		     !p->manager_id))
 			goto out;
-		p->added_on = db_column_day(stmt, 4);
+		p->since = db_column_day(stmt, 4);
 		p->nqsw_start = db_column_day(stmt, 5);
 		p->left_on = db_column_day(stmt, 6);
 		const char *roles = (const char *)sqlite3_column_text(stmt, 7);

@@ -17,7 +17,9 @@ struct person {
 	/* Effective (roles_effective); 0 when the stored words do not parse,
 	 * so a word a later version dropped counts for nothing. */
 	unsigned roles;
-	qa_day added_on, nqsw_start, left_on; /* QA_DAY_NONE when unset */
+	/* since: from when their obligations are tracked (by default the day
+	 * they were added); QA_DAY_NONE when unset. */
+	qa_day since, nqsw_start, left_on;
 };
 
 struct people {

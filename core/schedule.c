@@ -127,7 +127,8 @@ static int generate_one(sqlite3 *db, const struct sched_env *env,
 		subject.staff_id = person->id;
 		subject.name = person->name;
 		subject.manager_id = person->manager_id;
-		subject.added_on = person->added_on;
+		subject.added_on =
+			person->since; /* ABI name: obligations start */
 		subject.nqsw_start = person->nqsw_start;
 		subject.left_on = person->left_on;
 	}
@@ -190,12 +191,14 @@ static void disable_plugin(struct plugin *p, const char *why)
 		p->desc->id, why);
 }
 
-/* The day id was added, or QA_DAY_NONE. */
-static qa_day added_on(sqlite3 *db, const char *id)
+/* Since when id's obligations are tracked, or QA_DAY_NONE. */
+static qa_day tracked_since(sqlite3 *db, const char *id)
 {
 	sqlite3_stmt *stmt = NULL;
 	qa_day day = QA_DAY_NONE;
-	if (sqlite3_prepare_v2(db, "SELECT added_on FROM staff WHERE id = ?1",
+	if (sqlite3_prepare_v2(db,
+			       "SELECT coalesce(since, added_on) FROM staff"
+			       " WHERE id = ?1",
 			       -1, &stmt, NULL) == SQLITE_OK) {
 		db_bind_text(stmt, 1, id);
 		if (sqlite3_step(stmt) == SQLITE_ROW)
@@ -243,10 +246,10 @@ static int run_shared(struct run *run, struct plugin *p,
 	}
 	if (store(run, p->desc->id, "", occs, 0, RECONCILE_SINCE_DONE))
 		goto out;
-	/* Owed from the day the owner was added: nothing before the day we
-	 * learnt of them can be known. */
+	/* Owed from the day the owner is tracked from: nothing before it can
+	 * be known. */
 	if (reconcile_owner(&run->rec, p->desc->id, owner,
-			    owner ? added_on(run->db, owner) : QA_DAY_NONE,
+			    owner ? tracked_since(run->db, owner) : QA_DAY_NONE,
 			    occs->items, occs->n))
 		goto out;
 	rc = 0;

@@ -154,13 +154,14 @@ enum field {
 	FIELD_TEAM,
 	FIELD_MANAGER,
 	FIELD_NQSW_START,
+	FIELD_SINCE,
 	FIELD_LEFT_ON, /* a file's only: no option, staff leave has --date */
 	FIELD_COUNT
 };
 
 const char *const staff_column_names[STAFF_COLUMN_COUNT] = {
-	"id",   "name",    "email",      "role",
-	"team", "manager", "nqsw_start", "left_on",
+	"id",      "name",       "email", "role",    "team",
+	"manager", "nqsw_start", "since", "left_on",
 };
 
 _Static_assert((int)FIELD_COUNT == (int)STAFF_COLUMN_COUNT &&
@@ -229,6 +230,17 @@ static int check_fields(const struct staff *s, bool check_roles,
 	if (s->nqsw_start != QA_DAY_NONE && !day_in_range(s->nqsw_start))
 		field_problem(errs, at, FIELD_NQSW_START, "",
 			      "not a date between 1900 and 9999");
+	if (s->since != QA_DAY_NONE && !day_in_range(s->since))
+		field_problem(errs, at, FIELD_SINCE, "",
+			      "not a date between 1900 and 9999");
+	if (s->since != QA_DAY_NONE && s->left_on != QA_DAY_NONE &&
+	    s->left_on < s->since) {
+		char since_text[DATE_TEXT_SIZE], left_text[DATE_TEXT_SIZE];
+		field_problem(errs, at, FIELD_LEFT_ON,
+			      date_format(s->left_on, left_text),
+			      "before their since, %s",
+			      date_format(s->since, since_text));
+	}
 	return (int)(errs->n - before);
 }
 
@@ -271,8 +283,10 @@ int staff_parse(const struct staff_text *text, const struct staff_origin *from,
 	const struct staff_origin *at = from;
 	struct staff s = {.nqsw_start = QA_DAY_NONE,
 			  .added_on = QA_DAY_NONE,
+			  .since = QA_DAY_NONE,
 			  .left_on = QA_DAY_NONE};
-	char *role = NULL, *nqsw_start = NULL, *left_on = NULL, why[1024];
+	char *role = NULL, *nqsw_start = NULL, *since = NULL, *left_on = NULL,
+	     why[1024];
 	bool oom = false;
 	size_t before = errs->n;
 	int rc = -1;
@@ -284,6 +298,7 @@ int staff_parse(const struct staff_text *text, const struct staff_origin *from,
 	s.team = trimmed_copy(text->team, &oom);
 	s.manager_id = trimmed_copy(text->manager, &oom);
 	nqsw_start = trimmed_copy(text->nqsw_start, &oom);
+	since = trimmed_copy(text->since, &oom);
 	left_on = trimmed_copy(text->left_on, &oom);
 	if (oom) {
 		log_err("staff: out of memory reading a person");
@@ -296,6 +311,9 @@ int staff_parse(const struct staff_text *text, const struct staff_origin *from,
 		field_problem(errs, at, FIELD_ROLE, role, "%s", why);
 	if (nqsw_start && date_parse(nqsw_start, &s.nqsw_start))
 		field_problem(errs, at, FIELD_NQSW_START, nqsw_start,
+			      "not a real date; use YYYY-MM-DD");
+	if (since && date_parse(since, &s.since))
+		field_problem(errs, at, FIELD_SINCE, since,
 			      "not a real date; use YYYY-MM-DD");
 	if (left_on && date_parse(left_on, &s.left_on))
 		field_problem(errs, at, FIELD_LEFT_ON, left_on,
@@ -310,10 +328,12 @@ out:
 	staff_done(&s);
 	free(role);
 	free(nqsw_start);
+	free(since);
 	free(left_on);
 	if (rc) {
 		memset(out, 0, sizeof(*out));
-		out->nqsw_start = out->added_on = out->left_on = QA_DAY_NONE;
+		out->nqsw_start = out->added_on = out->since = out->left_on =
+			QA_DAY_NONE;
 	}
 	return rc;
 }
@@ -466,15 +486,20 @@ static int check_manager(sqlite3 *db, const struct staff *s, qa_day today,
 /* Insert or update s and replace its roles; the checks are done. */
 static int write_person(sqlite3 *db, const struct staff *s, qa_day today)
 {
-	/* added_on and left_on are history: an update leaves them alone. */
+	/* added_on and left_on are history: an update leaves them alone, and
+	 * since unless it is given. A new person is tracked from today unless
+	 * since says otherwise; a record back-filled from an earlier since
+	 * starts then, so that a leaver from before today can be stored. */
 	static const char upsert_sql[] =
 		"INSERT INTO staff (id, name, email, team, manager_id,"
-		" nqsw_start, added_on, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+		" nqsw_start, added_on, since, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, min(?7, coalesce(?9, ?7)),"
+		" coalesce(?9, ?7), ?8)"
 		" ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
 		" email = excluded.email, team = excluded.team,"
 		" manager_id = excluded.manager_id,"
 		" nqsw_start = excluded.nqsw_start,"
+		" since = coalesce(?9, since),"
 		" updated_at = excluded.updated_at";
 	static const char clear_roles_sql[] =
 		"DELETE FROM staff_roles WHERE staff_id = ?1";
@@ -496,6 +521,7 @@ static int write_person(sqlite3 *db, const struct staff *s, qa_day today)
 	db_bind_day(upsert, 6, s->nqsw_start);
 	db_bind_day(upsert, 7, today);
 	sqlite3_bind_int64(upsert, 8, (sqlite3_int64)time(NULL));
+	db_bind_day(upsert, 9, s->since);
 	if (sqlite3_step(upsert) != SQLITE_DONE) {
 		log_err("staff: cannot store %s: %s", s->id,
 			sqlite3_errmsg(db));
@@ -596,7 +622,8 @@ int staff_check_manager(sqlite3 *db, const struct staff *s, qa_day today,
 #define STAFF_COLUMNS                                                       \
 	"id, name, email, team, manager_id, nqsw_start, added_on, left_on," \
 	" (SELECT group_concat(role) FROM staff_roles"                      \
-	"  WHERE staff_roles.staff_id = staff.id)"
+	"  WHERE staff_roles.staff_id = staff.id),"                         \
+	" coalesce(since, added_on)"
 
 static int column_day(sqlite3_stmt *stmt, int column, const char *id,
 		      qa_day *out)
@@ -656,7 +683,8 @@ static int staff_from_row(sqlite3_stmt *stmt, struct staff *out)
 	    column_copy(stmt, 4, &out->manager_id) ||
 	    column_day(stmt, 5, out->id, &out->nqsw_start) ||
 	    column_day(stmt, 6, out->id, &out->added_on) ||
-	    column_day(stmt, 7, out->id, &out->left_on)) {
+	    column_day(stmt, 7, out->id, &out->left_on) ||
+	    column_day(stmt, 9, out->id, &out->since)) {
 		staff_done(out);
 		return -1;
 	}

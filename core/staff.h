@@ -25,7 +25,12 @@ struct staff {
 	char *team;
 	char *manager_id;  /* NULL: none */
 	qa_day nqsw_start; /* QA_DAY_NONE: experienced */
+	/* The day the record starts: when the person was added, or their
+	 * since if that is earlier (history back-filled at go-live). */
 	qa_day added_on;
+	/* From when their obligations are tracked: as given, else (QA_DAY_NONE
+	 * from staff_parse) the day they are added, or kept on an update. */
+	qa_day since;
 	qa_day left_on; /* QA_DAY_NONE: in post */
 };
 
@@ -43,11 +48,12 @@ enum staff_column {
 	STAFF_COLUMN_TEAM,
 	STAFF_COLUMN_MANAGER,
 	STAFF_COLUMN_NQSW_START,
+	STAFF_COLUMN_SINCE,
 	STAFF_COLUMN_LEFT_ON,
 	STAFF_COLUMN_COUNT
 };
 
-/* "id", "name", "email", "role", "team", "manager", "nqsw_start",
+/* "id", "name", "email", "role", "team", "manager", "nqsw_start", "since",
  * "left_on": the header of the CSV, and the names messages about a file's
  * cells give. */
 extern const char *const staff_column_names[STAFF_COLUMN_COUNT];
@@ -62,6 +68,7 @@ struct staff_text {
 	const char *team;
 	const char *manager;
 	const char *nqsw_start; /* YYYY-MM-DD */
+	const char *since;      /* YYYY-MM-DD: tracked from (optional) */
 	const char *left_on;    /* YYYY-MM-DD: a file's left_on column */
 };
 

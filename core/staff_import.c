@@ -144,6 +144,7 @@ static struct staff_text row_text(const struct csv_record *record,
 		.team = CELL(STAFF_COLUMN_TEAM),
 		.manager = CELL(STAFF_COLUMN_MANAGER),
 		.nqsw_start = CELL(STAFF_COLUMN_NQSW_START),
+		.since = CELL(STAFF_COLUMN_SINCE),
 		.left_on = CELL(STAFF_COLUMN_LEFT_ON),
 	};
 #undef CELL
@@ -293,10 +294,9 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 	 * of the file are compared before it runs. */
 	for (size_t i = 0; i < im.table.n; i++)
 		csv_record_trim(&im.table.records[i]);
-	/* left_on, the last column, may be left out. */
+	/* since and left_on, the last columns, may be left out. */
 	if (csv_header_map(path, &im.table.records[0], staff_column_names,
-			   STAFF_COLUMN_COUNT, STAFF_COLUMN_LEFT_ON, im.at,
-			   errs))
+			   STAFF_COLUMN_COUNT, STAFF_COLUMN_SINCE, im.at, errs))
 		goto out;
 	im.nrows = im.table.n - 1;
 	if (im.nrows == 0) {

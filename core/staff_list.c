@@ -154,6 +154,7 @@ static json_t *person_json(const struct staff *s)
 	    json_object_set_new(person, "nqsw_start",
 				json_day(s->nqsw_start)) ||
 	    json_object_set_new(person, "added_on", json_day(s->added_on)) ||
+	    json_object_set_new(person, "since", json_day(s->since)) ||
 	    json_object_set_new(person, "left_on", json_day(s->left_on)))
 		goto fail;
 	return person;
@@ -191,7 +192,8 @@ out:
 
 static void list_csv(const struct staff_array *list, FILE *out)
 {
-	char roles[512], nqsw_start[DATE_TEXT_SIZE], left_on[DATE_TEXT_SIZE];
+	char roles[512], nqsw_start[DATE_TEXT_SIZE], since[DATE_TEXT_SIZE],
+		left_on[DATE_TEXT_SIZE];
 	csv_put_row(out, staff_column_names, STAFF_COLUMN_COUNT);
 	for (size_t i = 0; i < list->n; i++) {
 		const struct staff *s = &list->people[i];
@@ -206,6 +208,8 @@ static void list_csv(const struct staff_array *list, FILE *out)
 			s->nqsw_start == QA_DAY_NONE
 				? NULL
 				: date_format(s->nqsw_start, nqsw_start),
+			s->since == QA_DAY_NONE ? NULL
+						: date_format(s->since, since),
 			s->left_on == QA_DAY_NONE
 				? NULL
 				: date_format(s->left_on, left_on)};

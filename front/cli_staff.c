@@ -18,7 +18,8 @@ int cli_staff_add(const struct cli_call *call)
 				  .team = cli_text(call, STAFF_ADD_TEAM),
 				  .manager = cli_text(call, STAFF_ADD_MANAGER),
 				  .nqsw_start =
-					  cli_text(call, STAFF_ADD_NQSW_START)};
+					  cli_text(call, STAFF_ADD_NQSW_START),
+				  .since = cli_text(call, STAFF_ADD_SINCE)};
 	/* Messages name each field by its option, as the table spells it. */
 	static const size_t option_of[STAFF_COLUMN_COUNT] = {
 		[STAFF_COLUMN_ID] = CLI_FIELD(STAFF_ADD_ID),
@@ -27,7 +28,8 @@ int cli_staff_add(const struct cli_call *call)
 		[STAFF_COLUMN_ROLE] = CLI_FIELD(STAFF_ADD_ROLE),
 		[STAFF_COLUMN_TEAM] = CLI_FIELD(STAFF_ADD_TEAM),
 		[STAFF_COLUMN_MANAGER] = CLI_FIELD(STAFF_ADD_MANAGER),
-		[STAFF_COLUMN_NQSW_START] = CLI_FIELD(STAFF_ADD_NQSW_START)};
+		[STAFF_COLUMN_NQSW_START] = CLI_FIELD(STAFF_ADD_NQSW_START),
+		[STAFF_COLUMN_SINCE] = CLI_FIELD(STAFF_ADD_SINCE)};
 	struct cli_field_names options;
 	cli_field_names(call, option_of, STAFF_COLUMN_COUNT, &options);
 	struct staff_origin from = {NULL, 0, options.names};

@@ -25,6 +25,9 @@ static const struct cli_option staff_add_options[] = {
 			       "their line manager's id"},
 	[STAFF_ADD_NQSW_START] = {"nqsw-start", CLI_TEXT, "DATE",
 				  "the day their ASYE/NQSW year began"},
+	[STAFF_ADD_SINCE] = {"since", CLI_TEXT, "DATE",
+			     "track their obligations from that day (default: "
+			     "the day they are added; an update keeps it)"},
 };
 
 static const struct cli_option staff_list_options[] = {

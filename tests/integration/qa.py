@@ -328,7 +328,7 @@ class ClockedCliTest(unittest.TestCase):
         return r
 
     def add(self, sid, role, team="FS1", manager=None, nqsw=None,
-            name=None):
+            name=None, since=None):
         argv = ["staff", "add", "--id", sid, "--name",
                 name or f"Person {sid}", "--email", f"{sid}@example.org",
                 "--role", role, "--team", team]
@@ -336,6 +336,8 @@ class ClockedCliTest(unittest.TestCase):
             argv += ["--manager", manager]
         if nqsw:
             argv += ["--nqsw-start", nqsw]
+        if since:
+            argv += ["--since", since]
         self.ok(*argv)
 
     def due(self, *args):

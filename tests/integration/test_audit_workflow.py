@@ -463,7 +463,13 @@ class UpgradeTest(qa.ClockedCliTest):
         self.assertEqual(self.due_rows("--activity", "audit_action"),
                          [("sw1", "2026-10-22", "overdue", "2026-10-20",
                            None)])
-        self.assertEqual(self.query("PRAGMA user_version"), [(4,)])
+        self.assertEqual(self.query("PRAGMA user_version"), [(5,)])
+        # 0.1.0's people are tracked since the day they were added.
+        self.assertEqual(self.query(
+            "SELECT count(*) FROM staff WHERE since IS NULL OR since <>"
+            " added_on"), [(0,)])
+        self.assertEqual(len(before["staff"]),
+                         self.query("SELECT count(*) FROM staff")[0][0])
         # Every row is still there, each old close now names its audit.
         for table, rows in before.items():
             after = self.query(f'SELECT * FROM "{table}" ORDER BY 1')

@@ -137,10 +137,9 @@ class StaffCliTest(unittest.TestCase):
         try:
             lines = out.splitlines()
             self.assertEqual(lines[0], "id,name,email,role,team,manager,"
-                             "nqsw_start,left_on")
-            # Drop the left_on column: what is left imports back.
-            stripped = "\n".join(l.rsplit(",", 1)[0] for l in lines) + "\n"
-            path = qa.write(os.path.join(other.dir, "back.csv"), stripped)
+                             "nqsw_start,since,left_on")
+            # What the list writes imports back as it is.
+            path = qa.write(os.path.join(other.dir, "back.csv"), out)
             r = other.run("staff", "import", path)
             self.assertEqual(r.returncode, 0, r.stderr)
             a = json.loads(self.ok("staff", "list", "--format", "json").stdout)
@@ -167,20 +166,21 @@ class StaffCliTest(unittest.TestCase):
         written = ('"\'=HYPERLINK(""http://evil.example"",""Click, '
                    'please"")"')
         lines = self.ok("staff", "list", "--format", "csv").stdout.splitlines()
-        self.assertEqual(lines[1], "gm1,Gale Morgan,gale@example.org,"
-                         "group_manager,'+Team,,,")
-        self.assertEqual(lines[2], f"sw1,{written},sw1@example.org,"
-                         "social_worker,'@Home,gm1,,")
+        # since is the day they were added.
+        self.assertRegex(lines[1], r"^gm1,Gale Morgan,gale@example\.org,"
+                         r"group_manager,'\+Team,,,\d{4}-\d\d-\d\d,$")
+        self.assertTrue(lines[2].startswith(
+            f"sw1,{written},sw1@example.org,social_worker,'@Home,gm1,,"),
+            lines[2])
         due = self.ok("due", "--format", "csv").stdout.splitlines()
         [sw1] = [line for line in due if line.startswith("sw1,")]
         self.assertTrue(sw1.startswith(f"sw1,{written},'@Home,gm1,"
                                        "supervision,"), sw1)
-        # Back in through import, without left_on (test_staff_csv.py
-        # imports all 8 columns).
+        # Back in through import, as it is.
         other = qa.Workspace()
         try:
-            stripped = "\n".join(l.rsplit(",", 1)[0] for l in lines) + "\n"
-            path = qa.write(os.path.join(other.dir, "back.csv"), stripped)
+            path = qa.write(os.path.join(other.dir, "back.csv"),
+                            "\n".join(lines) + "\n")
             r = other.run("staff", "import", path)
             self.assertEqual(r.returncode, 0, r.stderr)
             back = {p["id"]: p for p in json.loads(other.run(

@@ -21,7 +21,7 @@ import qa  # noqa: E402
 TODAY = "2026-03-02"
 # A comma, a double quote, an apostrophe and a letter outside ASCII.
 ZOE = 'Zoë "Zed" O\'Brien, Jr'
-HEADER = b"id,name,email,role,team,manager,nqsw_start,left_on\n"
+HEADER = b"id,name,email,role,team,manager,nqsw_start,since,left_on\n"
 
 
 class StaffCsvTest(qa.ClockedCliTest):
@@ -71,10 +71,12 @@ class StaffCsvTest(qa.ClockedCliTest):
         self.assertTrue(written.startswith(HEADER), written)
         # RFC 4180: the name in quotes, its quotes doubled, UTF-8 as is.
         self.assertIn('zoe1,"Zoë ""Zed"" O\'Brien, Jr",zoe1@example.org,'
-                      'social_worker,North,gm1,2026-01-05,\n'.encode(),
+                      'social_worker,North,gm1,2026-01-05,2026-03-02,\n'
+                      .encode(),
                       written)
         self.assertIn(b'lv1,Lee Vernon,lv1@example.org,'
-                      b'"practice_manager,qa_team",North,gm1,,2026-03-02\n',
+                      b'"practice_manager,qa_team",North,gm1,,2026-03-02,'
+                      b'2026-03-02\n',
                       written)
         path = self.file("staff.csv", written)
 
@@ -95,6 +97,15 @@ class StaffCsvTest(qa.ClockedCliTest):
         self.assertEqual(
             due, json.loads(self.ok("due", "--format", "json").stdout))
 
+        # Into a fresh database three months on, the leaver too: each is
+        # tracked since the day the list says, so they left after it.
+        later = self.fresh()
+        self.at("2026-06-01")
+        self.ok_in(later, "staff", "import", path)
+        self.assertEqual(self.csv_of(later), written)
+        self.assertEqual(self.people_of(later)["lv1"]["left_on"], TODAY)
+        self.at(TODAY)
+
         # Into the database it came from: a leaver who left on that very
         # day is no news, and nothing changes.
         # (The staff rows' updated_at moves on; the schedule does not.)
@@ -111,7 +122,7 @@ class StaffCsvTest(qa.ClockedCliTest):
         # and the byte order mark a spreadsheet writes.
         rows[2]["team"] = "South"
         order = ["left_on", "team", "name", "id", "role", "nqsw_start",
-                 "manager", "email"]
+                 "manager", "since", "email"]
         edited = io.StringIO(newline="")
         out = csv.DictWriter(edited, fieldnames=order, lineterminator="\r\n")
         out.writeheader()

@@ -90,7 +90,7 @@ static void everyone_in_id_order(void **state)
 	assert_string_equal(amy->email, "someone@example.org");
 	assert_int_equal(amy->roles, ROLE_SOCIAL_WORKER);
 	assert_int_equal(amy->nqsw_start, qa_day_from_ymd(2026, 1, 5));
-	assert_int_equal(amy->added_on, TODAY);
+	assert_int_equal(amy->since, TODAY);
 	assert_int_equal(amy->left_on, QA_DAY_NONE);
 	assert_true(people_in_post(amy, TODAY));
 

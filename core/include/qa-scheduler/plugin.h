@@ -148,7 +148,8 @@ struct qa_subject {
 	const char *staff_id;   /* NULL for an audience-wide series */
 	const char *name;       /* display name, NULL for audience */
 	const char *manager_id; /* line manager, may be NULL */
-	qa_day added_on;        /* when the person was added */
+	qa_day added_on;        /* obligations start: their since (the day added
+				 * by default); the name is 1.0's */
 	qa_day nqsw_start;      /* QA_DAY_NONE when not newly qualified */
 	qa_day left_on;         /* QA_DAY_NONE when still in post */
 	qa_day today;           /* the organisation's local date now */
