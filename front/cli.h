@@ -191,6 +191,7 @@ int cli_staff_import(const struct cli_call *call);
 int cli_staff_list(const struct cli_call *call);
 int cli_staff_leave(const struct cli_call *call);
 int cli_record(const struct cli_call *call);
+int cli_record_import(const struct cli_call *call);
 int cli_due(const struct cli_call *call);
 int cli_next(const struct cli_call *call);
 int cli_export(const struct cli_call *call);

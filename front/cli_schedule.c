@@ -8,6 +8,7 @@
 #include "db.h"
 #include "due.h"
 #include "record.h"
+#include "record_import.h"
 #include "staff.h"
 
 int cli_record(const struct cli_call *call)
@@ -85,6 +86,42 @@ out:
 	cli_print_errors(&errs);
 	errlist_done(&errs);
 	free(said);
+	engine_done(&e);
+	return rc;
+}
+
+int cli_record_import(const struct cli_call *call)
+{
+	const char *file = call->operands[0];
+	struct engine e;
+	struct errlist errs = {0};
+	int audits = 0, rc = CLI_ERROR;
+	if (cli_engine_open(call, ENGINE_DATABASE, &e))
+		goto out;
+	struct sched_env env = engine_env(&e, time(NULL));
+	if (db_begin(e.db))
+		goto out;
+	int recorded = record_import_csv(e.db, &e.plugins, file, env.today,
+					 &errs, &audits);
+	if (recorded < 0) {
+		db_rollback(e.db);
+		cli_print_errors(&errs);
+		fprintf(stderr,
+			"qa-scheduler: %s: nothing recorded (%zu problem(s))\n",
+			file, errs.n);
+		goto out;
+	}
+	/* Every series the rows touch, the audit workflow's too: the whole
+	 * schedule, once. */
+	if (cli_regenerate(&e, &env, NULL) || db_commit(e.db)) {
+		db_rollback(e.db);
+		goto out;
+	}
+	printf("%s: %d completion(s) recorded, %d of them audits\n", file,
+	       recorded, audits);
+	rc = CLI_OK;
+out:
+	errlist_done(&errs);
 	engine_done(&e);
 	return rc;
 }

@@ -122,6 +122,10 @@ const struct cli_verb cli_verbs[] = {
 	 staff_leave_options, N(staff_leave_options), cli_staff_leave},
 	{"record", "ACTIVITY", 1, 1, "record that ACTIVITY was done",
 	 record_options, N(record_options), cli_record},
+	{"record import", "FILE.csv", 1, 1,
+	 "record completions from a CSV file, all or nothing (back-filling "
+	 "history)",
+	 NULL, 0, cli_record_import},
 	{"due", NULL, 0, 0, "what is due, overdue or missed, and for whom",
 	 due_options, N(due_options), cli_due},
 	{"next", "ACTIVITY", 1, 1, "preview ACTIVITY's next occurrences",
