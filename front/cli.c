@@ -451,8 +451,38 @@ static void complete_words(FILE *out, const char *words)
 	fprintf(out, "COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))", words);
 }
 
-/* The case arm completing verb v's options, their values and operands. */
-static void complete_verb(FILE *out, const struct cli_verb *v)
+/* The subcommands of the verbs whose first word verb i's begins, as
+ * separator-joined words ("add import list leave" for staff), into buf;
+ * *plain says whether a verb is that word alone (record, beside record
+ * import). Returns the number of subcommands. */
+static size_t group_of(size_t i, const char *separator, char *buf, size_t size,
+		       bool *plain)
+{
+	size_t len = first_word_len(i), n = 0, used = 0;
+	size_t start = i;
+	while (start > 0 && !first_of_word(start))
+		start--;
+	*plain = false;
+	buf[0] = '\0';
+	for (size_t k = start; k < cli_n_verbs; k++) {
+		if (k > start && first_of_word(k))
+			break;
+		if (!in_group(k)) {
+			*plain = true;
+			continue;
+		}
+		used += (size_t)snprintf(
+			buf + used, used < size ? size - used : 0, "%s%s",
+			n ? separator : "", cli_verbs[k].name + len + 1);
+		n++;
+	}
+	return n;
+}
+
+/* The case arm completing verb v's options, their values and operands;
+ * subs, when not empty, are subcommands that may stand for the operand
+ * (record import). */
+static void complete_verb(FILE *out, const struct cli_verb *v, const char *subs)
 {
 	char words[512];
 	size_t used = 0;
@@ -487,10 +517,11 @@ static void complete_verb(FILE *out, const struct cli_verb *v)
 		      out);
 	else if (v->operands && strcmp(v->operands, "ACTIVITY") == 0)
 		/* The activities the configured plugins give. */
-		fputs("\t\telse\n\t\t\tCOMPREPLY=($(compgen -W \"$(" PROGRAM
-		      " \"${config[@]}\" plugins 2>/dev/null | "
-		      "awk 'NR > 1 && !/^ / {print $1}')\" -- \"$cur\"))\n",
-		      out);
+		fprintf(out,
+			"\t\telse\n\t\t\tCOMPREPLY=($(compgen -W \"%s "
+			"$(" PROGRAM " \"${config[@]}\" plugins 2>/dev/null | "
+			"awk 'NR > 1 && !/^ / {print $1}')\" -- \"$cur\"))\n",
+			subs);
 	else if (v->operands && strcmp(v->operands, "SHELL") == 0)
 		fputs("\t\telse\n\t\t\tCOMPREPLY=($(compgen -W bash -- "
 		      "\"$cur\"))\n",
@@ -527,12 +558,19 @@ int cli_completion(const struct cli_call *call)
 	      "\t\tcmd=${COMP_WORDS[i]}\n"
 	      "\t\tcase $cmd in\n",
 	      out);
+	char subs[256];
+	bool plain;
+	/* A group's second word is part of the command when it is one of
+	 * its subcommands (record import; not record supervision). */
 	for (size_t i = 0; i < cli_n_verbs; i++)
-		if (in_group(i) && first_of_word(i))
+		if (first_of_word(i) &&
+		    group_of(i, "|", subs, sizeof(subs), &plain))
 			fprintf(out,
-				"\t\t%.*s) ((i + 1 < COMP_CWORD)) && "
-				"cmd=\"$cmd ${COMP_WORDS[i+1]}\" ;;\n",
-				(int)first_word_len(i), cli_verbs[i].name);
+				"\t\t%.*s) case ${COMP_WORDS[i+1]} in %s) "
+				"((i + 1 < COMP_CWORD)) && cmd=\"$cmd "
+				"${COMP_WORDS[i+1]}\" ;; esac ;;\n",
+				(int)first_word_len(i), cli_verbs[i].name,
+				subs);
 	fputs("\t\tesac\n\t\tbreak\n\tdone\n\tcase $cmd in\n\t\"\") ", out);
 	char words[512];
 	size_t used = 0;
@@ -545,22 +583,14 @@ int cli_completion(const struct cli_call *call)
 	complete_words(out, words);
 	fputs(" ;;\n", out);
 	for (size_t i = 0; i < cli_n_verbs; i++) {
-		if (in_group(i) && first_of_word(i)) {
-			size_t len = first_word_len(i);
-			used = 0;
-			for (size_t k = i; k < cli_n_verbs; k++) {
-				if (k > i && first_of_word(k))
-					break;
-				used += (size_t)snprintf(
-					words + used, sizeof(words) - used,
-					"%s%s", k > i ? " " : "",
-					cli_verbs[k].name + len + 1);
-			}
-			fprintf(out, "\t%.*s) ", (int)len, cli_verbs[i].name);
-			complete_words(out, words);
+		size_t n = group_of(i, " ", subs, sizeof(subs), &plain);
+		if (n && !plain && first_of_word(i)) {
+			fprintf(out, "\t%.*s) ", (int)first_word_len(i),
+				cli_verbs[i].name);
+			complete_words(out, subs);
 			fputs(" ;;\n", out);
 		}
-		complete_verb(out, &cli_verbs[i]);
+		complete_verb(out, &cli_verbs[i], in_group(i) ? "" : subs);
 	}
 	fputs("\tesac\n}\ncomplete -F _qa_scheduler " PROGRAM "\n", out);
 	return CLI_OK;

@@ -180,6 +180,13 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
         # An activity: the ones the configured plugins give.
         got = self.complete(f"qa-scheduler -c {self.ws.config} record sup")
         self.assertEqual(got, ["supervision"])
+        # record is a command and the start of record import.
+        got = self.complete(f"qa-scheduler -c {self.ws.config} record i")
+        self.assertEqual(got, ["import", "iro_scrutiny"])
+        self.assertEqual(self.complete("qa-scheduler record import --"),
+                         ["--help"])
+        self.assertIn("--grade", self.complete(
+            "qa-scheduler record supervision --"))
 
     def test_usage_text_fits_a_terminal(self):
         for args in (["help"], ["help", "record"], ["help", "staff"],
