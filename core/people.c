@@ -14,6 +14,7 @@ void people_done(struct people *people)
 		free(people->items[i].name);
 		free(people->items[i].email);
 		free(people->items[i].manager_id);
+		free(people->items[i].team);
 	}
 	free(people->items);
 	memset(people, 0, sizeof(*people));
@@ -27,6 +28,7 @@ int people_load(sqlite3 *db, const char *only, unsigned flags,
 		" coalesce(s.since, s.added_on),"
 		" s.nqsw_start, s.left_on, (SELECT group_concat(role) FROM"
 		"  staff_roles r WHERE r.staff_id = s.id)"
+		", s.team"
 		" FROM staff s WHERE ?1 IS NULL OR s.id = ?1 ORDER BY s.id";
 	sqlite3_stmt *stmt = NULL;
 	size_t cap = 0;
@@ -51,9 +53,10 @@ int people_load(sqlite3 *db, const char *only, unsigned flags,
 		p->name = db_column_dup(stmt, 1);
 		p->email = db_column_dup(stmt, 2);
 		p->manager_id = db_column_dup(stmt, 3);
-		/* The schema makes the first three NOT NULL: a NULL here is
-		 * no memory. */
-		if (!p->id || !p->name || !p->email ||
+		p->team = db_column_dup(stmt, 8);
+		/* The schema makes the first three and the team NOT NULL: a
+		 * NULL here is no memory. */
+		if (!p->id || !p->name || !p->email || !p->team ||
 		    (sqlite3_column_type(stmt, 3) != SQLITE_NULL &&
 		     !p->manager_id))
 			goto out;

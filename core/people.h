@@ -14,6 +14,7 @@
 struct person {
 	char *id, *name, *email;
 	char *manager_id; /* NULL at the top of the line */
+	char *team;
 	/* Effective (roles_effective); 0 when the stored words do not parse,
 	 * so a word a later version dropped counts for nothing. */
 	unsigned roles;

@@ -597,6 +597,65 @@ out:
 	return rc;
 }
 
+int sched_history(sqlite3 *db, const struct sched_env *env,
+		  const char *activity, qa_day from, qa_day to,
+		  sched_history_cb cb, void *arg, struct errlist *errs)
+{
+	struct people people = {0};
+	struct gen_queries queries = {0};
+	struct sched_occ_list occs = {0};
+	char *owner = NULL;
+	struct config_list holders = {0};
+	int rc = -1;
+	struct plugin *p = plugin_set_find(env->plugins, activity);
+	if (!p) {
+		errlist_add(errs,
+			    "no activity \"%s\" is loaded; `qa-scheduler "
+			    "plugins` lists them",
+			    activity);
+		return -1;
+	}
+	if (p->desc->scope != QA_SCOPE_PERSON) {
+		/* One series for everyone: its deadlines are its owner's. */
+		if (sched_owner(db, p, env->today, &owner, &holders) ||
+		    generate_one(db, env, &queries, p, NULL, from, to, &occs))
+			goto out;
+		if (occs.n)
+			qsort(occs.items, occs.n, sizeof(*occs.items), cmp_occ);
+		rc = cb(NULL, owner, &occs, arg);
+		goto out;
+	}
+	if (people_load(db, NULL, 0, &people))
+		goto out;
+	for (size_t i = 0; i < people.n; i++) {
+		const struct person *who = &people.items[i];
+		if (!concerns(p->desc, who) ||
+		    (who->since != QA_DAY_NONE && who->since > to) ||
+		    (who->left_on != QA_DAY_NONE && who->left_on < from))
+			continue;
+		sched_occ_list_done(&occs);
+		if (generate_one(db, env, &queries, p, who, from, to, &occs)) {
+			errlist_add(errs,
+				    "plugin %s failed to generate for %s "
+				    "(reason above)",
+				    activity, who->id);
+			goto out;
+		}
+		if (occs.n)
+			qsort(occs.items, occs.n, sizeof(*occs.items), cmp_occ);
+		if (cb(who, who->id, &occs, arg))
+			goto out;
+	}
+	rc = 0;
+out:
+	services_queries_finish(&queries);
+	sched_occ_list_done(&occs);
+	people_done(&people);
+	free(owner);
+	config_list_done(&holders);
+	return rc;
+}
+
 int sched_count_by_status(sqlite3 *db,
 			  void (*cb)(const char *status, long long n,
 				     void *arg),

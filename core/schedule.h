@@ -96,6 +96,20 @@ int sched_owner(sqlite3 *db, const struct plugin *p, qa_day today, char **owner,
 /* Is the stored schedule generated for `today`? Reads meta. */
 bool sched_is_current(sqlite3 *db, qa_day today);
 
+/* Each subject's occurrences of one activity over [from, to], generated
+ * afresh from what is recorded (for reports; nothing stored): cb gets, in
+ * id order, every person the activity concerns who is tracked at some time
+ * in [from, to], or once the audience series with its owner (NULL when
+ * nobody owns it), and the occurrences sorted by date; a non-zero return
+ * stops. 0, or -1 with what to fix in errs (an unknown activity, a plugin
+ * that failed) or, on a database error, logged. */
+struct person;
+typedef int (*sched_history_cb)(const struct person *person, const char *owner,
+				const struct sched_occ_list *occs, void *arg);
+int sched_history(sqlite3 *db, const struct sched_env *env,
+		  const char *activity, qa_day from, qa_day to,
+		  sched_history_cb cb, void *arg, struct errlist *errs);
+
 /* Call cb with each status of the stored occurrences ("confirmed",
  * "tentative", "cancelled"...) and how many have it. 0, or -1 on a database
  * error. */

@@ -271,6 +271,17 @@ static int take_value(struct cli_call *call, size_t i, const char *text)
 				"(a real one: 2026-02-30 is not)\n",
 			call->verb->name, o->name, text);
 		return CLI_ERROR;
+	case CLI_MONTH: {
+		char day[16];
+		if (strlen(text) == 7 &&
+		    snprintf(day, sizeof(day), "%s-01", text) == 10 &&
+		    date_parse(day, &v->day) == 0)
+			return CLI_OK;
+		fprintf(stderr,
+			PROGRAM ": %s: --%s \"%s\": not a month; use YYYY-MM\n",
+			call->verb->name, o->name, text);
+		return CLI_ERROR;
+	}
 	case CLI_COUNT: {
 		char *end;
 		long value = strtol(text, &end, 10);

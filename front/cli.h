@@ -31,6 +31,7 @@ enum cli_type {
 	CLI_FLAG,   /* no value */
 	CLI_DATE,   /* YYYY-MM-DD, a real date: value.day */
 	CLI_COUNT,  /* a whole number from 0 to max: value.count */
+	CLI_MONTH,  /* YYYY-MM, a real month: value.day is its first day */
 	CLI_CHOICE, /* one of choices: value.choice is its index */
 };
 
@@ -173,10 +174,13 @@ enum {
 enum { NEXT_STAFF, NEXT_FROM, NEXT_COUNT };
 enum { FEED_URL_STAFF, FEED_URL_TEAM, FEED_URL_ROTATE, FEED_URL_REVOKE };
 enum { EXPORT_STAFF };
+enum { REPORT_FROM, REPORT_TO, REPORT_TEAM, REPORT_MANAGER, REPORT_FORMAT };
 
 /* The choices of every --format, in the order of enum staff_format and
  * enum due_format. */
 extern const char *const cli_formats[];
+/* report's: cli_formats and html, for the board pack. */
+extern const char *const cli_report_formats[];
 
 /* The run functions the table names. */
 int cli_serve(const struct cli_call *call);
@@ -195,5 +199,6 @@ int cli_record_import(const struct cli_call *call);
 int cli_due(const struct cli_call *call);
 int cli_next(const struct cli_call *call);
 int cli_export(const struct cli_call *call);
+int cli_report(const struct cli_call *call);
 
 #endif

@@ -9,6 +9,7 @@
 #include "due.h"
 #include "record.h"
 #include "record_import.h"
+#include "report.h"
 #include "staff.h"
 
 int cli_record(const struct cli_call *call)
@@ -315,6 +316,66 @@ int cli_export(const struct cli_call *call)
 	rc = CLI_OK;
 out:
 	feed_doc_done(&doc);
+	engine_done(&e);
+	return rc;
+}
+
+int cli_report(const struct cli_call *call)
+{
+	const char *kind = call->operands[0];
+	const char *id = call->n_operands > 1 ? call->operands[1] : NULL;
+	const struct cli_value *from = cli_opt(call, REPORT_FROM);
+	const struct cli_value *to = cli_opt(call, REPORT_TO);
+	const struct cli_value *format = cli_opt(call, REPORT_FORMAT);
+	if (strcmp(kind, "activity") != 0)
+		return cli_usage_error(call,
+				       "no report \"%s\"; there is "
+				       "activity ID",
+				       kind);
+	if (!id)
+		return cli_usage_error(call,
+				       "activity needs the activity's ID");
+	if (format && format->choice == 3)
+		return cli_usage_error(call, "html is for the board pack; use "
+					     "table, json or csv");
+	struct engine e;
+	struct rows rows = {0};
+	struct errlist errs = {0};
+	int rc = CLI_ERROR;
+	if (cli_engine_open(call, ENGINE_DATABASE, &e))
+		goto out;
+	struct sched_env env = engine_env(&e, time(NULL));
+	struct report_filter filter = {.team = cli_text(call, REPORT_TEAM),
+				       .manager_id =
+					       cli_text(call, REPORT_MANAGER)};
+	report_default_range(env.today, &filter.from, &filter.to);
+	if (from)
+		filter.from = from->day;
+	if (to)
+		filter.to = qa_period_end(to->day, QA_PERIOD_MONTH);
+	if (filter.from > filter.to) {
+		char a[32], b[32];
+		fprintf(stderr,
+			"qa-scheduler: report: %s is after %s; the range is "
+			"empty\n",
+			cli_option_name(call, REPORT_FROM, a, sizeof(a)),
+			cli_option_name(call, REPORT_TO, b, sizeof(b)));
+		goto out;
+	}
+	if (report_activity(e.db, &env, &filter, id, &rows, &errs)) {
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "qa-scheduler: report: %s\n",
+				errs.msgs[i]);
+		goto out;
+	}
+	if (rows_print(&rows,
+		       format ? (enum rows_format)format->choice : ROWS_TABLE,
+		       stdout))
+		goto out;
+	rc = CLI_OK;
+out:
+	rows_done(&rows);
+	errlist_done(&errs);
 	engine_done(&e);
 	return rc;
 }

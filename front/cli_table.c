@@ -6,6 +6,7 @@
 #define N(options) (sizeof(options) / sizeof((options)[0]))
 
 const char *const cli_formats[] = {"table", "json", "csv", NULL};
+const char *const cli_report_formats[] = {"table", "json", "csv", "html", NULL};
 
 static const struct cli_option plugins_options[] = {
 	[PLUGINS_HELP] = {"help", CLI_TEXT, "ID",
@@ -103,6 +104,19 @@ static const struct cli_option export_options[] = {
 	[EXPORT_STAFF] = {"staff", CLI_TEXT, "ID", "whose feed", true},
 };
 
+static const struct cli_option report_options[] = {
+	[REPORT_FROM] = {"from", CLI_MONTH, "YYYY-MM",
+			 "the first month (default: 12 whole months back)"},
+	[REPORT_TO] = {"to", CLI_MONTH, "YYYY-MM",
+		       "the last month (default: the last whole month)"},
+	[REPORT_TEAM] = {"team", CLI_TEXT, "TEAM", "only that team"},
+	[REPORT_MANAGER] = {"manager", CLI_TEXT, "ID",
+			    "everyone in that manager's line"},
+	[REPORT_FORMAT] = {"format", CLI_CHOICE, "table|json|csv|html",
+			   "how to print it (default table)",
+			   .choices = cli_report_formats},
+};
+
 const struct cli_verb cli_verbs[] = {
 	{"serve", NULL, 0, 0, "run the daemon in the foreground", NULL, 0,
 	 cli_serve},
@@ -130,6 +144,9 @@ const struct cli_verb cli_verbs[] = {
 	 due_options, N(due_options), cli_due},
 	{"next", "ACTIVITY", 1, 1, "preview ACTIVITY's next occurrences",
 	 next_options, N(next_options), cli_next},
+	{"report", "KIND [ID]", 1, 2,
+	 "what was done on time, late or missed: report activity ID",
+	 report_options, N(report_options), cli_report},
 	{"feed-url", NULL, 0, 0,
 	 "issue, rotate or revoke a person's or a team's feed URL",
 	 feed_url_options, N(feed_url_options), cli_feed_url},

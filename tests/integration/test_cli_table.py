@@ -12,8 +12,10 @@ sys.path.insert(0, os.path.dirname(__file__))
 import qa  # noqa: E402
 
 # A value of the right kind for each argument name help shows.
-SAMPLE = {"DATE": "2026-01-05", "N": "1", "DAYS": "3",
-          "table|json|csv": "json"}
+SAMPLE = {"DATE": "2026-01-05", "N": "1", "DAYS": "3", "YYYY-MM": "2026-01",
+          "table|json|csv": "json", "table|json|csv|html": "json"}
+# And for each operand help names.
+OPERAND = {"SHELL": "bash", "KIND": "activity"}
 
 
 def commands(text):
@@ -84,7 +86,7 @@ class CliTableTest(unittest.TestCase):
                     self.assertEqual(dashed.stdout, own.stdout)
                 opts = options(own.stdout)
                 args = [o for o in operands if o != "[COMMAND]"]
-                args = ["bash" if o == "SHELL" else "x" for o in args]
+                args = [OPERAND.get(o, "x") for o in args]
                 required = []
                 for opt, arg, req in opts:
                     if req:

@@ -1,0 +1,224 @@
+#include "report.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "db.h"
+#include "log.h"
+#include "people.h"
+#include "qa-scheduler/util.h"
+
+void report_default_range(qa_day today, qa_day *from, qa_day *to)
+{
+	qa_day month = qa_period_start(today, QA_PERIOD_MONTH);
+	*to = month - 1;
+	*from = qa_day_add_months(month, -12);
+}
+
+/* The ids in manager_id's line (everyone under them, at any depth), sorted,
+ * or an empty list for no manager. 0, or -1 with the problem. */
+static int line_of(sqlite3 *db, const char *manager_id, struct config_list *out,
+		   struct errlist *errs)
+{
+	static const char sql[] = "WITH RECURSIVE line(id) AS ("
+				  " SELECT id FROM staff WHERE manager_id = ?1"
+				  " UNION SELECT s.id FROM staff s JOIN line l"
+				  "  ON s.manager_id = l.id)"
+				  " SELECT id FROM line ORDER BY id";
+	memset(out, 0, sizeof(*out));
+	if (!manager_id)
+		return 0;
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM staff WHERE id = ?1", -1,
+			       &stmt, NULL) != SQLITE_OK)
+		goto out;
+	db_bind_text(stmt, 1, manager_id);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_DONE) {
+		errlist_add(errs, "manager \"%s\": no such person",
+			    manager_id);
+		sqlite3_finalize(stmt);
+		return -1;
+	}
+	sqlite3_finalize(stmt);
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		goto out;
+	db_bind_text(stmt, 1, manager_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		char **grown =
+			realloc(out->items, (out->n + 1) * sizeof(*grown));
+		if (!grown)
+			goto out;
+		out->items = grown;
+		if (!(out->items[out->n] = db_column_dup(stmt, 0)))
+			goto out;
+		out->n++;
+	}
+	rc = step == SQLITE_DONE ? 0 : -1;
+out:
+	if (rc)
+		log_err("report: the line of %s: %s", manager_id,
+			sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int cmp_text(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool in_line(const struct config_list *line, const char *id)
+{
+	return bsearch(&id, line->items, line->n, sizeof(*line->items),
+		       cmp_text) != NULL;
+}
+
+/* The period a deadline's key names ("2026-07", "2026-W27", "2026-Q3",
+ * "2026"), or false when it names none. */
+static bool period_of(const char *key, qa_day *start, qa_day *end)
+{
+	int y, n;
+	char c;
+	enum qa_period period;
+	if (sscanf(key, "%4d-W%2d%c", &y, &n, &c) == 2) {
+		/* ISO week n: the week holding 4 January is week 1. */
+		qa_day jan4 = qa_day_from_ymd(y, 1, 4);
+		*start = jan4 - (qa_day_weekday(jan4) - 1) + (n - 1) * 7;
+		period = QA_PERIOD_WEEK;
+	} else if (sscanf(key, "%4d-Q%1d%c", &y, &n, &c) == 2 && n >= 1 &&
+		   n <= 4) {
+		*start = qa_day_from_ymd(y, (n - 1) * 3 + 1, 1);
+		period = QA_PERIOD_QUARTER;
+	} else if (sscanf(key, "%4d-%2d%c", &y, &n, &c) == 2 && n >= 1 &&
+		   n <= 12) {
+		*start = qa_day_from_ymd(y, n, 1);
+		period = QA_PERIOD_MONTH;
+	} else if (sscanf(key, "%4d%c", &y, &c) == 1 && strlen(key) == 4) {
+		*start = qa_day_from_ymd(y, 1, 1);
+		period = QA_PERIOD_YEAR;
+	} else {
+		return false;
+	}
+	*end = qa_period_end(*start, period);
+	return true;
+}
+
+struct activity_report {
+	const struct report_filter *filter;
+	struct config_list line;
+	qa_day today;
+	struct rows *out;
+	size_t deadlines; /* seen, filtered or not */
+	size_t others;    /* occurrences that are no deadline */
+};
+
+static const char *team_of(const struct person *person, const char *owner,
+			   sqlite3 *db, char *buf, size_t size)
+{
+	if (person)
+		return person->team;
+	buf[0] = '\0';
+	sqlite3_stmt *stmt = NULL;
+	if (owner && sqlite3_prepare_v2(db,
+					"SELECT team FROM staff WHERE"
+					" id = ?1",
+					-1, &stmt, NULL) == SQLITE_OK) {
+		db_bind_text(stmt, 1, owner);
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			snprintf(buf, size, "%s",
+				 (const char *)sqlite3_column_text(stmt, 0));
+	}
+	sqlite3_finalize(stmt);
+	return buf[0] ? buf : NULL;
+}
+
+struct activity_call {
+	struct activity_report *report;
+	sqlite3 *db;
+};
+
+static int activity_rows(const struct person *person, const char *owner,
+			 const struct sched_occ_list *occs, void *arg)
+{
+	struct activity_call *call = arg;
+	struct activity_report *rp = call->report;
+	const struct report_filter *f = rp->filter;
+	char team_buf[128];
+	const char *team =
+		team_of(person, owner, call->db, team_buf, sizeof(team_buf));
+	if (f->team && (!team || strcmp(team, f->team) != 0))
+		return 0;
+	if (f->manager_id && (!owner || !in_line(&rp->line, owner)))
+		return 0;
+	for (size_t i = 0; i < occs->n; i++) {
+		const struct sched_occ *o = &occs->items[i];
+		if (o->kind != QA_OCC_DUE) {
+			rp->others++;
+			continue;
+		}
+		rp->deadlines++;
+		if (o->date < f->from || o->date > f->to)
+			continue;
+		qa_day start, end;
+		if (!period_of(o->key, &start, &end))
+			start = end = o->date;
+		const char *status = o->done_on != QA_DAY_NONE ? "done"
+				     : end < rp->today         ? "missed"
+							       : "open";
+		char s[DATE_TEXT_SIZE], e[DATE_TEXT_SIZE], d[DATE_TEXT_SIZE],
+			done[DATE_TEXT_SIZE];
+		const char *cells[] = {owner,
+				       team,
+				       date_format(start, s),
+				       date_format(end, e),
+				       date_format(o->date, d),
+				       status,
+				       o->done_on != QA_DAY_NONE
+					       ? date_format(o->done_on, done)
+					       : NULL};
+		if (rows_add(rp->out, cells))
+			return -1;
+	}
+	return 0;
+}
+
+static const struct rows_column activity_columns[] = {
+	{"staff_id", ROWS_TEXT},     {"team", ROWS_TEXT},
+	{"period_start", ROWS_TEXT}, {"period_end", ROWS_TEXT},
+	{"due", ROWS_TEXT},          {"status", ROWS_TEXT},
+	{"done_on", ROWS_TEXT},
+};
+
+int report_activity(sqlite3 *db, const struct sched_env *env,
+		    const struct report_filter *filter, const char *activity,
+		    struct rows *out, struct errlist *errs)
+{
+	rows_init(out, activity_columns,
+		  sizeof(activity_columns) / sizeof(activity_columns[0]));
+	struct activity_report rp = {
+		.filter = filter, .today = env->today, .out = out};
+	int rc = -1;
+	if (line_of(db, filter->manager_id, &rp.line, errs))
+		goto out;
+	struct activity_call call = {&rp, db};
+	if (sched_history(db, env, activity, filter->from, filter->to,
+			  activity_rows, &call, errs))
+		goto out;
+	if (rp.deadlines == 0 && rp.others > 0) {
+		errlist_add(errs,
+			    "%s has no deadlines to report, only meetings or "
+			    "sessions; `report supervision` reports "
+			    "supervision",
+			    activity);
+		goto out;
+	}
+	rc = 0;
+out:
+	config_list_done(&rp.line);
+	return rc;
+}

@@ -1,0 +1,34 @@
+/* report: what was done on time, late or missed (issue 8), from what is
+ * recorded now, each subject's schedule generated afresh over the months
+ * asked for (sched_history), never from what the stored window still
+ * holds. */
+#ifndef QA_REPORT_H
+#define QA_REPORT_H
+
+#include <sqlite3.h>
+
+#include "errlist.h"
+#include "rows.h"
+#include "schedule.h"
+
+struct report_filter {
+	qa_day from, to;        /* the first and last day reported */
+	const char *team;       /* only this team; NULL: all */
+	const char *manager_id; /* only everyone in this manager's line */
+};
+
+/* The default range: the last 12 whole months before today. */
+void report_default_range(qa_day today, qa_day *from, qa_day *to);
+
+/* `report activity ID`: one row per person (or owner, for a single series)
+ * and deadline falling due in the range, with the columns staff_id, team,
+ * period_start, period_end, due, status (done: a completion dated in the
+ * period; missed: the period ended without one; open) and done_on. 0, or
+ * -1 with what to fix in errs (an unknown activity or manager, an activity
+ * that has no deadlines) or, on a database error, logged. out is initialised
+ * either way: rows_done it. */
+int report_activity(sqlite3 *db, const struct sched_env *env,
+		    const struct report_filter *filter, const char *activity,
+		    struct rows *out, struct errlist *errs);
+
+#endif

@@ -1,0 +1,128 @@
+"""Reports (issue 8, tracked as 11): `report activity ID`, one row per person
+and deadline, done (a completion dated in its period), missed (the period
+ended with none; a later completion does not fill it) or open, generated
+afresh from what is recorded over the months asked for. Every expected date
+and status below is worked out by hand from the framework (a monthly audit
+due by the last working day of the month) and the 2026 bank holidays;
+commands run on Thu 3 Dec 2026."""
+
+import csv
+import io
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+import qa  # noqa: E402
+
+COLUMNS = ["staff_id", "team", "period_start", "period_end", "due",
+           "status", "done_on"]
+# The last working day of each month of 2026: Sat 31 Jan, Sat 28 Feb, Sun
+# 31 May, Mon 31 Aug (summer bank holiday) and Sat 31 Oct move back.
+DUE = {1: "2026-01-30", 2: "2026-02-27", 3: "2026-03-31", 4: "2026-04-30",
+       5: "2026-05-29", 6: "2026-06-30", 7: "2026-07-31", 8: "2026-08-28",
+       9: "2026-09-30", 10: "2026-10-30", 11: "2026-11-30"}
+LAST = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30,
+        10: 31, 11: 30}
+
+
+def row(who, team, month, status, done=None):
+    return {"staff_id": who, "team": team,
+            "period_start": f"2026-{month:02d}-01",
+            "period_end": f"2026-{month:02d}-{LAST[month]:02d}",
+            "due": DUE[month], "status": status, "done_on": done}
+
+
+class ActivityReportTest(qa.ClockedCliTest):
+    def setUp(self):
+        super().setUp()
+        self.at("2026-12-03")
+        self.add("gm1", "group_manager", team="FS", since="2026-01-01")
+        self.add("pm1", "practice_manager", team="FS1", manager="gm1",
+                 since="2026-01-01")
+        self.add("pm2", "practice_manager", team="FS2", manager="gm1",
+                 since="2026-06-15")
+        self.add("pm3", "practice_manager", team="FS1", manager="gm1",
+                 since="2026-01-01")
+        self.ok("staff", "leave", "--id", "pm3", "--date", "2026-03-15")
+        for who in ("sw1", "sw2"):
+            self.add(who, "social_worker", team="FS1", manager="pm1",
+                     since="2026-01-01")
+        history = ["activity,staff,date,practitioner,grade"]
+        for who, day in [("pm1", "2026-01-20"), ("pm1", "2026-02-27"),
+                         ("pm1", "2026-04-01"),
+                         # September's audit done on 2 October counts for
+                         # October; September stays missed.
+                         ("pm1", "2026-10-02"), ("pm2", "2026-07-31")]:
+            history.append(f"collaborative_audit,{who},{day},sw1,good")
+        path = qa.write(os.path.join(self.ws.dir, "history.csv"),
+                        "\n".join(history) + "\n")
+        self.ok("record", "import", path)
+
+    def report(self, *args):
+        return json.loads(self.ok("report", "activity",
+                                  "collaborative_audit", "--format", "json",
+                                  *args).stdout)
+
+    def expected(self):
+        pm1 = {1: "2026-01-20", 2: "2026-02-27", 4: "2026-04-01",
+               10: "2026-10-02"}
+        rows = [row("pm1", "FS1", m, "done" if m in pm1 else "missed",
+                    pm1.get(m)) for m in range(1, 12)]
+        rows += [row("pm2", "FS2", m, "done" if m == 7 else "missed",
+                     "2026-07-31" if m == 7 else None)
+                 for m in range(6, 12)]
+        # pm3 left on 15 March: January and February only.
+        rows += [row("pm3", "FS1", m, "missed") for m in (1, 2)]
+        return rows
+
+    def test_the_last_twelve_whole_months(self):
+        got = self.report()
+        for r in got:
+            self.assertEqual(list(r), COLUMNS)
+        self.assertEqual(got, self.expected())
+
+    def test_range_team_and_line(self):
+        self.assertEqual(self.report("--from", "2026-10", "--to", "2026-11"),
+                         [r for r in self.expected()
+                          if r["period_start"] >= "2026-10"])
+        self.assertEqual(self.report("--team", "FS2"),
+                         [r for r in self.expected()
+                          if r["staff_id"] == "pm2"])
+        # gm1's line is everyone; pm1's line holds no practice manager.
+        self.assertEqual(self.report("--manager", "gm1"), self.expected())
+        self.assertEqual(self.report("--manager", "pm1"), [])
+        # An open period: December, asked for, not yet ended.
+        dec = self.report("--from", "2026-12", "--to", "2026-12",
+                          "--team", "FS1")
+        self.assertEqual([(r["staff_id"], r["due"], r["status"])
+                          for r in dec], [("pm1", "2026-12-31", "open")])
+
+    def test_csv_and_table_say_the_same(self):
+        out = self.ok("report", "activity", "collaborative_audit",
+                      "--format", "csv").stdout
+        rows = list(csv.DictReader(io.StringIO(out)))
+        self.assertEqual(list(rows[0]), COLUMNS)
+        self.assertEqual(rows, [{k: v or "" for k, v in r.items()}
+                                for r in self.expected()])
+        table = self.ok("report", "activity",
+                        "collaborative_audit").stdout.splitlines()
+        self.assertEqual(table[0].split(), [c.upper() for c in COLUMNS])
+        self.assertEqual(len(table), len(self.expected()) + 1)
+
+    def test_refusals(self):
+        self.fails(["report", "activity", "no_such"], ["no_such"])
+        self.fails(["report", "activity", "supervision"],
+                   ["no deadlines", "report supervision"])
+        self.fails(["report", "activity", "collaborative_audit",
+                    "--manager", "ghost"], ["ghost", "no such person"])
+        self.fails(["report", "activity", "collaborative_audit", "--from",
+                    "2026-13"], ['--from "2026-13"', "not a month"])
+        self.fails(["report", "activity", "collaborative_audit", "--from",
+                    "2026-11", "--to", "2026-10"], ["--from", "--to"])
+        self.fails(["report", "nothing"], ["nothing"], code=2,
+                   one_line=False)
+
+
+if __name__ == "__main__":
+    qa.main()
