@@ -68,6 +68,8 @@ int due_query(sqlite3 *db, const struct due_filter *f, struct due_list *out)
 		" WHERE se.next_due IS NOT NULL"
 		" AND (?1 IS NULL OR se.activity = ?1)"
 		" AND (st.left_on IS NULL OR st.left_on > ?4)"
+		/* Not yet tracked on the day asked about: nothing owed. */
+		" AND coalesce(st.since, st.added_on) <= ?4"
 		" AND (?2 IS NULL OR st.manager_id = ?2)"
 		" AND (?3 IS NULL OR st.team = ?3)";
 	sqlite3_stmt *stmt = NULL;

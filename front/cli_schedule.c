@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "db.h"
 #include "due.h"
+#include "history.h"
 #include "record.h"
 #include "record_import.h"
 #include "report.h"
@@ -139,6 +140,7 @@ int cli_due(const struct cli_call *call)
 				    .within_days = within ? within->count : 7};
 	struct engine e;
 	struct due_list rows = {0};
+	sqlite3 *as_of_db = NULL;
 	int rc = CLI_ERROR;
 	if (cli_engine_open(call, ENGINE_DATABASE, &e))
 		goto out;
@@ -169,7 +171,16 @@ int cli_due(const struct cli_call *call)
 		filter.as_of = env.today;
 	if (cli_ensure_current(&e, &env))
 		goto out;
-	if (due_query(e.db, &filter, &rows) ||
+	/* Another day: the schedule that day would have had, in memory. */
+	sqlite3 *db = e.db;
+	if (filter.as_of != env.today) {
+		struct sched_env then = env;
+		then.today = filter.as_of;
+		if (history_as_of(e.db, &then, &as_of_db))
+			goto out;
+		db = as_of_db;
+	}
+	if (due_query(db, &filter, &rows) ||
 	    due_print(&rows,
 		      format ? (enum due_format)format->choice
 			     : DUE_FORMAT_TABLE,
@@ -178,6 +189,7 @@ int cli_due(const struct cli_call *call)
 	rc = CLI_OK;
 out:
 	due_list_done(&rows);
+	db_close(as_of_db);
 	engine_done(&e);
 	return rc;
 }

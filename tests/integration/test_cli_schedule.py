@@ -163,18 +163,21 @@ class ScheduleTest(qa.ClockedCliTest):
         self.assertEqual(sw1("--as-of", "2026-07-25"),
                          ("2026-07-24", "overdue"))
 
-        # The phase is the one in force on the --as-of date: sw1 is weekly
-        # until Sat 4 Jul 2026, fortnightly from Sun 5 Jul 2026 to Mon 4 Jan
-        # 2027, experienced from Tue 5 Jan 2027.
+        # The phase is the one in force on the --as-of date: sw1 is
+        # fortnightly from Sun 5 Jul 2026 to Mon 4 Jan 2027, experienced from
+        # Tue 5 Jan 2027 (weekly before, when sw1 was not yet tracked).
         def phase(as_of):
             return [r[4] for r in self.due_rows(
                 "--activity", "supervision", "--as-of", as_of)
                 if r[0] == "sw1"][0]
 
-        self.assertEqual(phase("2026-07-04"), "nqsw_weekly")
-        self.assertEqual(phase("2026-07-05"), "nqsw_fortnightly")
+        self.assertEqual(phase("2026-07-15"), "nqsw_fortnightly")
         self.assertEqual(phase("2027-01-04"), "nqsw_fortnightly")
         self.assertEqual(phase("2027-01-05"), "experienced")
+        # Everyone was added today, so tracked since today (issue 8): on an
+        # earlier day nobody owed anything yet.
+        self.assertEqual(self.due_rows("--activity", "supervision",
+                                       "--as-of", "2026-07-04"), [])
 
         # Every activity: rows of other activities have no phase; overdue
         # rows come first, then dates never go down.
