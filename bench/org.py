@@ -356,10 +356,11 @@ def make_history(path, today, seed):
             "INSERT INTO completions (activity, staff_id, done_on,"
             " practitioner_id, grade, safeguarding, note, recorded_at,"
             " audit_id, home) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        # The import stamped everyone as added today; the history says
-        # they were there before it.
-        db.execute("UPDATE staff SET added_on = ?1 WHERE added_on > ?1",
-                   (go_live.isoformat(),))
+        # The import stamped everyone as added and tracked from today;
+        # the history says they were there before it (what `staff import`
+        # of a since column does at a real go-live).
+        db.execute("UPDATE staff SET added_on = ?1, since = ?1"
+                   " WHERE added_on > ?1", (go_live.isoformat(),))
         db.executemany("UPDATE staff SET left_on = ? WHERE id = ?",
                        [(d.isoformat(), i) for i, d in leavers.items()])
         db.execute("DELETE FROM meta WHERE key = 'generated_for'")

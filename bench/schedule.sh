@@ -14,7 +14,7 @@
 #
 # Steps: generate an organisation (bench/org.py), `staff import` it (the
 # import regenerates the whole schedule from empty), write six months of
-# history straight into the database (completions; added_on moved back before
+# history straight into the database (completions; added_on and since moved back before
 # them), then time a full regeneration with the history (the first `due`
 # after meta 'generated_for' is deleted: held sessions, audit actions and the
 # past periods since added_on are new, projected sessions move), `due
