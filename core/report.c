@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "date.h"
 #include "db.h"
 #include "log.h"
@@ -39,8 +40,7 @@ static int line_of(sqlite3 *db, const char *manager_id, struct config_list *out,
 	db_bind_text(stmt, 1, manager_id);
 	step = sqlite3_step(stmt);
 	if (step == SQLITE_DONE) {
-		errlist_add(errs, "manager \"%s\": no such person",
-			    manager_id);
+		errlist_add(errs, "manager \"%s\": no such person", manager_id);
 		sqlite3_finalize(stmt);
 		return -1;
 	}
@@ -220,5 +220,87 @@ int report_activity(sqlite3 *db, const struct sched_env *env,
 	rc = 0;
 out:
 	config_list_done(&rp.line);
+	return rc;
+}
+
+static const struct rows_column action_columns[] = {
+	{"audit", ROWS_NUMBER},      {"practitioner", ROWS_TEXT},
+	{"auditor", ROWS_TEXT},      {"grade", ROWS_TEXT},
+	{"safeguarding", ROWS_TEXT}, {"audit_date", ROWS_TEXT},
+	{"due", ROWS_TEXT},          {"closed_on", ROWS_TEXT},
+	{"status", ROWS_TEXT},       {"days_open", ROWS_NUMBER},
+};
+
+struct actions_call {
+	sqlite3 *db;
+	const struct report_filter *filter;
+	const struct config_list *line;
+	qa_day today;
+	struct rows *out;
+};
+
+static int action_rows(const struct person *person, const char *owner,
+		       const struct sched_occ_list *occs, void *arg)
+{
+	(void)owner;
+	struct actions_call *call = arg;
+	const struct report_filter *f = call->filter;
+	if ((f->team && strcmp(person->team, f->team) != 0) ||
+	    (f->manager_id && !in_line(call->line, person->id)))
+		return 0;
+	for (size_t i = 0; i < occs->n; i++) {
+		const struct sched_occ *o = &occs->items[i];
+		long long id;
+		struct audit a;
+		if (sscanf(o->key, "audit-%lld", &id) != 1 ||
+		    audit_get(call->db, id, &a) <= 0)
+			continue;
+		if (a.date < f->from || a.date > f->to)
+			continue;
+		bool closed = o->done_on != QA_DAY_NONE;
+		const char *status = closed ? o->done_on <= o->date
+						      ? "closed_on_time"
+						      : "closed_late"
+				     : call->today > o->date ? "overdue"
+							     : "open";
+		char number[24], days[24], audited[DATE_TEXT_SIZE],
+			due[DATE_TEXT_SIZE], closed_on[DATE_TEXT_SIZE];
+		snprintf(number, sizeof(number), "%lld", id);
+		snprintf(days, sizeof(days), "%d",
+			 (closed ? o->done_on : call->today) - a.date);
+		/* The grade and flag the auditor gave (a regrading shows in
+		 * the due date it re-timed). */
+		const char *cells[] = {
+			number,
+			a.practitioner,
+			a.auditor,
+			a.grade[0] ? a.grade : NULL,
+			a.safeguarding ? "yes" : "no",
+			date_format(a.date, audited),
+			date_format(o->date, due),
+			closed ? date_format(o->done_on, closed_on) : NULL,
+			status,
+			days};
+		if (rows_add(call->out, cells))
+			return -1;
+	}
+	return 0;
+}
+
+int report_actions(sqlite3 *db, const struct sched_env *env,
+		   const struct report_filter *filter, struct rows *out,
+		   struct errlist *errs)
+{
+	rows_init(out, action_columns,
+		  sizeof(action_columns) / sizeof(action_columns[0]));
+	struct config_list line;
+	int rc = -1;
+	if (line_of(db, filter->manager_id, &line, errs))
+		return -1;
+	struct actions_call call = {db, filter, &line, env->today, out};
+	if (sched_history(db, env, SCHED_AUDIT_ACTION, filter->from, filter->to,
+			  action_rows, &call, errs) == 0)
+		rc = 0;
+	config_list_done(&line);
 	return rc;
 }

@@ -31,4 +31,15 @@ int report_activity(sqlite3 *db, const struct sched_env *env,
 		    const struct report_filter *filter, const char *activity,
 		    struct rows *out, struct errlist *errs);
 
+/* `report actions`: every audit action of an audit dated in the range,
+ * with the columns audit, practitioner, auditor, grade and safeguarding
+ * ("yes"/"no") as the auditor gave them, audit_date, due (as the audit workflow sets it, re-timed by
+ * a regrading), closed_on, status (closed_on_time, closed_late, open,
+ * overdue: today past its due date) and days_open (to its close, or to
+ * today). Filtered by the practitioner's team and line. 0, or -1 (errs, or
+ * logged). out is initialised either way: rows_done it. */
+int report_actions(sqlite3 *db, const struct sched_env *env,
+		   const struct report_filter *filter, struct rows *out,
+		   struct errlist *errs);
+
 #endif

@@ -597,6 +597,47 @@ out:
 	return rc;
 }
 
+/* sched_history of the audit workflow's built-in series: every person's
+ * actions (or moderations asked of them), whatever their dates. */
+static int history_of_workflow(sqlite3 *db, const struct sched_env *env,
+			       bool moderations, sched_history_cb cb, void *arg)
+{
+	struct workflow w;
+	struct people people = {0};
+	struct gen_queries queries = {0};
+	struct sched_occ_list occs = {0};
+	struct gen g = {
+		.db = db,
+		.today = env->today,
+		.tzid = env->tzid,
+		.holidays = env->holidays,
+		.out = &occs,
+		.queries = &queries,
+	};
+	int rc = -1;
+	if (workflow_prepare(&w, db, env->plugins) ||
+	    people_load(db, NULL, 0, &people))
+		goto out;
+	for (size_t i = 0; i < people.n; i++) {
+		const struct person *who = &people.items[i];
+		sched_occ_list_truncate(&occs, 0);
+		if (moderations ? workflow_moderations(&w, &g, who)
+				: workflow_actions(&w, &g, who))
+			goto out;
+		if (occs.n)
+			qsort(occs.items, occs.n, sizeof(*occs.items), cmp_occ);
+		if (occs.n && cb(who, who->id, &occs, arg))
+			goto out;
+	}
+	rc = 0;
+out:
+	workflow_finish(&w);
+	services_queries_finish(&queries);
+	sched_occ_list_done(&occs);
+	people_done(&people);
+	return rc;
+}
+
 int sched_history(sqlite3 *db, const struct sched_env *env,
 		  const char *activity, qa_day from, qa_day to,
 		  sched_history_cb cb, void *arg, struct errlist *errs)
@@ -607,13 +648,19 @@ int sched_history(sqlite3 *db, const struct sched_env *env,
 	char *owner = NULL;
 	struct config_list holders = {0};
 	int rc = -1;
+	bool actions = strcmp(activity, SCHED_AUDIT_ACTION) == 0;
+	bool moderations = strcmp(activity, SCHED_MODERATION) == 0;
 	struct plugin *p = plugin_set_find(env->plugins, activity);
-	if (!p) {
+	if (!p && !actions && !moderations) {
 		errlist_add(errs,
 			    "no activity \"%s\" is loaded; `qa-scheduler "
 			    "plugins` lists them",
 			    activity);
 		return -1;
+	}
+	if (!p) {
+		rc = history_of_workflow(db, env, moderations, cb, arg);
+		goto out;
 	}
 	if (p->desc->scope != QA_SCOPE_PERSON) {
 		/* One series for everyone: its deadlines are its owner's. */

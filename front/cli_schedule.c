@@ -339,14 +339,16 @@ int cli_report(const struct cli_call *call)
 	const struct cli_value *from = cli_opt(call, REPORT_FROM);
 	const struct cli_value *to = cli_opt(call, REPORT_TO);
 	const struct cli_value *format = cli_opt(call, REPORT_FORMAT);
-	if (strcmp(kind, "activity") != 0)
+	bool activity = strcmp(kind, "activity") == 0;
+	if (!activity && strcmp(kind, "actions") != 0)
 		return cli_usage_error(call,
-				       "no report \"%s\"; there is "
-				       "activity ID",
+				       "no report \"%s\"; there are activity "
+				       "ID and actions",
 				       kind);
-	if (!id)
-		return cli_usage_error(call,
-				       "activity needs the activity's ID");
+	if (activity != (id != NULL))
+		return cli_usage_error(
+			call, activity ? "activity needs the activity's ID"
+				       : "actions takes no ID");
 	if (format && format->choice == 3)
 		return cli_usage_error(call, "html is for the board pack; use "
 					     "table, json or csv");
@@ -374,7 +376,8 @@ int cli_report(const struct cli_call *call)
 			cli_option_name(call, REPORT_TO, b, sizeof(b)));
 		goto out;
 	}
-	if (report_activity(e.db, &env, &filter, id, &rows, &errs)) {
+	if (activity ? report_activity(e.db, &env, &filter, id, &rows, &errs)
+		     : report_actions(e.db, &env, &filter, &rows, &errs)) {
 		for (size_t i = 0; i < errs.n; i++)
 			fprintf(stderr, "qa-scheduler: report: %s\n",
 				errs.msgs[i]);

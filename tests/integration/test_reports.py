@@ -124,5 +124,78 @@ class ActivityReportTest(qa.ClockedCliTest):
                    one_line=False)
 
 
+class ActionsReportTest(qa.ClockedCliTest):
+    """`report actions`, on Thu 3 Dec 2026: an action is due 28 days after
+    its audit (on the working day before when that is not one), 5 working
+    days after it when inadequate with a safeguarding concern, re-timed
+    from a moderation that regrades it."""
+
+    def setUp(self):
+        super().setUp()
+        self.at("2026-12-03")
+        self.add("gm1", "group_manager", team="FS", since="2026-01-01")
+        self.add("pm1", "practice_manager", team="FS1", manager="gm1",
+                 since="2026-01-01")
+        self.add("pm2", "practice_manager", team="FS2", manager="gm1",
+                 since="2026-01-01")
+        self.add("sw1", "social_worker", team="FS1", manager="pm1",
+                 since="2026-01-01")
+        self.add("sw2", "social_worker", team="FS1", manager="pm1",
+                 since="2026-01-01")
+        path = qa.write(os.path.join(self.ws.dir, "history.csv"), "\n".join([
+            "activity,staff,date,practitioner,grade,safeguarding,audit,"
+            "signed_off_by",
+            "collaborative_audit,pm1,2026-09-01,sw1,good,no,,",       # 2
+            "collaborative_audit,pm1,2026-09-10,sw2,requires improvement"
+            ",no,,",                                                   # 3
+            "collaborative_audit,pm1,2026-10-05,sw1,inadequate,yes,,",  # 4
+            "collaborative_audit,pm1,2026-09-14,sw2,good,no,,",        # 5
+            "moderation,pm2,2026-09-16,,inadequate,yes,line:5,",
+            "audit_action,sw1,2026-09-20,,,,line:2,pm1",
+            "audit_action,sw2,2026-10-20,,,,line:3,pm1",
+            "audit_action,sw2,2026-09-25,,,,line:5,pm1",
+            "collaborative_audit,pm1,2026-11-30,sw2,good,no,,",
+        ]) + "\n")
+        self.ok("record", "import", path)
+
+    # By practitioner, then by due date.
+    def actions(self, *args):
+        rows = json.loads(self.ok("report", "actions", "--format", "json",
+                                  *args).stdout)
+        return [(r["practitioner"], r["audit_date"], r["grade"],
+                 r["safeguarding"], r["due"], r["closed_on"], r["status"],
+                 r["days_open"]) for r in rows]
+
+    def test_each_action_with_its_outcome(self):
+        self.assertEqual(self.actions(), [
+            # Tue 1 Sep + 28 = Tue 29 Sep; closed on the 20th, 19 days.
+            ("sw1", "2026-09-01", "good", "no", "2026-09-29",
+             "2026-09-20", "closed_on_time", 19),
+            # Mon 5 Oct, inadequate with a concern: 6, 7, 8, 9 Oct and
+            # Mon 12 Oct; still open on 3 Dec, 59 days on.
+            ("sw1", "2026-10-05", "inadequate", "yes", "2026-10-12", None,
+             "overdue", 59),
+            # Mon 14 Sep, good, regraded inadequate with a concern on Wed 16
+            # Sep: 17, 18, 21, 22 and Wed 23 Sep; closed on the 25th: late.
+            ("sw2", "2026-09-14", "good", "no", "2026-09-23", "2026-09-25",
+             "closed_late", 11),
+            # Thu 10 Sep + 28 = Thu 8 Oct; closed on 20 Oct: late, 40 days.
+            ("sw2", "2026-09-10", "requires_improvement", "no",
+             "2026-10-08", "2026-10-20", "closed_late", 40),
+            # Mon 30 Nov + 28 = Mon 28 Dec, the Boxing Day bank holiday (25
+            # Dec, a Friday, is Christmas): Thu 24 Dec. Open, 3 days.
+            ("sw2", "2026-11-30", "good", "no", "2026-12-24", None, "open",
+             3),
+        ])
+
+    def test_range_and_refusals(self):
+        self.assertEqual([r[1] for r in self.actions("--from", "2026-10")],
+                         ["2026-10-05", "2026-11-30"])
+        self.assertEqual(self.actions("--team", "FS2"), [])
+        self.assertEqual(len(self.actions("--manager", "pm1")), 5)
+        self.fails(["report", "actions", "x"], ["takes no ID"], code=2,
+                   one_line=False)
+
+
 if __name__ == "__main__":
     qa.main()
