@@ -127,6 +127,35 @@ out:
 	return rc;
 }
 
+int due_count_overdue(sqlite3 *db, qa_day day,
+		      void (*cb)(const char *team, const char *activity,
+				 long long n, void *arg),
+		      void *arg)
+{
+	static const char sql[] =
+		"SELECT st.team, se.activity, count(*)"
+		" FROM series se JOIN staff st ON st.id = se.subject"
+		" WHERE se.next_due < ?1"
+		" AND (st.left_on IS NULL OR st.left_on > ?1)"
+		" AND coalesce(st.since, st.added_on) <= ?1"
+		" GROUP BY st.team, se.activity ORDER BY 1, 2";
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		goto out;
+	db_bind_day(stmt, 1, day);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(stmt, 0),
+		   (const char *)sqlite3_column_text(stmt, 1),
+		   (long long)sqlite3_column_int64(stmt, 2), arg);
+	rc = step == SQLITE_DONE ? 0 : -1;
+out:
+	if (rc)
+		log_err("due: counting the overdue: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 static int cmp_rows(const void *a, const void *b)
 {
 	const struct due_row *x = a, *y = b;

@@ -38,6 +38,14 @@ int due_query(sqlite3 *db, const struct due_filter *filter,
 	      struct due_list *out);
 void due_list_done(struct due_list *list);
 
+/* How many people are overdue on day, by team and activity (the rows `due
+ * --as-of day` lists as overdue, counted): cb is called once per team and
+ * activity with any, in that order. 0, or -1 (logged). */
+int due_count_overdue(sqlite3 *db, qa_day day,
+		      void (*cb)(const char *team, const char *activity,
+				 long long n, void *arg),
+		      void *arg);
+
 enum due_format { DUE_FORMAT_TABLE, DUE_FORMAT_JSON, DUE_FORMAT_CSV };
 
 /* Write the rows. JSON: an array of objects with exactly the keys staff_id,

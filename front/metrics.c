@@ -5,6 +5,7 @@
 #include <event2/keyvalq_struct.h>
 #include <pthread.h>
 
+#include "due.h"
 #include "feed_cache.h"
 #include "plugin_host.h"
 #include "remind.h"
@@ -60,6 +61,30 @@ static void write_occurrences(const char *status, long long n, void *arg)
 			    n);
 }
 
+/* A label value as Prometheus' text format wants it: \\, \" and \\n. */
+static void put_label(struct evbuffer *buf, const char *value)
+{
+	for (const char *c = value; *c; c++) {
+		if (*c == '\\' || *c == '"')
+			evbuffer_add_printf(buf, "\\%c", *c);
+		else if (*c == '\n')
+			evbuffer_add(buf, "\\n", 2);
+		else
+			evbuffer_add(buf, c, 1);
+	}
+}
+
+static void write_overdue(const char *team, const char *activity, long long n,
+			  void *arg)
+{
+	struct evbuffer *buf = arg;
+	evbuffer_add_printf(buf, "qa_overdue{team=\"");
+	put_label(buf, team);
+	evbuffer_add_printf(buf, "\",activity=\"");
+	put_label(buf, activity);
+	evbuffer_add_printf(buf, "\"} %lld\n", n);
+}
+
 static void handle_metrics(struct evhttp_request *req, const char *path,
 			   struct http_loop *loop, void *arg)
 {
@@ -78,6 +103,13 @@ static void handle_metrics(struct evhttp_request *req, const char *path,
 				 "schedule, by status.\n"
 				 "# TYPE qa_occurrences gauge\n");
 	sched_count_by_status(db, write_occurrences, buf);
+	evbuffer_add_printf(buf, "# HELP qa_overdue People overdue today, by "
+				 "team and activity (as `due` lists them).\n"
+				 "# TYPE qa_overdue gauge\n");
+	pthread_rwlock_rdlock(&app->conf_lock);
+	qa_day today = app_today(app);
+	pthread_rwlock_unlock(&app->conf_lock);
+	due_count_overdue(db, today, write_overdue, buf);
 	pthread_rwlock_rdlock(&app->conf_lock);
 	struct plugin_counts plugins = plugin_set_count(&app->eng.plugins);
 	pthread_rwlock_unlock(&app->conf_lock);

@@ -22,6 +22,7 @@ import email.utils
 import gzip
 import hashlib
 import http.client
+import json
 import os
 import re
 import signal
@@ -475,6 +476,18 @@ class FeedHttpTest(unittest.TestCase):
         held = re.search(r"^qa_feed_cache_bytes (\d+)$", text, re.M)
         self.assertEqual(int(entries.group(1)), len(paths), text)
         self.assertGreaterEqual(int(held.group(1)), len(final))
+        # People overdue by team and activity: what `due` lists, counted.
+        overdue = {}
+        for row in json.loads(self.cli(TODAY_AT, "due", "--format",
+                                       "json").stdout):
+            if row["status"] == "overdue":
+                key = (row["team"], row["activity"])
+                overdue[key] = overdue.get(key, 0) + 1
+        self.assertTrue(overdue)
+        gauges = {(m.group(1), m.group(2)): int(m.group(3)) for m in
+                  re.finditer(r'^qa_overdue\{team="([^"]*)",'
+                              r'activity="([^"]*)"\} (\d+)$', text, re.M)}
+        self.assertEqual(gauges, overdue)
         self.assertEqual(d.stop(), 0)
 
     def test_clients_that_reset_do_not_hold_up_a_stop(self):
