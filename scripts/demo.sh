@@ -135,6 +135,16 @@ qa due --activity qa_quarterly_report | tail -n +2
 qa due --activity lado_audit | tail -n +2
 qa due --activity reg44_visit --format csv | tail -n +2
 echo
+# Reports: what was done on time or missed, generated afresh from what is
+# recorded (this month and the last).
+since_month=$(TZ=Europe/London date -d "$(TZ=Europe/London date +%Y-%m-15) -1 month" +%Y-%m)
+this_month=$(TZ=Europe/London date +%Y-%m)
+echo "The audit actions and how they went (qa-scheduler report actions --from $since_month --to $this_month):"
+qa report actions --from "$since_month" --to "$this_month"
+echo
+echo "Sarah Kowalski's weekly dip samples (qa-scheduler report activity dip_sample --team ... --from $this_month):"
+qa report activity dip_sample --team "Family Safeguarding 1" --from "$this_month" --to "$this_month"
+echo
 echo "Amy Clarke's next supervision sessions (qa-scheduler next supervision --staff sw-amy):"
 qa next supervision --staff sw-amy --count 4
 echo
