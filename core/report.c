@@ -304,3 +304,205 @@ int report_actions(sqlite3 *db, const struct sched_env *env,
 	config_list_done(&line);
 	return rc;
 }
+
+/* ---- report audits ---- */
+
+enum {
+	A_EXPECTED,
+	A_DONE,
+	A_OUTSTANDING,
+	A_GOOD,
+	A_RI,
+	A_INADEQUATE,
+	A_SAFEGUARDING,
+	A_MODERATED,
+	A_REGRADED,
+	A_COUNT
+};
+
+struct audit_cell {
+	char month[8]; /* YYYY-MM */
+	char *team;
+	long long n[A_COUNT];
+};
+
+struct audit_table {
+	struct audit_cell *cells;
+	size_t n, cap;
+};
+
+static struct audit_cell *audit_cell(struct audit_table *t, qa_day day,
+				     const char *team)
+{
+	char month[DATE_TEXT_SIZE];
+	date_format(day, month);
+	month[7] = '\0';
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->cells[i].month, month) == 0 &&
+		    strcmp(t->cells[i].team, team) == 0)
+			return &t->cells[i];
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 32;
+		struct audit_cell *grown =
+			realloc(t->cells, cap * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		t->cells = grown;
+		t->cap = cap;
+	}
+	struct audit_cell *c = &t->cells[t->n];
+	memset(c, 0, sizeof(*c));
+	memcpy(c->month, month, 8);
+	if (!(c->team = strdup(team)))
+		return NULL;
+	t->n++;
+	return c;
+}
+
+struct audits_call {
+	const struct report_filter *filter;
+	const struct config_list *line;
+	struct audit_table *table;
+	bool failed;
+};
+
+static bool wanted(const struct report_filter *f,
+		   const struct config_list *line, const char *id,
+		   const char *team)
+{
+	return (!f->team || strcmp(team, f->team) == 0) &&
+	       (!f->manager_id || in_line(line, id));
+}
+
+static int expected_audits(const struct person *person, const char *owner,
+			   const struct sched_occ_list *occs, void *arg)
+{
+	(void)owner;
+	struct audits_call *call = arg;
+	if (!person ||
+	    !wanted(call->filter, call->line, person->id, person->team))
+		return 0;
+	for (size_t i = 0; i < occs->n; i++) {
+		const struct sched_occ *o = &occs->items[i];
+		if (o->kind != QA_OCC_DUE || o->date < call->filter->from ||
+		    o->date > call->filter->to)
+			continue;
+		struct audit_cell *c =
+			audit_cell(call->table, o->date, person->team);
+		if (!c) {
+			call->failed = true;
+			return -1;
+		}
+		c->n[A_EXPECTED]++;
+		c->n[A_DONE] += o->done_on != QA_DAY_NONE;
+	}
+	return 0;
+}
+
+/* The audits dated in the range, by their auditor's team. */
+static int count_audits(sqlite3 *db, struct audits_call *call)
+{
+	static const char sql[] =
+		"SELECT a.done_on, s.id, s.team, a.grade, a.safeguarding,"
+		" m.id IS NOT NULL,"
+		" m.id IS NOT NULL AND (m.grade IS NOT a.grade"
+		"  OR m.safeguarding <> a.safeguarding)"
+		" FROM completions a JOIN staff s ON s.id = a.staff_id"
+		" LEFT JOIN completions m ON m.activity = 'moderation'"
+		"  AND m.audit_id = a.id"
+		" WHERE a.activity = 'collaborative_audit'"
+		" AND a.practitioner_id IS NOT NULL"
+		" AND a.done_on BETWEEN ?1 AND ?2";
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		goto out;
+	db_bind_day(stmt, 1, call->filter->from);
+	db_bind_day(stmt, 2, call->filter->to);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(stmt, 1);
+		const char *team = (const char *)sqlite3_column_text(stmt, 2);
+		if (!wanted(call->filter, call->line, id, team))
+			continue;
+		struct audit_cell *c =
+			audit_cell(call->table, db_column_day(stmt, 0), team);
+		if (!c)
+			goto out;
+		const char *grade = (const char *)sqlite3_column_text(stmt, 3);
+		static const char *const grades[] = {"outstanding", "good",
+						     "requires_improvement",
+						     "inadequate"};
+		for (int g = 0; grade && g < 4; g++)
+			c->n[A_OUTSTANDING + g] +=
+				strcmp(grade, grades[g]) == 0;
+		c->n[A_SAFEGUARDING] += sqlite3_column_int(stmt, 4) != 0;
+		c->n[A_MODERATED] += sqlite3_column_int(stmt, 5) != 0;
+		c->n[A_REGRADED] += sqlite3_column_int(stmt, 6) != 0;
+	}
+	rc = step == SQLITE_DONE ? 0 : -1;
+out:
+	if (rc)
+		log_err("report: audits: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int cmp_cells(const void *a, const void *b)
+{
+	const struct audit_cell *x = a, *y = b;
+	int by_month = strcmp(x->month, y->month);
+	return by_month ? by_month : strcmp(x->team, y->team);
+}
+
+static const struct rows_column audit_columns[] = {
+	{"month", ROWS_TEXT},
+	{"team", ROWS_TEXT},
+	{"expected", ROWS_NUMBER},
+	{"done", ROWS_NUMBER},
+	{"outstanding", ROWS_NUMBER},
+	{"good", ROWS_NUMBER},
+	{"requires_improvement", ROWS_NUMBER},
+	{"inadequate", ROWS_NUMBER},
+	{"safeguarding", ROWS_NUMBER},
+	{"moderated", ROWS_NUMBER},
+	{"regraded", ROWS_NUMBER},
+};
+
+int report_audits(sqlite3 *db, const struct sched_env *env,
+		  const struct report_filter *filter, struct rows *out,
+		  struct errlist *errs)
+{
+	rows_init(out, audit_columns,
+		  sizeof(audit_columns) / sizeof(audit_columns[0]));
+	struct config_list line;
+	struct audit_table table = {0};
+	int rc = -1;
+	if (line_of(db, filter->manager_id, &line, errs))
+		return -1;
+	struct audits_call call = {filter, &line, &table, false};
+	if (sched_history(db, env, "collaborative_audit", filter->from,
+			  filter->to, expected_audits, &call, errs) ||
+	    call.failed || count_audits(db, &call))
+		goto out;
+	if (table.n)
+		qsort(table.cells, table.n, sizeof(*table.cells), cmp_cells);
+	for (size_t i = 0; i < table.n; i++) {
+		char numbers[A_COUNT][24];
+		const char *cells[2 + A_COUNT] = {table.cells[i].month,
+						  table.cells[i].team};
+		for (int k = 0; k < A_COUNT; k++) {
+			snprintf(numbers[k], sizeof(numbers[k]), "%lld",
+				 table.cells[i].n[k]);
+			cells[2 + k] = numbers[k];
+		}
+		if (rows_add(out, cells))
+			goto out;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < table.n; i++)
+		free(table.cells[i].team);
+	free(table.cells);
+	config_list_done(&line);
+	return rc;
+}

@@ -33,13 +33,25 @@ int report_activity(sqlite3 *db, const struct sched_env *env,
 
 /* `report actions`: every audit action of an audit dated in the range,
  * with the columns audit, practitioner, auditor, grade and safeguarding
- * ("yes"/"no") as the auditor gave them, audit_date, due (as the audit workflow sets it, re-timed by
- * a regrading), closed_on, status (closed_on_time, closed_late, open,
- * overdue: today past its due date) and days_open (to its close, or to
- * today). Filtered by the practitioner's team and line. 0, or -1 (errs, or
- * logged). out is initialised either way: rows_done it. */
+ * ("yes"/"no") as the auditor gave them, audit_date, due (as the audit workflow
+ * sets it, re-timed by a regrading), closed_on, status (closed_on_time,
+ * closed_late, open, overdue: today past its due date) and days_open (to its
+ * close, or to today). Filtered by the practitioner's team and line. 0, or -1
+ * (errs, or logged). out is initialised either way: rows_done it. */
 int report_actions(sqlite3 *db, const struct sched_env *env,
 		   const struct report_filter *filter, struct rows *out,
 		   struct errlist *errs);
+
+/* `report audits`: per team and month, the collaborative audits expected
+ * (deadlines falling due that month for the team's practice managers) and
+ * done (those met by an audit dated in their month), and of the audits
+ * dated in the month by the team's auditors: how many were graded
+ * outstanding, good, requires_improvement and inadequate (as the auditor
+ * graded them), raised a safeguarding concern, were moderated, and were
+ * regraded by the moderation (grade or flag changed). Rows by month, then
+ * team. 0, or -1 (errs, or logged); rows_done out either way. */
+int report_audits(sqlite3 *db, const struct sched_env *env,
+		  const struct report_filter *filter, struct rows *out,
+		  struct errlist *errs);
 
 #endif

@@ -340,15 +340,18 @@ int cli_report(const struct cli_call *call)
 	const struct cli_value *to = cli_opt(call, REPORT_TO);
 	const struct cli_value *format = cli_opt(call, REPORT_FORMAT);
 	bool activity = strcmp(kind, "activity") == 0;
-	if (!activity && strcmp(kind, "actions") != 0)
+	bool audits = strcmp(kind, "audits") == 0;
+	if (!activity && !audits && strcmp(kind, "actions") != 0)
 		return cli_usage_error(call,
 				       "no report \"%s\"; there are activity "
-				       "ID and actions",
+				       "ID, audits and actions",
 				       kind);
 	if (activity != (id != NULL))
 		return cli_usage_error(
-			call, activity ? "activity needs the activity's ID"
-				       : "actions takes no ID");
+			call,
+			activity ? "activity needs the activity's ID"
+				 : "%s takes no ID",
+			kind);
 	if (format && format->choice == 3)
 		return cli_usage_error(call, "html is for the board pack; use "
 					     "table, json or csv");
@@ -376,8 +379,12 @@ int cli_report(const struct cli_call *call)
 			cli_option_name(call, REPORT_TO, b, sizeof(b)));
 		goto out;
 	}
-	if (activity ? report_activity(e.db, &env, &filter, id, &rows, &errs)
-		     : report_actions(e.db, &env, &filter, &rows, &errs)) {
+	int reported =
+		activity
+			? report_activity(e.db, &env, &filter, id, &rows, &errs)
+		: audits ? report_audits(e.db, &env, &filter, &rows, &errs)
+			 : report_actions(e.db, &env, &filter, &rows, &errs);
+	if (reported) {
 		for (size_t i = 0; i < errs.n; i++)
 			fprintf(stderr, "qa-scheduler: report: %s\n",
 				errs.msgs[i]);

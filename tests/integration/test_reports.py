@@ -188,6 +188,33 @@ class ActionsReportTest(qa.ClockedCliTest):
              3),
         ])
 
+    def test_audits_by_team_and_month(self):
+        # pm1 (FS1) and pm2 (FS2) each owe one audit a month; pm1 audited
+        # on 1, 10 and 14 Sep (the last regraded by its moderation), on 5
+        # Oct (inadequate with a concern) and on 30 Nov; pm2 on none.
+        rows = json.loads(self.ok("report", "audits", "--from", "2026-09",
+                                  "--to", "2026-11", "--format",
+                                  "json").stdout)
+        keys = ["month", "team", "expected", "done", "outstanding", "good",
+                "requires_improvement", "inadequate", "safeguarding",
+                "moderated", "regraded"]
+        self.assertEqual([list(r) for r in rows], [keys] * len(rows))
+        self.assertEqual([tuple(r.values()) for r in rows], [
+            ("2026-09", "FS1", 1, 1, 0, 2, 1, 0, 0, 1, 1),
+            ("2026-09", "FS2", 1, 0, 0, 0, 0, 0, 0, 0, 0),
+            ("2026-10", "FS1", 1, 1, 0, 0, 0, 1, 1, 0, 0),
+            ("2026-10", "FS2", 1, 0, 0, 0, 0, 0, 0, 0, 0),
+            ("2026-11", "FS1", 1, 1, 0, 1, 0, 0, 0, 0, 0),
+            ("2026-11", "FS2", 1, 0, 0, 0, 0, 0, 0, 0, 0),
+        ])
+        # The team filter, and the default range: the 12 whole months to
+        # November, pm1 and pm2 tracked from January.
+        fs2 = json.loads(self.ok("report", "audits", "--team", "FS2",
+                                 "--format", "json").stdout)
+        self.assertEqual([(r["month"], r["expected"], r["done"])
+                          for r in fs2],
+                         [(f"2026-{m:02d}", 1, 0) for m in range(1, 12)])
+
     def test_range_and_refusals(self):
         self.assertEqual([r[1] for r in self.actions("--from", "2026-10")],
                          ["2026-10-05", "2026-11-30"])
