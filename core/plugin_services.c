@@ -89,11 +89,17 @@ int services_emit(struct gen *g, const struct qa_occurrence *o)
 	s->summary = strdup(o->summary && *o->summary ? o->summary : d->title);
 	s->detail = dup_or_null(o->detail);
 	s->with_staff_id = dup_or_null(o->with_staff_id);
-	/* ABI 1.1: only from a plugin whose occurrence has the field. */
-	const char *home = o->struct_size >= sizeof(struct qa_occurrence) &&
-					   o->home && *o->home
-				   ? o->home
-				   : NULL;
+	/* ABI 1.1 and 1.3: only from a plugin whose occurrence has the
+	 * field. */
+	const char *home =
+		o->struct_size >= QA_OCCURRENCE_SIZE_1_1 && o->home && *o->home
+			? o->home
+			: NULL;
+	s->due_on = o->struct_size >= offsetof(struct qa_occurrence, due_on) +
+						    sizeof(o->due_on) &&
+				    o->due_on != 0 && o->done_on != QA_DAY_NONE
+			    ? o->due_on
+			    : QA_DAY_NONE;
 	s->home = dup_or_null(home);
 	if (!s->activity || !s->subject || !s->key || !s->summary ||
 	    (o->detail && !s->detail) ||

@@ -24,6 +24,9 @@ struct sched_occ {
 	int duration;     /* EVENT: minutes; ALLDAY: days; DUE: 0 */
 	time_t dtstart_utc, dtend_utc; /* EVENT only, else 0 */
 	qa_day done_on;                /* QA_DAY_NONE while open */
+	/* When done, the date it was due, if the plugin says (ABI 1.3:
+	 * supervision); else QA_DAY_NONE. Not stored: reports read it. */
+	qa_day due_on;
 	char *summary;
 	char *detail;
 	char *with_staff_id;

@@ -108,7 +108,8 @@ static const char *phase_on(const struct qa_subject *subject, qa_day day)
 static int emit_session(const struct qa_host *host,
 			const struct qa_subject *subject,
 			const struct supervision *conf, const char *key,
-			qa_day date, const char *detail, qa_day done_on)
+			qa_day date, const char *detail, qa_day done_on,
+			qa_day due_on)
 {
 	struct qa_occurrence occ = {
 		.struct_size = sizeof occ,
@@ -122,8 +123,24 @@ static int emit_session(const struct qa_host *host,
 		.detail = detail,
 		.with_staff_id = subject->manager_id,
 		.done_on = done_on,
+		.due_on = due_on,
 	};
 	return host->emit(host, &occ);
+}
+
+/* The first session: on nqsw_start or the day the person is tracked from,
+ * whichever is later (nothing before the day we learnt of them can be
+ * known, so none is overdue the day they are added), on the next working
+ * day when that is not one; QA_DAY_NONE with neither. */
+static qa_day first_due(const struct qa_host *host,
+			const struct qa_subject *subject)
+{
+	qa_day due = subject->added_on;
+	if (subject->nqsw_start != QA_DAY_NONE &&
+	    (due == QA_DAY_NONE || subject->nqsw_start > due))
+		due = subject->nqsw_start;
+	return due == QA_DAY_NONE ? QA_DAY_NONE
+				  : host->shift_to_working_day(host, due, 1);
 }
 
 struct history {
@@ -150,6 +167,15 @@ static int on_session(qa_day day, void *arg)
 		return 1;
 	if (history->last != QA_DAY_NONE && day <= history->last)
 		return 0; /* the same session recorded twice */
+	/* The due date this session met, shown as `due` showed it: one
+	 * interval after the last, or the first due. */
+	qa_day due = history->last != QA_DAY_NONE
+			     ? history->last + interval_on(history->subject,
+							   history->last)
+			     : first_due(history->host, history->subject);
+	if (due != QA_DAY_NONE)
+		due = history->host->shift_to_working_day(history->host, due,
+							  -1);
 	history->sessions++;
 	history->last = day;
 	if (day < history->from || day > history->to ||
@@ -161,7 +187,7 @@ static int on_session(qa_day day, void *arg)
 	char key[16];
 	snprintf(key, sizeof key, "s%d", history->sessions);
 	if (emit_session(history->host, history->subject, history->conf, key,
-			 day, NULL, day) < 0) {
+			 day, NULL, day, due) < 0) {
 		history->failed = 1;
 		return 1;
 	}
@@ -187,7 +213,7 @@ static int project(const struct qa_host *host, const struct qa_subject *subject,
 	char key[16];
 	snprintf(key, sizeof key, "s%d", n);
 	return emit_session(host, subject, conf, key, shown,
-			    phase_on(subject, due), QA_DAY_NONE);
+			    phase_on(subject, due), QA_DAY_NONE, QA_DAY_NONE);
 }
 
 static int generate(void *state, const struct qa_subject *subject, qa_day from,
@@ -223,17 +249,9 @@ static int generate(void *state, const struct qa_subject *subject, qa_day from,
 	if (history.last != QA_DAY_NONE) {
 		due = history.last + interval_on(subject, history.last);
 	} else {
-		/* The first: on nqsw_start or the day the person was added,
-		 * whichever is later (nothing before the day we learnt of
-		 * them can be known, so none is overdue the day they are
-		 * added), on the next working day when that is not one. */
-		due = subject->added_on;
-		if (subject->nqsw_start != QA_DAY_NONE &&
-		    (due == QA_DAY_NONE || subject->nqsw_start > due))
-			due = subject->nqsw_start;
+		due = first_due(host, subject);
 		if (due == QA_DAY_NONE)
 			return 0; /* nothing to count from */
-		due = host->shift_to_working_day(host, due, 1);
 	}
 	qa_day horizon_end = qa_day_add_months(subject->today, conf->horizon);
 

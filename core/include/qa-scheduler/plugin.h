@@ -53,7 +53,7 @@ extern "C" {
 #endif
 
 #define QA_PLUGIN_ABI_MAJOR 1
-#define QA_PLUGIN_ABI_MINOR 2
+#define QA_PLUGIN_ABI_MINOR 3
 
 #if defined(__GNUC__)
 #define QA_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -193,6 +193,14 @@ struct qa_occurrence {
 	/* The home the occurrence is for (reg44_visit: one series per home),
 	 * shown by `due`; NULL for most activities. */
 	const char *home;
+
+	/* ---- ABI 1.3 ---- */
+
+	/* For one done (done_on set), the date it was due, where that is not
+	 * simply its date: supervision gives each session held the due date
+	 * it met, so reports can tell on time from late. 0 (absent) or
+	 * QA_DAY_NONE: not given. */
+	qa_day due_on;
 };
 
 /* Periods of due-by activities. */
@@ -383,6 +391,7 @@ struct qa_plugin {
  * built against those minors. */
 #define QA_PLUGIN_SIZE_1_0 offsetof(struct qa_plugin, for_each_home)
 #define QA_OCCURRENCE_SIZE_1_0 offsetof(struct qa_occurrence, home)
+#define QA_OCCURRENCE_SIZE_1_1 offsetof(struct qa_occurrence, due_on)
 #define QA_PLUGIN_SIZE_1_1 offsetof(struct qa_plugin, config_keys)
 
 /* Fill the version fields of a descriptor. */
