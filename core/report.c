@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "date.h"
 #include "db.h"
+#include "due.h"
 #include "log.h"
 #include "people.h"
 #include "qa-scheduler/util.h"
@@ -323,7 +324,7 @@ enum {
 struct audit_cell {
 	char month[8]; /* YYYY-MM */
 	char *team;
-	long long n[A_COUNT];
+	long long n[12]; /* a report's counters: A_* or S_* */
 };
 
 struct audit_table {
@@ -495,6 +496,161 @@ int report_audits(sqlite3 *db, const struct sched_env *env,
 				 table.cells[i].n[k]);
 			cells[2 + k] = numbers[k];
 		}
+		if (rows_add(out, cells))
+			goto out;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < table.n; i++)
+		free(table.cells[i].team);
+	free(table.cells);
+	config_list_done(&line);
+	return rc;
+}
+
+/* ---- report supervision ---- */
+
+enum {
+	S_STAFF,
+	S_IN_DATE,
+	S_OVERDUE,
+	S_SESSIONS,
+	S_ON_TIME,
+	S_LATE,
+	S_WEEKLY,
+	S_FORTNIGHTLY,
+	S_COUNT
+};
+
+_Static_assert(A_COUNT <= 12 && S_COUNT <= 12,
+	       "struct audit_cell holds every report's counters");
+
+struct supervision_call {
+	const struct report_filter *filter;
+	const struct config_list *line;
+	struct audit_table *table; /* its cells' counters, S_* */
+	qa_day today;
+	bool failed;
+};
+
+static int supervision_rows(const struct person *person, const char *owner,
+			    const struct sched_occ_list *occs, void *arg)
+{
+	(void)owner;
+	struct supervision_call *call = arg;
+	const struct report_filter *f = call->filter;
+	if (!person || !wanted(f, call->line, person->id, person->team))
+		return 0;
+	/* The next due as generated today: the first session not held. */
+	qa_day next_due = QA_DAY_NONE;
+	for (size_t i = 0; i < occs->n && next_due == QA_DAY_NONE; i++)
+		if (occs->items[i].done_on == QA_DAY_NONE)
+			next_due = occs->items[i].date;
+	for (qa_day month = f->from; month <= f->to;
+	     month = qa_period_end(month, QA_PERIOD_MONTH) + 1) {
+		qa_day end = qa_period_end(month, QA_PERIOD_MONTH);
+		struct audit_cell *c = NULL;
+		if (person->since == QA_DAY_NONE || person->since > end)
+			continue; /* not tracked yet */
+		/* Sessions held in the month, against the due date each met. */
+		for (size_t i = 0; i < occs->n; i++) {
+			const struct sched_occ *o = &occs->items[i];
+			if (o->done_on == QA_DAY_NONE || o->date < month ||
+			    o->date > end)
+				continue;
+			if (!c &&
+			    !(c = audit_cell(call->table, month, person->team)))
+				goto oom;
+			c->n[S_SESSIONS]++;
+			if (o->due_on != QA_DAY_NONE && o->date > o->due_on)
+				c->n[S_LATE]++;
+			else
+				c->n[S_ON_TIME]++;
+		}
+		/* In date or overdue at the month's end: due then is the one
+		 * the next session held after it met, or today's next due. */
+		if (person->left_on != QA_DAY_NONE && person->left_on <= end)
+			continue;
+		qa_day due = next_due;
+		for (size_t i = 0; i < occs->n; i++)
+			if (occs->items[i].done_on != QA_DAY_NONE &&
+			    occs->items[i].date > end) {
+				due = occs->items[i].due_on;
+				break;
+			}
+		if (due == QA_DAY_NONE)
+			continue; /* nothing due: not listed by due either */
+		if (!c && !(c = audit_cell(call->table, month, person->team)))
+			goto oom;
+		c->n[S_STAFF]++;
+		c->n[due < end ? S_OVERDUE : S_IN_DATE]++;
+		const char *phase =
+			due_supervision_phase(person->nqsw_start, end);
+		c->n[S_WEEKLY] += strcmp(phase, "nqsw_weekly") == 0;
+		c->n[S_FORTNIGHTLY] += strcmp(phase, "nqsw_fortnightly") == 0;
+	}
+	return 0;
+oom:
+	call->failed = true;
+	log_err("report: out of memory");
+	return -1;
+}
+
+static const struct rows_column supervision_columns[] = {
+	{"month", ROWS_TEXT},
+	{"team", ROWS_TEXT},
+	{"staff", ROWS_NUMBER},
+	{"in_date", ROWS_NUMBER},
+	{"overdue", ROWS_NUMBER},
+	{"percent_in_date", ROWS_NUMBER},
+	{"sessions", ROWS_NUMBER},
+	{"on_time", ROWS_NUMBER},
+	{"late", ROWS_NUMBER},
+	{"nqsw_weekly", ROWS_NUMBER},
+	{"nqsw_fortnightly", ROWS_NUMBER},
+};
+
+int report_supervision(sqlite3 *db, const struct sched_env *env,
+		       const struct report_filter *filter, struct rows *out,
+		       struct errlist *errs)
+{
+	rows_init(out, supervision_columns,
+		  sizeof(supervision_columns) / sizeof(supervision_columns[0]));
+	struct config_list line;
+	struct audit_table table = {0};
+	int rc = -1;
+	if (line_of(db, filter->manager_id, &line, errs))
+		return -1;
+	struct supervision_call call = {filter, &line, &table, env->today,
+					false};
+	/* Up to today too, since a session held after the range says what
+	 * was due at its last month's end; and a little beyond, where today's
+	 * next due falls (at most one interval on). */
+	qa_day to = (filter->to > env->today ? filter->to : env->today) + 62;
+	if (sched_history(db, env, "supervision", filter->from, to,
+			  supervision_rows, &call, errs) ||
+	    call.failed)
+		goto out;
+	if (table.n)
+		qsort(table.cells, table.n, sizeof(*table.cells), cmp_cells);
+	for (size_t i = 0; i < table.n; i++) {
+		const long long *n = table.cells[i].n;
+		char numbers[S_COUNT][24], percent[24];
+		const char *cells[3 + S_COUNT] = {table.cells[i].month,
+						  table.cells[i].team};
+		for (int k = 0; k < S_COUNT; k++)
+			snprintf(numbers[k], sizeof(numbers[k]), "%lld", n[k]);
+		snprintf(percent, sizeof(percent), "%.1f",
+			 n[S_STAFF] ? 100.0 * (double)n[S_IN_DATE] /
+					      (double)n[S_STAFF]
+				    : 0.0);
+		int c = 2;
+		cells[c++] = numbers[S_STAFF];
+		cells[c++] = numbers[S_IN_DATE];
+		cells[c++] = numbers[S_OVERDUE];
+		cells[c++] = n[S_STAFF] ? percent : NULL;
+		for (int k = S_SESSIONS; k < S_COUNT; k++)
+			cells[c++] = numbers[k];
 		if (rows_add(out, cells))
 			goto out;
 	}

@@ -54,4 +54,16 @@ int report_audits(sqlite3 *db, const struct sched_env *env,
 		  const struct report_filter *filter, struct rows *out,
 		  struct errlist *errs);
 
+/* `report supervision`: per team and month, `staff` (people with a
+ * supervision due at the month's end, as `due --as-of` that day lists
+ * them), `in_date` and `overdue` then (overdue: due before that day),
+ * `percent_in_date` (one decimal; null with no staff), `sessions` held in the
+ * month, `on_time` and `late` of them (held on or before the due date each
+ * met), and of the staff `nqsw_weekly` and `nqsw_fortnightly` by their phase
+ * at the month's end. Rows by month, then team. 0, or -1 (errs, or logged);
+ * rows_done out either way. */
+int report_supervision(sqlite3 *db, const struct sched_env *env,
+		       const struct report_filter *filter, struct rows *out,
+		       struct errlist *errs);
+
 #endif

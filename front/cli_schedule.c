@@ -341,10 +341,13 @@ int cli_report(const struct cli_call *call)
 	const struct cli_value *format = cli_opt(call, REPORT_FORMAT);
 	bool activity = strcmp(kind, "activity") == 0;
 	bool audits = strcmp(kind, "audits") == 0;
-	if (!activity && !audits && strcmp(kind, "actions") != 0)
+	bool supervision = strcmp(kind, "supervision") == 0;
+	if (!activity && !audits && !supervision &&
+	    strcmp(kind, "actions") != 0)
 		return cli_usage_error(call,
-				       "no report \"%s\"; there are activity "
-				       "ID, audits and actions",
+				       "no report \"%s\"; there are "
+				       "supervision, activity ID, audits and "
+				       "actions",
 				       kind);
 	if (activity != (id != NULL))
 		return cli_usage_error(
@@ -383,7 +386,9 @@ int cli_report(const struct cli_call *call)
 		activity
 			? report_activity(e.db, &env, &filter, id, &rows, &errs)
 		: audits ? report_audits(e.db, &env, &filter, &rows, &errs)
-			 : report_actions(e.db, &env, &filter, &rows, &errs);
+		: supervision
+			? report_supervision(e.db, &env, &filter, &rows, &errs)
+			: report_actions(e.db, &env, &filter, &rows, &errs);
 	if (reported) {
 		for (size_t i = 0; i < errs.n; i++)
 			fprintf(stderr, "qa-scheduler: report: %s\n",

@@ -224,5 +224,82 @@ class ActionsReportTest(qa.ClockedCliTest):
                    one_line=False)
 
 
+class SupervisionReportTest(qa.ClockedCliTest):
+    """`report supervision` on Thu 3 Dec 2026. Experienced staff are due
+    every 28 days, a newly qualified worker every 7 in their first six
+    months; the first session on the day they are tracked from; a due date
+    on a non-working day is shown on the working day before."""
+
+    def setUp(self):
+        super().setUp()
+        self.at("2026-12-03")
+        self.add("gm1", "group_manager", team="FS", since="2026-06-01")
+        self.add("pm1", "practice_manager", team="FS1", manager="gm1",
+                 since="2026-06-01")
+        self.add("sw1", "social_worker", team="FS1", manager="pm1",
+                 since="2026-06-01")
+        self.add("sw2", "social_worker", team="FS2", manager="pm1",
+                 nqsw="2026-09-07", since="2026-09-07")
+        sessions = {
+            # First due Mon 1 Jun: late on the 10th; then 10 Jun + 28 =
+            # 8 Jul on time; 5 Aug, late on the 20th; 17 Sep, on time on
+            # the 16th; next 14 Oct, never held.
+            "pm1": ["2026-06-10", "2026-07-08", "2026-08-20", "2026-09-16"],
+            # 1 Jun on time; 29 Jun, on time on the 26th; 24 Jul, late on
+            # 3 Aug; 31 Aug (bank holiday, so Fri 28 Aug) on time; 25 Sep,
+            # 23 Oct, 20 Nov on time; next 18 Dec.
+            "sw1": ["2026-06-01", "2026-06-26", "2026-08-03", "2026-08-28",
+                    "2026-09-25", "2026-10-23", "2026-11-20"],
+            # Weekly: 7 Sep and 14 Sep on time; 21 Sep, late on the 25th;
+            # next Fri 2 Oct, never held.
+            "sw2": ["2026-09-07", "2026-09-14", "2026-09-25"],
+        }
+        rows = ["activity,staff,date"] + [
+            f"supervision,{who},{day}" for who, days in sessions.items()
+            for day in days]
+        self.ok("record", "import", qa.write(
+            os.path.join(self.ws.dir, "sessions.csv"),
+            "\n".join(rows) + "\n"))
+
+    def report(self, *args):
+        return json.loads(self.ok("report", "supervision", "--format",
+                                  "json", *args).stdout)
+
+    def test_by_team_and_month(self):
+        keys = ["month", "team", "staff", "in_date", "overdue",
+                "percent_in_date", "sessions", "on_time", "late",
+                "nqsw_weekly", "nqsw_fortnightly"]
+        rows = self.report("--from", "2026-06", "--to", "2026-11")
+        for r in rows:
+            self.assertEqual(list(r), keys)
+        self.assertEqual([tuple(r.values()) for r in rows], [
+            ("2026-06", "FS1", 2, 2, 0, 100.0, 3, 2, 1, 0, 0),
+            ("2026-07", "FS1", 2, 1, 1, 50.0, 1, 1, 0, 0, 0),
+            ("2026-08", "FS1", 2, 2, 0, 100.0, 3, 1, 2, 0, 0),
+            ("2026-09", "FS1", 2, 2, 0, 100.0, 2, 2, 0, 0, 0),
+            ("2026-09", "FS2", 1, 1, 0, 100.0, 3, 2, 1, 1, 0),
+            ("2026-10", "FS1", 2, 1, 1, 50.0, 1, 1, 0, 0, 0),
+            ("2026-10", "FS2", 1, 0, 1, 0.0, 0, 0, 0, 1, 0),
+            ("2026-11", "FS1", 2, 1, 1, 50.0, 1, 1, 0, 0, 0),
+            ("2026-11", "FS2", 1, 0, 1, 0.0, 0, 0, 0, 1, 0),
+        ])
+
+    def test_in_date_at_each_months_end_is_what_due_as_of_says(self):
+        rows = self.report("--from", "2026-06", "--to", "2026-11")
+        for month, last in [("2026-06", 30), ("2026-07", 31),
+                            ("2026-08", 31), ("2026-09", 30),
+                            ("2026-10", 31), ("2026-11", 30)]:
+            due = self.due("--as-of", f"{month}-{last}", "--activity",
+                           "supervision")
+            counted = {}
+            for r in due:
+                c = counted.setdefault(r["team"], [0, 0, 0])
+                c[0] += 1
+                c[1 if r["status"] != "overdue" else 2] += 1
+            reported = {r["team"]: [r["staff"], r["in_date"], r["overdue"]]
+                        for r in rows if r["month"] == month}
+            self.assertEqual(reported, counted, month)
+
+
 if __name__ == "__main__":
     qa.main()
