@@ -306,7 +306,7 @@ int report_actions(sqlite3 *db, const struct sched_env *env,
 	return rc;
 }
 
-/* ---- report audits ---- */
+/* ---- counters by month and team (report audits, report supervision) ---- */
 
 enum {
 	A_EXPECTED,
@@ -321,18 +321,18 @@ enum {
 	A_COUNT
 };
 
-struct audit_cell {
+struct month_cell {
 	char month[8]; /* YYYY-MM */
 	char *team;
 	long long n[12]; /* a report's counters: A_* or S_* */
 };
 
-struct audit_table {
-	struct audit_cell *cells;
+struct month_table {
+	struct month_cell *cells;
 	size_t n, cap;
 };
 
-static struct audit_cell *audit_cell(struct audit_table *t, qa_day day,
+static struct month_cell *month_cell(struct month_table *t, qa_day day,
 				     const char *team)
 {
 	char month[DATE_TEXT_SIZE];
@@ -344,14 +344,14 @@ static struct audit_cell *audit_cell(struct audit_table *t, qa_day day,
 			return &t->cells[i];
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 32;
-		struct audit_cell *grown =
+		struct month_cell *grown =
 			realloc(t->cells, cap * sizeof(*grown));
 		if (!grown)
 			return NULL;
 		t->cells = grown;
 		t->cap = cap;
 	}
-	struct audit_cell *c = &t->cells[t->n];
+	struct month_cell *c = &t->cells[t->n];
 	memset(c, 0, sizeof(*c));
 	memcpy(c->month, month, 8);
 	if (!(c->team = strdup(team)))
@@ -360,10 +360,28 @@ static struct audit_cell *audit_cell(struct audit_table *t, qa_day day,
 	return c;
 }
 
+static void month_table_done(struct month_table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->cells[i].team);
+	free(t->cells);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The counters of cell as text, for rows_add. */
+static void counter_texts(const struct month_cell *cell, int n,
+			  char texts[][24])
+{
+	for (int k = 0; k < n; k++)
+		snprintf(texts[k], sizeof(texts[k]), "%lld", cell->n[k]);
+}
+
+/* ---- report audits ---- */
+
 struct audits_call {
 	const struct report_filter *filter;
 	const struct config_list *line;
-	struct audit_table *table;
+	struct month_table *table;
 	bool failed;
 };
 
@@ -388,8 +406,8 @@ static int expected_audits(const struct person *person, const char *owner,
 		if (o->kind != QA_OCC_DUE || o->date < call->filter->from ||
 		    o->date > call->filter->to)
 			continue;
-		struct audit_cell *c =
-			audit_cell(call->table, o->date, person->team);
+		struct month_cell *c =
+			month_cell(call->table, o->date, person->team);
 		if (!c) {
 			call->failed = true;
 			return -1;
@@ -425,8 +443,8 @@ static int count_audits(sqlite3 *db, struct audits_call *call)
 		const char *team = (const char *)sqlite3_column_text(stmt, 2);
 		if (!wanted(call->filter, call->line, id, team))
 			continue;
-		struct audit_cell *c =
-			audit_cell(call->table, db_column_day(stmt, 0), team);
+		struct month_cell *c =
+			month_cell(call->table, db_column_day(stmt, 0), team);
 		if (!c)
 			goto out;
 		const char *grade = (const char *)sqlite3_column_text(stmt, 3);
@@ -450,7 +468,7 @@ out:
 
 static int cmp_cells(const void *a, const void *b)
 {
-	const struct audit_cell *x = a, *y = b;
+	const struct month_cell *x = a, *y = b;
 	int by_month = strcmp(x->month, y->month);
 	return by_month ? by_month : strcmp(x->team, y->team);
 }
@@ -476,7 +494,7 @@ int report_audits(sqlite3 *db, const struct sched_env *env,
 	rows_init(out, audit_columns,
 		  sizeof(audit_columns) / sizeof(audit_columns[0]));
 	struct config_list line;
-	struct audit_table table = {0};
+	struct month_table table = {0};
 	int rc = -1;
 	if (line_of(db, filter->manager_id, &line, errs))
 		return -1;
@@ -491,19 +509,15 @@ int report_audits(sqlite3 *db, const struct sched_env *env,
 		char numbers[A_COUNT][24];
 		const char *cells[2 + A_COUNT] = {table.cells[i].month,
 						  table.cells[i].team};
-		for (int k = 0; k < A_COUNT; k++) {
-			snprintf(numbers[k], sizeof(numbers[k]), "%lld",
-				 table.cells[i].n[k]);
+		counter_texts(&table.cells[i], A_COUNT, numbers);
+		for (int k = 0; k < A_COUNT; k++)
 			cells[2 + k] = numbers[k];
-		}
 		if (rows_add(out, cells))
 			goto out;
 	}
 	rc = 0;
 out:
-	for (size_t i = 0; i < table.n; i++)
-		free(table.cells[i].team);
-	free(table.cells);
+	month_table_done(&table);
 	config_list_done(&line);
 	return rc;
 }
@@ -523,12 +537,12 @@ enum {
 };
 
 _Static_assert(A_COUNT <= 12 && S_COUNT <= 12,
-	       "struct audit_cell holds every report's counters");
+	       "struct month_cell holds every report's counters");
 
 struct supervision_call {
 	const struct report_filter *filter;
 	const struct config_list *line;
-	struct audit_table *table; /* its cells' counters, S_* */
+	struct month_table *table; /* its cells' counters, S_* */
 	qa_day today;
 	bool failed;
 };
@@ -549,7 +563,7 @@ static int supervision_rows(const struct person *person, const char *owner,
 	for (qa_day month = f->from; month <= f->to;
 	     month = qa_period_end(month, QA_PERIOD_MONTH) + 1) {
 		qa_day end = qa_period_end(month, QA_PERIOD_MONTH);
-		struct audit_cell *c = NULL;
+		struct month_cell *c = NULL;
 		if (person->since == QA_DAY_NONE || person->since > end)
 			continue; /* not tracked yet */
 		/* Sessions held in the month, against the due date each met. */
@@ -559,7 +573,7 @@ static int supervision_rows(const struct person *person, const char *owner,
 			    o->date > end)
 				continue;
 			if (!c &&
-			    !(c = audit_cell(call->table, month, person->team)))
+			    !(c = month_cell(call->table, month, person->team)))
 				goto oom;
 			c->n[S_SESSIONS]++;
 			if (o->due_on != QA_DAY_NONE && o->date > o->due_on)
@@ -580,7 +594,7 @@ static int supervision_rows(const struct person *person, const char *owner,
 			}
 		if (due == QA_DAY_NONE)
 			continue; /* nothing due: not listed by due either */
-		if (!c && !(c = audit_cell(call->table, month, person->team)))
+		if (!c && !(c = month_cell(call->table, month, person->team)))
 			goto oom;
 		c->n[S_STAFF]++;
 		c->n[due < end ? S_OVERDUE : S_IN_DATE]++;
@@ -617,7 +631,7 @@ int report_supervision(sqlite3 *db, const struct sched_env *env,
 	rows_init(out, supervision_columns,
 		  sizeof(supervision_columns) / sizeof(supervision_columns[0]));
 	struct config_list line;
-	struct audit_table table = {0};
+	struct month_table table = {0};
 	int rc = -1;
 	if (line_of(db, filter->manager_id, &line, errs))
 		return -1;
@@ -638,8 +652,7 @@ int report_supervision(sqlite3 *db, const struct sched_env *env,
 		char numbers[S_COUNT][24], percent[24];
 		const char *cells[3 + S_COUNT] = {table.cells[i].month,
 						  table.cells[i].team};
-		for (int k = 0; k < S_COUNT; k++)
-			snprintf(numbers[k], sizeof(numbers[k]), "%lld", n[k]);
+		counter_texts(&table.cells[i], S_COUNT, numbers);
 		snprintf(percent, sizeof(percent), "%.1f",
 			 n[S_STAFF] ? 100.0 * (double)n[S_IN_DATE] /
 					      (double)n[S_STAFF]
@@ -656,9 +669,7 @@ int report_supervision(sqlite3 *db, const struct sched_env *env,
 	}
 	rc = 0;
 out:
-	for (size_t i = 0; i < table.n; i++)
-		free(table.cells[i].team);
-	free(table.cells);
+	month_table_done(&table);
 	config_list_done(&line);
 	return rc;
 }
