@@ -208,28 +208,45 @@ static const struct cli_verb *find_verb(int argc, char **argv, int *words)
 	return NULL;
 }
 
-/* The subcommands of group word (e.g. "add, import, list or leave" for
- * "staff") into buf; false when word names no group. */
-static bool group_words(const char *word, char *buf, size_t size)
+/* The subcommands of the verbs whose name is word (len bytes), a space and
+ * more, joined into buf by separator and the last by last ("add, import,
+ * list or leave" for staff); *plain, when not NULL, says whether a verb is
+ * that word alone (record, beside record import). Returns how many. */
+static size_t subcommands(const char *word, size_t len, const char *separator,
+			  const char *last, char *buf, size_t size, bool *plain)
 {
-	size_t len = strlen(word), n = 0, used = 0;
+	size_t n = 0, k = 0, used = 0;
+	if (plain)
+		*plain = false;
 	buf[0] = '\0';
 	for (size_t i = 0; i < cli_n_verbs; i++)
-		if (strncmp(cli_verbs[i].name, word, len) == 0 &&
-		    cli_verbs[i].name[len] == ' ')
-			n++;
-	for (size_t i = 0, k = 0; i < cli_n_verbs && used < size; i++) {
+		if (strncmp(cli_verbs[i].name, word, len) == 0)
+			n += cli_verbs[i].name[len] == ' ';
+	for (size_t i = 0; i < cli_n_verbs; i++) {
 		const char *name = cli_verbs[i].name;
-		if (strncmp(name, word, len) != 0 || name[len] != ' ')
+		if (strncmp(name, word, len) != 0)
+			continue;
+		if (name[len] == '\0' && plain)
+			*plain = true;
+		if (name[len] != ' ')
 			continue;
 		k++;
-		used += (size_t)snprintf(buf + used, size - used, "%s%s",
+		used += (size_t)snprintf(buf + used,
+					 used < size ? size - used : 0, "%s%s",
 					 k == 1   ? ""
-					 : k == n ? " or "
-						  : ", ",
+					 : k == n ? last
+						  : separator,
 					 name + len + 1);
 	}
-	return n > 0;
+	return n;
+}
+
+/* The subcommands of group word as prose into buf; false when word names
+ * no group. */
+static bool group_words(const char *word, char *buf, size_t size)
+{
+	return subcommands(word, strlen(word), ", ", " or ", buf, size, NULL) >
+	       0;
 }
 
 /* ---- parsing one verb's options ---- */
@@ -462,32 +479,13 @@ static void complete_words(FILE *out, const char *words)
 	fprintf(out, "COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))", words);
 }
 
-/* The subcommands of the verbs whose first word verb i's begins, as
- * separator-joined words ("add import list leave" for staff), into buf;
- * *plain says whether a verb is that word alone (record, beside record
- * import). Returns the number of subcommands. */
+/* The subcommands of verb i's first word, joined by separator (see
+ * subcommands). */
 static size_t group_of(size_t i, const char *separator, char *buf, size_t size,
 		       bool *plain)
 {
-	size_t len = first_word_len(i), n = 0, used = 0;
-	size_t start = i;
-	while (start > 0 && !first_of_word(start))
-		start--;
-	*plain = false;
-	buf[0] = '\0';
-	for (size_t k = start; k < cli_n_verbs; k++) {
-		if (k > start && first_of_word(k))
-			break;
-		if (!in_group(k)) {
-			*plain = true;
-			continue;
-		}
-		used += (size_t)snprintf(
-			buf + used, used < size ? size - used : 0, "%s%s",
-			n ? separator : "", cli_verbs[k].name + len + 1);
-		n++;
-	}
-	return n;
+	return subcommands(cli_verbs[i].name, first_word_len(i), separator,
+			   separator, buf, size, plain);
 }
 
 /* The case arm completing verb v's options, their values and operands;
