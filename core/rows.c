@@ -50,8 +50,7 @@ void rows_done(struct rows *r)
 	r->n = r->cap = 0;
 }
 
-/* Columns as wide as their widest cell (in characters, not bytes). */
-static size_t text_width(const char *text)
+size_t rows_text_width(const char *text)
 {
 	size_t width = 0;
 	for (const unsigned char *c = (const unsigned char *)text; *c; c++)
@@ -69,7 +68,7 @@ static void print_table(const struct rows *r, FILE *out)
 	for (size_t i = 0; i < r->n; i++)
 		for (size_t c = 0; c < r->n_columns; c++) {
 			const char *cell = r->cells[i * r->n_columns + c];
-			size_t w = text_width(cell ? cell : "-");
+			size_t w = rows_text_width(cell ? cell : "-");
 			if (w > widths[c])
 				widths[c] = w;
 		}
@@ -88,7 +87,7 @@ static void print_table(const struct rows *r, FILE *out)
 		for (size_t c = 0; c < r->n_columns; c++) {
 			const char *cell = r->cells[i * r->n_columns + c];
 			const char *text = cell ? cell : "-";
-			size_t pad = widths[c] - text_width(text);
+			size_t pad = widths[c] - rows_text_width(text);
 			if (r->columns[c].kind == ROWS_NUMBER)
 				fprintf(out, "%*s%s", (int)pad, "", text);
 			else if (c + 1 < r->n_columns)
@@ -114,16 +113,14 @@ static int print_json(const struct rows *r, FILE *out)
 			goto oom;
 		for (size_t c = 0; c < r->n_columns; c++) {
 			const char *cell = r->cells[i * r->n_columns + c];
-			json_t *value = !cell ? json_null()
-					: r->columns[c].kind == ROWS_NUMBER
-						? json_real(strtod(cell, NULL))
-						: json_string(cell);
-			/* Whole numbers as integers. */
-			if (cell && r->columns[c].kind == ROWS_NUMBER &&
-			    !strchr(cell, '.')) {
-				json_decref(value);
-				value = json_integer(strtoll(cell, NULL, 10));
-			}
+			/* A number as an integer when whole, else a real. */
+			json_t *value =
+				!cell ? json_null()
+				: r->columns[c].kind != ROWS_NUMBER
+					? json_string(cell)
+				: strchr(cell, '.')
+					? json_real(strtod(cell, NULL))
+					: json_integer(strtoll(cell, NULL, 10));
 			if (!value ||
 			    json_object_set_new(row, r->columns[c].name, value))
 				goto oom;

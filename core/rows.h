@@ -36,6 +36,10 @@ int rows_add(struct rows *r, const char *const *cells);
 /* Write r to out as format. 0, or -1 (logged). */
 int rows_print(const struct rows *r, enum rows_format format, FILE *out);
 
+/* Columns text takes on a terminal, near enough: its UTF-8 code points.
+ * Tables are as wide as their widest cell by it. */
+size_t rows_text_width(const char *text);
+
 /* Free the cells (not r). */
 void rows_done(struct rows *r);
 

@@ -10,21 +10,13 @@
 #include "csvio.h"
 #include "date.h"
 #include "log.h"
+#include "rows.h"
 #include "staff.h"
-
-/* Characters on screen, near enough: UTF-8 code points. */
-static size_t text_width(const char *text)
-{
-	size_t width = 0;
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++)
-		width += (*c & 0xc0) != 0x80;
-	return width;
-}
 
 /* text padded or cut (with "…") to exactly width columns, then gap. */
 static void print_cell(FILE *out, const char *text, size_t width, bool last)
 {
-	size_t shown_width = text_width(text);
+	size_t shown_width = rows_text_width(text);
 	if (shown_width <= width) {
 		fputs(text, out);
 	} else {
@@ -98,9 +90,9 @@ static void list_table(const struct staff_array *list, FILE *out)
 		widths[c] = strlen(headings[c]);
 	for (size_t i = 0; i < list->n; i++)
 		for (int c = 0; c < COLUMN_COUNT; c++) {
-			size_t width = text_width(table_cell(&list->people[i],
-							     (enum column)c,
-							     buf, sizeof(buf)));
+			size_t width = rows_text_width(
+				table_cell(&list->people[i], (enum column)c,
+					   buf, sizeof(buf)));
 			if (width > caps[c])
 				width = caps[c];
 			if (width > widths[c])
