@@ -79,6 +79,17 @@ static bool in_line(const struct config_list *line, const char *id)
 		       cmp_text) != NULL;
 }
 
+/* Is the person id of team among those filter asks for (its team, its
+ * manager's line)? A series nobody owns (id or team NULL) is only when
+ * neither is asked. */
+static bool wanted(const struct report_filter *f,
+		   const struct config_list *line, const char *id,
+		   const char *team)
+{
+	return (!f->team || (team && strcmp(team, f->team) == 0)) &&
+	       (!f->manager_id || (id && in_line(line, id)));
+}
+
 /* The period a deadline's key names ("2026-07", "2026-W27", "2026-Q3",
  * "2026"), or false when it names none. */
 static bool period_of(const char *key, qa_day *start, qa_day *end)
@@ -152,9 +163,7 @@ static int activity_rows(const struct person *person, const char *owner,
 	char team_buf[128];
 	const char *team =
 		team_of(person, owner, call->db, team_buf, sizeof(team_buf));
-	if (f->team && (!team || strcmp(team, f->team) != 0))
-		return 0;
-	if (f->manager_id && (!owner || !in_line(&rp->line, owner)))
+	if (!wanted(f, &rp->line, owner, team))
 		return 0;
 	for (size_t i = 0; i < occs->n; i++) {
 		const struct sched_occ *o = &occs->items[i];
@@ -384,14 +393,6 @@ struct audits_call {
 	struct month_table *table;
 	bool failed;
 };
-
-static bool wanted(const struct report_filter *f,
-		   const struct config_list *line, const char *id,
-		   const char *team)
-{
-	return (!f->team || strcmp(team, f->team) == 0) &&
-	       (!f->manager_id || in_line(line, id));
-}
 
 static int expected_audits(const struct person *person, const char *owner,
 			   const struct sched_occ_list *occs, void *arg)
