@@ -336,10 +336,60 @@ struct month_cell {
 	long long n[12]; /* a report's counters: A_* or S_* */
 };
 
+/* The cells, and an open-addressed index of them by (month, team): a
+ * report over 5,000 people looks a cell up for every person and month. */
 struct month_table {
 	struct month_cell *cells;
 	size_t n, cap;
+	size_t *slots; /* cell index + 1; 0: empty. n_slots a power of 2 */
+	size_t n_slots;
 };
+
+static size_t month_cell_hash(const char *month, const char *team)
+{
+	size_t h = 14695981039346656037u; /* FNV-1a */
+	for (const char *p = month; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	for (const char *p = team; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	return h;
+}
+
+/* Put cell i in the index (which has room). */
+static void month_index_put(struct month_table *t, size_t i)
+{
+	size_t mask = t->n_slots - 1;
+	size_t s = month_cell_hash(t->cells[i].month, t->cells[i].team) & mask;
+	while (t->slots[s])
+		s = (s + 1) & mask;
+	t->slots[s] = i + 1;
+}
+
+/* Room for one more cell, the index kept at most half full. 0, or -1. */
+static int month_table_grow(struct month_table *t)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 32;
+		struct month_cell *grown =
+			realloc(t->cells, cap * sizeof(*grown));
+		if (!grown)
+			return -1;
+		t->cells = grown;
+		t->cap = cap;
+	}
+	if (2 * (t->n + 1) <= t->n_slots)
+		return 0;
+	size_t n_slots = t->n_slots ? t->n_slots * 2 : 64;
+	size_t *slots = calloc(n_slots, sizeof(*slots));
+	if (!slots)
+		return -1;
+	free(t->slots);
+	t->slots = slots;
+	t->n_slots = n_slots;
+	for (size_t i = 0; i < t->n; i++)
+		month_index_put(t, i);
+	return 0;
+}
 
 static struct month_cell *month_cell(struct month_table *t, qa_day day,
 				     const char *team)
@@ -347,25 +397,24 @@ static struct month_cell *month_cell(struct month_table *t, qa_day day,
 	char month[DATE_TEXT_SIZE];
 	date_format(day, month);
 	month[7] = '\0';
-	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->cells[i].month, month) == 0 &&
-		    strcmp(t->cells[i].team, team) == 0)
-			return &t->cells[i];
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 32;
-		struct month_cell *grown =
-			realloc(t->cells, cap * sizeof(*grown));
-		if (!grown)
-			return NULL;
-		t->cells = grown;
-		t->cap = cap;
+	if (t->n_slots) {
+		size_t mask = t->n_slots - 1;
+		for (size_t s = month_cell_hash(month, team) & mask;
+		     t->slots[s]; s = (s + 1) & mask) {
+			struct month_cell *c = &t->cells[t->slots[s] - 1];
+			if (strcmp(c->month, month) == 0 &&
+			    strcmp(c->team, team) == 0)
+				return c;
+		}
 	}
+	if (month_table_grow(t))
+		return NULL;
 	struct month_cell *c = &t->cells[t->n];
 	memset(c, 0, sizeof(*c));
 	memcpy(c->month, month, 8);
 	if (!(c->team = strdup(team)))
 		return NULL;
-	t->n++;
+	month_index_put(t, t->n++);
 	return c;
 }
 
@@ -374,6 +423,7 @@ static void month_table_done(struct month_table *t)
 	for (size_t i = 0; i < t->n; i++)
 		free(t->cells[i].team);
 	free(t->cells);
+	free(t->slots);
 	memset(t, 0, sizeof(*t));
 }
 
