@@ -45,6 +45,15 @@ char *date_format(qa_day day, char buf[DATE_TEXT_SIZE])
 	return buf;
 }
 
+const char *date_month_name(int month)
+{
+	static const char *const names[] = {"January", "February", "March",
+					    "April",   "May",      "June",
+					    "July",    "August",   "September",
+					    "October", "November", "December"};
+	return month >= 1 && month <= 12 ? names[month - 1] : "?";
+}
+
 char *date_http(time_t t, char buf[DATE_HTTP_SIZE])
 {
 	struct tm tm;

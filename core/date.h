@@ -17,6 +17,9 @@ int date_parse(const char *text, qa_day *out);
 /* Write YYYY-MM-DD into buf (DATE_TEXT_SIZE bytes); returns buf. */
 char *date_format(qa_day day, char buf[DATE_TEXT_SIZE]);
 
+/* "January".."December" for month 1..12. */
+const char *date_month_name(int month);
+
 /* Write instant t as an HTTP date (IMF-fixdate, "Sun, 06 Nov 1994 08:49:37
  * GMT") into buf; returns buf. */
 #define DATE_HTTP_SIZE 32

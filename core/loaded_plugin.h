@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "qa-scheduler/plugin.h"
 
@@ -41,5 +42,12 @@ struct plugin {
 	((p)->desc->abi_minor >= (minor) && \
 	 (p)->desc->struct_size >=          \
 		 offsetof(struct qa_plugin, field) + sizeof((p)->desc->field))
+
+/* Are p's occurrences deadlines (due-by, a duration of "0": audits,
+ * reports, dip samples) rather than sessions, meetings or boards? */
+static inline bool plugin_has_deadlines(const struct plugin *p)
+{
+	return strcmp(p->desc->duration, "0") == 0;
+}
 
 #endif

@@ -38,8 +38,7 @@ static bool has_rrule(const struct plugin *p)
  * audience: boards and meetings have no deadline to own. */
 static bool is_shared_deadlines(const struct plugin *p)
 {
-	return p->desc->scope == QA_SCOPE_AUDIENCE &&
-	       strcmp(p->desc->duration, "0") == 0;
+	return p->desc->scope == QA_SCOPE_AUDIENCE && plugin_has_deadlines(p);
 }
 
 static const char *check_moving(const char *value)

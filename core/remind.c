@@ -419,10 +419,6 @@ static void when_text(const struct remind_env *env, const char *kind,
 	static const char *const days[] = {"Monday",   "Tuesday", "Wednesday",
 					   "Thursday", "Friday",  "Saturday",
 					   "Sunday"};
-	static const char *const months[] = {"January", "February", "March",
-					     "April",   "May",      "June",
-					     "July",    "August",   "September",
-					     "October", "November", "December"};
 	qa_day day = date;
 	int minute = -1;
 	long offset;
@@ -431,7 +427,8 @@ static void when_text(const struct remind_env *env, const char *kind,
 	int y, m, d;
 	qa_day_to_ymd(day, &y, &m, &d);
 	int used = snprintf(buf, size, "%s %d %s %d",
-			    days[qa_day_weekday(day) - 1], d, months[m - 1], y);
+			    days[qa_day_weekday(day) - 1], d,
+			    date_month_name(m), y);
 	if (minute >= 0 && used > 0 && (size_t)used < size)
 		snprintf(buf + used, size - (size_t)used, ", %02d:%02d",
 			 minute / 60, minute % 60);

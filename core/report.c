@@ -233,6 +233,51 @@ out:
 	return rc;
 }
 
+static const struct rows_column deadline_columns[] = {
+	{"activity", ROWS_TEXT}, {"title", ROWS_TEXT},    {"due", ROWS_NUMBER},
+	{"done", ROWS_NUMBER},   {"missed", ROWS_NUMBER}, {"open", ROWS_NUMBER},
+};
+
+int report_deadlines(sqlite3 *db, const struct sched_env *env,
+		     const struct report_filter *filter, struct rows *out,
+		     struct errlist *errs)
+{
+	rows_init(out, deadline_columns,
+		  sizeof(deadline_columns) / sizeof(deadline_columns[0]));
+	struct rows one = {0};
+	for (size_t i = 0; i < env->plugins->n; i++) {
+		const struct plugin *p = &env->plugins->items[i];
+		if (p->disabled || !plugin_has_deadlines(p))
+			continue;
+		/* Counted from `report activity`'s own rows, so the two
+		 * cannot disagree. */
+		rows_done(&one);
+		if (report_activity(db, env, filter, p->desc->id, &one, errs))
+			goto fail;
+		long long n[3] = {0}; /* done, missed, open */
+		for (size_t r = 0; r < one.n; r++) {
+			const char *status = rows_cell(&one, r, "status");
+			n[strcmp(status, "done") == 0     ? 0
+			  : strcmp(status, "missed") == 0 ? 1
+							  : 2]++;
+		}
+		char texts[4][24];
+		snprintf(texts[0], sizeof(texts[0]), "%zu", one.n);
+		for (int k = 0; k < 3; k++)
+			snprintf(texts[k + 1], sizeof(texts[k + 1]), "%lld",
+				 n[k]);
+		const char *cells[] = {p->desc->id, p->desc->title, texts[0],
+				       texts[1],    texts[2],       texts[3]};
+		if (rows_add(out, cells))
+			goto fail;
+	}
+	rows_done(&one);
+	return 0;
+fail:
+	rows_done(&one);
+	return -1;
+}
+
 static const struct rows_column action_columns[] = {
 	{"audit", ROWS_NUMBER},      {"practitioner", ROWS_TEXT},
 	{"auditor", ROWS_TEXT},      {"grade", ROWS_TEXT},

@@ -31,6 +31,15 @@ int report_activity(sqlite3 *db, const struct sched_env *env,
 		    const struct report_filter *filter, const char *activity,
 		    struct rows *out, struct errlist *errs);
 
+/* Each loaded activity with deadlines (plugin_has_deadlines), with the
+ * columns activity, title, and of its deadlines falling due in the range as
+ * `report activity` gives them: due (all), done, missed and open. Rows in
+ * the activities' order (by id). 0, or -1 (errs, or logged); rows_done out
+ * either way. */
+int report_deadlines(sqlite3 *db, const struct sched_env *env,
+		     const struct report_filter *filter, struct rows *out,
+		     struct errlist *errs);
+
 /* `report actions`: every audit action of an audit dated in the range,
  * with the columns audit, practitioner, auditor, grade and safeguarding
  * ("yes"/"no") as the auditor gave them, audit_date, due (as the audit workflow

@@ -41,6 +41,14 @@ oom:
 	return -1;
 }
 
+const char *rows_cell(const struct rows *r, size_t row, const char *column)
+{
+	for (size_t c = 0; c < r->n_columns; c++)
+		if (strcmp(r->columns[c].name, column) == 0)
+			return r->cells[row * r->n_columns + c];
+	return NULL;
+}
+
 void rows_done(struct rows *r)
 {
 	for (size_t i = 0; i < r->n * r->n_columns; i++)

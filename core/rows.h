@@ -33,6 +33,10 @@ void rows_init(struct rows *r, const struct rows_column *columns, size_t n);
  * memory (logged). */
 int rows_add(struct rows *r, const char *const *cells);
 
+/* The cell of row `row` in the column named `column` (NULL: absent, or no
+ * such column). */
+const char *rows_cell(const struct rows *r, size_t row, const char *column);
+
 /* Write r to out as format. 0, or -1 (logged). */
 int rows_print(const struct rows *r, enum rows_format format, FILE *out);
 

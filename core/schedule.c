@@ -497,8 +497,7 @@ int sched_regenerate(sqlite3 *db, const struct sched_env *env,
 		/* One person's change: not the audience, unless it has
 		 * deadlines, whose owner the change may have made or unmade. */
 		if (run.only_staff && p->desc->scope == QA_SCOPE_AUDIENCE &&
-		    only_activity == NULL &&
-		    strcmp(p->desc->duration, "0") != 0)
+		    only_activity == NULL && !plugin_has_deadlines(p))
 			continue;
 		if (run_plugin(&run, p, &people))
 			goto out;

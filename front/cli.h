@@ -181,6 +181,8 @@ enum { REPORT_FROM, REPORT_TO, REPORT_TEAM, REPORT_MANAGER, REPORT_FORMAT };
 extern const char *const cli_formats[];
 /* report's: cli_formats and html, for the board pack. */
 extern const char *const cli_report_formats[];
+/* report's --format: the three of enum rows_format, then the page. */
+#define REPORT_FORMAT_HTML 3
 
 /* The run functions the table names. */
 int cli_serve(const struct cli_call *call);

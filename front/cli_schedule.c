@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "board.h"
 #include "cli.h"
 #include "db.h"
 #include "due.h"
@@ -342,12 +343,13 @@ int cli_report(const struct cli_call *call)
 	bool activity = strcmp(kind, "activity") == 0;
 	bool audits = strcmp(kind, "audits") == 0;
 	bool supervision = strcmp(kind, "supervision") == 0;
-	if (!activity && !audits && !supervision &&
+	bool board = strcmp(kind, "board") == 0;
+	if (!activity && !audits && !supervision && !board &&
 	    strcmp(kind, "actions") != 0)
 		return cli_usage_error(call,
 				       "no report \"%s\"; there are "
-				       "supervision, activity ID, audits and "
-				       "actions",
+				       "supervision, activity ID, audits, "
+				       "actions and board",
 				       kind);
 	if (activity != (id != NULL))
 		return cli_usage_error(
@@ -355,9 +357,15 @@ int cli_report(const struct cli_call *call)
 			activity ? "activity needs the activity's ID"
 				 : "%s takes no ID",
 			kind);
-	if (format && format->choice == 3)
-		return cli_usage_error(call, "html is for the board pack; use "
-					     "table, json or csv");
+	bool html = format ? format->choice == REPORT_FORMAT_HTML : board;
+	if (html != board)
+		return cli_usage_error(
+			call,
+			board ? "the board pack is a page: --format html "
+				"(its figures are those of report "
+				"supervision, audits and actions)"
+			      : "html is for the board pack (report board); "
+				"use table, json or csv");
 	struct engine e;
 	struct rows rows = {0};
 	struct errlist errs = {0};
@@ -383,7 +391,8 @@ int cli_report(const struct cli_call *call)
 		goto out;
 	}
 	int reported =
-		activity
+		board ? board_write(e.db, &env, &filter, stdout, &errs)
+		: activity
 			? report_activity(e.db, &env, &filter, id, &rows, &errs)
 		: audits ? report_audits(e.db, &env, &filter, &rows, &errs)
 		: supervision
@@ -395,9 +404,11 @@ int cli_report(const struct cli_call *call)
 				errs.msgs[i]);
 		goto out;
 	}
-	if (rows_print(&rows,
-		       format ? (enum rows_format)format->choice : ROWS_TABLE,
-		       stdout))
+	if (board ? fflush(stdout) != 0
+		  : rows_print(&rows,
+			       format ? (enum rows_format)format->choice
+				      : ROWS_TABLE,
+			       stdout))
 		goto out;
 	rc = CLI_OK;
 out:

@@ -146,7 +146,7 @@ const struct cli_verb cli_verbs[] = {
 	 next_options, N(next_options), cli_next},
 	{"report", "KIND [ID]", 1, 2,
 	 "what was done on time, late or missed: supervision, activity ID, "
-	 "audits, actions",
+	 "audits, actions; board: the Performance Board pack (HTML)",
 	 report_options, N(report_options), cli_report},
 	{"feed-url", NULL, 0, 0,
 	 "issue, rotate or revoke a person's or a team's feed URL",

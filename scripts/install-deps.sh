@@ -15,6 +15,9 @@ test_pkgs=(
   # real calendar clients for tests/integration/test_feed_clients.py (node
   # and npm for ical.js: scripts/test.sh, only when they are missing)
   python3-icalendar python3-recurring-ical-events vdirsyncer khal
+  # pages in a real browser (playwright-core and axe-core from npm drive
+  # it), printed to PDF and turned into PNGs: tests/integration/test_board.py
+  chromium poppler-utils fonts-dejavu-core
 )
 
 want=("${build_pkgs[@]}")

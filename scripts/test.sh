@@ -10,8 +10,10 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh --test
 
-# ical.js (npm, pinned by tests/clients/package-lock.json) for the feed client
-# tests, into tests/clients/node_modules where they look for it. node and npm
+# ical.js for the feed client tests, and playwright-core and axe-core for the
+# page tests (npm, pinned by tests/clients/package-lock.json; playwright-core
+# drives Debian's chromium and downloads no browser), into
+# tests/clients/node_modules where they look for them. node and npm
 # often come from elsewhere than Debian (e.g. a nodejs package of NodeSource's,
 # which has npm in it): Debian's are installed only when one is missing.
 node_pkgs=()

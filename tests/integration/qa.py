@@ -282,6 +282,15 @@ DUE_KEYS = {"staff_id", "name", "team", "manager_id", "activity", "due",
             "last_done", "status", "phase", "home"}
 
 
+def need_program(name, package, how="scripts/install-deps.sh --test does"):
+    path = shutil.which(name)
+    if not path:
+        raise AssertionError(
+            f"`{name}` not found on PATH: install the Debian package "
+            f"`{package}` ({how})")
+    return path
+
+
 class ClockedCliTest(unittest.TestCase):
     """One workspace per test; every command runs at self.now."""
 

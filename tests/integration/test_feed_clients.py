@@ -255,18 +255,9 @@ def run(argv, what, input=None, env=None):
     return r
 
 
-def need_program(name, package, how="scripts/install-deps.sh --test does"):
-    path = shutil.which(name)
-    if not path:
-        raise AssertionError(
-            f"`{name}` not found on PATH: install the Debian package "
-            f"`{package}` ({how})")
-    return path
-
-
 def icaljs_dump(body, window, *flags):
     """icaljs_dump.js's JSON for this feed body and window."""
-    node = need_program("node", "nodejs", "scripts/test.sh does when "
+    node = qa.need_program("node", "nodejs", "scripts/test.sh does when "
                         "node is missing")
     module = os.path.join(CLIENTS_DIR, "node_modules", "ical.js",
                           "package.json")
@@ -499,8 +490,8 @@ class FeedClientsTest(unittest.TestCase):
     # -- 3. vdirsyncer (http storage) + khal --
 
     def test_vdirsyncer_and_khal(self):
-        vdirsyncer = need_program("vdirsyncer", "vdirsyncer")
-        khal = need_program("khal", "khal")
+        vdirsyncer = qa.need_program("vdirsyncer", "vdirsyncer")
+        khal = qa.need_program("khal", "khal")
         env = dict(os.environ)
         env.update(XDG_CONFIG_HOME=os.path.join(self.tmp, "config"),
                    XDG_DATA_HOME=os.path.join(self.tmp, "data"),
@@ -718,9 +709,9 @@ class CancelledOccurrencesTest(unittest.TestCase):
         return seen
 
     def khal_sessions(self, vconf, kconf, env):
-        run([need_program("vdirsyncer", "vdirsyncer"), "-c", vconf, "sync"],
+        run([qa.need_program("vdirsyncer", "vdirsyncer"), "-c", vconf, "sync"],
             "vdirsyncer sync", env=env)
-        r = run([need_program("khal", "khal"), "-c", kconf, "list", "-a",
+        r = run([qa.need_program("khal", "khal"), "-c", kconf, "list", "-a",
                  "pm1", "--once", "--day-format", "", "--format",
                  "{start-date}|{title}", *self.WINDOW], "khal list", env=env)
         return sorted(line.split("|")[0] for line in r.stdout.splitlines()
@@ -768,7 +759,7 @@ default_calendar = pm1
 [sqlite]
 path = {self.tmp}/khal.db
 """)
-        run([need_program("vdirsyncer", "vdirsyncer"), "-c", vconf,
+        run([qa.need_program("vdirsyncer", "vdirsyncer"), "-c", vconf,
              "discover"], "vdirsyncer discover", env=env)
         held = "2026-03-16"
         projected = ["2026-04-13", "2026-05-11", "2026-06-08", "2026-07-06",
