@@ -60,6 +60,7 @@ qa() { "$root/build/qa-scheduler" -c "$demo/qa-scheduler.conf" "$@"; }
 # Dates in the sample are relative to today, so the demo always shows a
 # live mix: NQSWs in each phase, sessions held, one overdue, audit actions.
 days_ago() { TZ=Europe/London date -d "today -$1 days" +%F; }
+weekend() { (( $(TZ=Europe/London date -d "today -$1 days" +%u) > 5 )); }
 staff_csv="$demo/staff.csv"
 while IFS= read -r line; do
   while [[ $line =~ \{\{days_ago\ ([0-9]+)\}\} ]]; do
@@ -72,17 +73,89 @@ qa check-config
 rm -f "$demo/qa-scheduler.db" "$demo/qa-scheduler.db-wal" "$demo/qa-scheduler.db-shm"
 qa staff import "$staff_csv"
 
-# Some history: supervision held (one person left overdue), audits done,
-# one graded inadequate with a safeguarding concern (5 working days).
+# A year of history, back-filled in one go as an organisation does at
+# go-live (`record import`, all or nothing): supervision every four weeks,
+# some sessions late and Eve's stopping (she is overdue); the newly
+# qualified weekly in their first six months, then fortnightly; a collaborative audit a month by each practice
+# manager (Tom missing two), each action closed by the practitioner's
+# manager, on time or late; one audit regraded at moderation; weekly dip
+# samples and the monthly reports, some missed. Then the last few weeks by
+# hand, below.
+history="$demo/history.csv"
+{
+  echo "activity,staff,date,practitioner,grade,safeguarding,moderator,audit,signed_off_by"
+  line=2 # the file's line of the next row
+  row() { echo "$1"; line=$((line + 1)); }
+  # Supervision as a chain: each session one interval after the last (the
+  # interval in force that day), every fifth a week late, on working days.
+  for who in ad cp dl gm-fs iro pm-fs1 pm-fs2 qa-lead qa-res scp sl-eh sl-fs \
+             sw-amy sw-ben sw-cat sw-dan sw-eve sw-fin; do
+    case $who in sw-amy) d=45 ;; sw-ben) d=230 ;; *) d=400 ;; esac # first due
+    while weekend "$d"; do d=$((d - 1)); done
+    n=0
+    while (( d >= 1 )); do
+      row "supervision,$who,$(days_ago "$d"),,,,,,"
+      n=$((n + 1))
+      case $who in # newly qualified: weekly for six months, then fortnightly
+        sw-amy) step=7 ;;
+        sw-ben) step=$(( d > 48 ? 7 : 14 )) ;;
+        sw-dan) step=$(( d > 218 ? 7 : d > 35 ? 14 : 28 )) ;;
+        *) step=28 ;;
+      esac
+      d=$(( d - step - ((n + ${#who}) % 5 == 0 ? 6 : 0) ))
+      # Eve's stop in the summer; one session 40 days ago, none since.
+      if [[ $who == sw-eve ]] && (( d < 150 && d > 40 )); then d=40; fi
+      while weekend "$d"; do d=$((d + 1)); done
+      if [[ $who == sw-eve ]] && (( d < 40 )); then break; fi
+    done
+  done
+  grades=(good good requires_improvement outstanding good requires_improvement)
+  for ((k = 12; k >= 1; k--)); do
+    tenth=$(TZ=Europe/London date -d "$(TZ=Europe/London date +%Y-%m-10) -$k month" +%F)
+    ago=$(( ($(date -d "$(TZ=Europe/London date +%F)" +%s) - $(date -d "$tenth" +%s)) / 86400 ))
+    for pm in pm-fs1 pm-fs2; do
+      if [[ $pm == pm-fs2 && ( $k == 4 || $k == 7 ) ]]; then continue; fi
+      if [[ $pm == pm-fs1 ]]; then sw=$([[ $((k % 2)) == 0 ]] && echo sw-ben || echo sw-cat)
+      else sw=$([[ $((k % 2)) == 0 ]] && echo sw-dan || echo sw-fin); fi
+      grade=${grades[$(( (k + ${#pm}) % 6 ))]}
+      audit=$line
+      row "collaborative_audit,$pm,$tenth,$sw,$grade,no,,,"
+      if [[ $pm == pm-fs2 && $k == 5 ]]; then
+        row "moderation,gm-fs,$(days_ago $((ago - 4))),,requires_improvement,no,,line:$audit,"
+      fi
+      # Closed 12 days on (in time for 28), a third of them 40 days on.
+      if (( ago > 45 )); then
+        close=$(( k % 3 == 0 ? 40 : 12 ))
+        row "audit_action,$sw,$(days_ago $((ago - close))),,,,,line:$audit,$pm"
+      fi
+    done
+  done
+  for ((w = 52; w >= 2; w--)); do
+    (( w % 5 )) && row "dip_sample,pm-fs1,$(days_ago $((7 * w + 2))),,,,,,"
+    (( w % 3 )) && row "dip_sample,pm-fs2,$(days_ago $((7 * w + 2))),,,,,,"
+    (( w % 2 )) && row "dip_sample,gm-fs,$(days_ago $((7 * w + 1))),,,,,,"
+  done
+  for ((k = 12; k >= 2; k--)); do
+    twentieth=$(TZ=Europe/London date -d "$(TZ=Europe/London date +%Y-%m-20) -$k month" +%F)
+    row "iro_scrutiny,iro,$twentieth,,,,,,"
+    (( k % 4 )) && row "cp_chair_scrutiny,cp,$twentieth,,,,,,"
+    (( k % 5 )) && row "early_help_audit,sl-eh,$twentieth,,,,,,"
+    # The quarter's reports, in its last month (the latest themed audit
+    # not done).
+    if (( 10#$(date -d "$twentieth" +%m) % 3 == 0 )); then
+      row "qa_quarterly_report,qa-lead,$twentieth,,,,,,"
+      row "lado_audit,qa-lead,$twentieth,,,,,,"
+      row "multi_agency_audit,scp,$twentieth,,,,,,"
+      (( k > 3 )) && row "themed_audit,qa-lead,$twentieth,,,,,,"
+    fi
+  done
+} > "$history"
+qa record import "$history"
+
+# The last few days: a dip sample, a visit, and audits as a practice
+# manager types them, one graded inadequate with a safeguarding concern (5
+# working days).
 record() { qa record "$@" >/dev/null; }
-for who in ad cp dl gm-fs iro pm-fs1 pm-fs2 qa-lead qa-res scp sl-eh sl-fs sw-cat sw-fin; do
-  record supervision --staff "$who" --date "$(days_ago $(( (${#who} * 3) % 20 + 1 )))"
-done
-record supervision --staff sw-eve --date "$(days_ago 40)"   # overdue
-record supervision --staff sw-amy --date "$(days_ago 9)"    # NQSW, weekly
-record supervision --staff sw-amy --date "$(days_ago 2)"
-record supervision --staff sw-ben --date "$(days_ago 12)"   # NQSW, fortnightly
-record supervision --staff sw-dan --date "$(days_ago 20)"   # experienced now
 record dip_sample --staff pm-fs1 --date "$(days_ago 1)"
 record reg44_visit --staff qa-res --date "$(days_ago 30)" --home "Birch Lodge"
 
@@ -142,6 +215,13 @@ this_month=$(TZ=Europe/London date +%Y-%m)
 echo "The audit actions and how they went (qa-scheduler report actions --from $since_month --to $this_month):"
 qa report actions --from "$since_month" --to "$this_month"
 echo
+six_months_ago=$(TZ=Europe/London date -d "$(TZ=Europe/London date +%Y-%m-15) -6 month" +%Y-%m)
+echo "Supervision in date at each month's end in Dev Patel's line (qa-scheduler report supervision --manager gm-fs --from $six_months_ago):"
+qa report supervision --manager gm-fs --from "$six_months_ago"
+echo
+qa report board > "$demo/board.html"
+echo "The Performance Board pack for the last 12 months: qa-scheduler report board > demo/board.html"
+echo
 echo "Sarah Kowalski's weekly dip samples (qa-scheduler report activity dip_sample --team ... --from $this_month):"
 qa report activity dip_sample --team "Family Safeguarding 1" --from "$this_month" --to "$this_month"
 echo
@@ -177,6 +257,7 @@ echo "    Amy Clarke, newly qualified social worker:  $feed_amy"
 echo "    Sarah Kowalski, practice manager:           $feed_sarah"
 echo "    team Family Safeguarding 1:                 $feed_team"
 echo "  health:   http://$addr/healthz     metrics: http://$addr/metrics"
+echo "  board pack: file://$demo/board.html (open it in a browser; print it to PDF, A4)"
 echo "  reminders and overdue escalations: the \"reminder:\" lines in this log (and $log);"
 echo "            DEMO_SMTP_URL=smtp://HOST:PORT or DEMO_WEBHOOK_URL=http://... scripts/demo.sh sends them too"
 echo "  CLI:      build/qa-scheduler -c demo/qa-scheduler.conf due"
