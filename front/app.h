@@ -13,6 +13,7 @@
 #include "deliver.h"
 #include "engine.h"
 #include "feed_cache.h"
+#include "rows.h"
 
 struct http_server;
 
@@ -35,6 +36,11 @@ struct app {
 	long long data_version; /* last seen PRAGMA data_version */
 	qa_day generated_for;   /* the day of the last full regeneration */
 	struct http_server *http;
+	/* The last whole month's `report supervision`, for /metrics: worked
+	 * out by the daemon's loop when the schedule or the data changes
+	 * (metrics_refresh), read by the HTTP loops under metrics_lock. */
+	pthread_mutex_t metrics_lock;
+	struct rows last_month;
 	bool stopping; /* atomic */
 };
 

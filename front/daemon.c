@@ -11,6 +11,7 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "remind.h"
 #include "routes.h"
@@ -70,6 +71,7 @@ static void regenerate(struct app *app, const char *why)
 	db_data_version(app->eng.db, &app->data_version);
 	feed_cache_invalidate(app->feeds);
 	remind_soon(app); /* the schedule changed: so may the reminders */
+	metrics_refresh(app);
 	log_info("schedule: regenerated (%s): %zu new, %zu changed, %zu "
 		 "cancelled, %zu unchanged; %zu plugin(s) failed",
 		 why, stats.inserted, stats.updated, stats.cancelled,
@@ -252,6 +254,7 @@ static void on_data_check(evutil_socket_t fd, short what, void *arg)
 		 * again now, not at the next timer, which may be tomorrow's
 		 * or none. Our own commits do not change data_version. */
 		remind_soon(app);
+		metrics_refresh(app);
 	}
 }
 
@@ -369,6 +372,8 @@ static void daemon_free(struct daemon *d)
 	if (d->app.base)
 		event_base_free(d->app.base);
 	pthread_rwlock_destroy(&d->app.conf_lock);
+	rows_done(&d->app.last_month);
+	pthread_mutex_destroy(&d->app.metrics_lock);
 }
 
 int daemon_serve(const char *config_path)
@@ -388,6 +393,7 @@ int daemon_serve(const char *config_path)
 		&lock_attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	pthread_rwlock_init(&app->conf_lock, &lock_attr);
 	pthread_rwlockattr_destroy(&lock_attr);
+	pthread_mutex_init(&app->metrics_lock, NULL);
 
 	if (load_engine(config_path, &app->eng)) {
 		log_err("serve: %s has errors (above); not starting",

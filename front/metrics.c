@@ -6,9 +6,12 @@
 #include <pthread.h>
 
 #include "due.h"
+#include "errlist.h"
 #include "feed_cache.h"
+#include "log.h"
 #include "plugin_host.h"
 #include "remind.h"
+#include "report.h"
 #include "schedule.h"
 
 static void write_feed_cache(struct evbuffer *buf, struct feed_cache *cache)
@@ -85,6 +88,53 @@ static void write_overdue(const char *team, const char *activity, long long n,
 	evbuffer_add_printf(buf, "\"} %lld\n", n);
 }
 
+void metrics_refresh(struct app *app)
+{
+	struct sched_env env = engine_env(&app->eng, time(NULL));
+	struct report_filter filter = {0};
+	qa_day from;
+	report_default_range(env.today, &from, &filter.to);
+	filter.from = qa_period_start(filter.to, QA_PERIOD_MONTH);
+	struct rows rows;
+	struct errlist errs = {0};
+	if (report_supervision(app->eng.db, &env, &filter, &rows, &errs)) {
+		for (size_t i = 0; i < errs.n; i++)
+			log_err("metrics: %s", errs.msgs[i]);
+		log_err("metrics: supervision in date not worked out; "
+			"/metrics keeps the last figures");
+		rows_done(&rows);
+		errlist_done(&errs);
+		return;
+	}
+	pthread_mutex_lock(&app->metrics_lock);
+	struct rows old = app->last_month;
+	app->last_month = rows;
+	pthread_mutex_unlock(&app->metrics_lock);
+	rows_done(&old);
+}
+
+static void write_last_month(struct evbuffer *buf, struct app *app)
+{
+	evbuffer_add_printf(buf,
+			    "# HELP qa_supervision_percent_in_date People in "
+			    "date with supervision at the end of the last "
+			    "whole month, by team, in percent (`report "
+			    "supervision`).\n"
+			    "# TYPE qa_supervision_percent_in_date gauge\n");
+	pthread_mutex_lock(&app->metrics_lock);
+	const struct rows *r = &app->last_month;
+	for (size_t i = 0; i < r->n; i++) {
+		const char *percent = rows_cell(r, i, "percent_in_date");
+		if (!percent)
+			continue; /* no one to be in date */
+		evbuffer_add_printf(buf,
+				    "qa_supervision_percent_in_date{team=\"");
+		put_label(buf, rows_cell(r, i, "team"));
+		evbuffer_add_printf(buf, "\"} %s\n", percent);
+	}
+	pthread_mutex_unlock(&app->metrics_lock);
+}
+
 static void handle_metrics(struct evhttp_request *req, const char *path,
 			   struct http_loop *loop, void *arg)
 {
@@ -110,6 +160,7 @@ static void handle_metrics(struct evhttp_request *req, const char *path,
 	qa_day today = app_today(app);
 	pthread_rwlock_unlock(&app->conf_lock);
 	due_count_overdue(db, today, write_overdue, buf);
+	write_last_month(buf, app);
 	pthread_rwlock_rdlock(&app->conf_lock);
 	struct plugin_counts plugins = plugin_set_count(&app->eng.plugins);
 	pthread_rwlock_unlock(&app->conf_lock);

@@ -10,4 +10,11 @@
 
 struct http_route metrics_route(struct app *app);
 
+/* Work out again the figures /metrics shows from a report rather than a
+ * count: the last whole month's supervision in date by team. A report over
+ * 5,000 people takes a tenth of a second, not for every scrape: the
+ * daemon's loop calls this when the schedule, the data or the day changes.
+ * Keeps the last figures when it fails (logged). */
+void metrics_refresh(struct app *app);
+
 #endif

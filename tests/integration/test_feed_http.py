@@ -490,6 +490,42 @@ class FeedHttpTest(unittest.TestCase):
         self.assertEqual(gauges, overdue)
         self.assertEqual(d.stop(), 0)
 
+    def test_metrics_supervision_in_date_last_month(self):
+        """/metrics has `report supervision`'s percent_in_date for the last
+        whole month by team, and follows a session back-filled by the CLI
+        (the daemon works the figures out again when it sees the commit,
+        not on each scrape)."""
+        d = self.start()
+
+        def gauges():
+            text = self.request(d, "/metrics").body.decode()
+            return {m.group(1): float(m.group(2)) for m in re.finditer(
+                r'^qa_supervision_percent_in_date\{team="([^"]*)"\} '
+                r'([0-9.]+)$', text, re.M)}
+
+        def report():
+            rows = json.loads(self.cli(
+                TODAY_AT, "report", "supervision", "--from", "2026-06",
+                "--to", "2026-06", "--format", "json").stdout)
+            return {r["team"]: r["percent_in_date"] for r in rows
+                    if r["percent_in_date"] is not None}
+
+        # By hand: on 30 June (the last whole month's end on 15 July) pm,
+        # sw, lv and lt of FS1, tracked from 1 June, have not been
+        # supervised: all overdue since 1 June. gm has no manager.
+        self.assertEqual(gauges(), {"FS1": 0.0})
+        self.assertEqual(gauges(), report())
+        # A session on 10 June puts sw in date until 8 July: 1 of 4.
+        self.cli(TODAY_AT, "record", "supervision", "--staff", "sw",
+                 "--date", "2026-06-10")
+        deadline = time.monotonic() + NOTICE_SECONDS
+        while gauges() != {"FS1": 25.0}:
+            if time.monotonic() > deadline:
+                self.fail(f"/metrics still says {gauges()}")
+            time.sleep(0.2)
+        self.assertEqual(gauges(), report())
+        self.assertEqual(d.stop(), 0)
+
     def test_clients_that_reset_do_not_hold_up_a_stop(self):
         """Clients that send a request and reset the connection at once:
         evhttp frees such a connection without completing its request, and
