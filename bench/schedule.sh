@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of the schedule engine against SPEC section 11: a full
 # regeneration for 5,000 staff in < 2 s and `due` for all of them in
-# < 200 ms; also reports the database size, the number of occurrences and the
+# < 200 ms; and of issue 8's reports (`report supervision` and `report
+# board` over 12 months in < 500 ms); also reports the database size, the number of occurrences and the
 # peak RSS of a regeneration.
 #
 # Usage: bench/schedule.sh
@@ -148,6 +149,26 @@ steady_due_ms=$(median "${steady_runs[@]}")
 run "$BIN" -c "$CONF" due
 table_ms=$T_MS
 
+# The reports over the last 12 whole months (issue 8): report supervision
+# (its JSON), and the Performance Board pack, which runs the supervision,
+# audits, actions and every activity's deadlines reports and draws them.
+report_timed() { # name args... -> sets <name>_ms (median), <name>_rss (max)
+  local name=$1 runs=() rss=0
+  shift
+  for ((i = 0; i < RUNS; i++)); do
+    run "$BIN" -c "$CONF" report "$@"
+    runs+=("$T_MS")
+    if ((T_RSS > rss)); then rss=$T_RSS; fi
+  done
+  printf -v "${name}_ms" '%s' "$(median "${runs[@]}")"
+  printf -v "${name}_rss" '%s' "$rss"
+  printf -v "${name}_runs" '%s' "${runs[*]}"
+}
+report_timed supervision supervision --format json
+supervision_rows=$("$PY" -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$tmp/out")
+report_timed board board
+board_bytes=$(stat -c %s "$tmp/out")
+
 declare -A st
 while read -r k v; do st[$k]=$v; done < <("$PY" "$ROOT/bench/org.py" stats --db "$DB")
 
@@ -178,6 +199,9 @@ fmt='%-52s %14s  %-10s %s\n'
   printf "$fmt" "due --format json, all staff (median of $RUNS)" "$due_ms ms" "< 200 ms" "$(verdict "$due_ms" 200)"
   printf "$fmt" "  (runs; rows, bytes)" "" "" "${due_runs[*]}; $json_rows rows, $json_bytes bytes"
   printf "$fmt" "due (table), all staff" "$table_ms ms" "" ""
+  printf "$fmt" "report supervision, 12 months (median of $RUNS)" "$supervision_ms ms" "< 500 ms" "$(verdict "$supervision_ms" 500); $supervision_rows rows; $(kb "$supervision_rss") peak RSS"
+  printf "$fmt" "report board, 12 months (median of $RUNS)" "$board_ms ms" "< 500 ms" "$(verdict "$board_ms" 500); $board_bytes bytes of HTML; $(kb "$board_rss") peak RSS"
+  printf "$fmt" "  (runs: supervision; board)" "" "" "$supervision_runs; $board_runs"
   printf "$fmt" "peak RSS: import / cold / steady regeneration" "$(kb "$import_rss")" "" "$(kb "$cold_rss") / $(kb "$steady_rss") (daemon goal < 50 MB)"
   printf "$fmt" "peak RSS: due, schedule current" "$(kb "$due_rss")" "" ""
   printf "$fmt" "database size (after wal_checkpoint(TRUNCATE))" "$(mb "${st[db_bytes]}")" "" "${st[db_bytes]} bytes"

@@ -70,6 +70,15 @@ const char *audit_grade_words(const char *grade)
  * when so, else the reason, to follow "ID cannot moderate: ". */
 int audit_get(sqlite3 *db, long long id, struct audit *out)
 {
+	sqlite3_stmt *stmt = NULL;
+	int rc = audit_get_using(db, &stmt, id, out);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int audit_get_using(sqlite3 *db, sqlite3_stmt **kept, long long id,
+		    struct audit *out)
+{
 	static const char sql[] =
 		"SELECT a.staff_id, a.practitioner_id, a.done_on, a.grade,"
 		" a.safeguarding, a.moderator_id,"
@@ -80,11 +89,13 @@ int audit_get(sqlite3 *db, long long id, struct audit *out)
 		"  ON m.activity = 'moderation' AND m.audit_id = a.id"
 		" WHERE a.id = ?1 AND a.activity = 'collaborative_audit'"
 		" AND a.practitioner_id IS NOT NULL";
-	sqlite3_stmt *stmt = NULL;
 	int rc = -1;
 	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+	if (*kept)
+		sqlite3_reset(*kept);
+	else if (sqlite3_prepare_v2(db, sql, -1, kept, NULL) != SQLITE_OK)
 		goto out;
+	sqlite3_stmt *stmt = *kept;
 	sqlite3_bind_int64(stmt, 1, id);
 	int step = sqlite3_step(stmt);
 	if (step == SQLITE_DONE) {
@@ -115,6 +126,7 @@ int audit_get(sqlite3 *db, long long id, struct audit *out)
 out:
 	if (rc < 0)
 		log_err("audit: %lld: %s", id, sqlite3_errmsg(db));
-	sqlite3_finalize(stmt);
+	if (*kept)
+		sqlite3_reset(*kept); /* no read left open between calls */
 	return rc;
 }
