@@ -4,6 +4,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <pthread.h>
+#include <string.h>
 
 #include "due.h"
 #include "errlist.h"
@@ -90,6 +91,15 @@ static void write_overdue(const char *team, const char *activity, long long n,
 
 void metrics_refresh(struct app *app)
 {
+	if (!plugin_set_find(&app->eng.plugins, "supervision")) {
+		/* Not loaded: no figures, and nothing wrong. */
+		pthread_mutex_lock(&app->metrics_lock);
+		struct rows old = app->last_month;
+		memset(&app->last_month, 0, sizeof(app->last_month));
+		pthread_mutex_unlock(&app->metrics_lock);
+		rows_done(&old);
+		return;
+	}
 	struct sched_env env = engine_env(&app->eng, time(NULL));
 	struct report_filter filter = {0};
 	qa_day from;

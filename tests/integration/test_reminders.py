@@ -1035,6 +1035,62 @@ from = qa@example.org
         self.assertEqual(
             {m["to"] for m in mails}, {"sw1@example.org", "gm1@example.org"})
 
+    def test_a_missed_month_escalates_and_stays_missed(self):
+        """Issue 8: a period that ends with nothing recorded is missed and
+        escalates as any overdue item does. An audit dated in the next
+        month counts for that month: it does not fill the missed one (the
+        report says missed), and `due` moves on to the current period, so
+        nothing escalates again."""
+        self.workspace("collaborative_audit")
+        now = "2026-09-01 12:00:00"
+        self.add(now, "gm1", "Gina Boss", "group_manager")
+        self.add(now, "pm1", "Pat Manager", "practice_manager", "gm1")
+        self.add(now, "sw1", "Sam Worker", "social_worker", "pm1")
+        # pm1's September audit is due by Wed 30 Sep; none is done. Overdue
+        # from Thu 1 Oct 09:00 BST = 08:00 UTC: to gm1, once.
+        september = self.occurrence("collaborative_audit", "pm1",
+                                    "2026-09-30")
+        d = self.start("2026-10-01 07:59:55")
+        [m] = self.wait_mail(1, d)
+        self.settle(1)
+        self.stop(d)
+        self.assertEqual(m["to"], "gm1@example.org")
+        self.assertEqual(m["subject"],
+                         "Overdue: Collaborative case file audit (Pat "
+                         "Manager), due Wednesday 30 September 2026")
+        [row] = self.outbox("r.stage = 'overdue' AND r.channel = 'email'")
+        self.assertEqual((row["occurrence_uid"], row["recipient"],
+                          row["due_at"], row["state"]),
+                         (september["uid"], "gm1", utc("2026-10-01 08:00"),
+                          "sent"))
+        # Audited on Fri 2 Oct: October's, due by Fri 30 Oct.
+        now = "2026-10-02 12:00:00"
+        self.cli(now, "record", "collaborative_audit", "--staff", "pm1",
+                 "--practitioner", "sw1", "--date", "2026-10-02", "--grade",
+                 "good")
+        self.assertIsNone(self.occurrence("collaborative_audit", "pm1",
+                                          "2026-09-30")["done_on"])
+        self.assertEqual(self.occurrence("collaborative_audit", "pm1",
+                                         "2026-10-30")["done_on"],
+                         "2026-10-02")
+        due = json.loads(self.cli(now, "due", "--activity",
+                                  "collaborative_audit", "--format",
+                                  "json").stdout)
+        self.assertEqual([(r["staff_id"], r["due"], r["status"],
+                           r["last_done"]) for r in due],
+                         [("pm1", "2026-11-30", "upcoming", "2026-10-02")])
+        r = self.cli(now, "report", "activity", "collaborative_audit",
+                     "--from", "2026-09", "--to", "2026-10", "--format",
+                     "json")
+        self.assertEqual([(x["period_start"], x["status"], x["done_on"])
+                          for x in json.loads(r.stdout)],
+                         [("2026-09-01", "missed", None),
+                          ("2026-10-01", "done", "2026-10-02")])
+        d = self.start("2026-10-02 12:00:05")
+        self.settle(2)
+        self.stop(d)
+        self.assertEqual(self.mail(), [m])
+
     def test_urgent_audit_action_overdue_goes_to_the_managers_manager(self):
         self.workspace("collaborative_audit")
         now = "2026-10-12 12:00:00"
