@@ -70,16 +70,8 @@ const char *audit_grade_words(const char *grade)
  * when so, else the reason, to follow "ID cannot moderate: ". */
 int audit_get(sqlite3 *db, long long id, struct audit *out)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc = audit_get_using(db, &stmt, id, out);
-	sqlite3_finalize(stmt);
-	return rc;
-}
-
-int audit_get_using(sqlite3 *db, sqlite3_stmt **kept, long long id,
-		    struct audit *out)
-{
-	static const char sql[] =
+	/* Kept prepared: report actions reads thousands. */
+	static const char sql[] = DB_KEPT
 		"SELECT a.staff_id, a.practitioner_id, a.done_on, a.grade,"
 		" a.safeguarding, a.moderator_id,"
 		" (SELECT min(c.done_on) FROM completions c WHERE c.activity ="
@@ -89,13 +81,11 @@ int audit_get_using(sqlite3 *db, sqlite3_stmt **kept, long long id,
 		"  ON m.activity = 'moderation' AND m.audit_id = a.id"
 		" WHERE a.id = ?1 AND a.activity = 'collaborative_audit'"
 		" AND a.practitioner_id IS NOT NULL";
+	sqlite3_stmt *stmt = NULL;
 	int rc = -1;
 	memset(out, 0, sizeof(*out));
-	if (*kept)
-		sqlite3_reset(*kept);
-	else if (sqlite3_prepare_v2(db, sql, -1, kept, NULL) != SQLITE_OK)
+	if (db_prepare_kept(db, sql, &stmt))
 		goto out;
-	sqlite3_stmt *stmt = *kept;
 	sqlite3_bind_int64(stmt, 1, id);
 	int step = sqlite3_step(stmt);
 	if (step == SQLITE_DONE) {
@@ -126,7 +116,6 @@ int audit_get_using(sqlite3 *db, sqlite3_stmt **kept, long long id,
 out:
 	if (rc < 0)
 		log_err("audit: %lld: %s", id, sqlite3_errmsg(db));
-	if (*kept)
-		sqlite3_reset(*kept); /* no read left open between calls */
+	db_release_kept(stmt);
 	return rc;
 }

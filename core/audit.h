@@ -25,12 +25,6 @@ struct audit {
 /* Audit id: 1 found, 0 no such audit, -1 error (logged). */
 int audit_get(sqlite3 *db, long long id, struct audit *out);
 
-/* audit_get through a statement kept in *kept between calls (prepared by
- * the first; the caller finalizes it), for a caller reading many audits:
- * preparing it each time was most of `report actions`. */
-int audit_get_using(sqlite3 *db, sqlite3_stmt **kept, long long id,
-		    struct audit *out);
-
 /* Ofsted's grade for text: one of the four words in any case, with
  * spaces, hyphens or underscores between words ("Requires improvement",
  * "requires-improvement"), or the legacy 0-10 scale (0-2 inadequate, 3-5

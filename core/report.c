@@ -288,7 +288,6 @@ static const struct rows_column action_columns[] = {
 
 struct actions_call {
 	sqlite3 *db;
-	sqlite3_stmt *audit_stmt; /* audit_get_using's */
 	const struct report_filter *filter;
 	const struct config_list *line;
 	qa_day today;
@@ -309,7 +308,7 @@ static int action_rows(const struct person *person, const char *owner,
 		long long id;
 		struct audit a;
 		if (sscanf(o->key, "audit-%lld", &id) != 1 ||
-		    audit_get_using(call->db, &call->audit_stmt, id, &a) <= 0)
+		    audit_get(call->db, id, &a) <= 0)
 			continue;
 		if (a.date < f->from || a.date > f->to)
 			continue;
@@ -353,11 +352,10 @@ int report_actions(sqlite3 *db, const struct sched_env *env,
 	int rc = -1;
 	if (line_of(db, filter->manager_id, &line, errs))
 		return -1;
-	struct actions_call call = {db, NULL, filter, &line, env->today, out};
+	struct actions_call call = {db, filter, &line, env->today, out};
 	if (sched_history(db, env, SCHED_AUDIT_ACTION, filter->from, filter->to,
 			  action_rows, &call, errs) == 0)
 		rc = 0;
-	sqlite3_finalize(call.audit_stmt);
 	config_list_done(&line);
 	return rc;
 }

@@ -721,6 +721,26 @@ out:
 	return rc;
 }
 
+int staff_count_reports(sqlite3 *db, const char *id, qa_day today)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM staff WHERE manager_id ="
+		" ?1 AND (left_on IS NULL OR left_on >= ?2)";
+	sqlite3_stmt *stmt = NULL;
+	int n = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+		db_bind_day(stmt, 2, today);
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			n = sqlite3_column_int(stmt, 0);
+	}
+	if (n < 0)
+		log_err("staff: cannot count %s's reports: %s", id,
+			sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	return n;
+}
+
 int staff_leave(sqlite3 *db, const char *id, qa_day date,
 		const struct staff_origin *from, struct errlist *errs)
 {

@@ -140,6 +140,10 @@ int staff_leave(sqlite3 *db, const char *id, qa_day date,
  * -1 error. */
 int staff_get(sqlite3 *db, const char *id, struct staff *out);
 
+/* How many people in post on `today` have id as their line manager; -1 on
+ * error (logged). */
+int staff_count_reports(sqlite3 *db, const char *id, qa_day today);
+
 /* People as staff_load loads them. */
 struct staff_array {
 	struct staff *people;

@@ -174,6 +174,7 @@ enum {
 enum { NEXT_STAFF, NEXT_FROM, NEXT_COUNT };
 enum { FEED_URL_STAFF, FEED_URL_TEAM, FEED_URL_ROTATE, FEED_URL_REVOKE };
 enum { EXPORT_STAFF };
+enum { MANAGER_URL_STAFF, MANAGER_URL_ROTATE, MANAGER_URL_REVOKE };
 enum { REPORT_FROM, REPORT_TO, REPORT_TEAM, REPORT_MANAGER, REPORT_FORMAT };
 
 /* The choices of every --format, in the order of enum staff_format and
@@ -189,6 +190,7 @@ int cli_serve(const struct cli_call *call);
 int cli_check_config(const struct cli_call *call);
 int cli_plugins(const struct cli_call *call);
 int cli_feed_url(const struct cli_call *call);
+int cli_manager_url(const struct cli_call *call);
 int cli_version(const struct cli_call *call);
 int cli_help(const struct cli_call *call);
 int cli_completion(const struct cli_call *call);

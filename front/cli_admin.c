@@ -151,6 +151,92 @@ out:
 	return rc;
 }
 
+/* Is staff_id someone a URL may be issued to: a person, who has not left
+ * (a leaver's may still be revoked)? 0, or -1 said on stderr. */
+static int person_for_url(const struct cli_call *call, struct engine *e,
+			  const char *staff_id, bool revoke, const char *what)
+{
+	struct staff s = {0};
+	int found = staff_get(e->db, staff_id, &s);
+	qa_day today = date_today(e->cfg.timezone, time(NULL));
+	bool left = found > 0 && s.left_on != QA_DAY_NONE && s.left_on < today;
+	char left_text[DATE_TEXT_SIZE] = "";
+	if (left)
+		date_format(s.left_on, left_text);
+	staff_done(&s);
+	if (found < 0)
+		return -1;
+	if (found == 0) {
+		fprintf(stderr,
+			"qa-scheduler: %s: --staff \"%s\": no such person\n",
+			call->verb->name, staff_id);
+		return -1;
+	}
+	if (left && !revoke) {
+		fprintf(stderr,
+			"qa-scheduler: %s: %s left on %s and has no %s\n",
+			call->verb->name, staff_id, left_text, what);
+		return -1;
+	}
+	return 0;
+}
+
+/* Issue, rotate or revoke the URL of (kind, subject) and print it as
+ * BASE_URL/PATH/TOKEN SUFFIX: the part feed-url and manager-url share.
+ * CLI_OK or CLI_ERROR (said on stderr). */
+static int issue_url(const struct cli_call *call, struct engine *e,
+		     enum token_kind kind, const char *subject, bool rotate,
+		     bool revoke, const char *what, const char *path,
+		     const char *suffix)
+{
+	sqlite3 *db = e->db;
+	const char *verb = call->verb->name;
+	if (db_begin(db))
+		return CLI_ERROR;
+	time_t now = time(NULL);
+	if (revoke) {
+		int revoked = token_revoke(db, kind, subject, now);
+		if (revoked < 0 || db_commit(db)) {
+			db_rollback(db);
+			return CLI_ERROR;
+		}
+		if (revoked)
+			printf("%s %s: %s revoked; it answers 404 from now "
+			       "on\n",
+			       token_kind_name(kind), subject, what);
+		else
+			printf("%s %s: there was no live %s\n",
+			       token_kind_name(kind), subject, what);
+		return CLI_OK;
+	}
+	time_t issued;
+	int live = token_live(db, kind, subject, &issued);
+	if (live < 0) {
+		db_rollback(db);
+		return CLI_ERROR;
+	}
+	if (live && !rotate) {
+		db_rollback(db);
+		char when[32];
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC",
+			 gmtime(&issued));
+		fprintf(stderr,
+			"qa-scheduler: %s: the %s of %s %s was issued at %s "
+			"and is shown only once (only a hash is kept); "
+			"--rotate issues a new one and the old one stops "
+			"working\n",
+			verb, what, token_kind_name(kind), subject, when);
+		return CLI_ERROR;
+	}
+	char token[TOKEN_TEXT_SIZE];
+	if (token_issue(db, kind, subject, now, token) || db_commit(db)) {
+		db_rollback(db);
+		return CLI_ERROR;
+	}
+	printf("%s/%s/%s%s\n", e->cfg.base_url, path, token, suffix);
+	return CLI_OK;
+}
+
 int cli_feed_url(const struct cli_call *call)
 {
 	const char *staff_id = cli_text(call, FEED_URL_STAFF);
@@ -176,32 +262,9 @@ int cli_feed_url(const struct cli_call *call)
 	if (cli_engine_open(call, ENGINE_DATABASE, &e))
 		goto out;
 	sqlite3 *db = e.db;
-	qa_day now_day = date_today(e.cfg.timezone, time(NULL));
 	if (staff_id) {
-		struct staff s = {0};
-		int found = staff_get(db, staff_id, &s);
-		bool left = found > 0 && s.left_on != QA_DAY_NONE &&
-			    s.left_on < now_day;
-		char left_text[DATE_TEXT_SIZE];
-		if (left)
-			date_format(s.left_on, left_text);
-		staff_done(&s);
-		if (found < 0)
+		if (person_for_url(call, &e, staff_id, revoke, "feed"))
 			goto out;
-		if (found == 0) {
-			fprintf(stderr,
-				"qa-scheduler: feed-url: --staff \"%s\": "
-				"no such person\n",
-				staff_id);
-			goto out;
-		}
-		if (left && !revoke) {
-			fprintf(stderr,
-				"qa-scheduler: feed-url: %s left on %s "
-				"and has no feed\n",
-				staff_id, left_text);
-			goto out;
-		}
 	} else {
 		sqlite3_stmt *stmt = NULL;
 		int members = -1;
@@ -222,49 +285,44 @@ int cli_feed_url(const struct cli_call *call)
 			goto out;
 		}
 	}
-	if (db_begin(db))
+	rc = issue_url(call, &e, kind, subject, rotate, revoke, "feed URL",
+		       "feeds", ".ics");
+out:
+	engine_done(&e);
+	return rc;
+}
+
+int cli_manager_url(const struct cli_call *call)
+{
+	const char *staff_id = cli_text(call, MANAGER_URL_STAFF);
+	bool rotate = cli_opt(call, MANAGER_URL_ROTATE) != NULL;
+	bool revoke = cli_opt(call, MANAGER_URL_REVOKE) != NULL;
+	char a[32], b[32];
+	if (rotate && revoke)
+		return cli_usage_error(
+			call, "%s or %s, not both",
+			cli_option_name(call, MANAGER_URL_ROTATE, a, sizeof(a)),
+			cli_option_name(call, MANAGER_URL_REVOKE, b,
+					sizeof(b)));
+	struct engine e;
+	int rc = CLI_ERROR;
+	if (cli_engine_open(call, ENGINE_DATABASE, &e) ||
+	    person_for_url(call, &e, staff_id, revoke, "manager page"))
 		goto out;
-	time_t now = time(NULL);
-	if (revoke) {
-		int revoked = token_revoke(db, kind, subject, now);
-		if (revoked < 0 || db_commit(db)) {
-			db_rollback(db);
-			goto out;
-		}
-		printf(revoked ? "%s %s: feed URL revoked; it answers 404 from "
-				 "now on\n"
-			       : "%s %s: there was no live feed URL\n",
-		       token_kind_name(kind), subject);
-		rc = CLI_OK;
+	qa_day today = date_today(e.cfg.timezone, time(NULL));
+	int reports = staff_count_reports(e.db, staff_id, today);
+	if (reports < 0)
 		goto out;
-	}
-	time_t issued;
-	int live = token_live(db, kind, subject, &issued);
-	if (live < 0) {
-		db_rollback(db);
-		goto out;
-	}
-	if (live && !rotate) {
-		db_rollback(db);
-		char when[32];
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC",
-			 gmtime(&issued));
+	if (reports == 0 && !revoke) {
 		fprintf(stderr,
-			"qa-scheduler: feed-url: the feed URL of %s %s was "
-			"issued at %s and is shown only once (only a hash is "
-			"kept); --rotate issues a new one and the old one "
-			"stops "
-			"working\n",
-			token_kind_name(kind), subject, when);
+			"qa-scheduler: manager-url: %s manages no one (no one "
+			"in post has them as manager); the page shows a "
+			"manager's line\n",
+			staff_id);
 		goto out;
 	}
-	char token[TOKEN_TEXT_SIZE];
-	if (token_issue(db, kind, subject, now, token) || db_commit(db)) {
-		db_rollback(db);
-		goto out;
-	}
-	printf("%s/feeds/%s.ics\n", e.cfg.base_url, token);
-	rc = CLI_OK;
+	rc = issue_url(call, &e, TOKEN_MANAGER, staff_id, rotate, revoke,
+		       "manager page URL", "manager", "");
 out:
 	engine_done(&e);
 	return rc;

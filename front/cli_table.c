@@ -100,6 +100,14 @@ static const struct cli_option feed_url_options[] = {
 			     "stop the URL working; it answers 404"},
 };
 
+static const struct cli_option manager_url_options[] = {
+	[MANAGER_URL_STAFF] = {"staff", CLI_TEXT, "ID", "the manager", true},
+	[MANAGER_URL_ROTATE] = {"rotate", CLI_FLAG, NULL,
+				"issue a new URL; the old one stops working"},
+	[MANAGER_URL_REVOKE] = {"revoke", CLI_FLAG, NULL,
+				"stop the URL working; it answers 404"},
+};
+
 static const struct cli_option export_options[] = {
 	[EXPORT_STAFF] = {"staff", CLI_TEXT, "ID", "whose feed", true},
 };
@@ -151,6 +159,10 @@ const struct cli_verb cli_verbs[] = {
 	{"feed-url", NULL, 0, 0,
 	 "issue, rotate or revoke a person's or a team's feed URL",
 	 feed_url_options, N(feed_url_options), cli_feed_url},
+	{"manager-url", NULL, 0, 0,
+	 "issue, rotate or revoke a manager's page URL (their line's "
+	 "supervision, audits and actions, with forms to record them)",
+	 manager_url_options, N(manager_url_options), cli_manager_url},
 	{"export", NULL, 0, 0, "write a person's feed to standard output",
 	 export_options, N(export_options), cli_export},
 	{"version", NULL, 0, 0, "print the version", NULL, 0, cli_version},
