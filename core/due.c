@@ -27,17 +27,21 @@ static const char *status_word(enum due_status status)
 				     : "upcoming";
 }
 
+void due_row_done(struct due_row *r)
+{
+	free(r->staff_id);
+	free(r->name);
+	free(r->team);
+	free(r->manager_id);
+	free(r->activity);
+	free(r->home);
+	memset(r, 0, sizeof(*r));
+}
+
 void due_list_done(struct due_list *list)
 {
-	for (size_t i = 0; i < list->n; i++) {
-		struct due_row *r = &list->rows[i];
-		free(r->staff_id);
-		free(r->name);
-		free(r->team);
-		free(r->manager_id);
-		free(r->activity);
-		free(r->home);
-	}
+	for (size_t i = 0; i < list->n; i++)
+		due_row_done(&list->rows[i]);
 	free(list->rows);
 	memset(list, 0, sizeof(*list));
 }
@@ -71,7 +75,12 @@ int due_query(sqlite3 *db, const struct due_filter *f, struct due_list *out)
 		/* Not yet tracked on the day asked about: nothing owed. */
 		" AND coalesce(st.since, st.added_on) <= ?4"
 		" AND (?2 IS NULL OR st.manager_id = ?2)"
-		" AND (?3 IS NULL OR st.team = ?3)";
+		" AND (?3 IS NULL OR st.team = ?3)"
+		" AND (?5 IS NULL OR st.id = ?5)"
+		" AND (?6 IS NULL OR st.id IN (WITH RECURSIVE line(id) AS ("
+		"  SELECT id FROM staff WHERE manager_id = ?6"
+		"  UNION SELECT s.id FROM staff s JOIN line l"
+		"  ON s.manager_id = l.id) SELECT id FROM line))";
 	sqlite3_stmt *stmt = NULL;
 	size_t cap = 0;
 	int rc = -1;
@@ -82,6 +91,8 @@ int due_query(sqlite3 *db, const struct due_filter *f, struct due_list *out)
 	db_bind_text(stmt, 2, f->manager_id);
 	db_bind_text(stmt, 3, f->team);
 	db_bind_day(stmt, 4, f->as_of);
+	db_bind_text(stmt, 5, f->staff_id);
+	db_bind_text(stmt, 6, f->line_of);
 	int step;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		qa_day due = db_column_day(stmt, 5);

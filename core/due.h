@@ -10,6 +10,8 @@
 
 struct due_filter {
 	const char *manager_id; /* direct reports of this manager */
+	const char *line_of;    /* everyone under this manager, at any depth */
+	const char *staff_id;   /* one person */
 	const char *team;
 	const char *activity;
 	qa_day as_of;
@@ -37,6 +39,8 @@ struct due_list {
 int due_query(sqlite3 *db, const struct due_filter *filter,
 	      struct due_list *out);
 void due_list_done(struct due_list *list);
+/* Free one row's strings (not the row). */
+void due_row_done(struct due_row *row);
 
 /* How many people are overdue on day, by team and activity (the rows `due
  * --as-of day` lists as overdue, counted): cb is called once per team and

@@ -38,11 +38,35 @@ void errlist_move(struct errlist *dst, struct errlist *src)
 		return;
 	}
 	dst->msgs = grown;
-	for (size_t i = 0; i < src->n; i++)
+	for (size_t i = 0; i < src->n; i++) {
 		dst->msgs[dst->n++] = src->msgs[i];
+		if (errlist_tag_of(src, i) >= 0)
+			errlist_tag(dst, dst->n - 1, errlist_tag_of(src, i));
+	}
 	free(src->msgs);
-	src->msgs = NULL;
-	src->n = 0;
+	free(src->tags);
+	memset(src, 0, sizeof(*src));
+}
+
+void errlist_tag(struct errlist *list, size_t i, int tag)
+{
+	if (i >= list->n_tags) {
+		int *grown = realloc(list->tags, (i + 1) * sizeof(*grown));
+		if (!grown) {
+			log_err("out of memory recording an error");
+			return;
+		}
+		for (size_t k = list->n_tags; k <= i; k++)
+			grown[k] = -1;
+		list->tags = grown;
+		list->n_tags = i + 1;
+	}
+	list->tags[i] = tag;
+}
+
+int errlist_tag_of(const struct errlist *list, size_t i)
+{
+	return i < list->n_tags ? list->tags[i] : -1;
 }
 
 void errlist_done(struct errlist *list)
@@ -50,8 +74,8 @@ void errlist_done(struct errlist *list)
 	for (size_t i = 0; i < list->n; i++)
 		free(list->msgs[i]);
 	free(list->msgs);
-	list->msgs = NULL;
-	list->n = 0;
+	free(list->tags);
+	memset(list, 0, sizeof(*list));
 }
 
 static int is_control(unsigned char c)

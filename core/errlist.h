@@ -10,6 +10,11 @@
 struct errlist {
 	char **msgs;
 	size_t n;
+	/* What each message is about, where its writer said (errlist_tag): a
+	 * number of the writer's (record.c: the field), so a form can show
+	 * the message beside it. n_tags may be less than n. */
+	int *tags;
+	size_t n_tags;
 };
 
 /* Append a formatted message. Out of memory is logged and the message lost. */
@@ -17,6 +22,12 @@ void errlist_add(struct errlist *list, const char *fmt, ...) QA_PRINTF(2, 3);
 /* Move every message of src to the end of dst; src is left empty. */
 void errlist_move(struct errlist *dst, struct errlist *src);
 void errlist_done(struct errlist *list);
+
+/* Say that message i is about tag (>= 0). Out of memory is logged and the
+ * tag lost. */
+void errlist_tag(struct errlist *list, size_t i, int tag);
+/* Message i's tag, or -1 for none. */
+int errlist_tag_of(const struct errlist *list, size_t i);
 
 #define ERRLIST_SHOWN_SIZE 80
 

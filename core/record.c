@@ -27,7 +27,9 @@ const char *const record_field_names[RECORD_FIELD_COUNT] = {
 
 /* The messages below name a field as {column} ("{home} \"%s\" is not a
  * home"); once written, each is renamed the way the reader knows it: the
- * command line's option or the file's column. */
+ * command line's option or the file's column, and tagged (errlist_tag)
+ * with the first field it names, enum record_field, so a form can show it
+ * beside that field. */
 static void name_fields(struct errlist *errs, size_t from,
 			const char *const *names)
 {
@@ -51,6 +53,8 @@ static void name_fields(struct errlist *errs, size_t from,
 					    (size_t)(close - msg - 1)) == 0)
 					break;
 			if (close && k < RECORD_FIELD_COUNT) {
+				if (errlist_tag_of(errs, i) < 0)
+					errlist_tag(errs, i, (int)k);
 				fputs(names && names[k] ? names[k]
 							: record_field_names[k],
 				      f);

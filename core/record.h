@@ -80,4 +80,14 @@ int record_completion(sqlite3 *db, const struct plugin_set *plugins,
  * Returns a new string (the caller frees it), or NULL (logged). */
 char *record_describe(sqlite3 *db, const struct record_input *in, long long id);
 
+/* record_completion, then the schedule of what it touched regenerated (the
+ * person's series of the activity; for the audit workflow its built-in
+ * series), all inside the caller's transaction; *said is record_describe's
+ * line (the caller frees it). 0, or -1 with the problems in errs (or
+ * logged): the caller rolls back. */
+struct sched_env;
+int record_and_regenerate(sqlite3 *db, const struct sched_env *env,
+			  const struct record_input *in, struct errlist *errs,
+			  long long *id, char **said);
+
 #endif

@@ -67,19 +67,8 @@ int cli_record(const struct cli_call *call)
 	struct sched_env env = engine_env(&e, time(NULL));
 	if (db_begin(e.db))
 		goto out;
-	/* The person's own series; and for the audit workflow, the built-in
-	 * series (actions, moderations) of everyone it touches. */
-	struct sched_filter mine = {.activity = in.activity,
-				    .staff_id = in.staff_id};
-	struct sched_filter audits = {.activity = SCHED_AUDIT_ACTION};
-	bool workflow = strcmp(in.activity, "collaborative_audit") == 0 ||
-			strcmp(in.activity, SCHED_AUDIT_ACTION) == 0 ||
-			strcmp(in.activity, SCHED_MODERATION) == 0;
-	bool plugin = plugin_set_find(&e.plugins, in.activity) != NULL;
-	if (record_completion(e.db, &e.plugins, &in, env.today, &errs, &id) ||
-	    (plugin && cli_regenerate(&e, &env, &mine)) ||
-	    (workflow && cli_regenerate(&e, &env, &audits)) ||
-	    !(said = record_describe(e.db, &in, id)) || db_commit(e.db)) {
+	if (record_and_regenerate(e.db, &env, &in, &errs, &id, &said) ||
+	    db_commit(e.db)) {
 		db_rollback(e.db);
 		goto out;
 	}
