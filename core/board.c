@@ -589,39 +589,20 @@ static int deadlines_section(const struct board *b)
 
 /* ---- the page ---- */
 
+/* The pack's own, after html_page_start's: a chart and its table side by
+ * side, wide tables, and each section on a page of its own in print. */
 static const char style[] =
-	"body{font:15px/1.45 system-ui,sans-serif;color:#1a1a1a;"
-	"background:#fff;max-width:64rem;margin:0 auto;padding:1rem}"
-	"h1{font-size:1.7rem;margin:.2rem 0}"
-	"h2{font-size:1.25rem;border-bottom:2px solid #08519c;"
-	"padding-bottom:.2rem;margin-top:2rem}"
-	"h3{font-size:1.05rem}"
-	"nav ol{display:flex;flex-wrap:wrap;gap:.2rem "
-	"1.4rem;padding-left:1.2rem}"
-	"a{color:#08519c}"
 	".pair{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}"
-	".pair>figure{flex:1 1 24rem;max-width:40rem;margin:0}.pair>div{flex:0 "
-	"1 auto}"
-	"svg.chart{width:100%;height:auto;font-size:12px;font-family:inherit}"
-	"svg text{fill:#1a1a1a}.grid{stroke:#d0d0d0}.axis{stroke:#1a1a1a}"
-	"table{border-collapse:collapse;font-size:.8rem;"
-	"font-variant-numeric:tabular-nums;margin-bottom:1rem}"
-	"caption{text-align:left;font-weight:600;padding:.2rem 0}"
-	"th,td{padding:.15rem .45rem;border-bottom:1px solid #c8c8c8;"
-	"text-align:right}"
-	"th:first-child{text-align:left;white-space:nowrap}"
-	"thead th{vertical-align:bottom}"
+	".pair>figure{flex:1 1 24rem;max-width:40rem;margin:0}"
+	".pair>div{flex:0 1 auto}"
 	"tr.total th,tr.total td{font-weight:700;border-top:2px solid #1a1a1a}"
 	"table.wide{font-size:.75rem}.id{font-family:monospace}"
 	".long{overflow-x:auto}"
 	"@page{size:A4;margin:14mm 12mm}"
-	"@media print{body{max-width:none;padding:0;font-size:10pt}"
-	"nav{display:none}section{break-inside:avoid}"
-	"section.long{break-inside:auto}thead{display:table-header-group}"
-	"tr{break-inside:avoid}h2,h3{break-after:avoid}"
+	"@media print{section{break-inside:avoid}"
+	"section.long{break-inside:auto}"
 	".pair{display:block}svg.chart{width:150mm}"
-	"table.wide{font-size:7pt}.wide th,.wide td{padding:1pt 2pt}"
-	"a{color:inherit;text-decoration:none}}";
+	"table.wide{font-size:7pt}.wide th,.wide td{padding:1pt 2pt}}";
 
 /* "all teams", "team X" or "the line of ID". */
 static void scope_text(FILE *out, const struct report_filter *f)
@@ -652,15 +633,15 @@ static void head(const struct board *b)
 	if (date_local_time(b->env->now, b->env->tzid, &day, &minute, &offset))
 		minute = 0;
 	qa_day_to_ymd(day, &y, &m, &d);
+	char title[96];
+	snprintf(title, sizeof(title), "Performance Board pack, %s to %s", from,
+		 to);
+	html_page_start(out, title, style);
 	fprintf(out,
-		"<!DOCTYPE html><html lang=\"en-GB\"><head><meta "
-		"charset=\"utf-8\"><meta name=\"viewport\" "
-		"content=\"width=device-width,initial-scale=1\"><title>"
-		"Performance Board pack, %s to %s</title><style>%s</style>"
-		"</head><body><header><h1>Performance Board pack</h1><p "
+		"<header><h1>Performance Board pack</h1><p "
 		"class=\"lede\">Supervision and quality assurance, <span "
 		"id=\"period\">%s to %s</span>, ",
-		from, to, style, from, to);
+		from, to);
 	scope_text(out, b->filter);
 	fprintf(out,
 		".</p><p>Made on <time id=\"made\" "

@@ -97,6 +97,30 @@ out:
 	return rc;
 }
 
+static void manager_audit_done(struct manager_audit *m)
+{
+	free(m->auditor_name);
+	free(m->practitioner_name);
+}
+
+static void manager_audits_done(struct manager_audits *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		manager_audit_done(&l->items[i]);
+	free(l->items);
+}
+
+/* A person's name (their id when they are not found), a new string. 0 or
+ * -1. */
+static int name_of(sqlite3 *db, const char *id, char **out)
+{
+	struct staff s = {0};
+	int found = staff_get(db, id, &s);
+	*out = strdup(found > 0 ? s.name : id);
+	staff_done(&s);
+	return found < 0 || !*out ? -1 : 0;
+}
+
 /* Open audit actions of those shown, or moderations waiting for the
  * manager: the stored schedule's open occurrences of activity, each with
  * its audit. */
@@ -130,10 +154,17 @@ static int load_audits(sqlite3 *db, const struct manager_view *v,
 			continue;
 		m.urgent = strcmp(activity, SCHED_AUDIT_ACTION) == 0 &&
 			   workflow_action_urgent(db, key);
+		if (name_of(db, m.audit.auditor, &m.auditor_name) ||
+		    name_of(db, m.audit.practitioner, &m.practitioner_name)) {
+			manager_audit_done(&m);
+			goto out;
+		}
 		struct manager_audit *grown =
 			realloc(out->items, (out->n + 1) * sizeof(*grown));
-		if (!grown)
+		if (!grown) {
+			manager_audit_done(&m);
 			goto out;
+		}
 		out->items = grown;
 		out->items[out->n++] = m;
 	}
@@ -308,8 +339,8 @@ void manager_view_done(struct manager_view *v)
 {
 	staff_done(&v->manager);
 	due_list_done(&v->supervision);
-	free(v->actions.items);
-	free(v->moderations.items);
+	manager_audits_done(&v->actions);
+	manager_audits_done(&v->moderations);
 	due_list_done(&v->own);
 	for (size_t i = 0; i < v->n_teams; i++)
 		free(v->teams[i].team);

@@ -19,6 +19,7 @@
 /* An audit whose action, or whose Stage 2 moderation, is waiting. */
 struct manager_audit {
 	struct audit audit;
+	char *auditor_name, *practitioner_name; /* as staff_get reads them */
 	qa_day due;
 	bool urgent; /* its action: inadequate with a safeguarding concern, as
 			it stands after any moderation */

@@ -168,3 +168,61 @@ out:
 	db_release_kept(stmt);
 	return rc;
 }
+
+int token_form_key(sqlite3 *db, unsigned char key[TOKEN_HASH_SIZE])
+{
+	static const char read_sql[] =
+		"SELECT value FROM meta WHERE key = 'form_key'";
+	static const char write_sql[] = "INSERT OR IGNORE INTO meta (key, "
+					"value) VALUES ('form_key', ?1)";
+	unsigned char fresh[TOKEN_HASH_SIZE];
+	char hex[2 * TOKEN_HASH_SIZE + 1];
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+	if (sodium_init() < 0)
+		goto out;
+	/* Made and kept at most once, whoever asks first. */
+	randombytes_buf(fresh, sizeof(fresh));
+	sodium_bin2hex(hex, sizeof(hex), fresh, sizeof(fresh));
+	if (sqlite3_prepare_v2(db, write_sql, -1, &stmt, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, hex, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		goto out;
+	sqlite3_finalize(stmt);
+	if (sqlite3_prepare_v2(db, read_sql, -1, &stmt, NULL) != SQLITE_OK ||
+	    sqlite3_step(stmt) != SQLITE_ROW)
+		goto out;
+	const char *kept = (const char *)sqlite3_column_text(stmt, 0);
+	size_t len = 0;
+	if (kept &&
+	    sodium_hex2bin(key, TOKEN_HASH_SIZE, kept, strlen(kept), NULL, &len,
+			   NULL) == 0 &&
+	    len == TOKEN_HASH_SIZE)
+		rc = 0;
+out:
+	if (rc)
+		log_err("token: the form secret: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	sodium_memzero(fresh, sizeof(fresh));
+	return rc;
+}
+
+void token_form(const unsigned char key[TOKEN_HASH_SIZE], const void *binding,
+		size_t len, char out[TOKEN_TEXT_SIZE])
+{
+	unsigned char mac[32];
+	crypto_generichash(mac, sizeof(mac), binding, len, key,
+			   TOKEN_HASH_SIZE);
+	sodium_bin2base64(out, TOKEN_TEXT_SIZE, mac, sizeof(mac),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+bool token_form_valid(const unsigned char key[TOKEN_HASH_SIZE],
+		      const void *binding, size_t len, const char *text)
+{
+	char want[TOKEN_TEXT_SIZE];
+	token_form(key, binding, len, want);
+	return text && strlen(text) == TOKEN_TEXT_LEN &&
+	       sodium_memcmp(want, text, TOKEN_TEXT_LEN) == 0;
+}

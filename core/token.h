@@ -50,4 +50,22 @@ int token_live(sqlite3 *db, enum token_kind kind, const char *subject,
 int token_find(sqlite3 *db, const unsigned char hash[TOKEN_HASH_SIZE],
 	       enum token_kind *kind, char **subject);
 
+/* Forms (the manager's page) carry a token of their own against cross-site
+ * requests: BLAKE2b, keyed with a secret of the database's, over what the
+ * page is for (a manager token's hash), so another page's, or a rotated
+ * token's, is refused. */
+
+/* The form secret: 32 random bytes kept in the database (meta 'form_key'),
+ * made by the first call; inside the caller's transaction or none. 0, or
+ * -1 (logged). */
+int token_form_key(sqlite3 *db, unsigned char key[TOKEN_HASH_SIZE]);
+
+/* The form token for binding, as 43 characters of base64url. */
+void token_form(const unsigned char key[TOKEN_HASH_SIZE], const void *binding,
+		size_t len, char out[TOKEN_TEXT_SIZE]);
+
+/* Is text the form token for binding? Compared in constant time. */
+bool token_form_valid(const unsigned char key[TOKEN_HASH_SIZE],
+		      const void *binding, size_t len, const char *text);
+
 #endif

@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "feed_cache.h"
 #include "rows.h"
+#include "token.h"
 
 struct http_server;
 
@@ -41,6 +42,9 @@ struct app {
 	 * (metrics_refresh), read by the HTTP loops under metrics_lock. */
 	pthread_mutex_t metrics_lock;
 	struct rows last_month;
+	/* The database's form secret (token_form_key), read at start: the
+	 * manager page's forms carry tokens made with it. */
+	unsigned char form_key[TOKEN_HASH_SIZE];
 	bool stopping; /* atomic */
 };
 

@@ -16,6 +16,7 @@
 #include "remind.h"
 #include "routes.h"
 #include "schedule.h"
+#include "token.h"
 
 struct daemon {
 	struct app app;
@@ -400,7 +401,8 @@ int daemon_serve(const char *config_path)
 			config_path);
 		goto out;
 	}
-	if (db_open(app->eng.cfg.db_path, &app->eng.db))
+	if (db_open(app->eng.cfg.db_path, &app->eng.db) ||
+	    token_form_key(app->eng.db, app->form_key))
 		goto out;
 	app->feeds = feed_cache_new((size_t)app->eng.cfg.feed_cache_size);
 	if (!app->feeds)

@@ -52,7 +52,8 @@ struct http_loop {
 	struct evhttp *evhttp;
 	struct evhttp_bound_socket *bound;
 	sqlite3 *db;
-	char *db_path; /* what db was opened on */
+	char *db_path;     /* what db was opened on */
+	sqlite3 *db_write; /* opened on db_path at the first write */
 	/* Handed over by http_open_databases, taken at the next
 	 * reconfiguration (under srv->lock). */
 	sqlite3 *next_db;
@@ -275,6 +276,13 @@ sqlite3 *http_loop_db(struct http_loop *loop)
 	return loop->db;
 }
 
+sqlite3 *http_loop_db_write(struct http_loop *loop)
+{
+	if (!loop->db_write && db_open(loop->db_path, &loop->db_write))
+		loop->db_write = NULL;
+	return loop->db_write;
+}
+
 struct http_server *http_loop_server(struct http_loop *loop)
 {
 	return loop->srv;
@@ -357,6 +365,8 @@ static void apply_limits(struct http_loop *loop)
 	/* A new [database] path, opened by http_open_databases. Whatever
 	 * this loop rendered from the old one goes. */
 	db_close(loop->db);
+	db_close(loop->db_write);
+	loop->db_write = NULL;
 	loop->db = db;
 	free(loop->db_path);
 	loop->db_path = path;
@@ -810,6 +820,7 @@ void http_free(struct http_server *srv)
 		if (loop->lock_ready)
 			pthread_mutex_destroy(&loop->lock);
 		db_close(loop->db);
+		db_close(loop->db_write);
 		free(loop->db_path);
 		db_close(loop->next_db);
 		free(loop->next_db_path);

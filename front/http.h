@@ -83,6 +83,13 @@ void http_free(struct http_server *srv);
 /* The loop's own read-only database connection. */
 sqlite3 *http_loop_db(struct http_loop *loop);
 
+/* The loop's own read-write connection, opened at the first call (NULL
+ * when it cannot be: logged). For a handler that records: it writes in a
+ * transaction of its own (db_begin), waiting for the database's other
+ * writers up to the busy timeout; the daemon sees the commit as another
+ * process's (PRAGMA data_version) and drops what was rendered. */
+sqlite3 *http_loop_db_write(struct http_loop *loop);
+
 /* The server a loop belongs to. */
 struct http_server *http_loop_server(struct http_loop *loop);
 

@@ -291,6 +291,32 @@ def need_program(name, package, how="scripts/install-deps.sh --test does"):
     return path
 
 
+CLIENTS_DIR = os.environ.get(
+    "QA_CLIENTS_DIR", os.path.join(SOURCE_DIR, "tests", "clients"))
+ARTEFACT_DIR = os.environ.get(
+    "QA_ARTEFACT_DIR", os.path.join(tempfile.gettempdir(), "qa-artefacts"))
+
+
+def page_steps(steps):
+    """Run steps in Debian's chromium through tests/clients/page_steps.js
+    (playwright-core, axe-core); its JSON: results, requests, errors,
+    dialogs."""
+    node = need_program("node", "nodejs", "scripts/test.sh does")
+    need_program("chromium", "chromium")
+    with tempfile.NamedTemporaryFile("w", suffix=".json",
+                                     delete=False) as f:
+        json.dump(steps, f)
+    try:
+        r = subprocess.run([node, os.path.join(CLIENTS_DIR,
+                                               "page_steps.js"), f.name],
+                           capture_output=True, text=True, timeout=600)
+    finally:
+        os.unlink(f.name)
+    if r.returncode != 0:
+        raise AssertionError(f"page_steps.js failed: {r.stderr}")
+    return json.loads(r.stdout)
+
+
 class ClockedCliTest(unittest.TestCase):
     """One workspace per test; every command runs at self.now."""
 

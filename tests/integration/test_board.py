@@ -16,15 +16,11 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 import qa  # noqa: E402
 
-CLIENTS_DIR = os.path.join(qa.SOURCE_DIR, "tests", "clients")
-ARTEFACTS = os.environ.get("QA_ARTEFACT_DIR",
-                           os.path.join(tempfile.gettempdir(),
-                                        "qa-artefacts"))
+ARTEFACTS = qa.ARTEFACT_DIR
 MONTHS = ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
 SHORT = {"06": "Jun", "07": "Jul", "08": "Aug", "09": "Sep", "10": "Oct",
          "11": "Nov"}
@@ -233,12 +229,16 @@ class BoardTest(qa.ClockedCliTest):
     def test_self_contained_escaped_and_stamped(self):
         page = self.page
         self.assertTrue(page.startswith("<!DOCTYPE html>"))
+        # The only link: an empty icon inline, so a browser asks for no
+        # favicon.ico.
+        bare = page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+        self.assertEqual(bare.count('<link rel="icon" href="data:,">'), 1)
+        bare = bare.replace('<link rel="icon" href="data:,">', "")
         for needle in ("<script", "<link", "@import", "src=", "http:",
                        "https:"):
-            self.assertNotIn(needle, page.replace(
-                'xmlns="http://www.w3.org/2000/svg"', ""))
+            self.assertNotIn(needle, bare)
         # Links only within the page; fills only from its own patterns.
-        self.assertEqual(set(re.findall(r'href="([^#][^"]*)"', page)), set())
+        self.assertEqual(set(re.findall(r'href="([^#][^"]*)"', bare)), set())
         self.assertEqual(set(re.findall(r"url\((?!#)", page)), set())
         self.assertNotIn("<Care>", page)
         self.assertIn("FS2 &lt;Care&gt; &amp; &quot;Co&quot;", page)
@@ -264,26 +264,25 @@ class BoardTest(qa.ClockedCliTest):
     def test_chromium_renders_and_prints_it(self):
         chromium = qa.need_program("chromium", "chromium")
         qa.need_program("pdftoppm", "poppler-utils")
-        node = qa.need_program("node", "nodejs", "scripts/test.sh does")
         os.makedirs(ARTEFACTS, exist_ok=True)
         page = os.path.join(ARTEFACTS, "board.html")
         with open(page, "w", encoding="utf-8") as f:
             f.write(self.page)
         url = "file://" + page
         # playwright-core, with axe-core in the page.
-        r = subprocess.run(
-            [node, os.path.join(CLIENTS_DIR, "page_check.js"), url,
-             os.path.join(ARTEFACTS, "board-screen.png")],
-            capture_output=True, text=True, timeout=300)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        seen = json.loads(r.stdout)
+        seen = qa.page_steps([
+            {"op": "goto", "url": url}, {"op": "title"}, {"op": "charts"},
+            {"op": "axe"},
+            {"op": "screenshot", "width": 1200,
+             "path": os.path.join(ARTEFACTS, "board-screen.png")}])
+        _, title, charts, violations, _ = seen["results"]
         self.assertEqual(seen["requests"], [])
         self.assertEqual(seen["errors"], [])
-        self.assertEqual(seen["violations"], [])
-        self.assertEqual(seen["title"],
+        self.assertEqual(violations, [])
+        self.assertEqual(title,
                          "Performance Board pack, June 2026 to November 2026")
-        self.assertEqual(len(seen["charts"]), 5)
-        for chart in seen["charts"]:
+        self.assertEqual(len(charts), 5)
+        for chart in charts:
             self.assertGreater(chart["width"], 200, chart)
             self.assertGreater(chart["height"], 80, chart)
             self.assertGreater(chart["marks"], 2, chart)

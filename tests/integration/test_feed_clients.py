@@ -65,8 +65,7 @@ import qa  # noqa: E402
 NOW = "2026-03-16 12:00:00"  # UTC, = 12:00 GMT in London: Mon 16 Mar 2026
 LONDON = ZoneInfo("Europe/London")
 UTC = datetime.timezone.utc
-CLIENTS_DIR = os.environ.get(
-    "QA_CLIENTS_DIR", os.path.join(qa.SOURCE_DIR, "tests", "clients"))
+CLIENTS_DIR = qa.CLIENTS_DIR
 TIMEOUT = 120  # seconds, for every client command
 
 # In sorted order: plugin_set_load() sorts the loaded plugins with qsort after

@@ -1,0 +1,15 @@
+/* manager_page: GET /manager/<token> (SPEC section 6), a manager's page:
+ * their team's supervision, open audit actions, moderations waiting, their
+ * own audits and deadlines, the teams in their line and the last 12 months,
+ * server-rendered, with forms that record (POST, a form token bound to the
+ * manager's URL token; Post/Redirect/Get; a refused form comes back with
+ * what was typed and each problem beside its field). */
+#ifndef QA_MANAGER_PAGE_H
+#define QA_MANAGER_PAGE_H
+
+#include "app.h"
+#include "http.h"
+
+struct http_route manager_page_route(struct app *app);
+
+#endif
