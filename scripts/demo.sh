@@ -193,6 +193,9 @@ show audit_action --staff sw-cat --date "$(days_ago 1)" --audit "$cat_audit" \
 feed_amy=$(qa feed-url --staff sw-amy)
 feed_sarah=$(qa feed-url --staff pm-fs1)
 feed_team=$(qa feed-url --team "Family Safeguarding 1")
+# Managers' pages: who is due, and forms to record it, in a browser.
+manager_sarah=$(qa manager-url --staff pm-fs1)
+manager_dev=$(qa manager-url --staff gm-fs)
 
 echo
 echo "The sample organisation:"
@@ -256,6 +259,9 @@ echo "  feeds (subscribe in Thunderbird, Outlook, Google Calendar, or curl them)
 echo "    Amy Clarke, newly qualified social worker:  $feed_amy"
 echo "    Sarah Kowalski, practice manager:           $feed_sarah"
 echo "    team Family Safeguarding 1:                 $feed_team"
+echo "  managers' pages (who is due, and forms to record sessions, audits, sign-offs and moderations):"
+echo "    Sarah Kowalski, practice manager:           $manager_sarah"
+echo "    Dev Patel, group manager (both teams):      $manager_dev"
 echo "  health:   http://$addr/healthz     metrics: http://$addr/metrics"
 echo "  board pack: file://$demo/board.html (open it in a browser; print it to PDF, A4)"
 echo "  reminders and overdue escalations: the \"reminder:\" lines in this log (and $log);"
