@@ -12,6 +12,7 @@
 
 #include "date.h"
 #include "feed_cache.h"
+#include "subscribe_page.h"
 #include "token.h"
 
 #define FEED_PREFIX "/feeds/"
@@ -136,8 +137,10 @@ static void handle_feed(struct evhttp_request *req, const char *path,
 	size_t len = strlen(path);
 	size_t prefix = strlen(FEED_PREFIX), suffix = strlen(FEED_SUFFIX);
 	const char *token = path + prefix;
-	if (len != prefix + TOKEN_TEXT_LEN + suffix ||
-	    strcmp(path + len - suffix, FEED_SUFFIX) != 0 ||
+	/* Without ".ics": the page a browser gets (subscribe_page.c). */
+	bool page = len == prefix + TOKEN_TEXT_LEN;
+	if ((!page && (len != prefix + TOKEN_TEXT_LEN + suffix ||
+		       strcmp(path + len - suffix, FEED_SUFFIX) != 0)) ||
 	    !token_text_valid(token, TOKEN_TEXT_LEN)) {
 		http_send_text(req, HTTP_NOTFOUND, "Not Found", "not found\n");
 		return;
@@ -153,6 +156,11 @@ static void handle_feed(struct evhttp_request *req, const char *path,
 	}
 	if (found == 0) {
 		http_send_text(req, HTTP_NOTFOUND, "Not Found", "not found\n");
+		return;
+	}
+	if (page) {
+		subscribe_page_send(req, app, body, token);
+		feed_body_release(body);
 		return;
 	}
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);

@@ -11,6 +11,7 @@ to the page on success). Debian's chromium fills and sends the forms
 (playwright-core), axe-core checks the page, and screenshots at phone and
 desktop widths are kept in QA_ARTEFACT_DIR."""
 
+import html
 import http.client
 import os
 import re
@@ -343,6 +344,87 @@ class ManagerPageTest(unittest.TestCase):
         rows = self.cli("report", "actions", "--format", "csv")
         self.assertIn(f"{action},sw2,pm1,good,no,2026-11-25,2026-12-23,"
                       "2026-12-01,closed_on_time,6", rows)
+
+
+class SubscribePageTest(unittest.TestCase):
+    """GET /feeds/<token> without .ics: whose calendar, its next items as
+    the feed itself has them (read back here with python3-icalendar), and
+    how to subscribe in each client."""
+
+    def setUp(self):
+        self.ws = qa.Workspace()
+        self.addCleanup(self.ws.cleanup)
+        env = qa.faketime_env(TODAY)
+        for argv in (["--id", "pm1", "--name", "Pat Manager", "--role",
+                      "practice_manager", "--team", "FS1"],
+                     ["--id", "sw1", "--name", "Ann <O'Neil>, Jr", "--role",
+                      "social_worker", "--team", "FS1", "--manager",
+                      "pm1"]):
+            r = self.ws.run("staff", "add", *argv, "--email",
+                            f"{argv[1]}@example.org", env=env)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.ws.run("feed-url", "--staff", "sw1", env=env)
+        self.url = r.stdout.strip()
+        self.path = self.url[len(BASE_URL):-len(".ics")]
+        self.d = qa.Daemon(self.ws, env=env)
+        self.addCleanup(lambda: self.d.proc.poll() is None and
+                        self.d.stop())
+        self.d.wait_listening()
+        self.d.wait_for(r"serve: ready")
+
+    def test_the_page(self):
+        import icalendar
+        status, headers, body = self.d.get(self.path)
+        self.assertEqual(status, 200)
+        self.assertEqual(headers["Content-Type"], "text/html; charset=utf-8")
+        page = body.decode()
+        self.assertIn("<h1>Subscribe to QA schedule: Ann &lt;O&#39;Neil&gt;"
+                      ", Jr</h1>", page)
+        # The next five items, as the feed has them.
+        _, _, ics = self.d.get(self.path + ".ics")
+        cal = icalendar.Calendar.from_ical(ics)
+        items = []
+        for e in cal.walk("VEVENT"):
+            start = e.decoded("DTSTART")
+            day = start if not hasattr(start, "hour") else start.date()
+            if str(day) >= TODAY[:10]:
+                key = (str(start.replace(tzinfo=None))
+                       if hasattr(start, "hour") else str(start))
+                items.append((key, str(e.get("SUMMARY"))))
+        items.sort()
+        listed = re.findall(r'<li><time datetime="([0-9-]+)">[^<]*</time>'
+                            r': ([^<]*)</li>', page)
+        self.assertEqual(len(listed), 5)
+        self.assertEqual([(d, html.unescape(s)) for d, s in listed],
+                         [(k[:10], s) for k, s in items[:5]])
+        # The clients: webcal://, Google's and Outlook's add-by-URL, and
+        # the address to copy ([server] base_url, http here).
+        token = self.path.rsplit("/", 1)[1]
+        webcal = f"webcal://127.0.0.1:8080/feeds/{token}.ics"
+        self.assertIn(f'href="{webcal}"', page)
+        self.assertIn('href="https://calendar.google.com/calendar/render?'
+                      'cid=' + urllib.parse.quote(webcal, safe="") + '"',
+                      page.replace("%3a", "%3A").replace("%2f", "%2F"))
+        self.assertIn("https://outlook.office.com/calendar/0/addfromweb?"
+                      "url=" + urllib.parse.quote(self.url, safe=""),
+                      page.replace("%3a", "%3A").replace("%2f", "%2F"))
+        self.assertIn(f'readonly value="{self.url}"', page)
+        self.assertIn("every 12 to 24 hours", page)
+        # HEAD, and an unknown token.
+        status, headers, body = self.d.get(self.path, method="HEAD")
+        self.assertEqual((status, body), (200, b""))
+        self.assertEqual(self.d.get("/feeds/" + "A" * 43)[0], 404)
+        # In a browser: no request leaves it, axe-core is content.
+        os.makedirs(qa.ARTEFACT_DIR, exist_ok=True)
+        shot = os.path.join(qa.ARTEFACT_DIR, "subscribe-{}.png")
+        seen = qa.page_steps([
+            {"op": "goto", "url": self.d.url(self.path)}, {"op": "axe"},
+            {"op": "screenshot", "width": 390, "path": shot.format("phone")},
+            {"op": "screenshot", "width": 1200,
+             "path": shot.format("desktop")}])
+        self.assertEqual(seen["results"][:2], [200, []])
+        self.assertEqual((seen["requests"], seen["errors"],
+                          seen["dialogs"]), ([], [], []))
 
 
 if __name__ == "__main__":
