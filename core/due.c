@@ -46,6 +46,17 @@ void due_list_done(struct due_list *list)
 	memset(list, 0, sizeof(*list));
 }
 
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct due_row *x = a, *y = b;
+	if ((x->status == DUE_OVERDUE) != (y->status == DUE_OVERDUE))
+		return x->status == DUE_OVERDUE ? -1 : 1;
+	if (x->due != y->due)
+		return x->due < y->due ? -1 : 1;
+	int by_staff = strcmp(x->staff_id, y->staff_id);
+	return by_staff ? by_staff : strcmp(x->activity, y->activity);
+}
+
 int due_query(sqlite3 *db, const struct due_filter *f, struct due_list *out)
 {
 	/* The engine keeps each person's series with its next due date
@@ -128,6 +139,8 @@ int due_query(sqlite3 *db, const struct due_filter *f, struct due_list *out)
 	}
 	if (step != SQLITE_DONE)
 		goto out;
+	if (out->n)
+		qsort(out->rows, out->n, sizeof(*out->rows), cmp_rows);
 	rc = 0;
 out:
 	if (rc) {
@@ -167,17 +180,6 @@ out:
 	return rc;
 }
 
-static int cmp_rows(const void *a, const void *b)
-{
-	const struct due_row *x = a, *y = b;
-	if ((x->status == DUE_OVERDUE) != (y->status == DUE_OVERDUE))
-		return x->status == DUE_OVERDUE ? -1 : 1;
-	if (x->due != y->due)
-		return x->due < y->due ? -1 : 1;
-	int by_staff = strcmp(x->staff_id, y->staff_id);
-	return by_staff ? by_staff : strcmp(x->activity, y->activity);
-}
-
 static json_t *day_or_null(qa_day day)
 {
 	char text[DATE_TEXT_SIZE];
@@ -185,11 +187,11 @@ static json_t *day_or_null(qa_day day)
 				  : json_string(date_format(day, text));
 }
 
-static int print_json(const struct due_list *list, FILE *out)
+json_t *due_json(const struct due_list *list)
 {
 	json_t *array = json_array();
 	if (!array)
-		return -1;
+		return NULL;
 	for (size_t i = 0; i < list->n; i++) {
 		const struct due_row *r = &list->rows[i];
 		json_t *obj = json_pack(
@@ -205,9 +207,17 @@ static int print_json(const struct due_list *list, FILE *out)
 			r->home ? json_string(r->home) : json_null());
 		if (!obj || json_array_append_new(array, obj)) {
 			json_decref(array);
-			return -1;
+			return NULL;
 		}
 	}
+	return array;
+}
+
+static int print_json(const struct due_list *list, FILE *out)
+{
+	json_t *array = due_json(list);
+	if (!array)
+		return -1;
 	int rc = json_dumpf(array, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(array);
@@ -301,8 +311,6 @@ static int print_table(const struct due_list *list, FILE *out)
 
 int due_print(const struct due_list *list, enum due_format format, FILE *out)
 {
-	if (list->n)
-		qsort(list->rows, list->n, sizeof(*list->rows), cmp_rows);
 	switch (format) {
 	case DUE_FORMAT_JSON:
 		return print_json(list, out);

@@ -57,6 +57,11 @@ enum due_format { DUE_FORMAT_TABLE, DUE_FORMAT_JSON, DUE_FORMAT_CSV };
  * CSV: a header of the same names, then a row each. */
 int due_print(const struct due_list *list, enum due_format format, FILE *out);
 
+/* The rows as due_print's JSON has them: a new array (json_decref it), or
+ * NULL out of memory. */
+typedef struct json_t json_t;
+json_t *due_json(const struct due_list *list);
+
 /* The NQSW phase of supervision on day: "nqsw_weekly" in
  * [start, start+6 months), "nqsw_fortnightly" in [start+6m, start+12m),
  * else "experienced" (and with no nqsw_start). Before the start date the

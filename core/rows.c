@@ -110,7 +110,7 @@ static void print_table(const struct rows *r, FILE *out)
 	free(widths);
 }
 
-static int print_json(const struct rows *r, FILE *out)
+json_t *rows_json(const struct rows *r)
 {
 	json_t *all = json_array();
 	if (!all)
@@ -134,16 +134,24 @@ static int print_json(const struct rows *r, FILE *out)
 				goto oom;
 		}
 	}
+	return all;
+oom:
+	json_decref(all);
+	log_err("rows: out of memory writing JSON");
+	return NULL;
+}
+
+static int print_json(const struct rows *r, FILE *out)
+{
+	json_t *all = rows_json(r);
+	if (!all)
+		return -1;
 	int rc = json_dumpf(all, out,
 			    JSON_INDENT(2) | JSON_PRESERVE_ORDER |
 				    JSON_REAL_PRECISION(10));
 	fputc('\n', out);
 	json_decref(all);
 	return rc;
-oom:
-	json_decref(all);
-	log_err("rows: out of memory writing JSON");
-	return -1;
 }
 
 static int print_csv(const struct rows *r, FILE *out)

@@ -37,6 +37,11 @@ int rows_add(struct rows *r, const char *const *cells);
  * such column). */
 const char *rows_cell(const struct rows *r, size_t row, const char *column);
 
+/* r as the JSON its rows_print writes: an array of objects (json_decref
+ * it), or NULL (logged). */
+typedef struct json_t json_t;
+json_t *rows_json(const struct rows *r);
+
 /* Write r to out as format. 0, or -1 (logged). */
 int rows_print(const struct rows *r, enum rows_format format, FILE *out);
 

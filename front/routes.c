@@ -1,5 +1,6 @@
 #include "routes.h"
 
+#include "api.h"
 #include "feed_http.h"
 #include "healthz.h"
 #include "manager_page.h"
@@ -12,5 +13,6 @@ size_t routes_of(struct app *app, struct http_route *routes)
 	routes[n++] = healthz_route(app);      /* /healthz */
 	routes[n++] = metrics_route(app);      /* /metrics */
 	routes[n++] = manager_page_route(app); /* /manager/<token> */
+	routes[n++] = api_route(app);          /* /api/v1/... */
 	return n;
 }

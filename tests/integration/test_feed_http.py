@@ -748,8 +748,13 @@ class FeedHttpTest(unittest.TestCase):
         other = ("A" if token[0] != "A" else "B") + token[1:]
         for bad in ("/feeds/" + other + ".ics", "/feeds/" + "x" * 43 + ".ics",
                     "/feeds/short.ics", "/feeds/", "/feeds",
-                    "/feeds/" + token, "/feeds/" + token + ".ical"):
+                    "/feeds/" + other, "/feeds/" + token + ".ical"):
             self.assert_not_found(self.request(d, bad))
+        # Without .ics, a live token's URL is the subscribe page (SPEC
+        # section 6; test_manager_page.py has the page itself).
+        r = self.request(d, "/feeds/" + token)
+        self.assertEqual((r.status, r.headers["Content-Type"]),
+                         (200, "text/html; charset=utf-8"))
 
         # Hostile paths: refused (400) or not found (404), never served,
         # never an internal error. The workspace's own config is the file a

@@ -102,7 +102,11 @@ collaborative_audit,pm2,2026-12-01,sw3,requires improvement,pm1
 """
 
 
-class ManagerPageTest(unittest.TestCase):
+class OrgDaemonTest(unittest.TestCase):
+    """The daemon at a faked Thursday 3 December 2026 over a small line:
+    gm1 manages pm1 (FS1: sw1, sw2) and pm2 (FS2: sw3), with a few months
+    of supervision and two audits; self.paths: the manager pages' paths
+    of pm1, pm2 and gm1."""
     @classmethod
     def setUpClass(cls):
         if not qa.FAKETIME_LIBS:
@@ -142,10 +146,17 @@ class ManagerPageTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, f"{args}: {r.stderr}")
         return r.stdout
 
+    def completions(self):
+        with qa.sqlite3_connect(self.ws.db) as db:
+            return db.execute("SELECT count(*) FROM completions").fetchone()[0]
+
     def issue(self, who, *flags):
         url = self.cli("manager-url", "--staff", who, *flags).strip()
         return url[len(BASE_URL):]
 
+
+
+class ManagerPageTest(OrgDaemonTest):
     def page(self, who, query=""):
         status, headers, body = self.d.get(self.paths[who] + query)
         self.assertEqual(status, 200, body)
@@ -159,10 +170,6 @@ class ManagerPageTest(unittest.TestCase):
         body = r.read().decode()
         c.close()
         return r.status, r.getheader("Location"), body
-
-    def completions(self):
-        with qa.sqlite3_connect(self.ws.db) as db:
-            return db.execute("SELECT count(*) FROM completions").fetchone()[0]
 
     def has(self, page, pattern):
         """page matches pattern (the message quotes a little of it)."""
