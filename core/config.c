@@ -44,19 +44,21 @@ static const char *const core_section_names[N_CORE_SECTIONS] = {
 };
 
 enum key_kind {
-	KEY_LISTEN,   /* host:port, [v6]:port */
-	KEY_HTTP_URL, /* http:// or https://, trailing '/' dropped */
-	KEY_SMTP_URL, /* smtp:// or smtps:// */
-	KEY_DURATION, /* int seconds within [min, max] */
-	KEY_BYTES,    /* int within [min, max] */
-	KEY_COUNT,    /* "auto" (0) or an int within [min, max] */
-	KEY_PATH,     /* resolved against the file's directory */
-	KEY_IDS,      /* list of activity ids; sets enable_set */
-	KEY_TIMEZONE, /* an Olson name libical knows */
-	KEY_PATHS,    /* list of paths, each resolved */
-	KEY_EMAIL,    /* a bare address */
-	KEY_TEXT,     /* anything */
-	KEY_WINDOW,   /* HH:MM-HH:MM; fills send_window_start/end */
+	KEY_LISTEN,    /* host:port, [v6]:port */
+	KEY_HTTP_URL,  /* http:// or https://, trailing '/' dropped */
+	KEY_SMTP_URL,  /* smtp:// or smtps:// */
+	KEY_DURATION,  /* int seconds within [min, max] */
+	KEY_BYTES,     /* int within [min, max] */
+	KEY_COUNT,     /* "auto" (0) or an int within [min, max] */
+	KEY_PATH,      /* resolved against the file's directory */
+	KEY_IDS,       /* list of activity ids; sets enable_set */
+	KEY_TIMEZONE,  /* an Olson name libical knows */
+	KEY_PATHS,     /* list of paths, each resolved */
+	KEY_EMAIL,     /* a bare address */
+	KEY_TEXT,      /* anything */
+	KEY_WINDOW,    /* HH:MM-HH:MM; fills send_window_start/end */
+	KEY_ADDRESSES, /* list of IPv4 or IPv6 addresses */
+	KEY_HEADER,    /* an HTTP header's name */
 };
 
 /* The core keys as a table, in the manner of Fluent Bit's config maps: the
@@ -101,6 +103,10 @@ static const struct core_key core_keys[] = {
 	 * costs memory (a database connection each). */
 	{SECTION_SERVER, "threads", KEY_COUNT, FIELD(http_threads), 1, 64,
 	 false, "auto"},
+	{SECTION_SERVER, "trusted_proxies", KEY_ADDRESSES,
+	 FIELD(trusted_proxies), 0, 0, true, NULL},
+	{SECTION_SERVER, "auth_header", KEY_HEADER, FIELD(auth_header), 0, 0,
+	 true, NULL},
 	{SECTION_DATABASE, "path", KEY_PATH, FIELD(db_path), 0, 0, false,
 	 QA_DEFAULT_DB_PATH},
 	{SECTION_PLUGINS, "dir", KEY_PATH, FIELD(plugins_dir), 0, 0, false,
@@ -353,6 +359,18 @@ static int apply_string_key(struct config *cfg, const char *dir,
 	case KEY_TEXT:
 		copy = strdup(value);
 		break;
+	case KEY_HEADER:
+		if (!*value ||
+		    strspn(value,
+			   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
+			   "klmnopqrstuvwxyz0123456789-") != strlen(value)) {
+			config_set_why(why, why_size,
+				       "expected a header name such as "
+				       "X-Forwarded-Email");
+			return -1;
+		}
+		copy = strdup(value);
+		break;
 	case KEY_WINDOW:
 		if (parse_window(value, &start, &end)) {
 			config_set_why(
@@ -425,6 +443,19 @@ static int apply_list_key(struct config *cfg, const char *dir,
 				}
 		}
 		cfg->enable_set = true;
+	} else if (key->kind == KEY_ADDRESSES) {
+		for (size_t i = 0; i < list.n; i++) {
+			unsigned char addr[16];
+			if (inet_pton(AF_INET, list.items[i], addr) != 1 &&
+			    inet_pton(AF_INET6, list.items[i], addr) != 1) {
+				config_set_why(why, why_size,
+					       "\"%s\" is not an IPv4 or IPv6 "
+					       "address (the proxy's, such as "
+					       "127.0.0.1)",
+					       list.items[i]);
+				goto out;
+			}
+		}
 	} else {
 		for (size_t i = 0; i < list.n; i++) {
 			char *path = resolve_path(dir, list.items[i]);
@@ -450,6 +481,11 @@ static int apply_key(struct config *cfg, const char *dir,
 		     const struct core_key *key, const char *value, char *why,
 		     size_t why_size)
 {
+	if (key->optional && !*value && key->kind == KEY_ADDRESSES) {
+		config_list_done(
+			(struct config_list *)((char *)cfg + key->offset));
+		return 0;
+	}
 	if (key->optional && !*value) {
 		char **field = (char **)((char *)cfg + key->offset);
 		replace_string(field, NULL);
@@ -511,7 +547,8 @@ static int apply_key(struct config *cfg, const char *dir,
 		*field = (int)number;
 		return 0;
 	}
-	if (key->kind == KEY_IDS || key->kind == KEY_PATHS)
+	if (key->kind == KEY_IDS || key->kind == KEY_PATHS ||
+	    key->kind == KEY_ADDRESSES)
 		return apply_list_key(cfg, dir, key, value, why, why_size);
 	return apply_string_key(cfg, dir, key, value, why, why_size);
 }
@@ -805,6 +842,8 @@ void config_done(struct config *cfg)
 	free(cfg->path);
 	free(cfg->listen);
 	free(cfg->base_url);
+	config_list_done(&cfg->trusted_proxies);
+	free(cfg->auth_header);
 	free(cfg->db_path);
 	free(cfg->plugins_dir);
 	config_list_done(&cfg->enable);

@@ -44,6 +44,12 @@ struct config {
 	int max_body_size;   /* bytes; 65536 */
 	int feed_cache_size; /* bytes; 8 MiB */
 	int http_threads;    /* event loops serving HTTP; 0 = one per core */
+	/* Single sign-on behind the council's reverse proxy: a request from
+	 * one of these addresses carrying auth_header is the person with that
+	 * email, at GET /manager; from anywhere else the header is ignored.
+	 * Both unset by default. */
+	struct config_list trusted_proxies; /* IPv4 or IPv6 addresses */
+	char *auth_header;                  /* "X-Forwarded-Email"; NULL */
 
 	/* [database] */
 	char *db_path;

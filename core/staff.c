@@ -721,6 +721,43 @@ out:
 	return rc;
 }
 
+int staff_find_manager_by_email(sqlite3 *db, const char *email, qa_day today,
+				char **id)
+{
+	static const char sql[] =
+		"SELECT m.id FROM staff m WHERE m.email = ?1 COLLATE NOCASE"
+		" AND (m.left_on IS NULL OR m.left_on >= ?2)"
+		" AND EXISTS (SELECT 1 FROM staff s WHERE s.manager_id = m.id"
+		"  AND (s.left_on IS NULL OR s.left_on >= ?2))"
+		" LIMIT 2";
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, n = 0, step;
+	*id = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, email, -1, SQLITE_STATIC);
+	db_bind_day(stmt, 2, today);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+		if (n++ == 0 && !(*id = db_column_dup(stmt, 0)))
+			goto out;
+	if (step != SQLITE_DONE)
+		goto out;
+	rc = n == 1;
+	if (n > 1)
+		log_warn("staff: sign-on: %s is the email of more than one "
+			 "manager; none is signed on",
+			 email);
+out:
+	if (rc < 0)
+		log_err("staff: sign-on by email: %s", sqlite3_errmsg(db));
+	if (rc != 1) {
+		free(*id);
+		*id = NULL;
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 int staff_count_reports(sqlite3 *db, const char *id, qa_day today)
 {
 	static const char sql[] =

@@ -140,6 +140,13 @@ int staff_leave(sqlite3 *db, const char *id, qa_day date,
  * -1 error. */
 int staff_get(sqlite3 *db, const char *id, struct staff *out);
 
+/* The one person in post on `today` with this email (compared without
+ * regard to case) who manages someone in post: 1 with their id (a new
+ * string), 0 when there is none or more than one (logged), -1 on error
+ * (logged). For the sign-on behind a proxy, which names people by email. */
+int staff_find_manager_by_email(sqlite3 *db, const char *email, qa_day today,
+				char **id);
+
 /* How many people in post on `today` have id as their line manager; -1 on
  * error (logged). */
 int staff_count_reports(sqlite3 *db, const char *id, qa_day today);

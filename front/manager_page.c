@@ -1,5 +1,6 @@
 #include "manager_page.h"
 
+#include <arpa/inet.h>
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -50,7 +51,8 @@ struct posted {
 struct page {
 	struct app *app;
 	FILE *out;
-	const char *token;
+	const char *base; /* the page's last path segment: the URL token, or
+			     "manager" behind the proxy's sign-on */
 	char csrf[TOKEN_TEXT_SIZE];
 	const char *team;  /* ?team= */
 	const char *saved; /* ?saved=: the form that just recorded */
@@ -87,7 +89,6 @@ static const char *activity_title(const struct page *p, const char *id)
 			return p->catalog->items[i].title;
 	return id;
 }
-
 
 /* A status in words and a mark, never colour alone. */
 static void status_badge(FILE *out, enum due_status status)
@@ -556,7 +557,7 @@ static void teams_section(const struct page *p)
 		const struct manager_team *t = &v->teams[i];
 		char *escaped = evhttp_encode_uri(t->team);
 		fputs("<tr><th scope=\"row\"><a href=\"", out);
-		html_text(out, p->token);
+		html_text(out, p->base);
 		fputs("?team=", out);
 		html_text(out, escaped ? escaped : "");
 		fputs("\">", out);
@@ -691,7 +692,7 @@ static void render(struct page *p)
 		fputs("Team ", out);
 		html_text(out, p->team);
 		fputs(" · <a href=\"", out);
-		html_text(out, p->token);
+		html_text(out, p->base);
 		fputs("\">back to your own team</a>", out);
 	} else {
 		fputs("Your team: those who report to you", out);
@@ -1003,54 +1004,28 @@ static int record_posted(struct page *p, struct http_loop *loop,
 	return rc;
 }
 
-static void handle_manager(struct evhttp_request *req, const char *path,
-			   struct http_loop *loop, void *arg)
+/* Serve the page of manager_id: its forms carry tokens bound to binding
+ * and post to base (relative to /manager/ or /). */
+static void serve(struct evhttp_request *req, struct http_loop *loop,
+		  struct app *app, const char *manager_id, const void *binding,
+		  size_t binding_len, const char *base)
 {
-	struct app *app = arg;
 	enum evhttp_cmd_type method = evhttp_request_get_command(req);
-	if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD &&
-	    method != EVHTTP_REQ_POST) {
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-				  "Allow", "GET, HEAD, POST");
-		http_send_text(req, 405, "Method Not Allowed",
-			       "method not allowed\n");
-		return;
-	}
-	/* Exactly /manager/<43 base64url characters>. */
-	const char *token = path + strlen(MANAGER_PREFIX);
-	if (strlen(path) != strlen(MANAGER_PREFIX) + TOKEN_TEXT_LEN ||
-	    !token_text_valid(token, TOKEN_TEXT_LEN)) {
-		http_send_text(req, HTTP_NOTFOUND, "Not Found", "not found\n");
-		return;
-	}
 	sqlite3 *db = http_loop_db(loop);
-	unsigned char hash[TOKEN_HASH_SIZE];
-	char *manager_id = NULL;
-	int found = manager_of(app, db, token, hash, &manager_id);
-	if (found <= 0) {
-		if (found < 0)
-			http_send_text(req, HTTP_INTERNAL,
-				       "Internal Server Error",
-				       "internal error\n");
-		else
-			http_send_text(req, HTTP_NOTFOUND, "Not Found",
-				       "not found\n");
-		return;
-	}
 	struct evkeyvalq query;
 	TAILQ_INIT(&query);
 	const char *q =
 		evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
 	if (q)
 		evhttp_parse_query_str(q, &query);
-	struct page p = {.app = app, .token = token};
+	struct page p = {.app = app, .base = base};
 	p.team = evhttp_find_header(&query, "team");
 	p.saved = evhttp_find_header(&query, "saved");
-	token_form(app->form_key, hash, sizeof(hash), p.csrf);
-	snprintf(p.action, sizeof(p.action), "%s", token);
+	token_form(app->form_key, binding, binding_len, p.csrf);
+	snprintf(p.action, sizeof(p.action), "%s", base);
 	if (p.team) {
 		char *escaped = evhttp_encode_uri(p.team);
-		snprintf(p.action, sizeof(p.action), "%s?team=%s", token,
+		snprintf(p.action, sizeof(p.action), "%s?team=%s", base,
 			 escaped ? escaped : "");
 		free(escaped);
 	}
@@ -1069,7 +1044,7 @@ static void handle_manager(struct evhttp_request *req, const char *path,
 	posted.form = form_of(evhttp_find_header(&fields, "form"));
 	keep_posted(&posted, &fields);
 	p.posted = &posted;
-	if (!token_form_valid(app->form_key, hash, sizeof(hash),
+	if (!token_form_valid(app->form_key, binding, binding_len,
 			      evhttp_find_header(&fields, "csrf"))) {
 		errlist_add(&posted.errs,
 			    "This form did not come from your page as it is "
@@ -1105,7 +1080,120 @@ out_form:
 	evhttp_clear_headers(&fields);
 out:
 	evhttp_clear_headers(&query);
+}
+
+/* GET, HEAD and POST only: 0, or -1 with 405 sent. */
+static int allowed(struct evhttp_request *req)
+{
+	enum evhttp_cmd_type method = evhttp_request_get_command(req);
+	if (method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD ||
+	    method == EVHTTP_REQ_POST)
+		return 0;
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+			  "GET, HEAD, POST");
+	http_send_text(req, 405, "Method Not Allowed", "method not allowed\n");
+	return -1;
+}
+
+static void not_found_or_error(struct evhttp_request *req, int found)
+{
+	if (found < 0)
+		http_send_text(req, HTTP_INTERNAL, "Internal Server Error",
+			       "internal error\n");
+	else
+		http_send_text(req, HTTP_NOTFOUND, "Not Found", "not found\n");
+}
+
+static void handle_manager(struct evhttp_request *req, const char *path,
+			   struct http_loop *loop, void *arg)
+{
+	struct app *app = arg;
+	if (allowed(req))
+		return;
+	/* Exactly /manager/<43 base64url characters>. */
+	const char *token = path + strlen(MANAGER_PREFIX);
+	if (strlen(path) != strlen(MANAGER_PREFIX) + TOKEN_TEXT_LEN ||
+	    !token_text_valid(token, TOKEN_TEXT_LEN)) {
+		not_found_or_error(req, 0);
+		return;
+	}
+	unsigned char hash[TOKEN_HASH_SIZE];
+	char *manager_id = NULL;
+	int found =
+		manager_of(app, http_loop_db(loop), token, hash, &manager_id);
+	if (found <= 0)
+		not_found_or_error(req, found);
+	else
+		serve(req, loop, app, manager_id, hash, sizeof(hash), token);
 	free(manager_id);
+}
+
+/* Is the peer of req one of the trusted proxies? Addresses are compared
+ * as the bytes they stand for ("::1" and "0:0::1" alike). */
+static bool from_trusted_proxy(struct evhttp_request *req,
+			       const struct config_list *proxies)
+{
+	char *peer = NULL;
+	ev_uint16_t port;
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	if (!conn || !proxies->n)
+		return false;
+	evhttp_connection_get_peer(conn, &peer, &port);
+	unsigned char a[16], b[16];
+	int family = peer && inet_pton(AF_INET, peer, a) == 1    ? AF_INET
+		     : peer && inet_pton(AF_INET6, peer, a) == 1 ? AF_INET6
+								 : 0;
+	size_t len = family == AF_INET ? 4 : 16;
+	for (size_t i = 0; family && i < proxies->n; i++)
+		if (inet_pton(family, proxies->items[i], b) == 1 &&
+		    memcmp(a, b, len) == 0)
+			return true;
+	return false;
+}
+
+/* GET /manager behind the council's proxy: the person whose email the
+ * trusted proxy's [server] auth_header names. From anywhere else, or
+ * without the header, not found, as an unknown token is. */
+static void handle_sso(struct evhttp_request *req, const char *path,
+		       struct http_loop *loop, void *arg)
+{
+	(void)path;
+	struct app *app = arg;
+	if (allowed(req))
+		return;
+	char *email = NULL, *manager_id = NULL;
+	pthread_rwlock_rdlock(&app->conf_lock);
+	const char *header = app->eng.cfg.auth_header;
+	if (header && from_trusted_proxy(req, &app->eng.cfg.trusted_proxies)) {
+		const char *value = evhttp_find_header(
+			evhttp_request_get_input_headers(req), header);
+		email = value ? strdup(value) : NULL;
+	}
+	pthread_rwlock_unlock(&app->conf_lock);
+	int found = 0;
+	if (email)
+		found = staff_find_manager_by_email(
+			http_loop_db(loop), email, app_today(app), &manager_id);
+	if (found <= 0) {
+		not_found_or_error(req, found);
+	} else {
+		/* Form tokens bound to the person, not to a URL. */
+		char binding[96];
+		int len = snprintf(binding, sizeof(binding), "sign-on:%s",
+				   manager_id);
+		serve(req, loop, app, manager_id, binding, (size_t)len,
+		      "manager");
+	}
+	free(email);
+	free(manager_id);
+}
+
+struct http_route manager_sso_route(struct app *app)
+{
+	return (struct http_route){.path = "/manager",
+				   .handle = handle_sso,
+				   .arg = app,
+				   .read_only = false};
 }
 
 struct http_route manager_page_route(struct app *app)

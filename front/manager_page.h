@@ -12,4 +12,9 @@
 
 struct http_route manager_page_route(struct app *app);
 
+/* GET and POST /manager: the same page for the person a trusted proxy's
+ * [server] auth_header names by email (single sign-on); not found from
+ * anywhere else. */
+struct http_route manager_sso_route(struct app *app);
+
 #endif

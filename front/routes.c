@@ -13,6 +13,7 @@ size_t routes_of(struct app *app, struct http_route *routes)
 	routes[n++] = healthz_route(app);      /* /healthz */
 	routes[n++] = metrics_route(app);      /* /metrics */
 	routes[n++] = manager_page_route(app); /* /manager/<token> */
+	routes[n++] = manager_sso_route(app);  /* /manager, signed on */
 	routes[n++] = api_route(app);          /* /api/v1/... */
 	return n;
 }

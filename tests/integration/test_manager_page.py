@@ -132,10 +132,14 @@ class OrgDaemonTest(unittest.TestCase):
         self.cli("record", "import",
                  qa.write(os.path.join(self.ws.dir, "h.csv"), HISTORY))
         self.paths = {who: self.issue(who) for who in ("pm1", "pm2", "gm1")}
+        if self.server:
+            self.ws.write_config(server=self.server)
         self.d = qa.Daemon(self.ws, env=qa.faketime_env(TODAY))
         self.addCleanup(self.stop)
         self.d.wait_listening()
         self.d.wait_for(r"serve: ready")
+
+    server = ""  # [server] keys of the daemon's config
 
     def stop(self):
         if self.d.proc.poll() is None:
@@ -150,13 +154,6 @@ class OrgDaemonTest(unittest.TestCase):
         with qa.sqlite3_connect(self.ws.db) as db:
             return db.execute("SELECT count(*) FROM completions").fetchone()[0]
 
-    def issue(self, who, *flags):
-        url = self.cli("manager-url", "--staff", who, *flags).strip()
-        return url[len(BASE_URL):]
-
-
-
-class ManagerPageTest(OrgDaemonTest):
     def page(self, who, query=""):
         status, headers, body = self.d.get(self.paths[who] + query)
         self.assertEqual(status, 200, body)
@@ -181,6 +178,13 @@ class ManagerPageTest(OrgDaemonTest):
     def csrf(page):
         return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
 
+    def issue(self, who, *flags):
+        url = self.cli("manager-url", "--staff", who, *flags).strip()
+        return url[len(BASE_URL):]
+
+
+
+class ManagerPageTest(OrgDaemonTest):
     def test_the_page_of_a_practice_manager(self):
         headers, page = self.page("pm1")
         self.assertEqual(headers["Content-Type"], "text/html; charset=utf-8")
@@ -351,6 +355,80 @@ class ManagerPageTest(OrgDaemonTest):
         rows = self.cli("report", "actions", "--format", "csv")
         self.assertIn(f"{action},sw2,pm1,good,no,2026-11-25,2026-12-23,"
                       "2026-12-01,closed_on_time,6", rows)
+
+
+class SignOnTest(OrgDaemonTest):
+    """GET /manager behind the council's proxy: a request from a trusted
+    proxy carrying [server] auth_header is the person with that email."""
+
+    server = ("trusted_proxies = 10.9.9.9, 127.0.0.1\n"
+              "auth_header = X-Forwarded-Email\n")
+
+    def signed_on(self, email, method="GET", body=None, extra=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.d.port, timeout=30)
+        headers = {"X-Forwarded-Email": email} if email else {}
+        headers.update(extra or {})
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            body = urllib.parse.urlencode(body)
+        c.request(method, "/manager", body, headers)
+        r = c.getresponse()
+        out = (r.status, r.getheader("Location"), r.read().decode())
+        c.close()
+        return out
+
+    def test_signed_on_by_email(self):
+        status, _, page = self.signed_on("PM1@Example.org")
+        self.assertEqual(status, 200)
+        self.assertIn("<h1>Supervision and audits: Pat Manager</h1>", page)
+        self.assertIn('id="supervision-sw1"', page)
+        # Forms post to /manager, with a token bound to the person.
+        self.assertIn('<form method="post" action="manager">', page)
+        before = self.completions()
+        form = {"form": "supervision", "row": "sw1", "staff": "sw1",
+                "date": "2026-12-02", "csrf": self.csrf(page)}
+        status, location, _ = self.signed_on("pm1@example.org", "POST", form)
+        self.assertEqual((status, location),
+                         (303, "manager?saved=supervision#supervision"))
+        self.assertEqual(self.completions(), before + 1)
+        # The URL page's form token is not the signed-on page's, nor the
+        # other way round; and another person's email is another page.
+        _, token_page = self.page("pm1")
+        form.update(date="2026-12-01", csrf=self.csrf(token_page))
+        self.assertEqual(self.signed_on("pm1@example.org", "POST",
+                                        form)[0], 403)
+        form["csrf"] = self.csrf(page)
+        self.assertEqual(self.post(self.paths["pm1"], form)[0], 403)
+        self.assertEqual(self.signed_on("pm2@example.org", "POST",
+                                        form)[0], 403)
+        self.assertEqual(self.completions(), before + 1)
+
+    def test_who_is_not_signed_on(self):
+        for email in (None, "", "nobody@example.org",
+                      "sw1@example.org"):  # sw1 manages no one
+            self.assertEqual(self.signed_on(email)[0], 404, email)
+        # Once pm2's team has left, pm2 manages no one in post.
+        self.assertEqual(self.signed_on("pm2@example.org")[0], 200)
+        self.cli("staff", "leave", "--id", "sw3", "--date", "2026-12-01")
+        self.assertEqual(self.signed_on("pm2@example.org")[0], 404)
+        self.assertEqual(self.signed_on("pm1@example.org", "PUT")[0], 405)
+
+
+class SignOnUntrustedTest(OrgDaemonTest):
+    """From an address not in trusted_proxies the header is ignored."""
+
+    server = ("trusted_proxies = 10.9.9.9\n"
+              "auth_header = X-Forwarded-Email\n")
+
+    def test_the_header_is_ignored(self):
+        c = http.client.HTTPConnection("127.0.0.1", self.d.port, timeout=30)
+        c.request("GET", "/manager", None,
+                  {"X-Forwarded-Email": "pm1@example.org"})
+        r = c.getresponse()
+        r.read()
+        self.assertEqual(r.status, 404)
+        # The URL pages work as ever.
+        self.assertEqual(self.d.get(self.paths["pm1"])[0], 200)
 
 
 class SubscribePageTest(unittest.TestCase):
