@@ -203,6 +203,29 @@ static void connection_closed(struct evhttp_connection *evcon, void *arg)
 	pending_end(arg, HTTP_CLIENT_CLOSED);
 }
 
+void http_send_page(struct evhttp_request *req, int code, const char *reason,
+		    const char *html, size_t len)
+{
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	evhttp_add_header(out, "Content-Type", "text/html; charset=utf-8");
+	evhttp_add_header(out, "Cache-Control", "no-store");
+	evhttp_add_header(out, "Referrer-Policy", "no-referrer");
+	evhttp_add_header(out, "X-Frame-Options", "DENY");
+	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(out, "Content-Security-Policy",
+			  "default-src 'none'; style-src 'unsafe-inline'; "
+			  "img-src 'self' data:; form-action 'self'; "
+			  "frame-ancestors 'none'; base-uri 'none'");
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		char length[32];
+		snprintf(length, sizeof(length), "%zu", len);
+		evhttp_add_header(out, "Content-Length", length);
+	} else {
+		evbuffer_add(evhttp_request_get_output_buffer(req), html, len);
+	}
+	evhttp_send_reply(req, code, reason, NULL);
+}
+
 void http_send_text(struct evhttp_request *req, int code, const char *reason,
 		    const char *body)
 {

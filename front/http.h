@@ -97,6 +97,13 @@ struct http_server *http_loop_server(struct http_loop *loop);
  * format a Date header of its own per reply). */
 const char *http_loop_date(struct http_loop *loop, time_t now);
 
+/* An HTML page the server wrote (html, len bytes), as the pages behind a
+ * secret URL are sent: not cached, no Referer to the sites it links to, not
+ * framed, no scripts and nothing from elsewhere (Content-Security-Policy);
+ * for HEAD, only its length. */
+void http_send_page(struct evhttp_request *req, int code, const char *reason,
+		    const char *html, size_t len);
+
 /* A short text/plain reply, not cached. */
 void http_send_text(struct evhttp_request *req, int code, const char *reason,
 		    const char *body);

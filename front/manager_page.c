@@ -736,33 +736,6 @@ static void render(struct page *p)
 
 /* ---- requests ---- */
 
-static void send_page(struct evhttp_request *req, int code, const char *reason,
-		      char *html, size_t len)
-{
-	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
-	evhttp_add_header(out, "Content-Type", "text/html; charset=utf-8");
-	/* The URL is a secret: no cache keeps the page, no page it links to
-	 * learns it, and no other site frames it. */
-	evhttp_add_header(out, "Cache-Control", "no-store");
-	evhttp_add_header(out, "Referrer-Policy", "no-referrer");
-	evhttp_add_header(out, "X-Frame-Options", "DENY");
-	evhttp_add_header(out, "Content-Security-Policy",
-			  "default-src 'none'; style-src 'unsafe-inline'; "
-			  "img-src 'self' data:; form-action 'self'; "
-			  "frame-ancestors 'none'; base-uri 'none'");
-	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
-		char length[32];
-		snprintf(length, sizeof(length), "%zu", len);
-		evhttp_add_header(out, "Content-Length", length);
-		evhttp_send_reply(req, code, reason, NULL);
-		return;
-	}
-	struct evbuffer *body = evhttp_request_get_output_buffer(req);
-	evbuffer_add(body, html, len);
-	evhttp_send_reply(req, code, reason, NULL);
-}
-
 /* The manager a token names, still in post: 1 with their id, 0 unknown,
  * revoked or left (404), -1 on an error. */
 static int manager_of(struct app *app, sqlite3 *db, const char *token,
@@ -820,7 +793,7 @@ static void answer(struct evhttp_request *req, struct page *p, sqlite3 *db,
 	else if (loaded > 0)
 		http_send_text(req, HTTP_NOTFOUND, "Not Found", "not found\n");
 	else
-		send_page(req, code, reason, html, len);
+		http_send_page(req, code, reason, html, len);
 	free(html);
 }
 

@@ -248,24 +248,7 @@ void subscribe_page_send(struct evhttp_request *req, struct app *app,
 		goto fail;
 	}
 	out = NULL;
-	struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
-	evhttp_add_header(headers, "Content-Type", "text/html; charset=utf-8");
-	evhttp_add_header(headers, "Cache-Control", "no-store");
-	evhttp_add_header(headers, "Referrer-Policy", "no-referrer");
-	evhttp_add_header(headers, "X-Frame-Options", "DENY");
-	evhttp_add_header(headers, "X-Content-Type-Options", "nosniff");
-	evhttp_add_header(headers, "Content-Security-Policy",
-			  "default-src 'none'; style-src 'unsafe-inline'; "
-			  "img-src data:; frame-ancestors 'none'; base-uri "
-			  "'none'");
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
-		char length[32];
-		snprintf(length, sizeof(length), "%zu", len);
-		evhttp_add_header(headers, "Content-Length", length);
-	} else {
-		evbuffer_add(evhttp_request_get_output_buffer(req), html, len);
-	}
-	evhttp_send_reply(req, HTTP_OK, "OK", NULL);
+	http_send_page(req, HTTP_OK, "OK", html, len);
 	goto out;
 fail:
 	http_send_text(req, HTTP_INTERNAL, "Internal Server Error",
