@@ -432,6 +432,42 @@ static void test_range_errors(void **state)
 	assert_int_equal(f->cfg.http_threads, 0);
 }
 
+/* [server] trusted_proxies and auth_header: the sign-on behind a proxy. */
+static void test_sign_on_keys(void **state)
+{
+	struct fixture *f = *state;
+	const char *path = write_conf(f, "[server]\n"
+					 "trusted_proxies = 10.0.0.1, proxy\n"
+					 "auth_header = X Email\n");
+	assert_int_equal(config_load(path, &f->cfg, &f->errs), -1);
+	assert_error(&f->errs,
+		     "%s:2: [server] trusted_proxies = \"10.0.0.1, proxy\": "
+		     "\"proxy\" is not an IPv4 or IPv6 address (the proxy's, "
+		     "such as 127.0.0.1)",
+		     path);
+	assert_error(&f->errs,
+		     "%s:3: [server] auth_header = \"X Email\": expected a "
+		     "header name such as X-Forwarded-Email",
+		     path);
+	errlist_done(&f->errs);
+	config_done(&f->cfg);
+	path = write_conf(f, "[server]\n"
+			     "trusted_proxies = 127.0.0.1, ::1, 10.1.2.3\n"
+			     "auth_header = X-Forwarded-Email\n");
+	int rc = config_load(path, &f->cfg, &f->errs);
+	assert_no_errors(&f->errs, rc);
+	assert_int_equal(f->cfg.trusted_proxies.n, 3);
+	assert_string_equal(f->cfg.trusted_proxies.items[1], "::1");
+	assert_string_equal(f->cfg.auth_header, "X-Forwarded-Email");
+	config_done(&f->cfg);
+	/* Unset by default: no sign-on. */
+	path = write_conf(f, "[server]\n");
+	rc = config_load(path, &f->cfg, &f->errs);
+	assert_no_errors(&f->errs, rc);
+	assert_int_equal(f->cfg.trusted_proxies.n, 0);
+	assert_null(f->cfg.auth_header);
+}
+
 static void test_threads(void **state)
 {
 	struct fixture *f = *state;
@@ -667,18 +703,22 @@ static void test_unknown_section_and_key(void **state)
 					 "[activity.Bad-Id]\n"    /* 8 */
 					 "rrule = FREQ=DAILY\n"); /* ignored */
 	assert_int_equal(config_load(path, &f->cfg, &f->errs), -1);
-	assert_error(&f->errs,
-		     "%s:3: unknown key \"lisen\" in [server]; known keys: "
-		     "listen, base_url, feed_refresh, request_timeout, "
-		     "max_header_size, max_body_size, feed_cache_size, threads",
-		     path);
-	assert_error(&f->errs,
-		     "%s:4: unknown key \"path\" in [server]; known keys: "
-		     "listen, base_url, feed_refresh, request_timeout, "
-		     "max_header_size, max_body_size, feed_cache_size, threads "
-		     "(path belongs in "
-		     "[database])",
-		     path);
+	assert_error(
+		&f->errs,
+		"%s:3: unknown key \"lisen\" in [server]; known keys: "
+		"listen, base_url, feed_refresh, request_timeout, "
+		"max_header_size, max_body_size, feed_cache_size, threads, "
+		"trusted_proxies, auth_header",
+		path);
+	assert_error(
+		&f->errs,
+		"%s:4: unknown key \"path\" in [server]; known keys: "
+		"listen, base_url, feed_refresh, request_timeout, "
+		"max_header_size, max_body_size, feed_cache_size, threads, "
+		"trusted_proxies, auth_header "
+		"(path belongs in "
+		"[database])",
+		path);
 	assert_error(&f->errs,
 		     "%s:5: unknown section [sever]; known sections: server, "
 		     "database, plugins, calendars, reminders, activity.<id>",
@@ -1193,6 +1233,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_type_errors, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sign_on_keys, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_range_errors, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_listen_forms, setup,
