@@ -45,12 +45,13 @@ ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
 echo "== the threaded daemon under ThreadSanitizer (build-tsan/)"
 # The HTTP loops run on their own threads beside the daemon's loop and the
-# delivery worker: the suites that drive them run once more under TSan.
+# delivery worker, and the pages and the API write from the HTTP loops: the
+# suites that drive them run once more under TSan.
 cmake -S . -B build-tsan -DQA_TSAN=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-tsan -j"$jobs"
 TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" \
   ctest --test-dir build-tsan --output-on-failure -j"$jobs" \
-  -R 'integration\.test_(feed_http|serve|reminders)$'
+  -R 'integration\.test_(feed_http|serve|reminders|manager_page|api)$'
 
 echo "== unit tests under valgrind (build-valgrind/)"
 cmake -S . -B build-valgrind -DQA_SANITIZE=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
