@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "log.h"
 #include "qa-scheduler/util.h"
 
@@ -178,7 +179,27 @@ int holidays_load(const struct config_list *files, struct holidays *out,
 			rc = -1;
 			continue;
 		}
-		out->n_files++;
+		/* Its days are those added since before: the last of them
+		 * says how far it reaches. */
+		qa_day last = out->days[before];
+		for (size_t k = before; k < out->n; k++)
+			if (out->days[k] > last)
+				last = out->days[k];
+		int y, m, d;
+		qa_day_to_ymd(last, &y, &m, &d);
+		struct holidays_file *grown = realloc(
+			out->files, (out->n_files + 1) * sizeof(*grown));
+		if (grown)
+			out->files = grown;
+		char *path = grown ? strdup(files->items[i]) : NULL;
+		if (!path) {
+			errlist_add(errs, "%s: holiday calendar: out of memory",
+				    files->items[i]);
+			rc = -1;
+			continue;
+		}
+		out->files[out->n_files++] = (struct holidays_file){
+			path, qa_day_from_ymd(y, 12, 31)};
 	}
 	if (out->n) {
 		qsort(out->days, out->n, sizeof(*out->days), cmp_day);
@@ -191,8 +212,35 @@ int holidays_load(const struct config_list *files, struct holidays *out,
 	return rc;
 }
 
+const struct holidays_file *holidays_running_out(const struct holidays *h,
+						 qa_day today, char *why,
+						 size_t why_size)
+{
+	const struct holidays_file *first = NULL;
+	for (size_t i = 0; i < h->n_files; i++)
+		if (!first || h->files[i].covers_to < first->covers_to)
+			first = &h->files[i];
+	if (!first ||
+	    today < qa_day_add_months(first->covers_to, -HOLIDAYS_WARN_MONTHS))
+		return NULL;
+	char to[DATE_TEXT_SIZE];
+	date_format(first->covers_to, to);
+	int left = first->covers_to - today;
+	snprintf(why, why_size,
+		 "%s lists holidays only to %s (%d day(s) %s): after that "
+		 "every weekday counts as a working day and due dates move; "
+		 "replace it with a newer calendar (England and Wales: "
+		 "https://www.gov.uk/bank-holidays) and reload",
+		 first->path, to, left < 0 ? -left : left,
+		 left < 0 ? "ago" : "left");
+	return first;
+}
+
 void holidays_done(struct holidays *h)
 {
+	for (size_t i = 0; i < h->n_files; i++)
+		free(h->files[i].path);
+	free(h->files);
 	free(h->days);
 	memset(h, 0, sizeof(*h));
 }

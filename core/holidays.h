@@ -14,9 +14,17 @@
 #include "errlist.h"
 #include "qa-scheduler/plugin.h"
 
+/* A calendar file loaded, and how far it reaches: it lists a year's
+ * holidays, so it covers to the end of the year of the last one. */
+struct holidays_file {
+	char *path;
+	qa_day covers_to; /* 31 December of the year of its last holiday */
+};
+
 struct holidays {
 	qa_day *days; /* sorted, unique */
 	size_t n;
+	struct holidays_file *files; /* those loaded, in the config's order */
 	size_t n_files;
 };
 
@@ -26,6 +34,18 @@ struct holidays {
 int holidays_load(const struct config_list *files, struct holidays *out,
 		  struct errlist *errs);
 void holidays_done(struct holidays *h);
+
+/* Warn this long before a calendar runs out (issue 10: from 12 months
+ * before the last day it covers): after it, every weekday would count as a
+ * working day and every due date would move. */
+#define HOLIDAYS_WARN_MONTHS 12
+
+/* The calendar that runs out first, if it does within HOLIDAYS_WARN_MONTHS
+ * of today (or has): its entry, with what to say in why (naming the file,
+ * the day it covers to, the days left and how to update it); else NULL. */
+const struct holidays_file *holidays_running_out(const struct holidays *h,
+						 qa_day today, char *why,
+						 size_t why_size);
 
 bool holidays_contains(const struct holidays *h, qa_day day);
 bool holidays_is_working_day(const struct holidays *h, qa_day day);

@@ -109,6 +109,12 @@ int cli_check_config(const struct cli_call *call)
 		       "%zu days off, time zone %s, database %s\n",
 		       path, e.plugins.n, e.holidays.n_files, e.holidays.n,
 		       e.cfg.timezone, e.cfg.db_path);
+		/* Not a problem yet: said, and still ok. */
+		char why[512];
+		if (holidays_running_out(&e.holidays,
+					 date_today(e.cfg.timezone, time(NULL)),
+					 why, sizeof(why)))
+			fprintf(stderr, "qa-scheduler: warning: %s\n", why);
 	}
 	errlist_done(&errs);
 	engine_done(&e);

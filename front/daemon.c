@@ -69,6 +69,12 @@ static void regenerate(struct app *app, const char *why)
 		return;
 	}
 	app->generated_for = today;
+	/* Once a day at least (a new day regenerates): a calendar running
+	 * out is said while there is time to replace it. */
+	char running_out[512];
+	if (holidays_running_out(&app->eng.holidays, today, running_out,
+				 sizeof(running_out)))
+		log_warn("holidays: %s", running_out);
 	db_data_version(app->eng.db, &app->data_version);
 	feed_cache_invalidate(app->feeds);
 	remind_soon(app); /* the schedule changed: so may the reminders */

@@ -145,6 +145,24 @@ static void write_last_month(struct evbuffer *buf, struct app *app)
 	pthread_mutex_unlock(&app->metrics_lock);
 }
 
+/* Days left of each holiday calendar: after its last day, every weekday
+ * would count as a working day. */
+static void write_holidays(struct evbuffer *buf, const struct holidays *h,
+			   qa_day today)
+{
+	evbuffer_add_printf(buf,
+			    "# HELP qa_holidays_days_left Days until the last "
+			    "day each holiday calendar covers (the end of the "
+			    "year of its last holiday).\n"
+			    "# TYPE qa_holidays_days_left gauge\n");
+	for (size_t i = 0; i < h->n_files; i++) {
+		evbuffer_add_printf(buf, "qa_holidays_days_left{file=\"");
+		put_label(buf, h->files[i].path);
+		evbuffer_add_printf(buf, "\"} %d\n",
+				    h->files[i].covers_to - today);
+	}
+}
+
 static void handle_metrics(struct evhttp_request *req, const char *path,
 			   struct http_loop *loop, void *arg)
 {
@@ -173,6 +191,7 @@ static void handle_metrics(struct evhttp_request *req, const char *path,
 	write_last_month(buf, app);
 	pthread_rwlock_rdlock(&app->conf_lock);
 	struct plugin_counts plugins = plugin_set_count(&app->eng.plugins);
+	write_holidays(buf, &app->eng.holidays, today);
 	pthread_rwlock_unlock(&app->conf_lock);
 	evbuffer_add_printf(buf,
 			    "# HELP qa_plugins Activity plugins, by state.\n"

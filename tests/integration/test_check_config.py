@@ -1,6 +1,8 @@
 """check-config: every problem, each named by file:line."""
 
+import datetime
 import os
+import re
 import sys
 import unittest
 
@@ -91,6 +93,78 @@ class CheckConfigTest(unittest.TestCase):
         r = self.ws.run("check-config")
         self.assertEqual(r.returncode, 1)
         self.assertRegex(r.stderr, r"bad\.ics: holiday calendar: ")
+
+
+SHORT_CALENDAR = """BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//test//short//EN\r
+BEGIN:VEVENT\r
+UID:a@test\r
+DTSTAMP:20260101T000000Z\r
+DTSTART;VALUE=DATE:20261225\r
+SUMMARY:Christmas Day\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:b@test\r
+DTSTAMP:20260101T000000Z\r
+DTSTART;VALUE=DATE:20270830\r
+SUMMARY:Summer bank holiday\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+class HolidaysRunningOutTest(qa.ClockedCliTest):
+    """A holiday calendar covers to the end of the year of its last holiday
+    (here 2027-12-31); from 12 months before that, check-config warns (and
+    still passes), the daemon logs it, and /metrics has the days left of
+    each calendar."""
+
+    def setUp(self):
+        super().setUp()
+        self.short = qa.write(os.path.join(self.ws.dir, "short.ics"),
+                              SHORT_CALENDAR)
+        self.ws.holidays = f"{qa.HOLIDAYS}, {self.short}"
+        self.ws.write_config()
+
+    def test_check_config_warns_from_twelve_months_before(self):
+        self.at("2026-12-30")
+        r = self.ok("check-config")
+        self.assertEqual(r.stderr, "")
+        self.at("2026-12-31")
+        r = self.ok("check-config")
+        self.assertIn("ok: 16 activities, 2 holiday calendar(s)", r.stdout)
+        self.assertEqual(
+            r.stderr,
+            f"qa-scheduler: warning: {self.short} lists holidays only to "
+            "2027-12-31 (365 day(s) left): after that every weekday counts "
+            "as a working day and due dates move; replace it with a newer "
+            "calendar (England and Wales: https://www.gov.uk/bank-holidays)"
+            " and reload\n")
+        self.at("2028-01-05")
+        self.assertIn("(5 day(s) ago)", self.ok("check-config").stderr)
+        # The shipped calendar alone: years to go.
+        self.ws.holidays = qa.HOLIDAYS
+        self.ws.write_config()
+        self.assertEqual(self.ok("check-config").stderr, "")
+
+    def test_the_daemon_logs_it_and_metrics_count_the_days(self):
+        d = qa.Daemon(self.ws, env=qa.faketime_env("2027-06-01 12:00:00"))
+        self.addCleanup(lambda: d.proc.poll() is None and d.stop())
+        d.wait_listening()
+        m = d.wait_for(r"warning: holidays: (\S+) lists holidays only to "
+                       r"2027-12-31 \((\d+) day\(s\) left\)")
+        self.assertEqual((m.group(1), m.group(2)), (self.short, "213"))
+        d.wait_for(r"serve: ready")
+        status, _, body = d.get("/metrics")
+        self.assertEqual(status, 200)
+        left = dict(re.findall(r'^qa_holidays_days_left\{file="([^"]+)"\} '
+                               r'(-?\d+)$', body.decode(), re.M))
+        shipped = (datetime.date(2030, 12, 31) -
+                   datetime.date(2027, 6, 1)).days
+        self.assertEqual(left, {qa.HOLIDAYS: str(shipped),
+                                self.short: "213"})
+        self.assertEqual(d.stop(), 0)
 
 
 if __name__ == "__main__":
