@@ -187,7 +187,9 @@ static int write_occ(struct reconciler *r, const struct sched_occ *o,
 		     const char *hash, bool *changed)
 {
 	sqlite3_stmt *stmt = r->upsert;
-	db_bind_text(stmt, 1, o->uid);
+	char uid[64];
+	sched_uid(r->salt, o->activity, o->subject, o->key, uid);
+	db_bind_text(stmt, 1, uid);
 	db_bind_text(stmt, 2, o->activity);
 	db_bind_text(stmt, 3, o->subject);
 	db_bind_text(stmt, 4, o->key);
@@ -212,12 +214,12 @@ static int write_occ(struct reconciler *r, const struct sched_occ *o,
 	if (!*changed)
 		return 0;
 	/* The third participant, if any, as the content hash had it. */
-	db_bind_text(r->attendees_clear, 1, o->uid);
+	db_bind_text(r->attendees_clear, 1, uid);
 	if (run_stmt(r->db, r->attendees_clear))
 		return -1;
 	if (!o->also)
 		return 0;
-	db_bind_text(r->attendee_add, 1, o->uid);
+	db_bind_text(r->attendee_add, 1, uid);
 	db_bind_text(r->attendee_add, 2, o->also);
 	return run_stmt(r->db, r->attendee_add);
 }
