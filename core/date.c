@@ -118,11 +118,9 @@ static long utc_offset_at(icaltimezone *zone, time_t t)
 	return (long)(timegm(&tm) - t);
 }
 
-int date_local_to_utc(const char *tzid, qa_day day, int minute, time_t *out)
+/* The instant of a local (day, minute) in zone, worked out afresh. */
+static time_t local_to_utc(icaltimezone *zone, qa_day day, int minute)
 {
-	icaltimezone *zone = zone_of(tzid);
-	if (!zone)
-		return -1;
 	/* The local wall-clock reading as if it were UTC. */
 	time_t wall = (time_t)day * 86400 + (time_t)minute * 60;
 	/* Offsets in force a day before and a day after: every zone keeps
@@ -134,11 +132,36 @@ int date_local_to_utc(const char *tzid, qa_day day, int minute, time_t *out)
 	bool first_ok = utc_offset_at(zone, first) == before;
 	bool second_ok = utc_offset_at(zone, second) == after;
 	if (first_ok && second_ok)
-		*out = first < second ? first : second; /* twice: the first */
-	else if (first_ok || second_ok)
-		*out = first_ok ? first : second;
-	else
-		*out = first; /* in the gap: the offset before it */
+		return first < second ? first : second; /* twice: the first */
+	if (first_ok || second_ok)
+		return first_ok ? first : second;
+	return first; /* in the gap: the offset before it */
+}
+
+int date_local_to_utc(const char *tzid, qa_day day, int minute, time_t *out)
+{
+	/* A regeneration asks for the same few (day, minute)s for thousands
+	 * of people (a team's meeting, a month's supervisions), and each
+	 * answer costs four libical conversions: remember the last answers,
+	 * per thread, as zone_of does. */
+	static _Thread_local struct {
+		icaltimezone *zone;
+		qa_day day;
+		int minute;
+		time_t utc;
+	} known[256];
+	icaltimezone *zone = zone_of(tzid);
+	if (!zone)
+		return -1;
+	unsigned slot = ((unsigned)day * 1441u + (unsigned)minute) % 256u;
+	if (known[slot].zone != zone || known[slot].day != day ||
+	    known[slot].minute != minute) {
+		known[slot].zone = zone;
+		known[slot].day = day;
+		known[slot].minute = minute;
+		known[slot].utc = local_to_utc(zone, day, minute);
+	}
+	*out = known[slot].utc;
 	return 0;
 }
 
