@@ -35,13 +35,28 @@ int date_parse(const char *text, qa_day *out)
 	return 0;
 }
 
+/* value's last n decimal digits, zero-padded, at out. */
+static void put_digits(char *out, unsigned value, size_t n)
+{
+	while (n-- > 0) {
+		out[n] = (char)('0' + value % 10u);
+		value /= 10u;
+	}
+}
+
 char *date_format(qa_day day, char buf[DATE_TEXT_SIZE])
 {
 	int y, m, d;
 	qa_day_to_ymd(day, &y, &m, &d);
-	/* The modulo bounds tell the compiler the text fits. */
-	snprintf(buf, DATE_TEXT_SIZE, "%04u-%02u-%02u", (unsigned)y % 10000u,
-		 (unsigned)m % 100u, (unsigned)d % 100u);
+	/* By hand, not snprintf: a regeneration binds a date for every
+	 * query it runs, and printf's format parsing was 5% of it. The text
+	 * is what "%04u-%02u-%02u" of y % 10000, m and d gave. */
+	put_digits(buf, (unsigned)y, 4);
+	buf[4] = '-';
+	put_digits(buf + 5, (unsigned)m, 2);
+	buf[7] = '-';
+	put_digits(buf + 8, (unsigned)d, 2);
+	buf[10] = '\0';
 	return buf;
 }
 
@@ -112,11 +127,9 @@ static long utc_offset_at(icaltimezone *zone, time_t t)
 	return (long)(timegm(&tm) - t);
 }
 
-int date_local_to_utc(const char *tzid, qa_day day, int minute, time_t *out)
+/* The instant of a local (day, minute) in zone, worked out afresh. */
+static time_t local_to_utc(icaltimezone *zone, qa_day day, int minute)
 {
-	icaltimezone *zone = zone_of(tzid);
-	if (!zone)
-		return -1;
 	/* The local wall-clock reading as if it were UTC. */
 	time_t wall = (time_t)day * 86400 + (time_t)minute * 60;
 	/* Offsets in force a day before and a day after: every zone keeps
@@ -128,11 +141,36 @@ int date_local_to_utc(const char *tzid, qa_day day, int minute, time_t *out)
 	bool first_ok = utc_offset_at(zone, first) == before;
 	bool second_ok = utc_offset_at(zone, second) == after;
 	if (first_ok && second_ok)
-		*out = first < second ? first : second; /* twice: the first */
-	else if (first_ok || second_ok)
-		*out = first_ok ? first : second;
-	else
-		*out = first; /* in the gap: the offset before it */
+		return first < second ? first : second; /* twice: the first */
+	if (first_ok || second_ok)
+		return first_ok ? first : second;
+	return first; /* in the gap: the offset before it */
+}
+
+int date_local_to_utc(const char *tzid, qa_day day, int minute, time_t *out)
+{
+	/* A regeneration asks for the same few (day, minute)s for thousands
+	 * of people (a team's meeting, a month's supervisions), and each
+	 * answer costs four libical conversions: remember the last answers,
+	 * per thread, as zone_of does. */
+	static _Thread_local struct {
+		icaltimezone *zone;
+		qa_day day;
+		int minute;
+		time_t utc;
+	} known[256];
+	icaltimezone *zone = zone_of(tzid);
+	if (!zone)
+		return -1;
+	unsigned slot = ((unsigned)day * 1441u + (unsigned)minute) % 256u;
+	if (known[slot].zone != zone || known[slot].day != day ||
+	    known[slot].minute != minute) {
+		known[slot].zone = zone;
+		known[slot].day = day;
+		known[slot].minute = minute;
+		known[slot].utc = local_to_utc(zone, day, minute);
+	}
+	*out = known[slot].utc;
 	return 0;
 }
 

@@ -7,10 +7,11 @@
 
 #include "schedule.h"
 
-/* A copy of db in memory as it would have been on env->today: completions
- * dated after it left out, the whole schedule generated for that day (a
- * person tracked only from a later day owes nothing yet). db is only read.
- * 0 with *copy (db_close it), or -1 (logged). */
+/* A copy of db (a private temporary database on disk, deleted when closed)
+ * as it would have been on env->today: completions dated after it left out,
+ * the whole schedule generated for that day (a person tracked only from a
+ * later day owes nothing yet). db is only read. 0 with *copy (db_close it),
+ * or -1 (logged). */
 int history_as_of(sqlite3 *db, const struct sched_env *env, sqlite3 **copy);
 
 #endif

@@ -311,10 +311,28 @@ out:
 	return rc;
 }
 
-static int first_day_cb(qa_day day, void *arg)
+/* The days of a subject's completions, in date order. */
+struct day_list {
+	qa_day *days;
+	size_t n, cap;
+	bool failed; /* out of memory */
+};
+
+static int day_list_cb(qa_day day, void *arg)
 {
-	*(qa_day *)arg = day;
-	return 1;
+	struct day_list *list = arg;
+	if (list->n == list->cap) {
+		size_t cap = list->cap ? list->cap * 2 : 16;
+		qa_day *grown = realloc(list->days, cap * sizeof(*grown));
+		if (!grown) {
+			list->failed = true;
+			return 1;
+		}
+		list->days = grown;
+		list->cap = cap;
+	}
+	list->days[list->n++] = day;
+	return 0;
 }
 
 static void period_key(qa_day start, enum qa_period period, char *key,
@@ -359,20 +377,35 @@ static int host_emit_due_per_period(const struct qa_host *host,
 	if (subject->staff_id && subject->added_on != QA_DAY_NONE &&
 	    qa_period_start(subject->added_on, period) > first)
 		first = qa_period_start(subject->added_on, period);
+	/* The completions of every period at once: one query a subject, not
+	 * one a period (65,000 at 5,000 staff). */
+	struct day_list completed = {0};
+	int rc = -1;
+	if (host_for_each_completion(
+		    host, g->plugin->desc->id, subject->staff_id, first,
+		    qa_period_end(to, period), day_list_cb, &completed))
+		goto out;
+	if (completed.failed) {
+		log_err("plugin %s: out of memory reading completions",
+			g->plugin->desc->id);
+		goto out;
+	}
+	size_t next = 0; /* the first completion not before start */
 	for (qa_day start = first; start <= to;
 	     start = qa_period_end(start, period) + 1) {
 		qa_day end = qa_period_end(start, period);
 		qa_day due = holidays_shift(g->holidays, end, -1);
+		while (next < completed.n && completed.days[next] < start)
+			next++;
 		if (due < from || due > to)
 			continue;
 		/* Someone who has left owes nothing falling due after. */
 		if (subject->left_on != QA_DAY_NONE && due > subject->left_on)
 			break;
-		qa_day done = QA_DAY_NONE;
-		if (host_for_each_completion(host, g->plugin->desc->id,
-					     subject->staff_id, start, end,
-					     first_day_cb, &done))
-			return -1;
+		/* The first done in the period counts for it. */
+		qa_day done = next < completed.n && completed.days[next] <= end
+				      ? completed.days[next]
+				      : QA_DAY_NONE;
 		char key[32];
 		period_key(start, period, key, sizeof(key));
 		struct qa_occurrence occ = {
@@ -385,9 +418,12 @@ static int host_emit_due_per_period(const struct qa_host *host,
 			.done_on = done,
 		};
 		if (host_emit(host, &occ))
-			return -1;
+			goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	free(completed.days);
+	return rc;
 }
 
 struct rrule_series {

@@ -26,6 +26,9 @@ struct reconciler {
 	time_t now;         /* stamps last_modified and cancelled_at */
 	qa_day window_from; /* stored occurrences before it are history */
 	struct reconcile_counts counts; /* what this run wrote */
+	/* Names what is written (sched_uid); the caller fills it after
+	 * reconcile_prepare. */
+	unsigned char salt[SCHED_SALT_SIZE];
 	sqlite3_stmt *existing, *upsert, *cancel, *series, *series_clear;
 	sqlite3_stmt *attendees_clear, *attendee_add, *owners_clear;
 };
@@ -47,7 +50,7 @@ enum reconcile_due {
 	RECONCILE_EVERY_OPEN,
 };
 
-/* Make the stored series (activity, subject) match occs[0..n), named
+/* Make the stored series (activity, subject) match occs[0..n), the
  * occurrences of it (n 0: cancel what is stored). For a person (subject
  * not "") also their series row, its next due date chosen as `due` says, or
  * cleared when nothing is open. 0, or -1 after logging. */

@@ -1,5 +1,7 @@
 #include "sched_occ.h"
 
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,4 +45,23 @@ void sched_occ_list_done(struct sched_occ_list *list)
 	sched_occ_list_truncate(list, 0);
 	free(list->items);
 	memset(list, 0, sizeof(*list));
+}
+
+void sched_uid(const unsigned char salt[SCHED_SALT_SIZE], const char *activity,
+	       const char *subject, const char *key, char uid[64])
+{
+	unsigned char hash[16];
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, salt, SCHED_SALT_SIZE, sizeof(hash));
+	/* NUL separators: ("a", "bc") and ("ab", "c") differ. */
+	crypto_generichash_update(&st, (const unsigned char *)activity,
+				  strlen(activity) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)subject,
+				  strlen(subject) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)key,
+				  strlen(key) + 1);
+	crypto_generichash_final(&st, hash, sizeof(hash));
+	char hex[33];
+	sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
+	snprintf(uid, 64, "%s@qa-scheduler", hex);
 }

@@ -14,9 +14,6 @@ struct sched_occ {
 	char *activity;
 	char *subject; /* "" for an audience-wide series */
 	char *key;
-	/* Named by the engine (sched_uid) before it is stored; "" in a
-	 * preview, which stores nothing. */
-	char uid[64];
 	enum qa_occurrence_kind kind;
 	enum qa_occurrence_status status;
 	qa_day date;
@@ -36,6 +33,16 @@ struct sched_occ {
 	 * QA_DAY_NONE. */
 	qa_day moved_from;
 };
+
+#define SCHED_SALT_SIZE 16
+
+/* The UID of (activity, subject, key): 32 hex digits of a BLAKE2b hash keyed
+ * with the installation's salt (sched_uid_salt), then "@qa-scheduler".
+ * Opaque, so a feed's UIDs give away no staff id, and two organisations'
+ * UIDs never collide. An occurrence is named when it is written
+ * (reconcile.c), not when generated: most are unchanged and need none. */
+void sched_uid(const unsigned char salt[SCHED_SALT_SIZE], const char *activity,
+	       const char *subject, const char *key, char uid[64]);
 
 /* The list owns its occurrences and their strings. {0} is an empty list. */
 struct sched_occ_list {

@@ -65,36 +65,6 @@ out:
 	return rc;
 }
 
-void sched_uid(const unsigned char salt[SCHED_SALT_SIZE], const char *activity,
-	       const char *subject, const char *key, char uid[64])
-{
-	unsigned char hash[16];
-	crypto_generichash_state st;
-	crypto_generichash_init(&st, salt, SCHED_SALT_SIZE, sizeof(hash));
-	/* NUL separators: ("a", "bc") and ("ab", "c") differ. */
-	crypto_generichash_update(&st, (const unsigned char *)activity,
-				  strlen(activity) + 1);
-	crypto_generichash_update(&st, (const unsigned char *)subject,
-				  strlen(subject) + 1);
-	crypto_generichash_update(&st, (const unsigned char *)key,
-				  strlen(key) + 1);
-	crypto_generichash_final(&st, hash, sizeof(hash));
-	char hex[33];
-	sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
-	snprintf(uid, 64, "%s@qa-scheduler", hex);
-}
-
-/* Name occurrences [from, n) of list: the engine, not emit, gives UIDs, as
- * they are the stored identity (a preview stores nothing). */
-static void name_occurrences(const unsigned char salt[SCHED_SALT_SIZE],
-			     struct sched_occ_list *list, size_t from)
-{
-	for (size_t i = from; i < list->n; i++) {
-		struct sched_occ *o = &list->items[i];
-		sched_uid(salt, o->activity, o->subject, o->key, o->uid);
-	}
-}
-
 /* ---- generating ---- */
 
 static bool concerns(const struct qa_plugin *d, const struct person *person)
@@ -162,19 +132,17 @@ struct run {
 	const struct sched_env *env;
 	const char *only_staff; /* a run for one person, else NULL */
 	qa_day from, to;        /* the window */
-	unsigned char salt[SCHED_SALT_SIZE]; /* for UIDs */
 	struct gen_queries queries;
 	struct reconciler rec;
 	struct sched_stats *stats;
 };
 
-/* Name occurrences [from, n) of list, all of activity for subject, and
- * make the stored series match them. */
+/* Make the stored series match occurrences [from, n) of list, all of
+ * activity for subject. */
 static int store(struct run *run, const char *activity, const char *subject,
 		 struct sched_occ_list *list, size_t from,
 		 enum reconcile_due due)
 {
-	name_occurrences(run->salt, list, from);
 	return reconcile(&run->rec, activity, subject, &list->items[from],
 			 list->n - from, due);
 }
@@ -460,6 +428,29 @@ bool sched_is_current(sqlite3 *db, qa_day today)
 	return current;
 }
 
+/* A regeneration rewrites pages all over the occurrences' five indexes in
+ * one transaction: with SQLite's default cache (2 MB) a cold one at 5,000
+ * staff spilled dirty pages to the WAL before its commit and read pages
+ * back again and again. 8 MB keeps them, within the daemon's 50 MB. */
+#define SCHED_CACHE_KB 8192
+
+/* Set db's page cache to size, in the PRAGMA's units (pages, or KiB when
+ * negative; it takes no bound parameters: this is our own integer); *was
+ * (if not NULL) gets what it was. */
+static void set_cache_size(sqlite3 *db, int size, int *was)
+{
+	char sql[48];
+	sqlite3_stmt *stmt = NULL;
+	if (was &&
+	    sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &stmt, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW)
+		*was = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %d", size);
+	sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
 int sched_regenerate(sqlite3 *db, const struct sched_env *env,
 		     const struct sched_filter *filter,
 		     struct sched_stats *stats)
@@ -481,10 +472,14 @@ int sched_regenerate(sqlite3 *db, const struct sched_env *env,
 		.stats = stats,
 	};
 
-	if (own_tx && db_begin(db))
+	int cache_was = 0;
+	set_cache_size(db, -SCHED_CACHE_KB, &cache_was);
+	if (own_tx && db_begin(db)) {
+		set_cache_size(db, cache_was, NULL);
 		return -1;
+	}
 	if (reconcile_prepare(&run.rec, db, env->now, run.from) ||
-	    sched_uid_salt(db, true, run.salt))
+	    sched_uid_salt(db, true, run.rec.salt))
 		goto out;
 	if (people_load(db, run.only_staff, PEOPLE_WARN_ROLES, &people))
 		goto out;
@@ -530,6 +525,7 @@ out:
 			rc = -1;
 		}
 	}
+	set_cache_size(db, cache_was, NULL);
 	return rc;
 }
 

@@ -61,7 +61,7 @@ int sched_regenerate(sqlite3 *db, const struct sched_env *env,
 
 /* Run one activity for one subject (staff_id NULL for an audience series)
  * over [from, to] without touching the schedule, for `qa-scheduler next`.
- * Occurrences are returned sorted by date and time, unnamed (uid ""). 0;
+ * Occurrences are returned sorted by date and time. 0;
  * SCHED_PREVIEW_WHO when the activity is one series per person and staff_id
  * is NULL; or -1 with what the reader must fix in errs (an unknown activity
  * or person, one the activity does not concern, a plugin that failed) or,
@@ -71,18 +71,10 @@ int sched_preview(sqlite3 *db, const struct sched_env *env,
 		  const char *activity, const char *staff_id, qa_day from,
 		  qa_day to, struct sched_occ_list *out, struct errlist *errs);
 
-#define SCHED_SALT_SIZE 16
-
 /* The installation's UID salt: 16 random bytes kept in meta, made on first
  * use when create is true (else zeros when there is none yet). 0 or -1. */
 int sched_uid_salt(sqlite3 *db, bool create,
 		   unsigned char salt[SCHED_SALT_SIZE]);
-
-/* The UID of (activity, subject, key): 32 hex digits of a BLAKE2b hash keyed
- * with the installation's salt, then "@qa-scheduler". Opaque, so a feed's
- * UIDs give away no staff id, and two organisations' UIDs never collide. */
-void sched_uid(const unsigned char salt[SCHED_SALT_SIZE], const char *activity,
-	       const char *subject, const char *key, char uid[64]);
 
 /* The owner of audience-wide activity p's deadlines on today:
  * [activity.<id>] owner when that person is in post, else the person in
