@@ -27,6 +27,11 @@ struct feed_activity {
 	bool audience;  /* one series for everyone holding the roles */
 	long leads[FEED_MAX_LEADS]; /* reminder lead times, seconds */
 	size_t n_leads;
+	/* Working days after the due date on which an overdue item escalates,
+	 * a step a level up the line each ([activity.<id>] escalate); an
+	 * audit's action: the urgent ones' own (urgent_action_escalate). */
+	int escalate[2], urgent_escalate[2];
+	size_t n_escalate, n_urgent_escalate;
 	/* TEXT-escaped once when the catalog is built, so that a render
 	 * escapes only what differs from event to event: the title as
 	 * CATEGORIES (its commas escaped, so it stays one category), and the

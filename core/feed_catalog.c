@@ -60,6 +60,14 @@ static int parse_leads(const char *text, struct feed_activity *a)
 	return 0;
 }
 
+/* Escalation steps as checked at load (plugin_config_steps); none when
+ * unset. */
+static void set_steps(int steps[2], size_t *n, const char *text)
+{
+	int got = plugin_config_steps(text, steps);
+	*n = got > 0 ? (size_t)got : 0;
+}
+
 /* b's bytes as a NUL-terminated string of the caller's, or NULL when out
  * of memory (b is emptied either way). */
 static char *buf_take(struct ical_buf *b, size_t *len)
@@ -126,6 +134,9 @@ static int set_words(struct feed_activity *a, const char *id, const char *title,
 static const struct builtin {
 	const char *id, *title, *description, *responsible, *frequency,
 		*reporting, *leads;
+	/* collaborative_audit's keys for its escalation, and their
+	 * defaults when it is not loaded */
+	const char *escalate_key, *escalate, *urgent_key, *urgent;
 } builtins[] = {
 	/* Due 28 days (or 5 working days) after an audit, signed off by the
 	 * line manager. */
@@ -139,7 +150,7 @@ static const struct builtin {
 	 "After each collaborative audit",
 	 "Progress is tracked for the child or young person to avoid drift "
 	 "and delay.",
-	 "7d, 1d"},
+	 "7d, 1d", "action_escalate", "1, 5", "urgent_action_escalate", "1, 2"},
 	/* Stage 2, asked for with an audit. */
 	{SCHED_MODERATION, "Stage 2 moderation",
 	 "Stage 2: a reflective discussion facilitated by the moderator "
@@ -152,7 +163,7 @@ static const struct builtin {
 	 "A sample of audits",
 	 "Moderators send their moderation to the Quality Assurance Team and "
 	 "alert the practice manager and group manager.",
-	 "2d"},
+	 "2d", "escalate", "1, 10", NULL, NULL},
 };
 
 #define N_BUILTINS (sizeof(builtins) / sizeof(builtins[0]))
@@ -217,7 +228,11 @@ int feed_catalog_build(const struct plugin_set *plugins,
 			a->roles = mask; /* as the schedule reads it */
 		if (parse_leads(plugin_config_value(p, "reminders"), a))
 			goto fail;
+		set_steps(a->escalate, &a->n_escalate,
+			  plugin_config_value(p, "escalate"));
 	}
+	const struct plugin *audit =
+		plugin_set_find(plugins, "collaborative_audit");
 	for (size_t i = 0; i < N_BUILTINS; i++) {
 		const struct builtin *b = &builtins[i];
 		struct feed_activity *a = &out->items[out->n++];
@@ -225,6 +240,14 @@ int feed_catalog_build(const struct plugin_set *plugins,
 			      b->responsible, b->frequency, b->reporting) ||
 		    parse_leads(b->leads, a))
 			goto fail;
+		set_steps(a->escalate, &a->n_escalate,
+			  audit ? plugin_config_value(audit, b->escalate_key)
+				: b->escalate);
+		if (b->urgent_key)
+			set_steps(a->urgent_escalate, &a->n_urgent_escalate,
+				  audit ? plugin_config_value(audit,
+							      b->urgent_key)
+					: b->urgent);
 	}
 	for (size_t i = 0; i < out->n; i++)
 		if (activity_escape(&out->items[i]))

@@ -56,6 +56,59 @@ static const char *check_owner(const char *value)
 		       : "not a staff id (1-64 of A-Z a-z 0-9 . _ -)";
 }
 
+int plugin_config_steps(const char *text, int steps[PLUGIN_MAX_STEPS])
+{
+	if (!text || strcmp(text, "none") == 0)
+		return 0;
+	struct config_list items = {0};
+	int n = 0;
+	if (config_split_list(text, &items) || items.n == 0 ||
+	    items.n > PLUGIN_MAX_STEPS)
+		n = -1;
+	for (size_t i = 0; n >= 0 && i < items.n; i++) {
+		char *end = NULL;
+		long days = strtol(items.items[i], &end, 10);
+		if (!*items.items[i] || *end || days < 1 || days > 60 ||
+		    (n && days <= steps[n - 1]))
+			n = -1;
+		else
+			steps[n++] = (int)days;
+	}
+	config_list_done(&items);
+	return n;
+}
+
+static const char *check_steps(const char *value)
+{
+	int steps[PLUGIN_MAX_STEPS];
+	return plugin_config_steps(value, steps) >= 0
+		       ? NULL
+		       : "expected one or two working days after the due "
+			 "date, the second later (1 to 60), such as \"2, "
+			 "10\", or none";
+}
+
+static bool is_supervision(const struct plugin *p)
+{
+	return strcmp(p->desc->id, "supervision") == 0;
+}
+
+static bool is_not_supervision(const struct plugin *p)
+{
+	return !is_supervision(p);
+}
+
+static bool is_audit(const struct plugin *p)
+{
+	return strcmp(p->desc->id, "collaborative_audit") == 0;
+}
+
+#define ESCALATE_HELP                                                       \
+	"Working days after the due date on which an item still not "       \
+	"recorded escalates: to the person's line manager, then (a second " \
+	"number) to that manager's manager; each once, none once it is "    \
+	"recorded. \"none\": no escalation."
+
 /* Keys the host gives the plugins they apply to (issue 6): where a timed
  * meeting's rule lands on a non-working day, and who owns a series shared
  * by its whole audience. */
@@ -81,6 +134,25 @@ static const struct host_key {
 	  0, 0},
 	 is_shared_deadlines,
 	 check_owner},
+	/* Issue 10: escalation climbs, later for supervision (a session a
+	 * day late is common) than for a missed deadline. */
+	{{QA_CONFIG_LIST, "escalate", "2, 10", ESCALATE_HELP, 0, 0},
+	 is_supervision,
+	 check_steps},
+	{{QA_CONFIG_LIST, "escalate", "1, 10", ESCALATE_HELP, 0, 0},
+	 is_not_supervision,
+	 check_steps},
+	{{QA_CONFIG_LIST, "action_escalate", "1, 5",
+	  "As escalate, for an audit's action (due 4 weeks after the audit).",
+	  0, 0},
+	 is_audit,
+	 check_steps},
+	{{QA_CONFIG_LIST, "urgent_action_escalate", "1, 2",
+	  "As escalate, for the action of an audit graded inadequate with a "
+	  "safeguarding concern (due 5 working days after it).",
+	  0, 0},
+	 is_audit,
+	 check_steps},
 };
 
 #define N_HOST_KEYS (sizeof(host_keys) / sizeof(host_keys[0]))

@@ -35,6 +35,12 @@ int plugin_config_apply(struct plugin *p, const struct config *cfg,
 void plugin_config_done(struct plugin *p);
 
 /* The effective value of key for p (after defaults), or NULL. */
+/* Escalation steps (issue 10): a key such as escalate = "2, 10" (one or
+ * two working days after the due date, ascending, 1 to 60; "none") read
+ * into steps. The number of steps, or -1 when text is not such a list. */
+#define PLUGIN_MAX_STEPS 2
+int plugin_config_steps(const char *text, int steps[PLUGIN_MAX_STEPS]);
+
 const char *plugin_config_value(const struct plugin *p, const char *key);
 
 /* The number key's value stands for (qa_host.config_int, ABI 1.2): see

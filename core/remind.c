@@ -165,14 +165,25 @@ static time_t reference_instant(const struct remind_env *env,
 					     : day_instant(env, o->date);
 }
 
+/* The catalog's entry of activity, or NULL. */
+static const struct feed_activity *activity_of(const struct remind_env *env,
+					       const char *activity)
+{
+	for (size_t i = 0; i < env->catalog->n; i++)
+		if (strcmp(env->catalog->items[i].id, activity) == 0)
+			return &env->catalog->items[i];
+	return NULL;
+}
+
+/* The stage of escalation step k (0, 1): "overdue", as 0.1.0 named its one
+ * escalation (so an upgrade sends none twice), then "overdue-2". */
+static const char *const escalation_stages[] = {"overdue", "overdue-2"};
+
 /* The reminders of one occurrence: every lead time, every person taking
  * part. */
 static int plan_occurrence(struct planner *pl, const struct occ_row *o)
 {
-	const struct feed_activity *a = NULL;
-	for (size_t i = 0; i < pl->env->catalog->n; i++)
-		if (strcmp(pl->env->catalog->items[i].id, o->activity) == 0)
-			a = &pl->env->catalog->items[i];
+	const struct feed_activity *a = activity_of(pl->env, o->activity);
 	if (!a)
 		return 0; /* its plugin is gone: nobody to remind for it */
 	time_t ref = reference_instant(pl->env, o);
@@ -217,8 +228,13 @@ static int plan_occurrence(struct planner *pl, const struct occ_row *o)
 	return 0;
 }
 
-/* One escalation when a person's series is overdue: to their line manager,
- * and for an urgent audit action to the manager's manager too. */
+/* Escalation that climbs (issue 10): when a person's series is overdue, on
+ * the Nth working day after its due date for each step configured
+ * ([activity.<id>] escalate, by default "1, 10"; supervision "2, 10"; an
+ * audit's action action_escalate "1, 5", an urgent one
+ * urgent_action_escalate "1, 2"), to the line manager at the first step
+ * and to theirs at the second; each once, and none once it is recorded
+ * (the series has moved on). */
 static int plan_escalations(struct planner *pl)
 {
 	static const char sql[] =
@@ -243,26 +259,26 @@ static int plan_escalations(struct planner *pl)
 			(const char *)sqlite3_column_text(stmt, 3);
 		const char *key = (const char *)sqlite3_column_text(stmt, 4);
 		const struct person *who = people_find(pl->people, subject);
-		if (!people_in_post(who, pl->today) || due == QA_DAY_NONE)
+		const struct feed_activity *a = activity_of(pl->env, activity);
+		if (!people_in_post(who, pl->today) || due == QA_DAY_NONE || !a)
 			continue;
-		/* Overdue from the day after the due date. */
-		time_t at = day_instant(pl->env, due + 1);
-		if (at > pl->now) {
-			consider_next(pl, in_window(pl->env, at));
-			continue;
-		}
-		time_t when = in_window(pl->env, at);
-		const struct person *manager =
-			manager_of(pl->people, subject, pl->today);
-		if (manager &&
-		    add_rows(pl, uid, "overdue", manager, when, false))
-			goto out;
-		if (manager && strcmp(activity, SCHED_AUDIT_ACTION) == 0 &&
-		    workflow_action_urgent(pl->db, key)) {
-			const struct person *above =
-				manager_of(pl->people, manager->id, pl->today);
-			if (above &&
-			    add_rows(pl, uid, "overdue", above, when, false))
+		bool urgent = strcmp(activity, SCHED_AUDIT_ACTION) == 0 &&
+			      workflow_action_urgent(pl->db, key);
+		const int *steps = urgent ? a->urgent_escalate : a->escalate;
+		size_t n_steps = urgent ? a->n_urgent_escalate : a->n_escalate;
+		/* Each step a level up the line from the subject. */
+		const struct person *to = who;
+		for (size_t k = 0; k < n_steps && to; k++) {
+			to = manager_of(pl->people, to->id, pl->today);
+			qa_day day = holidays_add_working_days(
+				pl->env->holidays, due, steps[k]);
+			time_t at = day_instant(pl->env, day);
+			if (at > pl->now) {
+				consider_next(pl, in_window(pl->env, at));
+				break;
+			}
+			if (to && add_rows(pl, uid, escalation_stages[k], to,
+					   in_window(pl->env, at), false))
 				goto out;
 		}
 	}
@@ -515,7 +531,8 @@ int remind_take(sqlite3 *db, const struct remind_env *env, time_t now,
 			(const char *)sqlite3_column_text(stmt, 14);
 		const char *with_name =
 			(const char *)sqlite3_column_text(stmt, 15);
-		bool escalation = strcmp(stage, "overdue") == 0;
+		bool escalation = strncmp(stage, "overdue", 7) == 0;
+		bool higher = strcmp(stage, escalation_stages[1]) == 0;
 		const struct person *to = people_find(&people, recipient);
 		qa_day today = date_today(env->tzid, now);
 		time_t ref = strcmp(kind, "event") == 0
@@ -550,14 +567,22 @@ int remind_take(sqlite3 *db, const struct remind_env *env, time_t now,
 				title = NULL;
 			if (asprintf(&text,
 				     "Dear %s,\n\n%s was due on %s and nothing "
-				     "has been recorded since. As the line "
-				     "manager, please see that it happens and "
-				     "record it:\n\n  qa-scheduler record %s "
-				     "--staff %s --date YYYY-MM-DD\n\n"
-				     "Your team's due list: qa-scheduler due "
-				     "--manager %s\n\n-- \nqa-scheduler, %s\n",
-				     to->name, what, when, activity, subject,
-				     to->id, env->base_url) < 0)
+				     "has been recorded since. %s:\n\n"
+				     "  qa-scheduler record %s --staff %s "
+				     "--date YYYY-MM-DD\n\nYour team's due "
+				     "list: qa-scheduler due --manager %s\n\n"
+				     "-- \nqa-scheduler, %s\n",
+				     to->name, what, when,
+				     higher ? "Their line manager was told "
+					      "when it fell overdue; it comes "
+					      "to you as the next manager up. "
+					      "Please see that it happens and "
+					      "is recorded"
+					    : "As the line manager, please "
+					      "see that it happens and record "
+					      "it",
+				     activity, subject, to->id,
+				     env->base_url) < 0)
 				text = NULL;
 		} else {
 			if (asprintf(&title, "Reminder: %s, %s", what, when) <

@@ -85,6 +85,40 @@ class CheckConfigTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(self.ws.config, r.stdout)
 
+    def test_escalation_steps(self):
+        # Issue 10: escalate is one or two ascending working days (1 to
+        # 60) or none, for every activity; collaborative_audit has its
+        # actions' own two.
+        self.ws.write_config(extra=(
+            "[activity.supervision]\nescalate = 10, 2\n"
+            "[activity.dip_sample]\nescalate = none\n"
+            "[activity.collaborative_audit]\naction_escalate = 0\n"
+            "urgent_action_escalate = 1, 2, 3\n"
+            "[activity.iro_scrutiny]\naction_escalate = 1\n"))
+        r = self.ws.run("check-config")
+        self.assertEqual(r.returncode, 1)
+        want = ("expected one or two working days after the due date, the "
+                "second later (1 to 60), such as \"2, 10\", or none")
+        for key, value in [("supervision] escalate", "10, 2"),
+                           ("collaborative_audit] action_escalate", "0"),
+                           ("collaborative_audit] urgent_action_escalate",
+                            "1, 2, 3")]:
+            self.assertIn(f"[activity.{key} = \"{value}\": {want}",
+                          r.stderr)
+        self.assertIn('unknown key "action_escalate" in '
+                      "[activity.iro_scrutiny]", r.stderr)
+        self.assertNotIn("dip_sample", r.stderr)
+        self.assertIn("7 problem(s)", r.stderr)  # and 3 plugins refused
+        # The defaults, as plugins --help shows them.
+        self.ws.write_config()
+        out = self.ws.run("plugins", "--help", "supervision").stdout
+        self.assertRegex(out, r"escalate\s+list\s+default: 2, 10")
+        out = self.ws.run("plugins", "--help", "collaborative_audit").stdout
+        self.assertRegex(out, r"escalate\s+list\s+default: 1, 10")
+        self.assertRegex(out, r"action_escalate\s+list\s+default: 1, 5")
+        self.assertRegex(out, r"urgent_action_escalate\s+list\s+default: "
+                              r"1, 2")
+
     def test_holiday_file_that_does_not_parse(self):
         bad = qa.write(os.path.join(self.ws.dir, "bad.ics"),
                        "this is not a calendar\n")

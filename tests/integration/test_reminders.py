@@ -578,11 +578,10 @@ class ReminderTest(unittest.TestCase):
         # Down until Wed 14 Oct 12:00 UTC. sw1's reminder time (13 Oct)
         # passed while down and its session (15 Oct) is still ahead: sent at
         # once, once. sw2's (11 Oct) passed too but its session (13 Oct
-        # 09:00 UTC) is over: skipped, never sent. (sw2's missed session is
-        # overdue since 09:00 BST 14 Oct: one escalation to pm1, a
-        # different stage.)
+        # 09:00 UTC) is over: skipped, never sent. (sw2's missed session
+        # escalates only on the second working day after it, Thu 15 Oct.)
         d = self.start("2026-10-14 12:00:00")
-        self.wait_mail(3, d)
+        self.wait_mail(2, d)
         self.settle()
         self.stop(d)
         first = self.mail()
@@ -591,9 +590,7 @@ class ReminderTest(unittest.TestCase):
                          ["pm1@example.org", "sw1@example.org"])
         for m in reminders:
             self.assertIn("Sam Worker", m["subject"])
-        [overdue] = [m for m in first if m["subject"].startswith("Overdue:")]
-        self.assertEqual(overdue["to"], "pm1@example.org")
-        self.assertIn("Sue Worker", overdue["subject"])
+        self.assertEqual(len(first), 2)
         rows1 = self.outbox("o.uid = ?", occ1["uid"])
         self.assertEqual(len(rows1), 4)  # email, log x sw1, pm1
         for r in rows1:
@@ -613,7 +610,7 @@ class ReminderTest(unittest.TestCase):
         d = self.start("2026-10-14 12:10:00")
         self.settle()
         self.stop(d)
-        self.assertEqual(len(self.mail()), 3)
+        self.assertEqual(len(self.mail()), 2)
         self.assertEqual(
             collections.Counter(m["message_id"] for m in self.mail()),
             collections.Counter(m["message_id"] for m in first))
@@ -944,23 +941,28 @@ from = qa@example.org
 
     # -- escalations --
 
-    def test_overdue_supervision_escalates_once_to_the_line_manager(self):
+    def test_overdue_supervision_escalates_and_climbs(self):
+        """Issue 10: supervision escalates on the 2nd working day after it
+        was due, to the line manager, and on the 10th to theirs; each once;
+        and nothing once it is recorded."""
         self.workspace("supervision")
         now = "2026-10-01 12:00:00"
         self.add(now, "gm1", "Gina Boss", "group_manager")
         self.add(now, "pm1", "Pat Manager", "practice_manager", "gm1")
         self.add(now, "sw1", "Sam Worker", "social_worker", "pm1")
-        # sw1: due Thu 15 Oct 10:00 BST; nothing recorded, so overdue from
-        # Fri 16 Oct: one escalation at 09:00 BST = 08:00 UTC, to pm1.
+        # sw1: due Thu 15 Oct 10:00 BST; nothing recorded. The 2nd working
+        # day after it: Mon 19 Oct (Fri 16 the 1st), at 09:00 BST = 08:00
+        # UTC, to pm1.
         self.cli(now, "record", "supervision", "--staff", "sw1", "--date",
                  "2026-09-17")
-        # pm1's own: 24 Sep + 28 = 22 Oct, not overdue in this test.
+        # pm1's own: 24 Sep + 28 = Thu 22 Oct; held on Fri 23 Oct, before
+        # its escalation (Mon 26 Oct): never escalated.
         self.cli(now, "record", "supervision", "--staff", "pm1", "--date",
                  "2026-09-24")
         occ = self.occurrence("supervision", "sw1", "2026-10-15")
-        at = utc("2026-10-16 08:00")
+        at = utc("2026-10-19 08:00")
 
-        d = self.start("2026-10-16 07:59:55")
+        d = self.start("2026-10-19 07:59:55")
         if self.faked_now(d) < at - 1:
             self.assertEqual(self.mail(), [], "escalated early")
         [m] = self.wait_mail(1, d)
@@ -973,6 +975,7 @@ from = qa@example.org
         self.assertIn("Dear Pat Manager,", m["text"])
         self.assertIn("was due on Thursday 15 October 2026, 10:00",
                       m["text"])
+        self.assertIn("As the line manager", m["text"])
         self.assertIn("qa-scheduler record supervision --staff sw1",
                       m["text"])
         [row] = self.outbox("r.stage = 'overdue' AND r.channel = 'email'")
@@ -984,12 +987,41 @@ from = qa@example.org
                          f"<{row['idempotency_key']}@qa-scheduler>")
 
         # Not again after a restart, nor the next day.
-        for instant in ("2026-10-16 12:00:00", "2026-10-17 08:30:00"):
+        for instant in ("2026-10-19 12:00:00", "2026-10-20 08:30:00"):
             d = self.start(instant)
             self.settle()
             self.stop(d)
             self.assertEqual(self.mail(), [m], instant)
-        self.assertEqual(len(self.outbox("r.stage = 'overdue'")), 2)
+        self.cli("2026-10-23 12:00:00", "record", "supervision", "--staff",
+                 "pm1", "--date", "2026-10-23")
+
+        # The 10th working day after 15 Oct: Thu 29 Oct (16, 19-23, 26-29),
+        # 09:00 GMT now the clocks have gone back: to gm1, pm1's manager.
+        step2 = utc("2026-10-29 09:00")
+        d = self.start("2026-10-29 08:59:55")
+        if self.faked_now(d) < step2 - 1:
+            self.assertEqual(self.mail(), [m], "climbed early")
+        mails = self.wait_mail(2, d)
+        self.settle(1)
+        self.stop(d)
+        up = mails[1]
+        self.assertEqual(up["to"], "gm1@example.org")
+        self.assertEqual(up["subject"], m["subject"])
+        self.assertIn("Dear Gina Boss,", up["text"])
+        self.assertIn("comes to you as the next manager up", up["text"])
+        [row] = self.outbox("r.stage = 'overdue-2' AND r.channel = 'email'")
+        self.assertEqual((row["recipient"], row["due_at"], row["state"]),
+                         ("gm1", step2, "sent"))
+        # No third step; and pm1's own, recorded in time, never escalated.
+        d = self.start("2026-11-20 12:00:00")
+        self.settle()
+        self.stop(d)
+        self.assertEqual(len(self.mail()), 2)
+        self.assertEqual(sorted((r["occurrence_uid"], r["stage"])
+                                for r in self.outbox(
+                                    "r.channel = 'email' AND r.stage LIKE "
+                                    "'overdue%'")),
+                         [(occ["uid"], "overdue"), (occ["uid"], "overdue-2")])
 
     def test_left_people_get_nothing_escalation_skips_a_left_manager(self):
         self.workspace("supervision")
@@ -999,8 +1031,8 @@ from = qa@example.org
         self.add(now, "sw1", "Sam Worker", "social_worker", "pm1")
         self.add(now, "sw2", "Sue Worker", "social_worker", "gm1")
         # Both workers held a session Thu 17 Sep: next Thu 15 Oct 10:00 BST
-        # (reminder Tue 13 Oct 09:00 UTC; overdue from Fri 16 Oct 09:00 BST
-        # = 08:00 UTC).
+        # (reminder Tue 13 Oct 09:00 UTC; escalated on the 2nd working day
+        # after, Mon 19 Oct, 09:00 BST = 08:00 UTC).
         for sid in ("sw1", "sw2"):
             self.cli(now, "record", "supervision", "--staff", sid, "--date",
                      "2026-09-17")
@@ -1018,9 +1050,9 @@ from = qa@example.org
         self.assertEqual(m["to"], "sw1@example.org")
         self.assertEqual(len(self.mail()), 1)
 
-        # Fri 16 Oct: sw1 is overdue; the line manager pm1 has left, so the
+        # Mon 19 Oct: sw1 is overdue; the line manager pm1 has left, so the
         # escalation goes to the next one up, gm1. Nothing about sw2.
-        d = self.start("2026-10-16 08:00:10")
+        d = self.start("2026-10-19 08:00:10")
         self.wait_mail(2, d)
         self.settle()
         self.stop(d)
@@ -1111,40 +1143,62 @@ from = qa@example.org
                  "inadequate", "--safeguarding")
         urgent = self.occurrence("audit_action", "sw1", "2026-10-19")
         plain = self.occurrence("audit_action", "sw2", "2026-10-19")
-        # Both overdue from Tue 20 Oct 09:00 BST = 08:00 UTC: sw2's to the
-        # line manager pm1; sw1's to pm1 and to pm1's manager gm1.
+        # Both due Mon 19 Oct. The 1st working day after, Tue 20 Oct 09:00
+        # BST = 08:00 UTC, each goes to the line manager pm1
+        # (action_escalate and urgent_action_escalate both start at 1).
         d = self.start("2026-10-20 08:00:10")
-        self.wait_mail(3, d)
+        self.wait_mail(2, d)
         self.settle()
         self.stop(d)
         rows = self.outbox("r.stage = 'overdue' AND r.channel = 'email'")
         self.assertEqual(
             sorted((r["occurrence_uid"], r["recipient"]) for r in rows),
-            sorted([(urgent["uid"], "pm1"), (urgent["uid"], "gm1"),
-                    (plain["uid"], "pm1")]))
+            sorted([(urgent["uid"], "pm1"), (plain["uid"], "pm1")]))
         for r in rows:
             self.assertEqual((r["state"], r["due_at"]),
                              ("sent", utc("2026-10-20 08:00")))
         mails = self.mail()
-        self.assertEqual(len(mails), 3)
-        [to_gm] = [m for m in mails if m["to"] == "gm1@example.org"]
-        self.assertEqual(to_gm["subject"],
-                         "Overdue: Audit actions (Sam Worker), due Monday 19 "
-                         "October 2026")
         self.assertEqual(sorted(m["subject"] for m in mails
                                 if m["to"] == "pm1@example.org"),
                          ["Overdue: Audit actions (Sam Worker), due Monday "
                           "19 October 2026",
                           "Overdue: Audit actions (Sue Worker), due Monday "
                           "19 October 2026"])
+        # The urgent one climbs on the 2nd working day, Wed 21 Oct, to
+        # pm1's manager gm1; the other waits for its 5th, Mon 26 Oct (09:00
+        # GMT, the clocks gone back).
+        d = self.start("2026-10-21 08:00:10")
+        self.wait_mail(3, d)
+        self.settle()
+        self.stop(d)
+        [to_gm] = [m for m in self.mail() if m["to"] == "gm1@example.org"]
+        self.assertEqual(to_gm["subject"],
+                         "Overdue: Audit actions (Sam Worker), due Monday 19 "
+                         "October 2026")
+        [row] = self.outbox("r.stage = 'overdue-2' AND r.channel = 'email'")
+        self.assertEqual((row["occurrence_uid"], row["recipient"],
+                          row["due_at"]),
+                         (urgent["uid"], "gm1", utc("2026-10-21 08:00")))
+        d = self.start("2026-10-26 09:00:10")
+        self.wait_mail(4, d)
+        self.settle()
+        self.stop(d)
+        rows = self.outbox("r.stage = 'overdue-2' AND r.channel = 'email'")
+        self.assertEqual(
+            sorted((r["occurrence_uid"], r["recipient"], r["due_at"])
+                   for r in rows),
+            sorted([(urgent["uid"], "gm1", utc("2026-10-21 08:00")),
+                    (plain["uid"], "gm1", utc("2026-10-26 09:00"))]))
+        self.assertEqual(len(self.mail()), 4)
 
     def test_a_regraded_audit_escalates_as_it_stands(self):
         # sw1's case audited Mon 12 Oct, graded good (28 days: Mon 9 Nov);
         # the moderator (gm1) regrades it on Tue 13 Oct, inadequate with a
         # safeguarding concern: the action is re-timed to 5 working days
-        # from the moderation, 14, 15, 16, 19, Tue 20 Oct, and overdue from
-        # Wed 21 Oct 09:00 BST (08:00 UTC) it goes to the line manager pm1
-        # and to pm1's manager gm1, as an urgent action does. sw2's, graded
+        # from the moderation, 14, 15, 16, 19, Tue 20 Oct; it escalates as
+        # an urgent action does, to the line manager pm1 on the 1st working
+        # day after (Wed 21 Oct 09:00 BST, 08:00 UTC) and to pm1's manager
+        # gm1 on the 2nd (Thu 22 Oct). sw2's, graded
         # inadequate with a concern on Mon 12 Oct (due Mon 19 Oct) and
         # regraded good on Tue 13 Oct (13 Oct + 28 = Tue 10 Nov), is not
         # overdue then at all.
@@ -1170,16 +1224,18 @@ from = qa@example.org
                  "--no-safeguarding")
         regraded = self.occurrence("audit_action", "sw1", "2026-10-20")
         self.occurrence("audit_action", "sw2", "2026-11-10")
-        d = self.start("2026-10-21 08:00:10")
+        d = self.start("2026-10-22 08:00:10")
         self.wait_until("two escalations", lambda: len(self.outbox(
-            "r.stage = 'overdue' AND r.channel = 'email'")) >= 2, d)
+            "r.stage LIKE 'overdue%' AND r.channel = 'email'")) >= 2, d)
         self.settle()
         self.stop(d)
-        rows = self.outbox("r.stage = 'overdue' AND r.channel = 'email'")
-        self.assertEqual(sorted((r["occurrence_uid"], r["recipient"])
-                                for r in rows),
-                         sorted([(regraded["uid"], "pm1"),
-                                 (regraded["uid"], "gm1")]))
+        rows = self.outbox("r.stage LIKE 'overdue%' AND r.channel = 'email'")
+        self.assertEqual(sorted((r["occurrence_uid"], r["stage"],
+                                 r["recipient"], r["due_at"]) for r in rows),
+                         sorted([(regraded["uid"], "overdue", "pm1",
+                                  utc("2026-10-21 08:00")),
+                                 (regraded["uid"], "overdue-2", "gm1",
+                                  utc("2026-10-22 08:00"))]))
 
     def test_a_shared_deadline_reminds_everyone_and_escalates_its_owner(self):
         # Issue 6: the QA quarterly report is one series for the QA team,
