@@ -131,8 +131,11 @@ struct qa_config_key {
  */
 #define QA_CONFIG_COMMON_KEYS "duration, reminders"
 /* And, where they apply: on_non_working_day (a plugin with an `rrule` key of
- * type QA_CONFIG_RRULE) and owner (QA_SCOPE_AUDIENCE with a duration of "0":
- * one series of deadlines shared by the whole audience). */
+ * type QA_CONFIG_RRULE), owner (QA_SCOPE_AUDIENCE with a duration of "0":
+ * one series of deadlines shared by the whole audience), escalate (every
+ * plugin: working days after a due date on which an overdue item goes up
+ * the line) and, for collaborative_audit, action_escalate and
+ * urgent_action_escalate. */
 
 enum qa_scope {
 	/* One series for the whole audience (a board, practice week). */
