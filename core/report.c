@@ -90,6 +90,19 @@ static bool wanted(const struct report_filter *f,
 	       (!f->manager_id || (id && in_line(line, id)));
 }
 
+/* A report's filter and line, for sched_history's keep: the people out of
+ * it are not generated at all. */
+struct scope {
+	const struct report_filter *filter;
+	const struct config_list *line;
+};
+
+static bool in_scope(const struct person *person, void *arg)
+{
+	const struct scope *s = arg;
+	return wanted(s->filter, s->line, person->id, person->team);
+}
+
 /* The period a deadline's key names ("2026-07", "2026-W27", "2026-Q3",
  * "2026"), or false when it names none. */
 static bool period_of(const char *key, qa_day *start, qa_day *end)
@@ -216,8 +229,9 @@ int report_activity(sqlite3 *db, const struct sched_env *env,
 	if (line_of(db, filter->manager_id, &rp.line, errs))
 		goto out;
 	struct activity_call call = {&rp, db};
-	if (sched_history(db, env, activity, filter->from, filter->to,
-			  activity_rows, &call, errs))
+	struct scope scope = {filter, &rp.line};
+	if (sched_history(db, env, activity, filter->from, filter->to, in_scope,
+			  &scope, activity_rows, &call, errs))
 		goto out;
 	if (rp.deadlines == 0 && rp.others > 0) {
 		errlist_add(errs,
@@ -353,8 +367,9 @@ int report_actions(sqlite3 *db, const struct sched_env *env,
 	if (line_of(db, filter->manager_id, &line, errs))
 		return -1;
 	struct actions_call call = {db, filter, &line, env->today, out};
+	/* The audit workflow's history is read whole; action_rows filters. */
 	if (sched_history(db, env, SCHED_AUDIT_ACTION, filter->from, filter->to,
-			  action_rows, &call, errs) == 0)
+			  NULL, NULL, action_rows, &call, errs) == 0)
 		rc = 0;
 	config_list_done(&line);
 	return rc;
@@ -595,8 +610,10 @@ int report_audits(sqlite3 *db, const struct sched_env *env,
 	if (line_of(db, filter->manager_id, &line, errs))
 		return -1;
 	struct audits_call call = {filter, &line, &table, false};
+	struct scope scope = {filter, &line};
 	if (sched_history(db, env, "collaborative_audit", filter->from,
-			  filter->to, expected_audits, &call, errs) ||
+			  filter->to, in_scope, &scope, expected_audits, &call,
+			  errs) ||
 	    call.failed || count_audits(db, &call))
 		goto out;
 	if (table.n)
@@ -737,8 +754,9 @@ int report_supervision(sqlite3 *db, const struct sched_env *env,
 	 * was due at its last month's end; and a little beyond, where today's
 	 * next due falls (at most one interval on). */
 	qa_day to = (filter->to > env->today ? filter->to : env->today) + 62;
-	if (sched_history(db, env, "supervision", filter->from, to,
-			  supervision_rows, &call, errs) ||
+	struct scope scope = {filter, &line};
+	if (sched_history(db, env, "supervision", filter->from, to, in_scope,
+			  &scope, supervision_rows, &call, errs) ||
 	    call.failed)
 		goto out;
 	if (table.n)

@@ -635,7 +635,8 @@ out:
 
 int sched_history(sqlite3 *db, const struct sched_env *env,
 		  const char *activity, qa_day from, qa_day to,
-		  sched_history_cb cb, void *arg, struct errlist *errs)
+		  sched_history_keep keep, void *keep_arg, sched_history_cb cb,
+		  void *arg, struct errlist *errs)
 {
 	struct people people = {0};
 	struct gen_queries queries = {0};
@@ -673,7 +674,8 @@ int sched_history(sqlite3 *db, const struct sched_env *env,
 		const struct person *who = &people.items[i];
 		if (!concerns(p->desc, who) ||
 		    (who->since != QA_DAY_NONE && who->since > to) ||
-		    (who->left_on != QA_DAY_NONE && who->left_on < from))
+		    (who->left_on != QA_DAY_NONE && who->left_on < from) ||
+		    (keep && !keep(who, keep_arg)))
 			continue;
 		sched_occ_list_done(&occs);
 		if (generate_one(db, env, &queries, p, who, from, to, &occs)) {

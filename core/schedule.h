@@ -98,9 +98,13 @@ bool sched_is_current(sqlite3 *db, qa_day today);
 struct person;
 typedef int (*sched_history_cb)(const struct person *person, const char *owner,
 				const struct sched_occ_list *occs, void *arg);
+/* Which people to generate for at all (NULL: everyone): a report of one
+ * team or line need not generate the rest of a large organisation. */
+typedef bool (*sched_history_keep)(const struct person *person, void *arg);
 int sched_history(sqlite3 *db, const struct sched_env *env,
 		  const char *activity, qa_day from, qa_day to,
-		  sched_history_cb cb, void *arg, struct errlist *errs);
+		  sched_history_keep keep, void *keep_arg, sched_history_cb cb,
+		  void *arg, struct errlist *errs);
 
 /* Call cb with each status of the stored occurrences ("confirmed",
  * "tentative", "cancelled"...) and how many have it. 0, or -1 on a database
