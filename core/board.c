@@ -677,9 +677,6 @@ int board_write(sqlite3 *db, const struct sched_env *env,
 		const struct report_filter *filter, FILE *out,
 		struct errlist *errs)
 {
-	static const char *const short_names[] = {"Jan", "Feb", "Mar", "Apr",
-						  "May", "Jun", "Jul", "Aug",
-						  "Sep", "Oct", "Nov", "Dec"};
 	int fy, fm, fd, ty, tm, td;
 	qa_day_to_ymd(filter->from, &fy, &fm, &fd);
 	qa_day_to_ymd(filter->to, &ty, &tm, &td);
@@ -692,7 +689,8 @@ int board_write(sqlite3 *db, const struct sched_env *env,
 		return -1;
 	}
 	for (size_t i = 0; i < b.n_months; i++)
-		b.labels[i] = short_names[(b.first_month + (int)i) % 12];
+		b.labels[i] =
+			date_month_abbrev((b.first_month + (int)i) % 12 + 1);
 	if (gather(&b, db, errs))
 		goto out;
 	head(&b);

@@ -69,6 +69,14 @@ const char *date_month_name(int month)
 	return month >= 1 && month <= 12 ? names[month - 1] : "?";
 }
 
+const char *date_month_abbrev(int month)
+{
+	static const char *const names[] = {"Jan", "Feb", "Mar", "Apr",
+					    "May", "Jun", "Jul", "Aug",
+					    "Sep", "Oct", "Nov", "Dec"};
+	return month >= 1 && month <= 12 ? names[month - 1] : "?";
+}
+
 char *date_http(time_t t, char buf[DATE_HTTP_SIZE])
 {
 	struct tm tm;

@@ -19,6 +19,8 @@ char *date_format(qa_day day, char buf[DATE_TEXT_SIZE]);
 
 /* "January".."December" for month 1..12. */
 const char *date_month_name(int month);
+/* "Jan".."Dec" for month 1..12, for a chart's axis. */
+const char *date_month_abbrev(int month);
 
 /* Write instant t as an HTTP date (IMF-fixdate, "Sun, 06 Nov 1994 08:49:37
  * GMT") into buf; returns buf. */

@@ -254,8 +254,32 @@ out:
 	return rc;
 }
 
-/* Is team the team of someone in the manager's line? 1, 0, -1. */
-static int team_in_line(sqlite3 *db, const char *manager_id, const char *team)
+int manager_by_token(sqlite3 *db, const char *token, qa_day today,
+		     unsigned char hash[TOKEN_HASH_SIZE], char **id)
+{
+	enum token_kind kind;
+	*id = NULL;
+	if (!token_text_valid(token, strlen(token)))
+		return 0;
+	token_hash(token, TOKEN_TEXT_LEN, hash);
+	int found = token_find(db, hash, &kind, id);
+	if (found > 0 && kind == TOKEN_MANAGER) {
+		struct staff s = {0};
+		found = staff_get(db, *id, &s);
+		if (found > 0 && s.left_on != QA_DAY_NONE && s.left_on < today)
+			found = 0;
+		staff_done(&s);
+	} else if (found > 0) {
+		found = 0; /* a feed's token opens no manager's page */
+	}
+	if (found <= 0) {
+		free(*id);
+		*id = NULL;
+	}
+	return found;
+}
+
+int manager_team_in_line(sqlite3 *db, const char *manager_id, const char *team)
 {
 	static const char sql[] = LINE_CTE
 		"SELECT EXISTS (SELECT 1 FROM staff st JOIN line l ON l.id = "
@@ -313,7 +337,7 @@ int manager_view_load(sqlite3 *db, const struct sched_env *env,
 		return -1;
 	}
 	if (team) {
-		int in = team_in_line(db, manager_id, team);
+		int in = manager_team_in_line(db, manager_id, team);
 		if (in <= 0)
 			return in < 0 ? -1 : 1;
 		out->team = team;

@@ -15,6 +15,7 @@
 #include "rows.h"
 #include "schedule.h"
 #include "staff.h"
+#include "token.h"
 
 /* An audit whose action, or whose Stage 2 moderation, is waiting. */
 struct manager_audit {
@@ -68,5 +69,15 @@ void manager_view_done(struct manager_view *view);
 /* Is staff_id in manager_id's line (under them, at any depth)? 1, 0, or -1
  * on an error (logged). */
 int manager_in_line(sqlite3 *db, const char *manager_id, const char *staff_id);
+
+/* Is team the team of someone in manager_id's line? 1, 0, or -1 (logged). */
+int manager_team_in_line(sqlite3 *db, const char *manager_id, const char *team);
+
+/* The manager a manager-page token's text names, still in post on today:
+ * 1 with their id (a new string) and the token's hash; 0 for a token of
+ * another shape, unknown, revoked, a feed's, or a manager who has left;
+ * -1 on an error (logged). The page and the API both answer by it. */
+int manager_by_token(sqlite3 *db, const char *token, qa_day today,
+		     unsigned char hash[TOKEN_HASH_SIZE], char **id);
 
 #endif

@@ -97,27 +97,11 @@ static int caller(struct call *c)
 	const char *token = auth + 7;
 	while (*token == ' ')
 		token++;
-	enum token_kind kind;
 	unsigned char hash[TOKEN_HASH_SIZE];
-	int found = 0;
-	if (token_text_valid(token, strlen(token))) {
-		token_hash(token, TOKEN_TEXT_LEN, hash);
-		found = token_find(c->db, hash, &kind, &c->manager_id);
-	}
-	if (found > 0 && kind == TOKEN_MANAGER) {
-		struct staff s = {0};
-		found = staff_get(c->db, c->manager_id, &s);
-		if (found > 0 && s.left_on != QA_DAY_NONE &&
-		    s.left_on < app_today(c->app))
-			found = 0;
-		staff_done(&s);
-	} else if (found > 0) {
-		found = 0; /* a feed's token opens no API */
-	}
+	int found = manager_by_token(c->db, token, app_today(c->app), hash,
+				     &c->manager_id);
 	if (found > 0)
 		return 1;
-	free(c->manager_id);
-	c->manager_id = NULL;
 	if (found < 0)
 		send_error(c->req, HTTP_INTERNAL, "Internal Server Error",
 			   "internal error");
@@ -155,24 +139,11 @@ static bool known_outside_line(struct call *c, const char *what, const char *id)
 /* Is team the team of someone in the caller's line? As within_line. */
 static int team_within_line(struct call *c, const char *team)
 {
-	struct due_filter f = {.line_of = c->manager_id,
-			       .team = team,
-			       .as_of = app_today(c->app)};
-	struct staff s = {0};
-	int own = staff_get(c->db, c->manager_id, &s) > 0 &&
-		  strcmp(s.team, team) == 0;
-	staff_done(&s);
-	if (own)
-		return 1;
-	struct due_list l = {0};
-	if (due_query(c->db, &f, &l)) {
+	int in = manager_team_in_line(c->db, c->manager_id, team);
+	if (in < 0)
 		send_error(c->req, HTTP_INTERNAL, "Internal Server Error",
 			   "internal error");
-		return -1;
-	}
-	int in = l.n > 0;
-	due_list_done(&l);
-	if (!in)
+	else if (!in)
 		send_error(c->req, 403, "Forbidden",
 			   "team \"%s\" is not in your line", team);
 	return in;

@@ -587,9 +587,6 @@ static void chart_section(const struct page *p)
 	long long staff[MONTHS] = {0}, in_date[MONTHS] = {0};
 	double pct[MONTHS];
 	const char *labels[MONTHS];
-	static const char *const short_names[] = {"Jan", "Feb", "Mar", "Apr",
-						  "May", "Jun", "Jul", "Aug",
-						  "Sep", "Oct", "Nov", "Dec"};
 	int fy, fm, fd;
 	qa_day_to_ymd(from, &fy, &fm, &fd);
 	for (size_t row = 0; row < r->n; row++) {
@@ -603,7 +600,7 @@ static void chart_section(const struct page *p)
 		in_date[i] += strtoll(rows_cell(r, row, "in_date"), NULL, 10);
 	}
 	for (int i = 0; i < MONTHS; i++) {
-		labels[i] = short_names[(fm - 1 + i) % 12];
+		labels[i] = date_month_abbrev((fm - 1 + i) % 12 + 1);
 		pct[i] = staff[i]
 				 ? 100.0 * (double)in_date[i] / (double)staff[i]
 				 : NAN;
@@ -735,32 +732,6 @@ static void render(struct page *p)
 }
 
 /* ---- requests ---- */
-
-/* The manager a token names, still in post: 1 with their id, 0 unknown,
- * revoked or left (404), -1 on an error. */
-static int manager_of(struct app *app, sqlite3 *db, const char *token,
-		      unsigned char hash[TOKEN_HASH_SIZE], char **id)
-{
-	enum token_kind kind;
-	token_hash(token, TOKEN_TEXT_LEN, hash);
-	int found = token_find(db, hash, &kind, id);
-	if (found <= 0 || kind != TOKEN_MANAGER) {
-		free(*id);
-		*id = NULL;
-		return found < 0 ? -1 : 0;
-	}
-	struct staff s = {0};
-	found = staff_get(db, *id, &s);
-	qa_day today = app_today(app);
-	bool left = found > 0 && s.left_on != QA_DAY_NONE && s.left_on < today;
-	staff_done(&s);
-	if (found <= 0 || left) {
-		free(*id);
-		*id = NULL;
-		return found < 0 ? -1 : 0;
-	}
-	return 1;
-}
 
 /* Build the page into p->out's buffer and send it with code. */
 static void answer(struct evhttp_request *req, struct page *p, sqlite3 *db,
@@ -1092,8 +1063,8 @@ static void handle_manager(struct evhttp_request *req, const char *path,
 	}
 	unsigned char hash[TOKEN_HASH_SIZE];
 	char *manager_id = NULL;
-	int found =
-		manager_of(app, http_loop_db(loop), token, hash, &manager_id);
+	int found = manager_by_token(http_loop_db(loop), token, app_today(app),
+				     hash, &manager_id);
 	if (found <= 0)
 		not_found_or_error(req, found);
 	else
