@@ -212,8 +212,8 @@ class ManagerPageTest(OrgDaemonTest):
                                r'"2026-12-15".*?Paul Other audited Sam '
                                r"Third's case, graded requires "
                                r"improvement")
-        # pm1's own: December's audit, done on 25 Nov? No: November's;
-        # December's is due by Thu 31 Dec.
+        # pm1's own: the audit of 25 Nov counts for November, so the next
+        # is December's, due by Thu 31 Dec.
         self.has(page, r'id="own-collaborative_audit">.*?'
                                r'datetime="2026-12-31"')
         self.assertNotIn('id="teams"', page)  # one team: no summary
