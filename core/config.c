@@ -59,6 +59,9 @@ enum key_kind {
 	KEY_WINDOW,    /* HH:MM-HH:MM; fills send_window_start/end */
 	KEY_ADDRESSES, /* list of IPv4 or IPv6 addresses */
 	KEY_HEADER,    /* an HTTP header's name */
+	KEY_MODE,      /* digest (1) or each (0), an int field */
+	KEY_CLOCK,     /* HH:MM, an int field of minutes after midnight */
+	KEY_WEEKDAY,   /* monday..sunday, an int field 1..7 */
 };
 
 /* The core keys as a table, in the manner of Fluent Bit's config maps: the
@@ -128,6 +131,14 @@ static const struct core_key core_keys[] = {
 	 0, true, NULL},
 	{SECTION_REMINDERS, "send_window", KEY_WINDOW, FIELD(send_window), 0, 0,
 	 true, NULL},
+	/* Issue 10: one digest a working day per person and a weekly one
+	 * per manager, rather than a message per item. */
+	{SECTION_REMINDERS, "mode", KEY_MODE, FIELD(digest), 0, 0, false,
+	 "digest"},
+	{SECTION_REMINDERS, "digest_time", KEY_CLOCK, FIELD(digest_minute), 0,
+	 0, false, "08:30"},
+	{SECTION_REMINDERS, "weekly_day", KEY_WEEKDAY, FIELD(weekly_day), 0, 0,
+	 false, "monday"},
 };
 
 #define N_CORE_KEYS (sizeof(core_keys) / sizeof(core_keys[0]))
@@ -474,6 +485,46 @@ out:
 	return rc;
 }
 
+/* A word or a time of day that is stored as an int: mode, digest_time,
+ * weekly_day. */
+static int apply_int_word(struct config *cfg, const struct core_key *key,
+			  const char *value, char *why, size_t why_size)
+{
+	static const char *const days[] = {"monday",   "tuesday", "wednesday",
+					   "thursday", "friday",  "saturday",
+					   "sunday"};
+	int *field = (int *)((char *)cfg + key->offset);
+	int number = -1;
+	if (key->kind == KEY_MODE) {
+		if (strcmp(value, "digest") == 0 || strcmp(value, "each") == 0)
+			number = strcmp(value, "digest") == 0;
+		else
+			config_set_why(why, why_size,
+				       "expected digest (one message a day "
+				       "per person, a weekly one per manager) "
+				       "or each (one per item)");
+	} else if (key->kind == KEY_CLOCK) {
+		if (strlen(value) != 5 || config_parse_time(value, &number)) {
+			number = -1;
+			config_set_why(why, why_size,
+				       "expected a time of day HH:MM, such as "
+				       "08:30");
+		}
+	} else {
+		for (int i = 0; i < 7; i++)
+			if (strcasecmp(value, days[i]) == 0)
+				number = i + 1;
+		if (number < 0)
+			config_set_why(why, why_size,
+				       "expected a day of the week, monday to "
+				       "sunday");
+	}
+	if (number < 0)
+		return -1;
+	*field = number;
+	return 0;
+}
+
 /* Validate value for key and store it in cfg, replacing what was there.
  * dir resolves relative paths (NULL: none expected). Returns 0, or -1 with
  * why filled and the field untouched. */
@@ -547,6 +598,9 @@ static int apply_key(struct config *cfg, const char *dir,
 		*field = (int)number;
 		return 0;
 	}
+	if (key->kind == KEY_MODE || key->kind == KEY_CLOCK ||
+	    key->kind == KEY_WEEKDAY)
+		return apply_int_word(cfg, key, value, why, why_size);
 	if (key->kind == KEY_IDS || key->kind == KEY_PATHS ||
 	    key->kind == KEY_ADDRESSES)
 		return apply_list_key(cfg, dir, key, value, why, why_size);

@@ -73,6 +73,9 @@ struct config {
 	char *send_window;     /* NULL: send at once; "08:00-18:00" */
 	int send_window_start; /* minutes after midnight, -1 when unset */
 	int send_window_end;
+	int digest;        /* mode: 1 digest (the default), 0 each */
+	int digest_minute; /* digest_time, minutes after midnight (08:30) */
+	int weekly_day;    /* weekly_day, 1 Monday .. 7 Sunday */
 
 	/* [activity.<id>] */
 	struct config_activity *activities;

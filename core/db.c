@@ -185,6 +185,33 @@ static const char *const migrations_sql[] = {
 	"ALTER TABLE staff ADD COLUMN since TEXT NULL"
 	" CHECK (since GLOB " DATE_GLOB ");"
 	"UPDATE staff SET since = added_on;",
+	/* 6: digests (issue 10): one message per person a working day, per
+	 * manager a week, and the QA team's monthly word about the holiday
+	 * calendar, each at most once per (kind, period, channel, recipient)
+	 * as reminders_outbox does per occurrence. Composed when planned and
+	 * kept here, so a retry sends the same words with the same key. */
+	"CREATE TABLE digests_outbox ("
+	" id INTEGER PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('daily', 'weekly', 'holidays')),"
+	/* 2026-12-03, 2026-W49 or 2026-12. */
+	" period TEXT NOT NULL CHECK (period <> ''),"
+	" channel TEXT NOT NULL CHECK (channel IN ('email', 'webhook', 'log')),"
+	" recipient TEXT NOT NULL,"
+	" due_at INTEGER NOT NULL,"
+	" idempotency_key TEXT NOT NULL UNIQUE,"
+	" state TEXT NOT NULL DEFAULT 'pending'"
+	"  CHECK (state IN ('pending', 'sent', 'failed', 'skipped')),"
+	" attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+	" next_attempt_at INTEGER NULL,"
+	" last_error TEXT NULL,"
+	" sent_at INTEGER NULL,"
+	" title TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" json TEXT NOT NULL,"
+	" UNIQUE (kind, period, channel, recipient)"
+	") STRICT;"
+	"CREATE INDEX digests_outbox_by_state"
+	" ON digests_outbox(state, next_attempt_at);",
 };
 
 static int migrate_4_actions(sqlite3 *db);
@@ -192,7 +219,7 @@ static int migrate_4_actions(sqlite3 *db);
 /* A migration's C step, run after its SQL in the same transaction, for
  * what SQL alone cannot say; NULL for most. */
 static int (*const migrations_c[])(sqlite3 *db) = {
-	NULL, NULL, NULL, migrate_4_actions, NULL,
+	NULL, NULL, NULL, migrate_4_actions, NULL, NULL,
 };
 
 _Static_assert(sizeof(migrations_sql) / sizeof(migrations_sql[0]) ==

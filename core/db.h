@@ -12,7 +12,7 @@
 #include "qa-scheduler/plugin.h"
 
 /* The schema version this build writes. */
-#define DB_SCHEMA_VERSION 5
+#define DB_SCHEMA_VERSION 6
 #define DB_BUSY_TIMEOUT_MS 5000
 
 /* Open (creating if needed) and migrate path. Returns 0 and sets *out, or -1

@@ -508,6 +508,33 @@ static char *audience_list(const struct feed_catalog *cat,
 	" AND o.start_date >= ?2 AND (o.status <> 'cancelled'" \
 	" OR o.cancelled_at >= ?3)"
 
+/* The row stmt (FEED_COLUMNS) is on. */
+static void read_row(sqlite3_stmt *stmt, struct row *out)
+{
+	/* Text before its length: sqlite3_column_bytes after
+	 * sqlite3_column_text counts the text as it is returned. */
+	*out = (struct row){
+		.uid = column_text(stmt, 0),
+		.uid_len = (size_t)sqlite3_column_bytes(stmt, 0),
+		.activity = column_text(stmt, 1),
+		.subject = column_text(stmt, 2),
+		.kind = column_text(stmt, 3),
+		.status = column_text(stmt, 4),
+		.date = db_column_day(stmt, 5),
+		.start_minute = sqlite3_column_int(stmt, 6),
+		.duration = sqlite3_column_int(stmt, 7),
+		.dtstart_utc = (time_t)sqlite3_column_int64(stmt, 8),
+		.dtend_utc = (time_t)sqlite3_column_int64(stmt, 9),
+		.done_on = db_column_day(stmt, 10),
+		.summary = column_text(stmt, 11),
+		.detail = column_text(stmt, 12),
+		.detail_len = (size_t)sqlite3_column_bytes(stmt, 12),
+		.sequence = sqlite3_column_int(stmt, 14),
+		.created_at = (time_t)sqlite3_column_int64(stmt, 15),
+		.last_modified = (time_t)sqlite3_column_int64(stmt, 16),
+	};
+}
+
 /* A feed of this many octets needs no more room than it starts with; the
  * body is shrunk to fit when it is done. */
 #define FEED_SIZE_HINT (64 * 1024)
@@ -580,28 +607,8 @@ int feed_render(sqlite3 *db, const struct feed_catalog *cat,
 	size_t head_len = rd.w.out.len;
 	int step;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		/* Text before its length: sqlite3_column_bytes after
-		 * sqlite3_column_text counts the text as it is returned. */
-		struct row r = {
-			.uid = column_text(stmt, 0),
-			.uid_len = (size_t)sqlite3_column_bytes(stmt, 0),
-			.activity = column_text(stmt, 1),
-			.subject = column_text(stmt, 2),
-			.kind = column_text(stmt, 3),
-			.status = column_text(stmt, 4),
-			.date = db_column_day(stmt, 5),
-			.start_minute = sqlite3_column_int(stmt, 6),
-			.duration = sqlite3_column_int(stmt, 7),
-			.dtstart_utc = (time_t)sqlite3_column_int64(stmt, 8),
-			.dtend_utc = (time_t)sqlite3_column_int64(stmt, 9),
-			.done_on = db_column_day(stmt, 10),
-			.summary = column_text(stmt, 11),
-			.detail = column_text(stmt, 12),
-			.detail_len = (size_t)sqlite3_column_bytes(stmt, 12),
-			.sequence = sqlite3_column_int(stmt, 14),
-			.created_at = (time_t)sqlite3_column_int64(stmt, 15),
-			.last_modified = (time_t)sqlite3_column_int64(stmt, 16),
-		};
+		struct row r;
+		read_row(stmt, &r);
 		/* The schema makes these NOT NULL; a NULL would be a bug. */
 		if (!r.uid || !r.activity || !r.subject || !r.kind ||
 		    !r.status) {
@@ -671,6 +678,64 @@ out:
 	}
 	free(rd.names);
 	free(audience);
+	free(v.name);
+	return rc;
+}
+
+int feed_render_event(sqlite3 *db, const struct feed_catalog *cat,
+		      const char *viewer, const char *uid, qa_day today,
+		      struct feed_doc *out)
+{
+	static const char sql[] = "SELECT " FEED_COLUMNS FEED_JOINS
+				  " WHERE o.uid = ?1 AND o.status <> "
+				  "'cancelled'";
+	struct viewer v = {0};
+	struct render rd = {
+		.cat = cat, .v = &v, .db = db, .tzid_len = strlen(cat->tzid)};
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+	memset(out, 0, sizeof(*out));
+	int exists = viewer_load(db, FEED_STAFF, viewer, today, &v);
+	if (exists <= 0) {
+		rc = exists;
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		log_err("feed: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	sqlite3_bind_text(stmt, 1, uid, -1, SQLITE_STATIC);
+	int step = sqlite3_step(stmt);
+	if (step != SQLITE_ROW) {
+		if (step == SQLITE_DONE)
+			rc = 0;
+		else
+			log_err("feed: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	struct row r;
+	read_row(stmt, &r);
+	r.subject_name = name_of(&rd, r.subject);
+	r.with_name = name_of(&rd, column_text(stmt, 13));
+	ical_writer_init(&rd.w, 4096);
+	write_head(&rd);
+	write_event(&rd, &r);
+	ical_line_lit(&rd.w, "END:VCALENDAR");
+	out->last_modified = r.last_modified;
+	if (!rd.failed && ical_writer_finish(&rd.w, &out->body, &out->len) == 0)
+		rc = 1;
+out:
+	if (rc < 0)
+		feed_doc_done(out);
+	sqlite3_finalize(stmt);
+	ical_writer_done(&rd.w);
+	ical_buf_done(&rd.summary);
+	db_release_kept(rd.name_stmt);
+	for (size_t i = 0; i < rd.n_names; i++) {
+		free(rd.names[i].id);
+		free(rd.names[i].name);
+	}
+	free(rd.names);
 	free(v.name);
 	return rc;
 }

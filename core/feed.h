@@ -83,4 +83,13 @@ int feed_render(sqlite3 *db, const struct feed_catalog *cat,
 
 void feed_doc_done(struct feed_doc *doc);
 
+/* One occurrence (uid) as a calendar of its own, as viewer's feed writes
+ * it (the same UID, SUMMARY and times; METHOD:PUBLISH): the attachment of
+ * a session's reminder, so that someone without a subscription can add
+ * it. 1 with the document, 0 when there is no such live occurrence or
+ * viewer, -1 on an error (logged). */
+int feed_render_event(sqlite3 *db, const struct feed_catalog *cat,
+		      const char *viewer, const char *uid, qa_day today,
+		      struct feed_doc *out);
+
 #endif

@@ -121,26 +121,29 @@ static int name_of(sqlite3 *db, const char *id, char **out)
 	return found < 0 || !*out ? -1 : 0;
 }
 
-/* Open audit actions of those shown, or moderations waiting for the
- * manager: the stored schedule's open occurrences of activity, each with
- * its audit. */
-static int load_audits(sqlite3 *db, const struct manager_view *v,
-		       const char *activity, struct manager_audits *out)
+/* Open audit actions of those shown (or, with line, of everyone in the
+ * manager's line), or moderations waiting for the manager: the stored
+ * schedule's open occurrences of activity, each with its audit. */
+static int load_audits(sqlite3 *db, const char *manager_id, const char *team,
+		       bool line, const char *activity,
+		       struct manager_audits *out)
 {
 	static const char sql[] =
 		LINE_CTE "SELECT o.occ_key, o.start_date FROM occurrences o "
 			 "JOIN staff st ON st.id = o.subject WHERE o.activity "
 			 "= ?3 AND o.done_on IS NULL AND o.status <> "
 			 "'cancelled' AND (CASE WHEN ?3 = 'moderation' THEN "
-			 "st.id = ?1 ELSE " SHOWN " END)"
+			 "st.id = ?1 WHEN ?4 THEN st.id IN (SELECT id FROM "
+			 "line) ELSE " SHOWN " END)"
 			 " ORDER BY o.start_date, o.occ_key";
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1, step;
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
-	db_bind_text(stmt, 1, v->manager.id);
-	db_bind_text(stmt, 2, v->team);
+	db_bind_text(stmt, 1, manager_id);
+	db_bind_text(stmt, 2, team);
 	db_bind_text(stmt, 3, activity);
+	sqlite3_bind_int(stmt, 4, line);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(stmt, 0);
 		long long id;
@@ -171,7 +174,7 @@ static int load_audits(sqlite3 *db, const struct manager_view *v,
 	rc = step == SQLITE_DONE ? 0 : -1;
 out:
 	if (rc)
-		log_err("manager: %s for %s: %s", activity, v->manager.id,
+		log_err("manager: %s for %s: %s", activity, manager_id,
 			sqlite3_errmsg(db));
 	sqlite3_finalize(stmt);
 	return rc;
@@ -299,27 +302,29 @@ int manager_team_in_line(sqlite3 *db, const char *manager_id, const char *team)
 	return rc;
 }
 
-/* The manager's own deadlines: not their supervision (their manager's to
- * record) nor the workflow's items, which have sections of their own. */
-static int load_own(sqlite3 *db, struct manager_view *v)
+/* A manager's own deadlines (as `due` lists them on today): not their
+ * supervision (their manager's to record) nor the workflow's items, which
+ * have sections of their own. */
+static int load_own(sqlite3 *db, const char *manager_id, qa_day today,
+		    struct due_list *own)
 {
-	struct due_filter f = {.staff_id = v->manager.id,
-			       .as_of = v->today,
+	struct due_filter f = {.staff_id = manager_id,
+			       .as_of = today,
 			       .within_days = DUE_WITHIN_DAYS};
-	if (due_query(db, &f, &v->own))
+	if (due_query(db, &f, own))
 		return -1;
 	size_t kept = 0;
-	for (size_t i = 0; i < v->own.n; i++) {
-		struct due_row *r = &v->own.rows[i];
+	for (size_t i = 0; i < own->n; i++) {
+		struct due_row *r = &own->rows[i];
 		if (strcmp(r->activity, "supervision") == 0 ||
 		    strcmp(r->activity, SCHED_AUDIT_ACTION) == 0 ||
 		    strcmp(r->activity, SCHED_MODERATION) == 0) {
 			due_row_done(r);
 			continue;
 		}
-		v->own.rows[kept++] = *r;
+		own->rows[kept++] = *r;
 	}
-	v->own.n = kept;
+	own->n = kept;
 	return 0;
 }
 
@@ -351,10 +356,12 @@ int manager_view_load(sqlite3 *db, const struct sched_env *env,
 	struct report_filter months = {.team = team, .manager_id = manager_id};
 	report_default_range(env->today, &months.from, &months.to);
 	if (due_query(db, &f, &out->supervision) ||
-	    load_audits(db, out, SCHED_AUDIT_ACTION, &out->actions) ||
-	    load_audits(db, out, SCHED_MODERATION, &out->moderations) ||
-	    load_own(db, out) || load_teams(db, out) ||
-	    load_form_people(db, out))
+	    load_audits(db, manager_id, out->team, false, SCHED_AUDIT_ACTION,
+			&out->actions) ||
+	    load_audits(db, manager_id, out->team, false, SCHED_MODERATION,
+			&out->moderations) ||
+	    load_own(db, manager_id, env->today, &out->own) ||
+	    load_teams(db, out) || load_form_people(db, out))
 		return -1;
 	return report_supervision(db, env, &months, &out->months, errs);
 }
@@ -373,4 +380,35 @@ void manager_view_done(struct manager_view *v)
 	staff_array_done(&v->people);
 	staff_array_done(&v->moderators);
 	memset(v, 0, sizeof(*v));
+}
+
+int manager_week_load(sqlite3 *db, const char *manager_id, qa_day today,
+		      struct manager_week *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct due_filter f = {.line_of = manager_id,
+			       .activity = "supervision",
+			       .as_of = today,
+			       .within_days = DUE_WITHIN_DAYS};
+	if (due_query(db, &f, &out->now))
+		return -1;
+	f.as_of = today - 7;
+	if (due_query(db, &f, &out->before) ||
+	    load_audits(db, manager_id, NULL, true, SCHED_AUDIT_ACTION,
+			&out->actions) ||
+	    load_audits(db, manager_id, NULL, true, SCHED_MODERATION,
+			&out->moderations) ||
+	    load_own(db, manager_id, today, &out->own))
+		return -1;
+	return 0;
+}
+
+void manager_week_done(struct manager_week *w)
+{
+	due_list_done(&w->now);
+	due_list_done(&w->before);
+	manager_audits_done(&w->actions);
+	manager_audits_done(&w->moderations);
+	due_list_done(&w->own);
+	memset(w, 0, sizeof(*w));
 }

@@ -9,6 +9,7 @@
 #include "audit_workflow.h"
 #include "date.h"
 #include "db.h"
+#include "digest.h"
 #include "log.h"
 #include "people.h"
 
@@ -16,7 +17,7 @@
 
 /* The line manager of id still in post: a manager who has left is skipped
  * for the next one up. */
-static const struct person *manager_of(const struct people *people,
+const struct person *remind_manager_of(const struct people *people,
 				       const char *id, qa_day today)
 {
 	const struct person *p = people_find(people, id);
@@ -31,7 +32,7 @@ static const struct person *manager_of(const struct people *people,
 
 /* ---- time ---- */
 
-static time_t day_instant(const struct remind_env *env, qa_day day)
+time_t remind_day_instant(const struct remind_env *env, qa_day day)
 {
 	time_t t = 0;
 	date_local_to_utc(env->tzid, day, REMIND_DAY_MINUTE, &t);
@@ -42,7 +43,7 @@ static time_t day_instant(const struct remind_env *env, qa_day day)
  * calendar as a VALARM's TRIGGER:-P2D is (RFC 5545 3.3.6, nominal days):
  * 10:00 stays 10:00 local across a change of clocks. A rest under a day is
  * exact. */
-static time_t lead_instant(const struct remind_env *env, time_t ref, long lead)
+time_t remind_lead_instant(const struct remind_env *env, time_t ref, long lead)
 {
 	long days = lead / 86400;
 	qa_day day;
@@ -58,7 +59,7 @@ static time_t lead_instant(const struct remind_env *env, time_t ref, long lead)
 
 /* The first instant at or after t inside the send window on a working day
  * (t itself when there is no window). */
-static time_t in_window(const struct remind_env *env, time_t t)
+time_t remind_in_window(const struct remind_env *env, time_t t)
 {
 	if (env->window_start < 0)
 		return t;
@@ -90,19 +91,16 @@ static time_t in_window(const struct remind_env *env, time_t t)
 
 static const char *const channel_names[] = {"email", "webhook", "log"};
 
-static void idempotency_key(const char *uid, const char *stage,
-			    const char *channel, const char *recipient,
-			    char out[33])
+void remind_key(const char *const parts[4], char out[REMIND_KEY_SIZE])
 {
 	unsigned char hash[16];
 	crypto_generichash_state st;
 	crypto_generichash_init(&st, NULL, 0, sizeof(hash));
-	const char *parts[] = {uid, stage, channel, recipient};
 	for (size_t i = 0; i < 4; i++)
 		crypto_generichash_update(&st, (const unsigned char *)parts[i],
 					  strlen(parts[i]) + 1);
 	crypto_generichash_final(&st, hash, sizeof(hash));
-	sodium_bin2hex(out, 33, hash, sizeof(hash));
+	sodium_bin2hex(out, REMIND_KEY_SIZE, hash, sizeof(hash));
 }
 
 struct planner {
@@ -129,8 +127,10 @@ static int add_rows(struct planner *pl, const char *uid, const char *stage,
 		if ((ch == DELIVER_EMAIL && !pl->env->email) ||
 		    (ch == DELIVER_WEBHOOK && !pl->env->webhook))
 			continue;
-		char key[33];
-		idempotency_key(uid, stage, channel_names[ch], to->id, key);
+		char key[REMIND_KEY_SIZE];
+		remind_key((const char *const[]){uid, stage, channel_names[ch],
+						 to->id},
+			   key);
 		sqlite3_stmt *s = pl->insert;
 		sqlite3_bind_text(s, 1, uid, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, stage, -1, SQLITE_STATIC);
@@ -151,23 +151,16 @@ static int add_rows(struct planner *pl, const char *uid, const char *stage,
 	return 0;
 }
 
-struct occ_row {
-	const char *uid, *activity, *subject, *kind, *with_staff_id, *key;
-	const char *also; /* a third participant, or NULL */
-	qa_day date;
-	time_t dtstart_utc;
-};
-
-static time_t reference_instant(const struct remind_env *env,
-				const struct occ_row *o)
+time_t remind_reference(const struct remind_env *env,
+			const struct remind_occ *o)
 {
 	return strcmp(o->kind, "event") == 0 ? o->dtstart_utc
-					     : day_instant(env, o->date);
+					     : remind_day_instant(env, o->date);
 }
 
 /* The catalog's entry of activity, or NULL. */
-static const struct feed_activity *activity_of(const struct remind_env *env,
-					       const char *activity)
+const struct feed_activity *remind_activity(const struct remind_env *env,
+					    const char *activity)
 {
 	for (size_t i = 0; i < env->catalog->n; i++)
 		if (strcmp(env->catalog->items[i].id, activity) == 0)
@@ -179,51 +172,83 @@ static const struct feed_activity *activity_of(const struct remind_env *env,
  * escalation (so an upgrade sends none twice), then "overdue-2". */
 static const char *const escalation_stages[] = {"overdue", "overdue-2"};
 
-/* The reminders of one occurrence: every lead time, every person taking
- * part. */
-static int plan_occurrence(struct planner *pl, const struct occ_row *o)
+int remind_each_participant(const struct people *people,
+			    const struct feed_activity *a,
+			    const struct remind_occ *o, qa_day today,
+			    int (*cb)(const struct person *p, void *arg),
+			    void *arg)
 {
-	const struct feed_activity *a = activity_of(pl->env, o->activity);
+	if (*o->subject) {
+		const char *ids[] = {o->subject, o->with_staff_id, o->also};
+		for (size_t k = 0; k < 3; k++) {
+			const struct person *p = people_find(people, ids[k]);
+			if (people_in_post(p, today) && cb(p, arg))
+				return -1;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < people->n; i++) {
+		const struct person *p = &people->items[i];
+		/* Everyone it concerns, and its owner (issue 6), who may hold
+		 * none of its roles. */
+		bool owner = o->with_staff_id &&
+			     strcmp(o->with_staff_id, p->id) == 0;
+		if (people_in_post(p, today) &&
+		    (owner || (a->everyone ? p->manager_id != NULL
+					   : (a->roles & p->roles) != 0)) &&
+		    cb(p, arg))
+			return -1;
+	}
+	return 0;
+}
+
+struct lead_rows {
+	struct planner *pl;
+	const char *uid, *stage;
+	time_t due;
+	bool stale;
+};
+
+static int add_lead_rows(const struct person *p, void *arg)
+{
+	struct lead_rows *r = arg;
+	return add_rows(r->pl, r->uid, r->stage, p, r->due, r->stale);
+}
+
+/* Does this item go at once even in digest mode (issue 10)? An audit's
+ * action graded inadequate with a safeguarding concern. */
+static bool urgent(sqlite3 *db, const char *activity, const char *key)
+{
+	return strcmp(activity, SCHED_AUDIT_ACTION) == 0 &&
+	       workflow_action_urgent(db, key);
+}
+
+/* The reminders of one occurrence: every lead time, every person taking
+ * part. In digest mode only an urgent item's: the rest go in the digests. */
+static int plan_occurrence(struct planner *pl, const struct remind_occ *o)
+{
+	const struct feed_activity *a = remind_activity(pl->env, o->activity);
 	if (!a)
 		return 0; /* its plugin is gone: nobody to remind for it */
-	time_t ref = reference_instant(pl->env, o);
+	if (pl->env->digest && !urgent(pl->db, o->activity, o->key))
+		return 0;
+	time_t ref = remind_reference(pl->env, o);
 	for (size_t l = 0; l < a->n_leads; l++) {
-		time_t at = lead_instant(pl->env, ref, a->leads[l]);
+		time_t at = remind_lead_instant(pl->env, ref, a->leads[l]);
 		if (at > pl->now) {
-			consider_next(pl, in_window(pl->env, at));
+			consider_next(pl, remind_in_window(pl->env, at));
 			continue;
 		}
 		char stage[32];
 		snprintf(stage, sizeof(stage), "lead:%ld", a->leads[l]);
 		/* Its time has come (or passed while we were down): due
 		 * while the occurrence is still ahead, else stale. */
-		bool stale = ref <= pl->now;
-		time_t due = in_window(pl->env, at);
-		if (*o->subject) {
-			const char *ids[] = {o->subject, o->with_staff_id,
-					     o->also};
-			for (size_t k = 0; k < 3; k++) {
-				const struct person *p =
-					people_find(pl->people, ids[k]);
-				if (people_in_post(p, pl->today) &&
-				    add_rows(pl, o->uid, stage, p, due, stale))
-					return -1;
-			}
-			continue;
-		}
-		for (size_t i = 0; i < pl->people->n; i++) {
-			const struct person *p = &pl->people->items[i];
-			/* Everyone it concerns, and its owner (issue 6), who
-			 * may hold none of its roles. */
-			bool owner = o->with_staff_id &&
-				     strcmp(o->with_staff_id, p->id) == 0;
-			if (people_in_post(p, pl->today) &&
-			    (owner ||
-			     (a->everyone ? p->manager_id != NULL
-					  : (a->roles & p->roles) != 0)) &&
-			    add_rows(pl, o->uid, stage, p, due, stale))
-				return -1;
-		}
+		struct lead_rows rows = {pl, o->uid, stage,
+					 remind_in_window(pl->env, at),
+					 ref <= pl->now};
+		if (remind_each_participant(pl->people, a, o, pl->today,
+					    add_lead_rows, &rows))
+			return -1;
 	}
 	return 0;
 }
@@ -259,26 +284,32 @@ static int plan_escalations(struct planner *pl)
 			(const char *)sqlite3_column_text(stmt, 3);
 		const char *key = (const char *)sqlite3_column_text(stmt, 4);
 		const struct person *who = people_find(pl->people, subject);
-		const struct feed_activity *a = activity_of(pl->env, activity);
+		const struct feed_activity *a =
+			remind_activity(pl->env, activity);
 		if (!people_in_post(who, pl->today) || due == QA_DAY_NONE || !a)
 			continue;
-		bool urgent = strcmp(activity, SCHED_AUDIT_ACTION) == 0 &&
-			      workflow_action_urgent(pl->db, key);
-		const int *steps = urgent ? a->urgent_escalate : a->escalate;
-		size_t n_steps = urgent ? a->n_urgent_escalate : a->n_escalate;
+		bool now = urgent(pl->db, activity, key);
+		/* In digest mode an escalation goes in the recipient's next
+		 * digest (digest.c) unless it is urgent. */
+		if (pl->env->digest && !now)
+			continue;
+		const int *steps = now ? a->urgent_escalate : a->escalate;
+		size_t n_steps = now ? a->n_urgent_escalate : a->n_escalate;
 		/* Each step a level up the line from the subject. */
 		const struct person *to = who;
 		for (size_t k = 0; k < n_steps && to; k++) {
-			to = manager_of(pl->people, to->id, pl->today);
+			to = remind_manager_of(pl->people, to->id, pl->today);
 			qa_day day = holidays_add_working_days(
 				pl->env->holidays, due, steps[k]);
-			time_t at = day_instant(pl->env, day);
+			time_t at = remind_day_instant(pl->env, day);
 			if (at > pl->now) {
-				consider_next(pl, in_window(pl->env, at));
+				consider_next(pl,
+					      remind_in_window(pl->env, at));
 				break;
 			}
-			if (to && add_rows(pl, uid, escalation_stages[k], to,
-					   in_window(pl->env, at), false))
+			if (to &&
+			    add_rows(pl, uid, escalation_stages[k], to,
+				     remind_in_window(pl->env, at), false))
 				goto out;
 		}
 	}
@@ -298,7 +329,9 @@ static int plan_held(struct planner *pl)
 	static const char sql[] =
 		"SELECT min(CASE WHEN t > ?1 THEN t END), max(t <= ?1) FROM"
 		" (SELECT max(due_at, coalesce(next_attempt_at, 0)) AS t"
-		"  FROM reminders_outbox WHERE state = 'pending')";
+		"  FROM reminders_outbox WHERE state = 'pending'"
+		"  UNION ALL SELECT max(due_at, coalesce(next_attempt_at, 0))"
+		"  FROM digests_outbox WHERE state = 'pending')";
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1;
 	if (sqlite3_prepare_v2(pl->db, sql, -1, &stmt, NULL) == SQLITE_OK) {
@@ -307,10 +340,12 @@ static int plan_held(struct planner *pl)
 			/* The type first: a conversion leaves it undefined. */
 			if (sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
 				time_t held = sqlite3_column_int64(stmt, 0);
-				consider_next(pl, in_window(pl->env, held));
+				consider_next(pl,
+					      remind_in_window(pl->env, held));
 			}
 			if (sqlite3_column_int(stmt, 1))
-				consider_next(pl, in_window(pl->env, pl->now));
+				consider_next(
+					pl, remind_in_window(pl->env, pl->now));
 			rc = 0;
 		}
 	}
@@ -358,7 +393,7 @@ int remind_plan(sqlite3 *db, const struct remind_env *env, time_t now,
 	db_bind_day(occs, 2, pl.today + (qa_day)(max_lead / 86400) + 2);
 	int step;
 	while ((step = sqlite3_step(occs)) == SQLITE_ROW) {
-		struct occ_row o = {
+		struct remind_occ o = {
 			.uid = (const char *)sqlite3_column_text(occs, 0),
 			.activity = (const char *)sqlite3_column_text(occs, 1),
 			.subject = (const char *)sqlite3_column_text(occs, 2),
@@ -379,6 +414,10 @@ int remind_plan(sqlite3 *db, const struct remind_env *env, time_t now,
 	}
 	if (plan_escalations(&pl) || plan_held(&pl))
 		goto out;
+	time_t digest_next = 0;
+	if (digest_plan(db, env, &people, now, &digest_next))
+		goto out;
+	consider_next(&pl, digest_next);
 	rc = 0;
 out:
 	sqlite3_finalize(occs);
@@ -411,25 +450,63 @@ static int cmp_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int set_state(sqlite3 *db, long long id, const char *state)
+bool remind_in_flight(long long id, const long long *in_flight, size_t n)
 {
+	return n && bsearch(&id, in_flight, n, sizeof(*in_flight), cmp_id);
+}
+
+int remind_skip(sqlite3 *db, long long id)
+{
+	static const char *const sql[] = {
+		"UPDATE reminders_outbox SET state = 'skipped' WHERE id = ?1",
+		"UPDATE digests_outbox SET state = 'skipped' WHERE id = ?1",
+	};
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1;
-	if (sqlite3_prepare_v2(db,
-			       "UPDATE reminders_outbox SET state = ?2 WHERE "
-			       "id = ?1",
-			       -1, &stmt, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(stmt, 1, id);
-		sqlite3_bind_text(stmt, 2, state, -1, SQLITE_STATIC);
+	if (sqlite3_prepare_v2(db, sql[id < 0], -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, id < 0 ? -id : id);
 		rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
 	}
 	sqlite3_finalize(stmt);
 	return rc;
 }
 
+void remind_job_ready(struct remind_job *job, long long id, const char *channel)
+{
+	job->id = id;
+	job->msg = (struct deliver_message){
+		.outbox_id = id,
+		.channel = strcmp(channel, "email") == 0     ? DELIVER_EMAIL
+			   : strcmp(channel, "webhook") == 0 ? DELIVER_WEBHOOK
+							     : DELIVER_LOG,
+		.subject = job->buffers[0],
+		.text = job->buffers[1],
+		.json = job->buffers[2],
+		.idempotency_key = job->buffers[3],
+		.to_email = job->buffers[4],
+		.to_name = job->buffers[5],
+		.ics = job->buffers[6],
+	};
+}
+
+void remind_what(const char *activity, const char *summary, const char *subject,
+		 const char *subject_name, const char *with_name,
+		 const char *to, char out[REMIND_WHAT_SIZE])
+{
+	if (strcmp(activity, "supervision") == 0)
+		snprintf(out, REMIND_WHAT_SIZE, "Supervision: %s with %s",
+			 subject_name ? subject_name : subject,
+			 with_name ? with_name : "their line manager");
+	else if (*subject && strcmp(subject, to) != 0)
+		snprintf(out, REMIND_WHAT_SIZE, "%s (%s)", summary,
+			 subject_name ? subject_name : subject);
+	else
+		snprintf(out, REMIND_WHAT_SIZE, "%s", summary);
+}
+
 /* "Tuesday 1 December 2026, 10:00" in the organisation's zone, or the date
  * alone for all-day items. */
-static void when_text(const struct remind_env *env, const char *kind,
+void remind_when_text(const struct remind_env *env, const char *kind,
 		      qa_day date, time_t start, char *buf, size_t size)
 {
 	static const char *const days[] = {"Monday",   "Tuesday", "Wednesday",
@@ -495,10 +572,14 @@ int remind_take(sqlite3 *db, const struct remind_env *env, time_t now,
 	/* Outside the send window nothing goes, a retry included (planned
 	 * rows are due inside it already); remind_plan wakes us at the
 	 * opening. */
-	if (max == 0 || in_window(env, now) != now)
+	if (max == 0 || remind_in_window(env, now) != now)
 		return 0;
 	*jobs = calloc(max, sizeof(**jobs));
 	if (!*jobs || people_load(db, NULL, 0, &people))
+		goto out;
+	/* Digests first: a day's digest is one message where its items
+	 * would be many. */
+	if (digest_take(db, env, now, in_flight, n_in_flight, max, *jobs, n))
 		goto out;
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
@@ -506,8 +587,7 @@ int remind_take(sqlite3 *db, const struct remind_env *env, time_t now,
 	int step;
 	while (*n < max && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		long long id = sqlite3_column_int64(stmt, 0);
-		if (n_in_flight && bsearch(&id, in_flight, n_in_flight,
-					   sizeof(*in_flight), cmp_id))
+		if (remind_in_flight(id, in_flight, n_in_flight))
 			continue;
 		const char *uid = (const char *)sqlite3_column_text(stmt, 1);
 		const char *stage = (const char *)sqlite3_column_text(stmt, 2);
@@ -537,27 +617,21 @@ int remind_take(sqlite3 *db, const struct remind_env *env, time_t now,
 		qa_day today = date_today(env->tzid, now);
 		time_t ref = strcmp(kind, "event") == 0
 				     ? start
-				     : day_instant(env, date);
+				     : remind_day_instant(env, date);
 		/* The reason for it may have gone while it waited: done,
 		 * cancelled, past, or the recipient left. Never send those. */
 		if (done || strcmp(status, "cancelled") == 0 ||
 		    (!escalation && ref <= now) || !people_in_post(to, today)) {
-			if (set_state(db, id, "skipped"))
+			if (remind_skip(db, id))
 				goto out;
 			continue;
 		}
-		char when[64], date_text[DATE_TEXT_SIZE], what[300];
-		when_text(env, kind, date, start, when, sizeof(when));
+		char when[64], date_text[DATE_TEXT_SIZE],
+			what[REMIND_WHAT_SIZE];
+		remind_when_text(env, kind, date, start, when, sizeof(when));
 		date_format(date, date_text);
-		if (strcmp(activity, "supervision") == 0)
-			snprintf(what, sizeof(what), "Supervision: %s with %s",
-				 subject_name ? subject_name : subject,
-				 with_name ? with_name : "their line manager");
-		else if (*subject && strcmp(subject, to->id) != 0)
-			snprintf(what, sizeof(what), "%s (%s)", summary,
-				 subject_name ? subject_name : subject);
-		else
-			snprintf(what, sizeof(what), "%s", summary);
+		remind_what(activity, summary, subject, subject_name, with_name,
+			    to->id, what);
 
 		struct remind_job *job = &(*jobs)[*n];
 		char *title = NULL, *text = NULL;
@@ -618,20 +692,15 @@ int remind_take(sqlite3 *db, const struct remind_env *env, time_t now,
 				(*n)++;
 				goto out;
 			}
-		job->id = id;
-		job->msg = (struct deliver_message){
-			.outbox_id = id,
-			.channel = strcmp(channel, "email") == 0 ? DELIVER_EMAIL
-				   : strcmp(channel, "webhook") == 0
-					   ? DELIVER_WEBHOOK
-					   : DELIVER_LOG,
-			.idempotency_key = job->buffers[3],
-			.to_email = job->buffers[4],
-			.to_name = job->buffers[5],
-			.subject = title,
-			.text = text,
-			.json = json,
-		};
+		/* A session's reminder carries the session, as the feed has
+		 * it, for whoever does not subscribe (issue 10). */
+		struct feed_doc ics = {0};
+		if (!escalation && strcmp(kind, "event") == 0 &&
+		    strcmp(channel, "email") == 0 &&
+		    feed_render_event(db, env->catalog, to->id, uid, today,
+				      &ics) > 0)
+			job->buffers[6] = ics.body;
+		remind_job_ready(job, id, channel);
 		(*n)++;
 	}
 	rc = 0;
@@ -648,22 +717,29 @@ out:
 	return rc;
 }
 
+#define OUTCOME_SQL                                                   \
+	" state = CASE WHEN ?2 THEN 'sent'"                           \
+	"  WHEN attempts + 1 >= ?5 THEN 'failed' ELSE 'pending' END," \
+	" sent_at = CASE WHEN ?2 THEN ?3 ELSE sent_at END,"           \
+	" last_error = CASE WHEN ?2 THEN NULL ELSE ?4 END,"           \
+	" next_attempt_at = CASE WHEN ?2 THEN NULL"                   \
+	"  ELSE ?3 + min(60 << attempts, 3600) END"                   \
+	" WHERE id = ?1 AND state = 'pending'"
+
 int remind_record(sqlite3 *db, long long id, bool ok, const char *error,
 		  time_t now)
 {
-	static const char sql[] =
-		"UPDATE reminders_outbox SET attempts = attempts + 1,"
-		" state = CASE WHEN ?2 THEN 'sent'"
-		"  WHEN attempts + 1 >= ?5 THEN 'failed' ELSE 'pending' END,"
-		" sent_at = CASE WHEN ?2 THEN ?3 ELSE sent_at END,"
-		" last_error = CASE WHEN ?2 THEN NULL ELSE ?4 END,"
-		" next_attempt_at = CASE WHEN ?2 THEN NULL"
-		"  ELSE ?3 + min(60 << attempts, 3600) END"
-		" WHERE id = ?1 AND state = 'pending'";
+	/* A digest's outbox id is negated (digest.h). */
+	static const char *const sql[] = {
+		"UPDATE reminders_outbox SET attempts = attempts + "
+		"1," OUTCOME_SQL,
+		"UPDATE digests_outbox SET attempts = attempts + "
+		"1," OUTCOME_SQL,
+	};
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1;
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_prepare_v2(db, sql[id < 0], -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, id < 0 ? -id : id);
 		sqlite3_bind_int(stmt, 2, ok ? 1 : 0);
 		sqlite3_bind_int64(stmt, 3, now);
 		if (error)

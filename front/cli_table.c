@@ -71,7 +71,7 @@ static const struct cli_option record_options[] = {
 
 static const struct cli_option due_options[] = {
 	[DUE_MANAGER] = {"manager", CLI_TEXT, "ID",
-			 "everyone under that manager"},
+			 "that manager's direct reports"},
 	[DUE_TEAM] = {"team", CLI_TEXT, "TEAM", "only that team"},
 	[DUE_ACTIVITY] = {"activity", CLI_TEXT, "A", "only that activity"},
 	[DUE_AS_OF] = {"as-of", CLI_DATE, "DATE", "as on that day"},

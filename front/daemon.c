@@ -101,6 +101,10 @@ static struct remind_env remind_env_of(const struct app *app)
 		.email = deliver_has_channel(app->deliver, DELIVER_EMAIL),
 		.webhook = deliver_has_channel(app->deliver, DELIVER_WEBHOOK),
 		.base_url = app->eng.cfg.base_url,
+		.digest = app->eng.cfg.digest != 0,
+		.digest_minute = app->eng.cfg.digest_minute,
+		.weekly_day = app->eng.cfg.weekly_day,
+		.sign_on = app->eng.cfg.auth_header != NULL,
 	};
 }
 

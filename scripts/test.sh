@@ -51,7 +51,7 @@ cmake -S . -B build-tsan -DQA_TSAN=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-tsan -j"$jobs"
 TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" \
   ctest --test-dir build-tsan --output-on-failure -j"$jobs" \
-  -R 'integration\.test_(feed_http|serve|reminders|manager_page|api)$'
+  -R 'integration\.test_(feed_http|serve|reminders|digests|manager_page|api)$'
 
 echo "== unit tests under valgrind (build-valgrind/)"
 cmake -S . -B build-valgrind -DQA_SANITIZE=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null

@@ -463,7 +463,7 @@ class UpgradeTest(qa.ClockedCliTest):
         self.assertEqual(self.due_rows("--activity", "audit_action"),
                          [("sw1", "2026-10-22", "overdue", "2026-10-20",
                            None)])
-        self.assertEqual(self.query("PRAGMA user_version"), [(5,)])
+        self.assertEqual(self.query("PRAGMA user_version"), [(6,)])
         # 0.1.0's people are tracked since the day they were added.
         self.assertEqual(self.query(
             "SELECT count(*) FROM staff WHERE since IS NULL OR since <>"

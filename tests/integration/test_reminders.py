@@ -164,6 +164,10 @@ class SmtpSink:
                     "subject": str(m["Subject"]),
                     "message_id": str(m["Message-ID"]),
                     "text": m.get_body(("plain",)).get_content(),
+                    "ics": next((part.get_content() for part in
+                                 m.iter_attachments()
+                                 if part.get_filename() == "invite.ics"),
+                                None),
                 })
         return out
 
@@ -231,13 +235,15 @@ class ReminderTest(unittest.TestCase):
     # -- set-up --
 
     def workspace(self, enable, smtp=True, smtp_port=None, webhook=False,
-                  window=None, activity=""):
+                  window=None, activity="", mode="each"):
         """A workspace running only the activities in `enable`, sending
         email to a fresh aiosmtpd (or to smtp_port, where nothing may
-        listen yet) and, with webhook, to a WebhookSink."""
+        listen yet) and, with webhook, to a WebhookSink. One message per
+        item (mode = each) unless mode says otherwise: test_digests.py
+        tests the digests."""
         self.ws = qa.Workspace()
         self.addCleanup(self.ws.cleanup)
-        lines = ["[reminders]"]
+        lines = ["[reminders]", f"mode = {mode}"]
         if smtp:
             if smtp_port is None:
                 self.smtp = SmtpSink(self.ws.dir)
@@ -352,6 +358,26 @@ class ReminderTest(unittest.TestCase):
         self.assertEqual(status, 200)
         return body.decode()
 
+    def assert_one_event_of_feed(self, ics, sid, uid):
+        """ics holds exactly the VEVENT uid of sid's feed, byte for byte,
+        in a calendar python3-icalendar reads with METHOD:PUBLISH."""
+        import icalendar
+        cal = icalendar.Calendar.from_ical(ics)
+        self.assertEqual(str(cal["METHOD"]), "PUBLISH")
+        events = cal.walk("VEVENT")
+        self.assertEqual([str(e["UID"]) for e in events], [uid])
+
+        def vevent(text):
+            text = text.replace("\r\n", "\n")
+            for block in text.split("BEGIN:VEVENT\n")[1:]:
+                body = block.split("END:VEVENT\n")[0]
+                if f"UID:{uid}\n" in body:
+                    return body
+            return None
+        feed = self.cli("2026-10-13 12:00:00", "export", "--staff", sid)
+        self.assertIsNotNone(vevent(feed.stdout))
+        self.assertEqual(vevent(ics), vevent(feed.stdout))
+
     # -- lead times, recipients and contents --
 
     def test_supervision_reminder_two_days_before_to_both_people(self):
@@ -424,6 +450,10 @@ class ReminderTest(unittest.TestCase):
             self.assertIn(f"When: {when}", m["text"])
             self.assertNotIn("09:00", m["text"])
             self.assertIn(f"qa-scheduler feed-url --staff {sid}", m["text"])
+            # The session itself, attached (issue 10): one VEVENT, the
+            # very one of the recipient's feed, METHOD:PUBLISH.
+            self.assertIsNotNone(m["ics"], "no invite.ics attached")
+            self.assert_one_event_of_feed(m["ics"], sid, occ["uid"])
 
         # The webhook: the documented fields, Idempotency-Key = the key.
         self.assertEqual(len(posts), 2, posts)
@@ -663,19 +693,26 @@ class ReminderTest(unittest.TestCase):
         sys.stderr.write(f"\nkill -9: {duplicates} message(s) sent twice "
                          "in 5 rounds, each in flight at the kill\n")
 
-    def kill_9_round(self, kill_after):
+    def slow_smtp_workspace(self, mode):
+        """A workspace of supervision alone, mailing to an SMTP server that
+        takes 0.2 s to accept each message (SlowMailbox)."""
         self.ws = qa.Workspace()
         self.addCleanup(self.ws.cleanup)
-        smtp = SmtpSink(self.ws.dir, slow=True)
-        self.addCleanup(smtp.stop)
+        self.smtp = SmtpSink(self.ws.dir, slow=True)
+        self.addCleanup(self.smtp.stop)
         self.ws.write_config(f"""[reminders]
-smtp_url = smtp://127.0.0.1:{smtp.port}
+mode = {mode}
+smtp_url = smtp://127.0.0.1:{self.smtp.port}
 from = qa@example.org
 """)
         with open(self.ws.config, encoding="utf-8") as f:
             text = f.read()
         qa.write(self.ws.config, text.replace(
             "[plugins]\n", "[plugins]\nenable = supervision\n", 1))
+        return self.smtp
+
+    def kill_9_round(self, kill_after):
+        smtp = self.slow_smtp_workspace("each")
         # Ten social workers of pm1 (who has no manager, so no supervision
         # of their own), added on Tue 13 Oct: each one's first session is
         # due that day at 10:00 BST (09:00 UTC); its 2d reminder time has

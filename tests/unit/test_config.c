@@ -171,6 +171,9 @@ static void assert_same_settings(const struct config *a, const struct config *b)
 	assert_same_string(a->send_window, b->send_window);
 	assert_int_equal(a->send_window_start, b->send_window_start);
 	assert_int_equal(a->send_window_end, b->send_window_end);
+	assert_int_equal(a->digest, b->digest);
+	assert_int_equal(a->digest_minute, b->digest_minute);
+	assert_int_equal(a->weekly_day, b->weekly_day);
 }
 
 /* ---- defaults ---- */
@@ -209,6 +212,9 @@ static void test_defaults(void **state)
 	assert_null(cfg.send_window);
 	assert_int_equal(cfg.send_window_start, -1);
 	assert_int_equal(cfg.send_window_end, -1);
+	assert_int_equal(cfg.digest, 1);
+	assert_int_equal(cfg.digest_minute, 8 * 60 + 30);
+	assert_int_equal(cfg.weekly_day, 1);
 	assert_int_equal(cfg.n_activities, 0);
 	config_done(&cfg);
 }
@@ -433,6 +439,45 @@ static void test_range_errors(void **state)
 }
 
 /* [server] trusted_proxies and auth_header: the sign-on behind a proxy. */
+static void test_digest_keys(void **state)
+{
+	struct fixture *f = *state;
+	const char *path = write_conf(f, "[reminders]\n"
+					 "mode = sometimes\n"
+					 "digest_time = 8:30\n"
+					 "weekly_day = funday\n");
+	assert_int_equal(config_load(path, &f->cfg, &f->errs), -1);
+	assert_error(&f->errs,
+		     "%s:2: [reminders] mode = \"sometimes\": expected digest "
+		     "(one message a day per person, a weekly one per "
+		     "manager) or each (one per item)",
+		     path);
+	assert_error(&f->errs,
+		     "%s:3: [reminders] digest_time = \"8:30\": expected a "
+		     "time of day HH:MM, such as 08:30",
+		     path);
+	assert_error(&f->errs,
+		     "%s:4: [reminders] weekly_day = \"funday\": expected a "
+		     "day of the week, monday to sunday",
+		     path);
+	assert_int_equal(f->errs.n, 3);
+	/* Refused values leave the defaults. */
+	assert_int_equal(f->cfg.digest, 1);
+	assert_int_equal(f->cfg.digest_minute, 8 * 60 + 30);
+	assert_int_equal(f->cfg.weekly_day, 1);
+	errlist_done(&f->errs);
+	config_done(&f->cfg);
+	path = write_conf(f, "[reminders]\n"
+			     "mode = each\n"
+			     "digest_time = 07:45\n"
+			     "weekly_day = Friday\n");
+	int rc = config_load(path, &f->cfg, &f->errs);
+	assert_no_errors(&f->errs, rc);
+	assert_int_equal(f->cfg.digest, 0);
+	assert_int_equal(f->cfg.digest_minute, 7 * 60 + 45);
+	assert_int_equal(f->cfg.weekly_day, 5);
+}
+
 static void test_sign_on_keys(void **state)
 {
 	struct fixture *f = *state;
@@ -1233,6 +1278,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_type_errors, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_keys, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_sign_on_keys, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_range_errors, setup,
