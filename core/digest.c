@@ -594,16 +594,143 @@ out:
 
 /* ---- the weekly digest ---- */
 
+/* Pointers into the organisation's lists: one manager's share. */
+struct refs {
+	const void **items;
+	size_t n, cap;
+};
+
+static int refs_add(struct refs *r, const void *item)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 8;
+		const void **grown =
+			reallocarray(r->items, cap, sizeof(*grown));
+		if (!grown)
+			return -1;
+		r->items = grown;
+		r->cap = cap;
+	}
+	r->items[r->n++] = item;
+	return 0;
+}
+
+enum { W_NOW, W_BEFORE, W_ACTIONS, W_MODERATIONS, W_OWN, W_COUNT };
+
+/* The organisation's lists, read once per weekly run, and each person's
+ * share of them (by index in people): what `due --as-of` lists over the
+ * line and what manager.c's page reads, without a query per manager. */
+struct week {
+	struct due_list now, before, own; /* supervision today, 7 days ago;
+					     everything due within 7 days */
+	struct manager_audits actions, moderations;
+	struct refs (*of)[W_COUNT];
+};
+
+static void week_done(struct week *w, size_t n)
+{
+	due_list_done(&w->now);
+	due_list_done(&w->before);
+	due_list_done(&w->own);
+	manager_audits_done(&w->actions);
+	manager_audits_done(&w->moderations);
+	for (size_t i = 0; w->of && i < n; i++)
+		for (int k = 0; k < W_COUNT; k++)
+			free(w->of[i][k].items);
+	free(w->of);
+}
+
+/* Add item to the share of everyone above id in the line (as LINE_CTE
+ * reads it: by manager_id, whether they are still in post or not). */
+static int share_up(struct planner *pl, struct week *w, const char *id,
+		    int list, const void *item)
+{
+	const struct person *p = people_find(pl->people, id);
+	for (int guard = 0; p && p->manager_id && guard < 32; guard++) {
+		p = people_find(pl->people, p->manager_id);
+		if (p && refs_add(&w->of[p - pl->people->items][list], item))
+			return -1;
+	}
+	return 0;
+}
+
+static int share_to(struct planner *pl, struct week *w, const char *id,
+		    int list, const void *item)
+{
+	const struct person *p = people_find(pl->people, id);
+	return p ? refs_add(&w->of[p - pl->people->items][list], item) : 0;
+}
+
+static int cmp_audit_age(const void *a, const void *b)
+{
+	const struct manager_audit *x = a, *y = b;
+	if (x->audit.date != y->audit.date)
+		return x->audit.date < y->audit.date ? -1 : 1;
+	return (x->audit.id > y->audit.id) - (x->audit.id < y->audit.id);
+}
+
+static int week_load(struct planner *pl, struct week *w)
+{
+	struct due_filter f = {.activity = "supervision",
+			       .as_of = pl->today,
+			       .within_days = 7};
+	struct due_filter own = {.as_of = pl->today, .within_days = 7};
+	memset(w, 0, sizeof(*w));
+	if (!(w->of = calloc(pl->people->n ? pl->people->n : 1,
+			     sizeof(*w->of))))
+		return -1;
+	if (due_query(pl->db, &f, &w->now))
+		return -1;
+	f.as_of = pl->today - 7;
+	if (due_query(pl->db, &f, &w->before) ||
+	    due_query(pl->db, &own, &w->own) ||
+	    manager_audits_open(pl->db, SCHED_AUDIT_ACTION, &w->actions) ||
+	    manager_audits_open(pl->db, SCHED_MODERATION, &w->moderations))
+		return -1;
+	if (w->actions.n)
+		qsort(w->actions.items, w->actions.n, sizeof(*w->actions.items),
+		      cmp_audit_age);
+	for (size_t i = 0; i < w->now.n; i++)
+		if (share_up(pl, w, w->now.rows[i].staff_id, W_NOW,
+			     &w->now.rows[i]))
+			return -1;
+	for (size_t i = 0; i < w->before.n; i++)
+		if (share_up(pl, w, w->before.rows[i].staff_id, W_BEFORE,
+			     &w->before.rows[i]))
+			return -1;
+	for (size_t i = 0; i < w->actions.n; i++)
+		if (share_up(pl, w, w->actions.items[i].audit.practitioner,
+			     W_ACTIONS, &w->actions.items[i]))
+			return -1;
+	for (size_t i = 0; i < w->moderations.n; i++)
+		if (share_to(pl, w, w->moderations.items[i].audit.moderator,
+			     W_MODERATIONS, &w->moderations.items[i]))
+			return -1;
+	/* Their own deadlines this week: not their supervision (their
+	 * manager's to record) nor the workflow's items, listed above. */
+	for (size_t i = 0; i < w->own.n; i++) {
+		const struct due_row *r = &w->own.rows[i];
+		if (strcmp(r->activity, "supervision") != 0 &&
+		    strcmp(r->activity, SCHED_AUDIT_ACTION) != 0 &&
+		    strcmp(r->activity, SCHED_MODERATION) != 0 &&
+		    r->due <= pl->today + 6 &&
+		    share_to(pl, w, r->staff_id, W_OWN, r))
+			return -1;
+	}
+	return 0;
+}
+
 struct figures {
 	int staff, in_date, overdue;
 };
 
-static struct figures figures_of(const struct due_list *list)
+static struct figures figures_of(const struct refs *rows)
 {
 	struct figures f = {0};
-	for (size_t i = 0; i < list->n; i++) {
+	for (size_t i = 0; i < rows->n; i++) {
+		const struct due_row *r = rows->items[i];
 		f.staff++;
-		if (list->rows[i].status == DUE_OVERDUE)
+		if (r->status == DUE_OVERDUE)
 			f.overdue++;
 		else
 			f.in_date++;
@@ -623,24 +750,14 @@ static void figures_text(const struct figures *f, char *buf, size_t size)
 
 static json_t *figures_json(const struct figures *f, qa_day as_of)
 {
-	char date[DATE_TEXT_SIZE];
+	char date[DATE_TEXT_SIZE], percent[16];
 	date_format(as_of, date);
+	snprintf(percent, sizeof(percent), "%.1f",
+		 f->staff ? 100.0 * f->in_date / f->staff : 0.0);
 	return json_pack(
 		"{s:s, s:i, s:i, s:i, s:o}", "as_of", date, "staff", f->staff,
 		"in_date", f->in_date, "overdue", f->overdue, "percent_in_date",
-		f->staff ? json_real((double)(int)(1000.0 * f->in_date /
-							   f->staff +
-						   0.5) /
-				     10.0)
-			 : json_null());
-}
-
-static int cmp_audit_age(const void *a, const void *b)
-{
-	const struct manager_audit *x = a, *y = b;
-	if (x->audit.date != y->audit.date)
-		return x->audit.date < y->audit.date ? -1 : 1;
-	return (x->audit.id > y->audit.id) - (x->audit.id < y->audit.id);
+		f->staff ? json_real(strtod(percent, NULL)) : json_null());
 }
 
 static json_t *audit_json(const struct manager_audit *m, qa_day today,
@@ -667,13 +784,13 @@ static json_t *audit_json(const struct manager_audit *m, qa_day today,
 }
 
 static int week_text(struct planner *pl, const struct person *to,
-		     struct manager_week *w, const char *page, FILE *f,
+		     struct refs *share, const char *page, FILE *f,
 		     json_t *json)
 {
 	const struct remind_env *env = pl->env;
 	char day[64], ago[64], now_text[64], before_text[64];
-	struct figures now = figures_of(&w->now),
-		       before = figures_of(&w->before);
+	struct figures now = figures_of(&share[W_NOW]),
+		       before = figures_of(&share[W_BEFORE]);
 	remind_when_text(env, "due", pl->today, 0, day, sizeof(day));
 	remind_when_text(env, "due", pl->today - 7, 0, ago, sizeof(ago));
 	figures_text(&now, now_text, sizeof(now_text));
@@ -698,8 +815,8 @@ static int week_text(struct planner *pl, const struct person *to,
 
 	if (now.overdue)
 		fprintf(f, "\nOverdue for supervision\n");
-	for (size_t i = 0; i < w->now.n; i++) {
-		const struct due_row *r = &w->now.rows[i];
+	for (size_t i = 0; i < share[W_NOW].n; i++) {
+		const struct due_row *r = share[W_NOW].items[i];
 		if (r->status != DUE_OVERDUE)
 			continue;
 		char due[64], date[DATE_TEXT_SIZE];
@@ -716,13 +833,10 @@ static int week_text(struct planner *pl, const struct person *to,
 			return -1;
 	}
 
-	if (w->actions.n) {
-		qsort(w->actions.items, w->actions.n, sizeof(*w->actions.items),
-		      cmp_audit_age);
+	if (share[W_ACTIONS].n)
 		fprintf(f, "\nOpen audit actions, oldest first\n");
-	}
-	for (size_t i = 0; i < w->actions.n; i++) {
-		const struct manager_audit *m = &w->actions.items[i];
+	for (size_t i = 0; i < share[W_ACTIONS].n; i++) {
+		const struct manager_audit *m = share[W_ACTIONS].items[i];
 		char due[64];
 		remind_when_text(env, "due", m->due, 0, due, sizeof(due));
 		fprintf(f,
@@ -737,10 +851,10 @@ static int week_text(struct planner *pl, const struct person *to,
 			return -1;
 	}
 
-	if (w->moderations.n)
+	if (share[W_MODERATIONS].n)
 		fprintf(f, "\nModerations waiting for you\n");
-	for (size_t i = 0; i < w->moderations.n; i++) {
-		const struct manager_audit *m = &w->moderations.items[i];
+	for (size_t i = 0; i < share[W_MODERATIONS].n; i++) {
+		const struct manager_audit *m = share[W_MODERATIONS].items[i];
 		char due[64];
 		remind_when_text(env, "due", m->due, 0, due, sizeof(due));
 		fprintf(f, "  - %s's case, audited by %s: due %s\n",
@@ -750,19 +864,15 @@ static int week_text(struct planner *pl, const struct person *to,
 			return -1;
 	}
 
-	bool own_header = false;
-	for (size_t i = 0; i < w->own.n; i++) {
-		const struct due_row *r = &w->own.rows[i];
-		if (r->due > pl->today + 6)
-			continue;
+	if (share[W_OWN].n)
+		fprintf(f, "\nYour own deadlines this week\n");
+	for (size_t i = 0; i < share[W_OWN].n; i++) {
+		const struct due_row *r = share[W_OWN].items[i];
 		const struct feed_activity *a =
 			remind_activity(env, r->activity);
 		char due[64], date[DATE_TEXT_SIZE];
 		remind_when_text(env, "due", r->due, 0, due, sizeof(due));
 		date_format(r->due, date);
-		if (!own_header)
-			fprintf(f, "\nYour own deadlines this week\n");
-		own_header = true;
 		fprintf(f, "  - %s: due %s%s\n", a ? a->title : r->activity,
 			due, r->status == DUE_OVERDUE ? " (overdue)" : "");
 		if (json_array_append_new(
@@ -786,16 +896,13 @@ static int week_text(struct planner *pl, const struct person *to,
 }
 
 static int weekly_one(struct planner *pl, const struct person *to,
-		      const char *period, time_t due)
+		      struct refs *share, const char *period, time_t due)
 {
-	struct manager_week w;
 	char *body = NULL, *title = NULL, *page = NULL, day[64];
 	size_t body_len = 0;
 	int rc = -1;
 	FILE *f = NULL;
 	json_t *json = NULL;
-	if (manager_week_load(pl->db, to->id, pl->today, &w))
-		goto out;
 	if (pl->env->sign_on &&
 	    asprintf(&page, "%s/manager", pl->env->base_url) < 0) {
 		page = NULL;
@@ -807,19 +914,19 @@ static int weekly_one(struct planner *pl, const struct person *to,
 			 "idempotency_key", "", "period", period, "as_of",
 			 as_of, "recipient", recipient_json(to));
 	f = open_memstream(&body, &body_len);
-	if (!json || !f || week_text(pl, to, &w, page, f, json))
+	if (!json || !f || week_text(pl, to, share, page, f, json))
 		goto out;
 	bool ok = closed(f, &body) != NULL;
 	f = NULL;
 	remind_when_text(pl->env, "due", pl->today, 0, day, sizeof(day));
-	struct figures now = figures_of(&w.now);
+	struct figures now = figures_of(&share[W_NOW]);
 	if (!ok ||
 	    asprintf(&title,
 		     "Your line this week (%s): %d of %d in date for "
 		     "supervision, %zu open audit action(s), %zu "
 		     "moderation(s) waiting",
-		     day, now.in_date, now.staff, w.actions.n,
-		     w.moderations.n) < 0 ||
+		     day, now.in_date, now.staff, share[W_ACTIONS].n,
+		     share[W_MODERATIONS].n) < 0 ||
 	    json_object_set_new(json, "text", json_string(body)))
 		goto out;
 	rc = add_digest(pl, "weekly", period, to, due, title, body, json);
@@ -828,7 +935,6 @@ out:
 		closed(f, &body);
 	if (rc)
 		log_err("digest: the weekly digest of %s failed", to->id);
-	manager_week_done(&w);
 	json_decref(json);
 	free(title);
 	free(body);
@@ -839,21 +945,30 @@ out:
 /* Everyone in post who manages someone in post. */
 static int plan_weekly(struct planner *pl, const char *period, time_t due)
 {
-	for (size_t i = 0; i < pl->people->n; i++) {
-		const struct person *m = &pl->people->items[i];
-		if (!people_in_post(m, pl->today))
-			continue;
-		bool manages = false;
-		for (size_t k = 0; k < pl->people->n && !manages; k++) {
-			const struct person *p = &pl->people->items[k];
-			manages = p->manager_id &&
-				  strcmp(p->manager_id, m->id) == 0 &&
-				  people_in_post(p, pl->today);
-		}
-		if (manages && weekly_one(pl, m, period, due))
-			return -1;
+	const struct people *people = pl->people;
+	struct week w = {0};
+	bool *manages = calloc(people->n ? people->n : 1, sizeof(*manages));
+	int rc = -1;
+	if (!manages || week_load(pl, &w)) {
+		log_err("digest: cannot gather the weekly digests");
+		goto out;
 	}
-	return 0;
+	for (size_t i = 0; i < people->n; i++) {
+		const struct person *p = &people->items[i];
+		const struct person *m = people_find(people, p->manager_id);
+		if (m && people_in_post(p, pl->today))
+			manages[m - people->items] = true;
+	}
+	for (size_t i = 0; i < people->n; i++)
+		if (manages[i] &&
+		    people_in_post(&people->items[i], pl->today) &&
+		    weekly_one(pl, &people->items[i], w.of[i], period, due))
+			goto out;
+	rc = 0;
+out:
+	week_done(&w, people->n);
+	free(manages);
+	return rc;
 }
 
 /* ---- the holiday calendar ---- */
@@ -936,9 +1051,19 @@ static int once(struct planner *pl, const char *mark, const char *period,
 		return -1;
 	if (strcmp(done, period) == 0)
 		return 0;
+	struct timespec start, end;
+	long long before = pl->inserted;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (plan(pl, period, remind_in_window(pl->env, at)) ||
 	    meta_set(pl->db, mark, period))
 		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	if (pl->inserted > before)
+		log_info("digest: %s %s: %lld outbox row(s) planned in %ld ms",
+			 mark + strlen("digest_"), period,
+			 pl->inserted - before,
+			 (long)((end.tv_sec - start.tv_sec) * 1000 +
+				(end.tv_nsec - start.tv_nsec) / 1000000));
 	return 0;
 }
 

@@ -103,7 +103,7 @@ static void manager_audit_done(struct manager_audit *m)
 	free(m->practitioner_name);
 }
 
-static void manager_audits_done(struct manager_audits *l)
+void manager_audits_done(struct manager_audits *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		manager_audit_done(&l->items[i]);
@@ -121,20 +121,19 @@ static int name_of(sqlite3 *db, const char *id, char **out)
 	return found < 0 || !*out ? -1 : 0;
 }
 
-/* Open audit actions of those shown (or, with line, of everyone in the
- * manager's line), or moderations waiting for the manager: the stored
- * schedule's open occurrences of activity, each with its audit. */
+/* Open audit actions of those shown (or, with all, of everyone), or
+ * moderations waiting for the manager (or, with all, for anyone): the
+ * stored schedule's open occurrences of activity, each with its audit. */
 static int load_audits(sqlite3 *db, const char *manager_id, const char *team,
-		       bool line, const char *activity,
+		       bool all, const char *activity,
 		       struct manager_audits *out)
 {
 	static const char sql[] =
 		LINE_CTE "SELECT o.occ_key, o.start_date FROM occurrences o "
 			 "JOIN staff st ON st.id = o.subject WHERE o.activity "
 			 "= ?3 AND o.done_on IS NULL AND o.status <> "
-			 "'cancelled' AND (CASE WHEN ?3 = 'moderation' THEN "
-			 "st.id = ?1 WHEN ?4 THEN st.id IN (SELECT id FROM "
-			 "line) ELSE " SHOWN " END)"
+			 "'cancelled' AND (CASE WHEN ?4 THEN 1 WHEN ?3 = "
+			 "'moderation' THEN st.id = ?1 ELSE " SHOWN " END)"
 			 " ORDER BY o.start_date, o.occ_key";
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1, step;
@@ -143,7 +142,7 @@ static int load_audits(sqlite3 *db, const char *manager_id, const char *team,
 	db_bind_text(stmt, 1, manager_id);
 	db_bind_text(stmt, 2, team);
 	db_bind_text(stmt, 3, activity);
-	sqlite3_bind_int(stmt, 4, line);
+	sqlite3_bind_int(stmt, 4, all);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(stmt, 0);
 		long long id;
@@ -174,7 +173,8 @@ static int load_audits(sqlite3 *db, const char *manager_id, const char *team,
 	rc = step == SQLITE_DONE ? 0 : -1;
 out:
 	if (rc)
-		log_err("manager: %s for %s: %s", activity, manager_id,
+		log_err("manager: %s for %s: %s", activity,
+			manager_id ? manager_id : "everyone",
 			sqlite3_errmsg(db));
 	sqlite3_finalize(stmt);
 	return rc;
@@ -382,33 +382,9 @@ void manager_view_done(struct manager_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
-int manager_week_load(sqlite3 *db, const char *manager_id, qa_day today,
-		      struct manager_week *out)
+int manager_audits_open(sqlite3 *db, const char *activity,
+			struct manager_audits *out)
 {
 	memset(out, 0, sizeof(*out));
-	struct due_filter f = {.line_of = manager_id,
-			       .activity = "supervision",
-			       .as_of = today,
-			       .within_days = DUE_WITHIN_DAYS};
-	if (due_query(db, &f, &out->now))
-		return -1;
-	f.as_of = today - 7;
-	if (due_query(db, &f, &out->before) ||
-	    load_audits(db, manager_id, NULL, true, SCHED_AUDIT_ACTION,
-			&out->actions) ||
-	    load_audits(db, manager_id, NULL, true, SCHED_MODERATION,
-			&out->moderations) ||
-	    load_own(db, manager_id, today, &out->own))
-		return -1;
-	return 0;
-}
-
-void manager_week_done(struct manager_week *w)
-{
-	due_list_done(&w->now);
-	due_list_done(&w->before);
-	manager_audits_done(&w->actions);
-	manager_audits_done(&w->moderations);
-	due_list_done(&w->own);
-	memset(w, 0, sizeof(*w));
+	return load_audits(db, NULL, NULL, true, activity, out);
 }

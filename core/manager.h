@@ -66,20 +66,13 @@ int manager_view_load(sqlite3 *db, const struct sched_env *env,
 
 void manager_view_done(struct manager_view *view);
 
-/* What a manager's weekly digest says (issue 10), over their whole line. */
-struct manager_week {
-	/* Supervision as `due --as-of` says it today and 7 days before. */
-	struct due_list now, before;
-	struct manager_audits actions;     /* open, of the line's cases */
-	struct manager_audits moderations; /* waiting for the manager */
-	struct due_list own;               /* as manager_view's own */
-};
-
-/* Gather manager_id's week as of today. 0, or -1 (logged); the week is
- * initialised either way: manager_week_done it. */
-int manager_week_load(sqlite3 *db, const char *manager_id, qa_day today,
-		      struct manager_week *out);
-void manager_week_done(struct manager_week *w);
+/* Every open item of activity (SCHED_AUDIT_ACTION or SCHED_MODERATION) in
+ * the organisation, each with its audit, for the weekly digests (issue 10)
+ * to share out by line. 0, or -1 (logged); manager_audits_done out either
+ * way. */
+int manager_audits_open(sqlite3 *db, const char *activity,
+			struct manager_audits *out);
+void manager_audits_done(struct manager_audits *l);
 
 /* Is staff_id in manager_id's line (under them, at any depth)? 1, 0, or -1
  * on an error (logged). */

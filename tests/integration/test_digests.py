@@ -19,6 +19,7 @@ Bank holidays used: Fri 25 Dec 2026 (Christmas Day), Mon 28 Dec 2026 (Boxing
 Day, substitute)."""
 
 import collections
+import datetime
 import json
 import os
 import signal
@@ -199,6 +200,49 @@ class DigestTest(ReminderTest):
                       "Monday 19 October 2026, 10:00; escalated to you as "
                       "the line manager today\n", daily["pm1"]["text"])
 
+    def test_coming_up_once_on_the_day_a_long_lead_time_arrives(self):
+        self.workspace("supervision", mode="digest",
+                       activity="[activity.supervision]\nreminders = 10d, "
+                       "2d\n")
+        self.line_org()
+        # Fri 9 Oct, 08:30 BST: sw1's session (Thu 15 Oct) reached its 10d
+        # lead time on Mon 5 Oct and is within the next 7 days (to Thu 15);
+        # sw2's (Mon 19 Oct) reaches it today: coming up. pm1's (Thu 22 Oct)
+        # reaches it on Mon 12 Oct: not yet. gm1: nothing, no digest.
+        d = self.start("2026-10-09 07:29:55")
+        self.wait_until("Friday's dailies", lambda: len(self.by_to(
+            self.mail(), "QA schedule")) >= 3, d)
+        self.settle(2)
+        self.stop(d)
+        daily = self.by_to(self.mail(), "QA schedule, Friday 9 October 2026")
+        self.assertEqual(sorted(daily), ["pm1", "sw1", "sw2"])
+        self.assertEqual(daily["pm1"]["subject"],
+                         "QA schedule, Friday 9 October 2026: 1 in the next "
+                         "7 days, 1 coming up")
+        self.assertIn("\nNext 7 days\n  - Supervision: Sam Worker with Pat "
+                      "Manager: Thursday 15 October 2026, 10:00\n\nComing "
+                      "up\n  - Supervision: Sue Second with Pat Manager: "
+                      "Monday 19 October 2026, 10:00\n\n",
+                      daily["pm1"]["text"])
+        # Mon 12 Oct (the working day after Friday): sw2's session is no
+        # longer news (its 2d lead time comes on Sat 17 Oct), so sw2 hears
+        # nothing; pm1's own reaches its 10d lead time today, for pm1 and
+        # gm1.
+        d = self.start("2026-10-12 07:29:55")
+        self.wait_until("Monday's dailies", lambda: len(self.by_to(
+            self.mail(), "QA schedule, Monday")) >= 3, d)
+        self.settle(2)
+        self.stop(d)
+        daily = self.by_to(self.mail(), "QA schedule, Monday 12 October 2026")
+        self.assertEqual(sorted(daily), ["gm1", "pm1", "sw1"])
+        self.assertIn("\nNext 7 days\n  - Supervision: Sam Worker with Pat "
+                      "Manager: Thursday 15 October 2026, 10:00\n\nComing "
+                      "up\n  - Supervision: Pat Manager with Gina Boss: "
+                      "Thursday 22 October 2026, 10:00\n\nEach",
+                      daily["pm1"]["text"])
+        self.assertEqual(daily["gm1"]["subject"],
+                         "QA schedule, Monday 12 October 2026: 1 coming up")
+
     def test_no_digest_on_a_weekend_or_a_bank_holiday(self):
         self.workspace("supervision", mode="digest")
         self.line_org()
@@ -325,13 +369,18 @@ class DigestTest(ReminderTest):
         # As in test_reminders: sw2's action (good, 21 Sep) and sw1's
         # (inadequate with a safeguarding concern, 12 Oct) both due Mon 19
         # Oct; both escalate to pm1 on Tue 20 Oct 09:00 BST (08:00 UTC).
+        # sw2's audit asks gm1 to moderate it (Stage 2).
         self.cli(now, "record", "collaborative_audit", "--staff", "pm1",
                  "--practitioner", "sw2", "--date", "2026-09-21", "--grade",
-                 "good")
+                 "good", "--moderator", "gm1")
         self.cli(now, "record", "collaborative_audit", "--staff", "pm1",
                  "--practitioner", "sw1", "--date", "2026-10-12", "--grade",
                  "inadequate", "--safeguarding")
         urgent = self.occurrence("audit_action", "sw1", "2026-10-19")
+        [moderation] = json.loads(self.cli(
+            now, "due", "--activity", "moderation", "--format",
+            "json").stdout)
+        self.assertEqual(moderation["staff_id"], "gm1")
         d = self.start("2026-10-20 08:00:05")
         self.wait_until(
             "the urgent escalation and pm1's digest",
@@ -339,6 +388,9 @@ class DigestTest(ReminderTest):
                      "October 2026", "QA schedule, Tuesday 20 October 2026: "
                      "2 overdue"} <= {m["subject"] for m in self.mail()
                                       if m["to"] == "pm1@example.org"}, d)
+        self.wait_until("the week's digests", lambda: len(
+            [m for m in self.mail()
+             if m["subject"].startswith("Your line this week")]) >= 2, d)
         self.settle(2)
         self.stop(d)
         to_pm = [m["subject"] for m in self.mail()
@@ -361,6 +413,26 @@ class DigestTest(ReminderTest):
         self.assertIn("  - Audit actions (Sue Second): was due Monday 19 "
                       "October 2026; escalated to you as the line manager "
                       "today\n", digest["text"])
+        # The week's digests, caught up on Tuesday: both actions are open in
+        # pm1's line and in gm1's, oldest audit first (21 Sep: 29 days open
+        # on 20 Oct; 12 Oct: 8 days); the moderation waits for gm1.
+        actions = ("\nOpen audit actions, oldest first\n"
+                   "  - Sue Second's case, audited by Pat Manager: open 29 "
+                   "day(s), due Monday 19 October 2026 (overdue)\n"
+                   "  - Sam Worker's case, audited by Pat Manager: open 8 "
+                   "day(s), due Monday 19 October 2026 (overdue) (urgent)\n")
+        weekly = {m["to"].split("@")[0]: m for m in self.mail()
+                  if m["subject"].startswith("Your line this week")}
+        self.assertEqual(sorted(weekly), ["gm1", "pm1"])
+        self.assertIn(actions, weekly["pm1"]["text"])
+        self.assertIn(actions, weekly["gm1"]["text"])
+        self.assertNotIn("Moderations waiting", weekly["pm1"]["text"])
+        day = datetime.date.fromisoformat(moderation["due"])
+        self.assertIn("\nModerations waiting for you\n  - Sue Second's case, "
+                      f"audited by Pat Manager: due {day:%A} {day.day} "
+                      f"{day:%B %Y}\n", weekly["gm1"]["text"])
+        self.assertTrue(weekly["gm1"]["subject"].endswith(
+            "2 open audit action(s), 1 moderation(s) waiting"))
 
     # -- at most once, nothing lost --
 
