@@ -754,13 +754,15 @@ int remind_record(sqlite3 *db, long long id, bool ok, const char *error,
 	return rc;
 }
 
-int remind_counts(sqlite3 *db, struct remind_counts *out)
+int remind_counts(sqlite3 *db, bool digests, struct remind_counts *out)
 {
-	static const char sql[] =
-		"SELECT state, count(*) FROM reminders_outbox GROUP BY state";
+	static const char *const sql[] = {
+		"SELECT state, count(*) FROM reminders_outbox GROUP BY state",
+		"SELECT state, count(*) FROM digests_outbox GROUP BY state",
+	};
 	sqlite3_stmt *stmt = NULL;
 	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, sql[digests], -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		const char *state = (const char *)sqlite3_column_text(stmt, 0);

@@ -84,7 +84,9 @@ int remind_record(sqlite3 *db, long long id, bool ok, const char *error,
 struct remind_counts {
 	long long pending, sent, failed, skipped;
 };
-int remind_counts(sqlite3 *db, struct remind_counts *out);
+/* The outbox's rows by state: reminders_outbox's, or with digests
+ * digests_outbox's. 0 or -1. */
+int remind_counts(sqlite3 *db, bool digests, struct remind_counts *out);
 
 /* ---- the rules digest.c shares ---- */
 

@@ -45,18 +45,25 @@ static void write_feed_cache(struct evbuffer *buf, struct feed_cache *cache)
 
 static void write_reminders(struct evbuffer *buf, sqlite3 *db)
 {
-	struct remind_counts rc;
-	if (remind_counts(db, &rc))
-		return;
-	evbuffer_add_printf(buf,
-			    "# HELP qa_reminders Reminder deliveries in the "
-			    "outbox, by state.\n"
-			    "# TYPE qa_reminders gauge\n"
-			    "qa_reminders{state=\"pending\"} %lld\n"
-			    "qa_reminders{state=\"sent\"} %lld\n"
-			    "qa_reminders{state=\"failed\"} %lld\n"
-			    "qa_reminders{state=\"skipped\"} %lld\n",
-			    rc.pending, rc.sent, rc.failed, rc.skipped);
+	static const char *const names[] = {"qa_reminders", "qa_digests"};
+	static const char *const helps[] = {
+		"Reminder deliveries in the outbox, by state.",
+		"Digest deliveries (daily, weekly, holiday calendar) in the "
+		"outbox, by state; delivered ones are kept 35 days."};
+	for (int k = 0; k < 2; k++) {
+		struct remind_counts rc;
+		if (remind_counts(db, k == 1, &rc))
+			return;
+		evbuffer_add_printf(buf,
+				    "# HELP %s %s\n# TYPE %s gauge\n"
+				    "%s{state=\"pending\"} %lld\n"
+				    "%s{state=\"sent\"} %lld\n"
+				    "%s{state=\"failed\"} %lld\n"
+				    "%s{state=\"skipped\"} %lld\n",
+				    names[k], helps[k], names[k], names[k],
+				    rc.pending, names[k], rc.sent, names[k],
+				    rc.failed, names[k], rc.skipped);
+	}
 }
 
 static void write_occurrences(const char *status, long long n, void *arg)

@@ -243,6 +243,45 @@ class DigestTest(ReminderTest):
         self.assertEqual(daily["gm1"]["subject"],
                          "QA schedule, Monday 12 October 2026: 1 coming up")
 
+    def test_a_digest_that_missed_its_day_is_skipped_never_sent_late(self):
+        self.workspace("supervision", mode="digest", window="09:00-17:00")
+        self.line_org()
+        # Mon 19 Oct, 18:30 BST (17:30 UTC), the daemon's first start that
+        # day: Monday's digests are planned, due at 09:00 BST (08:00 UTC;
+        # 08:30 is before the window opens), but the window has shut.
+        d = self.start("2026-10-19 17:30:00")
+        self.settle(3)
+        self.stop(d)
+        self.assertEqual(self.mail(), [])
+        monday = self.digests("kind = 'daily'")
+        self.assertEqual(sorted({r["recipient"] for r in monday}),
+                         ["pm1", "sw1", "sw2"])
+        for r in monday:
+            self.assertEqual((r["period"], r["state"], r["due_at"]),
+                             ("2026-10-19", "pending",
+                              utc("2026-10-19 08:00")))
+        # Tue 20 Oct, the window opens at 09:00 BST (08:00 UTC): Monday's
+        # dailies are skipped, never sent; Tuesday's (sw1, sw2, pm1 and
+        # gm1, as in the test above) go, and the week's weeklies, planned
+        # on Monday, go now, still in their week.
+        d = self.start("2026-10-20 07:59:55")
+        mails = self.wait_mail(6, d)
+        self.settle(2)
+        metrics = self.metrics(d)
+        self.stop(d)
+        self.assertEqual(len(self.mail()), 6)
+        self.assertEqual(sorted(self.by_to(mails, "QA schedule, Tuesday")),
+                         ["gm1", "pm1", "sw1", "sw2"])
+        self.assertEqual(sorted(self.by_to(mails, "Your line this week "
+                                           "(Monday 19 October 2026)")),
+                         ["gm1", "pm1"])
+        self.assertEqual({r["state"] for r in self.digests(
+            "period = '2026-10-19'")}, {"skipped"})
+        # /metrics counts them: Monday's 3 dailies on 2 channels (email,
+        # log) skipped; Tuesday's 4 and the 2 weeklies sent.
+        self.assertIn('qa_digests{state="skipped"} 6\n', metrics)
+        self.assertIn('qa_digests{state="sent"} 12\n', metrics)
+
     def test_no_digest_on_a_weekend_or_a_bank_holiday(self):
         self.workspace("supervision", mode="digest")
         self.line_org()
