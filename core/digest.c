@@ -62,7 +62,8 @@ static qa_day weekly_send_day(const struct remind_env *env, qa_day today)
 struct planner {
 	sqlite3 *db;
 	const struct remind_env *env;
-	const struct people *people;
+	const struct people *people; /* &staff once loaded, else NULL */
+	struct people staff;
 	qa_day today;
 	time_t now;
 	sqlite3_stmt *insert;
@@ -1054,6 +1055,14 @@ static int once(struct planner *pl, const char *mark, const char *period,
 	struct timespec start, end;
 	long long before = pl->inserted;
 	clock_gettime(CLOCK_MONOTONIC, &start);
+	/* Everyone, read only when there is something to plan. */
+	if (!pl->people) {
+		if (people_load(pl->db, NULL, 0, &pl->staff)) {
+			log_err("digest: %s", sqlite3_errmsg(pl->db));
+			return -1;
+		}
+		pl->people = &pl->staff;
+	}
 	if (plan(pl, period, remind_in_window(pl->env, at)) ||
 	    meta_set(pl->db, mark, period))
 		return -1;
@@ -1067,8 +1076,8 @@ static int once(struct planner *pl, const char *mark, const char *period,
 	return 0;
 }
 
-int digest_plan(sqlite3 *db, const struct remind_env *env,
-		const struct people *people, time_t now, time_t *next)
+int digest_plan(sqlite3 *db, const struct remind_env *env, time_t now,
+		time_t *next)
 {
 	static const char insert_sql[] =
 		"INSERT INTO digests_outbox (kind, period, channel, recipient,"
@@ -1077,15 +1086,16 @@ int digest_plan(sqlite3 *db, const struct remind_env *env,
 		" ON CONFLICT DO NOTHING";
 	struct planner pl = {.db = db,
 			     .env = env,
-			     .people = people,
 			     .today = date_today(env->tzid, now),
 			     .now = now};
 	int rc = -1;
 	*next = 0;
+	if (db_begin(db))
+		return -1;
 	if (sqlite3_prepare_v2(db, insert_sql, -1, &pl.insert, NULL) !=
 	    SQLITE_OK) {
 		log_err("digest: %s", sqlite3_errmsg(db));
-		return -1;
+		goto out;
 	}
 	char day[DATE_TEXT_SIZE], week[32], month[32];
 	date_format(pl.today, day);
@@ -1131,18 +1141,20 @@ int digest_plan(sqlite3 *db, const struct remind_env *env,
 		}
 	}
 	rc = 0;
-	if (pl.inserted)
-		log_debug("digest: %lld outbox row(s) written", pl.inserted);
 out:
 	sqlite3_finalize(pl.insert);
-	return rc;
+	people_done(&pl.staff);
+	if (rc == 0 && db_commit(db) == 0)
+		return 0;
+	db_rollback(db);
+	return -1;
 }
 
 /* ---- taking ---- */
 
 int digest_take(sqlite3 *db, const struct remind_env *env, time_t now,
 		const long long *in_flight, size_t n_in_flight, size_t max,
-		struct remind_job *jobs, size_t *n)
+		struct remind_job **jobs, size_t *n)
 {
 	static const char sql[] =
 		"SELECT d.id, d.kind, d.period, d.channel, d.recipient,"
@@ -1154,6 +1166,14 @@ int digest_take(sqlite3 *db, const struct remind_env *env, time_t now,
 		" ORDER BY d.due_at, d.id";
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1, step = SQLITE_DONE;
+	*jobs = NULL;
+	*n = 0;
+	/* Outside the send window nothing goes (remind_plan wakes the loop
+	 * at the opening). */
+	if (max == 0 || remind_in_window(env, now) != now)
+		return 0;
+	if (!(*jobs = calloc(max, sizeof(**jobs))))
+		goto out;
 	qa_day today = date_today(env->tzid, now);
 	char day[DATE_TEXT_SIZE], week[32], month[32];
 	date_format(today, day);
@@ -1179,7 +1199,7 @@ int digest_take(sqlite3 *db, const struct remind_env *env, time_t now,
 				goto out;
 			continue;
 		}
-		struct remind_job *job = &jobs[*n];
+		struct remind_job *job = &(*jobs)[*n];
 		const char *channel = column(stmt, 3);
 		/* title, body, json, key, email, name (remind_job_ready) */
 		static const int columns[6] = {6, 7, 8, 5, 10, 9};
@@ -1193,9 +1213,13 @@ int digest_take(sqlite3 *db, const struct remind_env *env, time_t now,
 	}
 	rc = step == SQLITE_DONE || step == SQLITE_ROW ? 0 : -1;
 out:
-	if (rc)
+	if (rc) {
 		log_err("digest: cannot read the outbox: %s",
 			sqlite3_errmsg(db));
+		remind_jobs_free(*jobs, *n);
+		*jobs = NULL;
+		*n = 0;
+	}
 	sqlite3_finalize(stmt);
 	return rc;
 }

@@ -24,21 +24,20 @@
 
 #include "remind.h"
 
-struct people;
-
 /* Compose and store the digests that have come due by now and have not
- * been yet; *next gets the next instant one may (0: none). 0, or -1 on a
- * database error (logged). Runs in the caller's transaction. */
-int digest_plan(sqlite3 *db, const struct remind_env *env,
-		const struct people *people, time_t now, time_t *next);
+ * been yet, in a transaction of its own; *next gets the next instant one
+ * may (0: none). 0, or -1 on a database error (logged). */
+int digest_plan(sqlite3 *db, const struct remind_env *env, time_t now,
+		time_t *next);
 
-/* Pending digests whose time has come, for remind_take: into jobs[*n]
- * onwards, up to max in all, skipping ids in in_flight; each job's id
- * (and outbox_id) is the row's id negated, so remind_record knows it for a
- * digest. One whose day, week or month has passed, or whose recipient has
- * left, is marked skipped. 0 or -1 (logged). */
+/* Pending digests whose time has come, as remind_take gives reminders (up
+ * to max, none outside the send window, skipping ids in in_flight; free
+ * *jobs with remind_jobs_free); each job's id (and outbox_id) is the row's
+ * id negated, so remind_record knows it for a digest. One whose day, week
+ * or month has passed, or whose recipient has left, is marked skipped. 0,
+ * or -1 (logged). */
 int digest_take(sqlite3 *db, const struct remind_env *env, time_t now,
 		const long long *in_flight, size_t n_in_flight, size_t max,
-		struct remind_job *jobs, size_t *n);
+		struct remind_job **jobs, size_t *n);
 
 #endif

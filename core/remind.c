@@ -9,7 +9,6 @@
 #include "audit_workflow.h"
 #include "date.h"
 #include "db.h"
-#include "digest.h"
 #include "log.h"
 #include "people.h"
 
@@ -414,10 +413,6 @@ int remind_plan(sqlite3 *db, const struct remind_env *env, time_t now,
 	}
 	if (plan_escalations(&pl) || plan_held(&pl))
 		goto out;
-	time_t digest_next = 0;
-	if (digest_plan(db, env, &people, now, &digest_next))
-		goto out;
-	consider_next(&pl, digest_next);
 	rc = 0;
 out:
 	sqlite3_finalize(occs);
@@ -576,10 +571,6 @@ int remind_take(sqlite3 *db, const struct remind_env *env, time_t now,
 		return 0;
 	*jobs = calloc(max, sizeof(**jobs));
 	if (!*jobs || people_load(db, NULL, 0, &people))
-		goto out;
-	/* Digests first: a day's digest is one message where its items
-	 * would be many. */
-	if (digest_take(db, env, now, in_flight, n_in_flight, max, *jobs, n))
 		goto out;
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;

@@ -9,6 +9,7 @@
 #include "app.h"
 #include "date.h"
 #include "db.h"
+#include "digest.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -151,17 +152,26 @@ static void remind_cycle(struct app *app)
 	time_t now = time(NULL);
 	struct remind_env env = remind_env_of(app);
 	time_t next = 0;
-	if (remind_plan(app->eng.db, &env, now, &next)) {
+	time_t digest_next = 0;
+	if (remind_plan(app->eng.db, &env, now, &next) ||
+	    digest_plan(app->eng.db, &env, now, &digest_next)) {
 		/* The database is busy or broken: try again in a minute. */
 		next = now + 60;
+	} else if (digest_next && (!next || digest_next < next)) {
+		next = digest_next;
 	}
-	size_t room = app->n_in_flight < REMIND_BATCH
-			      ? REMIND_BATCH - app->n_in_flight
-			      : 0;
-	struct remind_job *jobs = NULL;
-	size_t n = 0;
-	if (room && remind_take(app->eng.db, &env, now, app->in_flight,
-				app->n_in_flight, room, &jobs, &n) == 0) {
+	/* Digests first: a day's digest is one message where its items
+	 * would be many. */
+	for (int digests = 1; digests >= 0; digests--) {
+		size_t room = app->n_in_flight < REMIND_BATCH
+				      ? REMIND_BATCH - app->n_in_flight
+				      : 0;
+		struct remind_job *jobs = NULL;
+		size_t n = 0;
+		if (!room || (digests ? digest_take : remind_take)(
+				     app->eng.db, &env, now, app->in_flight,
+				     app->n_in_flight, room, &jobs, &n))
+			continue;
 		for (size_t i = 0; i < n; i++) {
 			in_flight_add(app, jobs[i].id);
 			if (deliver_submit(app->deliver, &jobs[i].msg))
