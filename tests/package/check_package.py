@@ -73,6 +73,9 @@ def check_tree(root, prefix, etc):
     doc = os.path.join(root, prefix.lstrip("/"), "share", "doc",
                        "qa-scheduler", "README.md")
     check(os.path.isfile(doc), f"{doc} (the unit's Documentation=): missing")
+    copyright = os.path.join(os.path.dirname(doc), "copyright")
+    check(os.path.isfile(copyright) and "License: Expat" in
+          open(copyright).read(), f"{copyright}: missing, or not MIT")
     calendar = os.path.join(root, prefix.lstrip("/"), "share",
                             "qa-scheduler", "calendars",
                             "england-and-wales-bank-holidays.ics")
@@ -120,7 +123,11 @@ def check_runs(root, binary, plugins, calendar, pc_dir, work):
     mine = os.path.join(work, "plugins")
     os.mkdir(mine)
     cflags = r.stdout.split()
-    r = run("cc", *cflags, "-shared", "-o",
+    # The plugin author's own flags (plugins/README.md): pkg-config gives
+    # only where the header is, as Debian's policy asks.
+    check(cflags == [f"-I{root.rstrip('/')}{prefix_of(pc_dir)}/include"],
+          f"pkg-config --cflags: {cflags}")
+    r = run("cc", *cflags, "-fPIC", "-fvisibility=hidden", "-shared", "-o",
             os.path.join(mine, "qa_example.so"),
             os.path.join(SOURCE, "tests", "plugins", "example.c"))
     if not check(r.returncode == 0, f"cc example.c: {r.stderr}"):
@@ -181,16 +188,36 @@ def check_deb(deb, work):
     check_runs(root, *found, work)
 
 
+def prefix_of(pc_dir):
+    """The prefix the pkg-config file in pc_dir names (its prefix= line)."""
+    with open(os.path.join(pc_dir, "qa-scheduler-plugin.pc")) as f:
+        return re.search(r"^prefix=(.*)$", f.read(), re.M)[1]
+
+
 def check_install(build, work):
     cache = open(os.path.join(build, "CMakeCache.txt")).read()
-    prefix = re.search(r"^CMAKE_INSTALL_PREFIX:PATH=(.*)$", cache, re.M)[1]
-    root = os.path.join(work, "root")
-    r = run("cmake", "--install", build,
-            env=dict(os.environ, DESTDIR=root))
-    if not check(r.returncode == 0, f"cmake --install: {r.stderr}"):
-        return
-    etc = "/etc" if prefix == "/usr" else prefix + "/etc"
-    check_runs(root, *check_tree(root, prefix, etc), work)
+    configured = re.search(r"^CMAKE_INSTALL_PREFIX:PATH=(.*)$", cache,
+                           re.M)[1]
+    # As configured, then relocated at install time (issue 14): the unit,
+    # the config's place and the pkg-config file follow --prefix.
+    for n, prefix in enumerate((configured, "/opt/qa-relocated")):
+        root = os.path.join(work, f"root{n}")
+        argv = ["cmake", "--install", build]
+        if prefix != configured:
+            argv += ["--prefix", prefix]
+        r = run(*argv, env=dict(os.environ, DESTDIR=root))
+        if not check(r.returncode == 0, f"cmake --install: {r.stderr}"):
+            return
+        etc = "/etc" if prefix == "/usr" else prefix + "/etc"
+        found = check_tree(root, prefix, etc)
+        pc_dir = found[-1]
+        if not pc_dir:
+            return
+        check(prefix_of(pc_dir) == prefix,
+              f"{pc_dir}: prefix={prefix_of(pc_dir)}, installed to {prefix}")
+        sub = os.path.join(work, f"run{n}")
+        os.mkdir(sub)
+        check_runs(root, *found, sub)
 
 
 def main(argv):
