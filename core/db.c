@@ -8,10 +8,6 @@
 #include "date.h"
 #include "log.h"
 
-/* Marks the file as ours (PRAGMA application_id, "QASC"), so a database of
- * another program is refused rather than having our tables added to it. */
-#define DB_APPLICATION_ID 0x51415343
-
 /* Dates a person reads are stored as YYYY-MM-DD text: they sort and compare
  * correctly as text and stay readable in the sqlite3 shell. */
 #define DATE_GLOB "'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'"

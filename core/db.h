@@ -14,6 +14,9 @@
 /* The schema version this build writes. */
 #define DB_SCHEMA_VERSION 6
 #define DB_BUSY_TIMEOUT_MS 5000
+/* Marks the file as ours (PRAGMA application_id, "QASC"), so a database of
+ * another program is refused rather than having our tables added to it. */
+#define DB_APPLICATION_ID 0x51415343
 
 /* Open (creating if needed) and migrate path. Returns 0 and sets *out, or -1
  * after logging "db: PATH: reason". Refused, and left byte for byte as it

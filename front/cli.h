@@ -176,6 +176,7 @@ enum { FEED_URL_STAFF, FEED_URL_TEAM, FEED_URL_ROTATE, FEED_URL_REVOKE };
 enum { EXPORT_STAFF };
 enum { MANAGER_URL_STAFF, MANAGER_URL_ROTATE, MANAGER_URL_REVOKE };
 enum { REPORT_FROM, REPORT_TO, REPORT_TEAM, REPORT_MANAGER, REPORT_FORMAT };
+enum { BACKUP_KEEP };
 
 /* The choices of every --format, in the order of enum staff_format and
  * enum due_format. */
@@ -204,5 +205,7 @@ int cli_due(const struct cli_call *call);
 int cli_next(const struct cli_call *call);
 int cli_export(const struct cli_call *call);
 int cli_report(const struct cli_call *call);
+int cli_backup(const struct cli_call *call);
+int cli_restore(const struct cli_call *call);
 
 #endif

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backup.h"
 #include "cli.h"
 #include "daemon.h"
 #include "db.h"
@@ -17,10 +18,11 @@ int cli_serve(const struct cli_call *call)
 	return daemon_serve(call->config_path);
 }
 
-/* The owners of the shared deadlines (issue 6), from the database when
- * there is one: a configured owner must be someone in post (an error, at the
- * key's file:line); several holders of the lead role with no owner
- * configured is a warning naming them (the lowest id owns it). */
+/* The database, when there is one: whole (PRAGMA quick_check, issue 14),
+ * and the owners of the shared deadlines (issue 6): a configured owner must
+ * be someone in post (an error, at the key's file:line); several holders of
+ * the lead role with no owner configured is a warning naming them (the
+ * lowest id owns it). */
 static void check_owners(const struct config *cfg,
 			 const struct plugin_set *plugins, qa_day today,
 			 struct errlist *errs)
@@ -35,6 +37,7 @@ static void check_owners(const struct config *cfg,
 			cfg->db_path);
 		return;
 	}
+	backup_quick_check(db, cfg->db_path, errs);
 	for (size_t i = 0; i < plugins->n; i++) {
 		const struct plugin *p = &plugins->items[i];
 		if (p->desc->scope != QA_SCOPE_AUDIENCE ||
@@ -330,6 +333,69 @@ int cli_manager_url(const struct cli_call *call)
 	rc = issue_url(call, &e, TOKEN_MANAGER, staff_id, rotate, revoke,
 		       "manager page URL", "manager", "");
 out:
+	engine_done(&e);
+	return rc;
+}
+
+int cli_backup(const struct cli_call *call)
+{
+	struct engine e;
+	struct errlist errs = {0};
+	int rc = CLI_ERROR;
+	const struct cli_value *keep = cli_opt(call, BACKUP_KEEP);
+	char *path = NULL;
+	if (keep && keep->count < 1) {
+		fprintf(stderr, "qa-scheduler: backup: --keep %s: keep at "
+				"least 1, the copy just written\n",
+			keep->text);
+		return CLI_USAGE;
+	}
+	if (cli_engine_open(call, ENGINE_DATABASE, &e))
+		goto out;
+	if (keep) {
+		/* Into the folder, named by the time, the oldest beyond
+		 * --keep removed once this one is written. */
+		time_t now = time(NULL);
+		struct tm tm;
+		char stamp[32];
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+		if (asprintf(&path, "%s/" BACKUP_PREFIX "%s.db",
+			     call->operands[0], stamp) < 0) {
+			path = NULL;
+			goto out;
+		}
+	}
+	const char *target = path ? path : call->operands[0];
+	if (backup_write(e.db, target, &errs) == 0 &&
+	    (!keep ||
+	     backup_rotate(call->operands[0], keep->count, &errs) == 0)) {
+		printf("%s\n", target);
+		rc = CLI_OK;
+	}
+out:
+	free(path);
+	cli_print_errors(&errs);
+	errlist_done(&errs);
+	engine_done(&e);
+	return rc;
+}
+
+int cli_restore(const struct cli_call *call)
+{
+	struct engine e;
+	struct errlist errs = {0};
+	int rc = CLI_ERROR;
+	if (cli_engine_open(call, 0, &e))
+		goto out;
+	if (backup_restore(e.cfg.db_path, call->operands[0], &errs) == 0) {
+		printf("%s: restored from %s\n", e.cfg.db_path,
+		       call->operands[0]);
+		rc = CLI_OK;
+	}
+out:
+	cli_print_errors(&errs);
+	errlist_done(&errs);
 	engine_done(&e);
 	return rc;
 }

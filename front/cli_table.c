@@ -1,6 +1,7 @@
 /* The command line, one entry per command: a new command is an entry here,
  * its option indices in cli.h and its run function beside the others of
  * its kind (cli_admin.c, cli_staff.c, cli_schedule.c). */
+#include "backup.h"
 #include "cli.h"
 
 #define N(options) (sizeof(options) / sizeof((options)[0]))
@@ -125,6 +126,13 @@ static const struct cli_option report_options[] = {
 			   .choices = cli_report_formats},
 };
 
+static const struct cli_option backup_options[] = {
+	[BACKUP_KEEP] = {"keep", CLI_COUNT, "N",
+			 "write into the folder DIR as " BACKUP_PREFIX
+			 "YYYYMMDDTHHMMSSZ.db and keep the newest N there",
+			 .max = 10000},
+};
+
 const struct cli_verb cli_verbs[] = {
 	{"serve", NULL, 0, 0, "run the daemon in the foreground", NULL, 0,
 	 cli_serve},
@@ -165,6 +173,14 @@ const struct cli_verb cli_verbs[] = {
 	 manager_url_options, N(manager_url_options), cli_manager_url},
 	{"export", NULL, 0, 0, "write a person's feed to standard output",
 	 export_options, N(export_options), cli_export},
+	{"backup", "FILE|DIR", 1, 1,
+	 "write a consistent copy of the database to FILE, while the daemon "
+	 "runs and writes (flushed to disk, then renamed into place)",
+	 backup_options, N(backup_options), cli_backup},
+	{"restore", "FILE", 1, 1,
+	 "put a copy back: checked first (integrity, ours, not newer), "
+	 "refused while the daemon runs",
+	 NULL, 0, cli_restore},
 	{"version", NULL, 0, 0, "print the version", NULL, 0, cli_version},
 	{"help", "[COMMAND]", 0, 2, "print this, or one command's options",
 	 NULL, 0, cli_help},

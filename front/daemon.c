@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
+#include "backup.h"
 #include "date.h"
 #include "db.h"
 #include "digest.h"
@@ -25,6 +27,7 @@ struct daemon {
 	struct event *watchdog;
 	struct event *midnight;
 	struct event *data_check;
+	int lock; /* backup_hold's, shared: restore refuses while we run */
 };
 
 static void notify_status(const struct app *app, const char *state)
@@ -390,6 +393,8 @@ static void daemon_free(struct daemon *d)
 	free(d->app.in_flight);
 	feed_cache_free(d->app.feeds);
 	engine_done(&d->app.eng);
+	if (d->lock >= 0)
+		close(d->lock);
 	if (d->app.base)
 		event_base_free(d->app.base);
 	pthread_rwlock_destroy(&d->app.conf_lock);
@@ -399,7 +404,7 @@ static void daemon_free(struct daemon *d)
 
 int daemon_serve(const char *config_path)
 {
-	struct daemon d = {0};
+	struct daemon d = {.lock = -1};
 	struct app *app = &d.app;
 	int rc = 1;
 	app->config_path = config_path;
@@ -421,8 +426,24 @@ int daemon_serve(const char *config_path)
 			config_path);
 		goto out;
 	}
-	if (db_open(app->eng.cfg.db_path, &app->eng.db) ||
-	    token_form_key(app->eng.db, app->form_key))
+	struct errlist held = {0};
+	d.lock = backup_hold(app->eng.cfg.db_path, false, &held);
+	for (size_t i = 0; i < held.n; i++)
+		log_err("serve: %s", held.msgs[i]);
+	errlist_done(&held);
+	if (d.lock < 0 || db_open(app->eng.cfg.db_path, &app->eng.db))
+		goto out;
+	/* A damaged file is not served from (issue 14): restore a copy. */
+	if (backup_quick_check(app->eng.db, app->eng.cfg.db_path, &held)) {
+		for (size_t i = 0; i < held.n; i++)
+			log_err("serve: %s", held.msgs[i]);
+		log_err("serve: not starting on a damaged database; "
+			"`qa-scheduler "
+			"restore FILE` puts a copy back");
+		errlist_done(&held);
+		goto out;
+	}
+	if (token_form_key(app->eng.db, app->form_key))
 		goto out;
 	app->feeds = feed_cache_new((size_t)app->eng.cfg.feed_cache_size);
 	if (!app->feeds)

@@ -86,6 +86,15 @@ def check_tree(root, prefix, etc):
     check(os.path.isfile(completion) and "complete -F _qa_scheduler "
           "qa-scheduler" in open(completion).read(),
           f"{completion}: missing, or not the completion script")
+    for name in ("qa-scheduler-backup.service", "qa-scheduler-backup.timer"):
+        found = one(root, f"**/lib/systemd/system/{name}")
+        if found and name.endswith(".service"):
+            want = (f"ExecStart={prefix}/bin/qa-scheduler -c "
+                    f"{etc}/qa-scheduler/qa-scheduler.conf backup --keep 14 ")
+            check(want in open(found).read(), f"{found}: no {want!r}")
+        elif found:
+            check("Persistent=true" in open(found).read(),
+                  f"{found}: not Persistent=true")
     unit = one(root, "**/lib/systemd/system/qa-scheduler.service")
     if unit:
         text = open(unit).read()
@@ -173,8 +182,10 @@ def check_deb(deb, work):
     check("install -d -o qa-scheduler" in postinst,
           "postinst leaves /var/lib/qa-scheduler to the first start")
     prerm = open(os.path.join(control, "prerm")).read()
-    check("systemctl stop qa-scheduler.service" in prerm,
-          "prerm leaves the service running without its binary")
+    check(re.search(r"systemctl stop qa-scheduler-backup\.timer "
+                    r"qa-scheduler\.service", prerm),
+          "prerm leaves the service or the backup timer running without "
+          "its binary")
     for script in ("postinst", "prerm", "postrm"):
         r = run("sh", "-n", os.path.join(control, script))
         check(r.returncode == 0, f"{script}: {r.stderr}")
