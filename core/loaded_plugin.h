@@ -31,6 +31,7 @@ struct plugin {
 	void *state; /* from init() */
 	bool initialised;
 	bool disabled; /* turned off after a generate() failure */
+	unsigned long generate_errors; /* generate() failures since loaded */
 	char *disabled_reason;
 	struct qa_host host; /* lent to this plugin's callbacks */
 	void *host_data;     /* the engine's, set by whoever drives generate */

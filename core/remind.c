@@ -770,3 +770,26 @@ int remind_counts(sqlite3 *db, bool digests, struct remind_counts *out)
 	sqlite3_finalize(stmt);
 	return 0;
 }
+
+int remind_count_by_channel(sqlite3 *db, bool digests,
+			    void (*cb)(const char *channel, const char *state,
+				       long long n, void *arg),
+			    void *arg)
+{
+	static const char *const sql[] = {
+		"SELECT channel, state, count(*) FROM reminders_outbox"
+		" GROUP BY channel, state ORDER BY channel, state",
+		"SELECT channel, state, count(*) FROM digests_outbox"
+		" GROUP BY channel, state ORDER BY channel, state",
+	};
+	sqlite3_stmt *stmt = NULL;
+	if (sqlite3_prepare_v2(db, sql[digests], -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(stmt, 0),
+		   (const char *)sqlite3_column_text(stmt, 1),
+		   sqlite3_column_int64(stmt, 2), arg);
+	sqlite3_finalize(stmt);
+	return step == SQLITE_DONE ? 0 : -1;
+}

@@ -87,6 +87,11 @@ struct remind_counts {
 /* The outbox's rows by state: reminders_outbox's, or with digests
  * digests_outbox's. 0 or -1. */
 int remind_counts(sqlite3 *db, bool digests, struct remind_counts *out);
+/* cb once per (channel, state) with rows, by channel then state. 0 or -1. */
+int remind_count_by_channel(sqlite3 *db, bool digests,
+			    void (*cb)(const char *channel, const char *state,
+				       long long n, void *arg),
+			    void *arg);
 
 /* ---- the rules digest.c shares ---- */
 

@@ -149,6 +149,7 @@ static int store(struct run *run, const char *activity, const char *subject,
 
 static void disable_plugin(struct plugin *p, const char *why)
 {
+	p->generate_errors++;
 	if (p->disabled)
 		return;
 	p->disabled = true;

@@ -29,3 +29,22 @@ int app_health(struct app *app, sqlite3 *db, char *why, size_t why_size)
 	}
 	return 0;
 }
+
+/* From a cold regeneration of a few people (milliseconds) to one of 5,000
+ * staff (about two seconds) and beyond. */
+const double app_regen_bounds[APP_REGEN_BUCKETS] = {0.05, 0.1, 0.25, 0.5,
+						    1,    2,   5,    10};
+
+void app_regen_observe(struct app *app, double seconds, bool ok)
+{
+	pthread_mutex_lock(&app->metrics_lock);
+	size_t b = 0;
+	while (b < APP_REGEN_BUCKETS && seconds > app_regen_bounds[b])
+		b++;
+	app->regen_buckets[b]++;
+	app->regen_count++;
+	app->regen_seconds += seconds;
+	if (ok)
+		app->regen_last_success = time(NULL);
+	pthread_mutex_unlock(&app->metrics_lock);
+}

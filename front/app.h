@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "deliver.h"
 #include "engine.h"
@@ -22,6 +23,10 @@ struct http_server;
  * everything here and is the only writer; the HTTP loops' threads read cfg,
  * eng's config, plugins and catalog under conf_lock (read), which a reload
  * takes to swap them, and read stopping atomically. */
+/* The regeneration histogram's upper bounds, in seconds. */
+#define APP_REGEN_BUCKETS 8
+extern const double app_regen_bounds[APP_REGEN_BUCKETS];
+
 struct app {
 	struct event_base *base;
 	const char *config_path;
@@ -42,11 +47,22 @@ struct app {
 	 * (metrics_refresh), read by the HTTP loops under metrics_lock. */
 	pthread_mutex_t metrics_lock;
 	struct rows last_month;
+	/* Full regenerations, for /metrics (under metrics_lock too): how long
+	 * each took, as a histogram of APP_REGEN_BUCKETS upper bounds, and
+	 * when the last that succeeded finished. */
+	unsigned long regen_buckets[APP_REGEN_BUCKETS + 1]; /* +Inf last */
+	unsigned long regen_count;
+	double regen_seconds;
+	time_t regen_last_success;
 	/* The database's form secret (token_form_key), read at start: the
 	 * manager page's forms carry tokens made with it. */
 	unsigned char form_key[TOKEN_HASH_SIZE];
 	bool stopping; /* atomic */
 };
+
+
+/* Count a full regeneration that took seconds (and, ok, finished now). */
+void app_regen_observe(struct app *app, double seconds, bool ok);
 
 /* The organisation's date now. */
 qa_day app_today(const struct app *app);

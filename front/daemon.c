@@ -65,7 +65,15 @@ static void regenerate(struct app *app, const char *why)
 	struct sched_env env = engine_env(&app->eng, time(NULL));
 	qa_day today = env.today;
 	struct sched_stats stats;
-	if (sched_regenerate(app->eng.db, &env, NULL, &stats)) {
+	struct timespec start, end;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	int failed = sched_regenerate(app->eng.db, &env, NULL, &stats);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	app_regen_observe(app,
+			  (double)(end.tv_sec - start.tv_sec) +
+				  (double)(end.tv_nsec - start.tv_nsec) / 1e9,
+			  !failed);
+	if (failed) {
 		log_err("schedule: regeneration (%s) failed; the stored "
 			"schedule "
 			"stays as it was",

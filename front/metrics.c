@@ -9,6 +9,7 @@
 #include "due.h"
 #include "errlist.h"
 #include "feed_cache.h"
+#include "loaded_plugin.h"
 #include "log.h"
 #include "plugin_host.h"
 #include "remind.h"
@@ -66,12 +67,6 @@ static void write_reminders(struct evbuffer *buf, sqlite3 *db)
 	}
 }
 
-static void write_occurrences(const char *status, long long n, void *arg)
-{
-	evbuffer_add_printf(arg, "qa_occurrences{status=\"%s\"} %lld\n", status,
-			    n);
-}
-
 /* A label value as Prometheus' text format wants it: \\, \" and \\n. */
 static void put_label(struct evbuffer *buf, const char *value)
 {
@@ -83,6 +78,102 @@ static void put_label(struct evbuffer *buf, const char *value)
 		else
 			evbuffer_add(buf, c, 1);
 	}
+}
+
+struct by_channel {
+	struct evbuffer *buf;
+	const char *kind;
+};
+
+static void write_by_channel(const char *channel, const char *state,
+			     long long n, void *arg)
+{
+	struct by_channel *c = arg;
+	evbuffer_add_printf(c->buf,
+			    "qa_deliveries{kind=\"%s\",channel=\"%s\","
+			    "state=\"%s\"} %lld\n",
+			    c->kind, channel, state, n);
+}
+
+static void write_deliveries(struct evbuffer *buf, sqlite3 *db)
+{
+	evbuffer_add_printf(buf, "# HELP qa_deliveries Reminders and digests "
+				 "in the outboxes, by channel and state.\n"
+				 "# TYPE qa_deliveries gauge\n");
+	struct by_channel reminders = {buf, "reminder"},
+			  digests = {buf, "digest"};
+	remind_count_by_channel(db, false, write_by_channel, &reminders);
+	remind_count_by_channel(db, true, write_by_channel, &digests);
+}
+
+/* One series per plugin: loaded and serving (1) or disabled by a failed
+ * generation (0), and its failures since it loaded. */
+static void write_plugins(struct evbuffer *buf, const struct plugin_set *set)
+{
+	evbuffer_add_printf(buf,
+			    "# HELP qa_plugin_loaded Each activity plugin: 1 "
+			    "loaded and serving, 0 disabled after a failed "
+			    "generation (refused ones are counted in "
+			    "qa_plugins).\n"
+			    "# TYPE qa_plugin_loaded gauge\n");
+	for (size_t i = 0; i < set->n; i++) {
+		evbuffer_add_printf(buf, "qa_plugin_loaded{activity=\"");
+		put_label(buf, set->items[i].desc->id);
+		evbuffer_add_printf(buf, "\"} %d\n", !set->items[i].disabled);
+	}
+	evbuffer_add_printf(buf,
+			    "# HELP qa_plugin_generate_errors_total Failed "
+			    "generations of each plugin since it was loaded.\n"
+			    "# TYPE qa_plugin_generate_errors_total counter\n");
+	for (size_t i = 0; i < set->n; i++) {
+		evbuffer_add_printf(buf,
+				    "qa_plugin_generate_errors_total{activity="
+				    "\"");
+		put_label(buf, set->items[i].desc->id);
+		evbuffer_add_printf(buf, "\"} %lu\n",
+				    set->items[i].generate_errors);
+	}
+}
+
+static void write_regeneration(struct evbuffer *buf, struct app *app)
+{
+	pthread_mutex_lock(&app->metrics_lock);
+	evbuffer_add_printf(buf,
+			    "# HELP qa_regeneration_seconds How long each full "
+			    "regeneration of the schedule took.\n"
+			    "# TYPE qa_regeneration_seconds histogram\n");
+	unsigned long cumulative = 0;
+	for (size_t b = 0; b <= APP_REGEN_BUCKETS; b++) {
+		cumulative += app->regen_buckets[b];
+		if (b < APP_REGEN_BUCKETS)
+			evbuffer_add_printf(buf,
+					    "qa_regeneration_seconds_bucket{le="
+					    "\"%g\"} %lu\n",
+					    app_regen_bounds[b], cumulative);
+		else
+			evbuffer_add_printf(buf,
+					    "qa_regeneration_seconds_bucket{le="
+					    "\"+Inf\"} %lu\n",
+					    cumulative);
+	}
+	evbuffer_add_printf(buf,
+			    "qa_regeneration_seconds_sum %.6f\n"
+			    "qa_regeneration_seconds_count %lu\n"
+			    "# HELP qa_regeneration_last_success_seconds When "
+			    "the last full regeneration that succeeded "
+			    "finished (Unix time).\n"
+			    "# TYPE qa_regeneration_last_success_seconds "
+			    "gauge\n"
+			    "qa_regeneration_last_success_seconds %lld\n",
+			    app->regen_seconds, app->regen_count,
+			    (long long)app->regen_last_success);
+	pthread_mutex_unlock(&app->metrics_lock);
+}
+
+static void write_occurrences(const char *status, long long n, void *arg)
+{
+	evbuffer_add_printf(arg, "qa_occurrences{status=\"%s\"} %lld\n", status,
+			    n);
 }
 
 static void write_overdue(const char *team, const char *activity, long long n,
@@ -184,6 +275,8 @@ static void handle_metrics(struct evhttp_request *req, const char *path,
 	http_write_metrics(http_loop_server(loop), buf);
 	write_feed_cache(buf, app->feeds);
 	write_reminders(buf, db);
+	write_deliveries(buf, db);
+	write_regeneration(buf, app);
 	evbuffer_add_printf(buf, "# HELP qa_occurrences Occurrences in the "
 				 "schedule, by status.\n"
 				 "# TYPE qa_occurrences gauge\n");
@@ -198,6 +291,7 @@ static void handle_metrics(struct evhttp_request *req, const char *path,
 	write_last_month(buf, app);
 	pthread_rwlock_rdlock(&app->conf_lock);
 	struct plugin_counts plugins = plugin_set_count(&app->eng.plugins);
+	write_plugins(buf, &app->eng.plugins);
 	write_holidays(buf, &app->eng.holidays, today);
 	pthread_rwlock_unlock(&app->conf_lock);
 	evbuffer_add_printf(buf,

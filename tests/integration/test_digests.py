@@ -281,6 +281,11 @@ class DigestTest(ReminderTest):
         # log) skipped; Tuesday's 4 and the 2 weeklies sent.
         self.assertIn('qa_digests{state="skipped"} 6\n', metrics)
         self.assertIn('qa_digests{state="sent"} 12\n', metrics)
+        for channel in ("email", "log"):
+            self.assertIn(f'qa_deliveries{{kind="digest",channel="{channel}",'
+                          'state="skipped"} 3\n', metrics)
+            self.assertIn(f'qa_deliveries{{kind="digest",channel="{channel}",'
+                          'state="sent"} 6\n', metrics)
 
     def test_no_digest_on_a_weekend_or_a_bank_holiday(self):
         self.workspace("supervision", mode="digest")

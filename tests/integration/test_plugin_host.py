@@ -3,6 +3,7 @@
 import os
 import re
 import shutil
+import time
 import sys
 import unittest
 
@@ -76,12 +77,40 @@ class PluginHostTest(unittest.TestCase):
         self.assert_each_refused_once(r.stderr)
 
     def test_daemon_serves_with_the_others(self):
+        # "bad" makes fails_generate fail (and be disabled) at the start.
+        r = self.ws.run("staff", "add", "--id", "bad", "--name", "Bad",
+                        "--email", "bad@example.org", "--role",
+                        "social_worker", "--team", "T")
+        self.assertEqual(r.returncode, 0, r.stderr)
         d = qa.Daemon(self.ws)
         try:
             d.wait_listening()
             d.wait_for(r"20 activities loaded, 7 refused")
             self.assertEqual(d.get("/healthz")[0], 200)
             self.assert_each_refused_once(d.log())
+            # /metrics (issue 14): a series per plugin, and the
+            # regeneration's duration and last success.
+            status, _, body = d.get("/metrics")
+            self.assertEqual(status, 200)
+            metrics = body.decode()
+            for activity, loaded, errors in (("fails_generate", 0, 1),
+                                             ("supervision", 1, 0),
+                                             ("example", 1, 0)):
+                self.assertIn(f'qa_plugin_loaded{{activity="{activity}"}} '
+                              f"{loaded}\n", metrics)
+                self.assertIn("qa_plugin_generate_errors_total{activity="
+                              f'"{activity}"}} {errors}\n', metrics)
+            self.assertEqual(len(re.findall(r"^qa_plugin_loaded\{",
+                                            metrics, re.M)), 20)
+            count = int(re.search(r"^qa_regeneration_seconds_count (\d+)$",
+                                  metrics, re.M)[1])
+            self.assertGreaterEqual(count, 1)
+            self.assertIn('qa_regeneration_seconds_bucket{le="+Inf"} '
+                          f"{count}\n", metrics)
+            last = int(re.search(
+                r"^qa_regeneration_last_success_seconds (\d+)$", metrics,
+                re.M)[1])
+            self.assertLessEqual(abs(last - time.time()), 120)
             self.assertEqual(d.stop(), 0)
         finally:
             if d.proc.poll() is None:
