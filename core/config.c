@@ -76,72 +76,132 @@ struct core_key {
 	long min, max;             /* KEY_DURATION, KEY_BYTES */
 	bool optional;             /* an empty value means unset (NULL) */
 	const char *default_value; /* NULL: unset */
+	const char *help;          /* one sentence, for qa-scheduler.conf(5) */
 };
 
 #define FIELD(name) offsetof(struct config, name)
 
 static const struct core_key core_keys[] = {
 	{SECTION_SERVER, "listen", KEY_LISTEN, FIELD(listen), 0, 0, false,
-	 "127.0.0.1:8080"},
+	 "127.0.0.1:8080",
+	 "Address and port the daemon listens on (host:port, [IPv6]:port); "
+	 "port 0 picks a free one."},
 	{SECTION_SERVER, "base_url", KEY_HTTP_URL, FIELD(base_url), 0, 0, false,
-	 "http://127.0.0.1:8080"},
+	 "http://127.0.0.1:8080",
+	 "The address people reach the daemon at, for the URLs it prints and "
+	 "emails."},
 	/* Below 5m a feed only costs more requests: Google and Outlook poll
 	 * every few hours whatever we say. Above a week, a changed date would
 	 * reach subscribers too late to matter. */
 	{SECTION_SERVER, "feed_refresh", KEY_DURATION, FIELD(feed_refresh),
-	 5 * 60, 7 * 86400, false, "1h"},
+	 5 * 60, 7 * 86400, false, "1h",
+	 "How often calendar clients are asked to fetch a feed again "
+	 "(REFRESH-INTERVAL)."},
 	/* Long enough for a slow client, short enough that idle or half-sent
 	 * connections cannot pile up (SPEC 12: evhttp never closes them). */
 	{SECTION_SERVER, "request_timeout", KEY_DURATION,
-	 FIELD(request_timeout), 1, 10 * 60, false, "30s"},
+	 FIELD(request_timeout), 1, 10 * 60, false, "30s",
+	 "How long a connection may stay idle or half-sent before it is "
+	 "closed."},
 	{SECTION_SERVER, "max_header_size", KEY_BYTES, FIELD(max_header_size),
-	 1024, 1024 * 1024, false, "8192"},
+	 1024, 1024 * 1024, false, "8192",
+	 "The largest request header block accepted, in bytes."},
 	{SECTION_SERVER, "max_body_size", KEY_BYTES, FIELD(max_body_size), 1024,
-	 16 * 1024 * 1024, false, "65536"},
+	 16 * 1024 * 1024, false, "65536",
+	 "The largest request body accepted (the manager's forms, the API), in "
+	 "bytes."},
 	/* Rendered feeds kept in memory; a miss costs a render of well under
 	 * a millisecond, so this bounds memory, not speed. */
 	{SECTION_SERVER, "feed_cache_size", KEY_BYTES, FIELD(feed_cache_size),
-	 1024 * 1024, 1024L * 1024 * 1024, false, "8388608"},
+	 1024 * 1024, 1024L * 1024 * 1024, false, "8388608",
+	 "Bytes of rendered feeds kept in memory."},
 	/* One event loop per core serves feeds; more than a few dozen only
 	 * costs memory (a database connection each). */
 	{SECTION_SERVER, "threads", KEY_COUNT, FIELD(http_threads), 1, 64,
-	 false, "auto"},
+	 false, "auto",
+	 "Event loops serving HTTP: auto (one per core) or a number."},
 	{SECTION_SERVER, "trusted_proxies", KEY_ADDRESSES,
-	 FIELD(trusted_proxies), 0, 0, true, NULL},
+	 FIELD(trusted_proxies), 0, 0, true, NULL,
+	 "Addresses of the reverse proxies whose auth_header is believed, for "
+	 "sign-on at /manager."},
 	{SECTION_SERVER, "auth_header", KEY_HEADER, FIELD(auth_header), 0, 0,
-	 true, NULL},
+	 true, NULL,
+	 "The header a trusted proxy sets to the signed-on manager's email "
+	 "address."},
 	{SECTION_DATABASE, "path", KEY_PATH, FIELD(db_path), 0, 0, false,
-	 QA_DEFAULT_DB_PATH},
+	 QA_DEFAULT_DB_PATH, "The SQLite database."},
 	{SECTION_PLUGINS, "dir", KEY_PATH, FIELD(plugins_dir), 0, 0, false,
-	 QA_DEFAULT_PLUGIN_DIR},
-	{SECTION_PLUGINS, "enable", KEY_IDS, FIELD(enable), 0, 0, false, NULL},
+	 QA_DEFAULT_PLUGIN_DIR, "The folder of activity plugins (qa_<id>.so)."},
+	{SECTION_PLUGINS, "enable", KEY_IDS, FIELD(enable), 0, 0, false, NULL,
+	 "The activities to load; absent: every plugin in dir."},
 	{SECTION_CALENDARS, "timezone", KEY_TIMEZONE, FIELD(timezone), 0, 0,
-	 false, "Europe/London"},
+	 false, "Europe/London",
+	 "The organisation's time zone (an Olson name)."},
 	{SECTION_CALENDARS, "holidays", KEY_PATHS, FIELD(holidays), 0, 0, false,
-	 QA_DEFAULT_HOLIDAYS},
+	 QA_DEFAULT_HOLIDAYS,
+	 "Bank holiday calendars (.ics files), comma-separated; a working day "
+	 "is Monday to Friday and in none of them."},
 	{SECTION_REMINDERS, "smtp_url", KEY_SMTP_URL, FIELD(smtp_url), 0, 0,
-	 true, NULL},
+	 true, NULL,
+	 "The mail server for reminders and digests: smtp:// or smtps://; "
+	 "unset: no email."},
 	{SECTION_REMINDERS, "from", KEY_EMAIL, FIELD(smtp_from), 0, 0, true,
-	 NULL},
+	 NULL, "The From address of reminders and digests."},
 	{SECTION_REMINDERS, "username", KEY_TEXT, FIELD(smtp_user), 0, 0, true,
-	 NULL},
+	 NULL, "Login for the mail server, if it wants one."},
 	{SECTION_REMINDERS, "password", KEY_TEXT, FIELD(smtp_password), 0, 0,
-	 true, NULL},
+	 true, NULL, "Password for the mail server."},
 	{SECTION_REMINDERS, "webhook_url", KEY_HTTP_URL, FIELD(webhook_url), 0,
-	 0, true, NULL},
+	 0, true, NULL,
+	 "A URL that receives each reminder and digest as a JSON POST; unset: "
+	 "none."},
 	{SECTION_REMINDERS, "send_window", KEY_WINDOW, FIELD(send_window), 0, 0,
-	 true, NULL},
+	 true, NULL,
+	 "Only send between these local times on working days, HH:MM-HH:MM; "
+	 "unset: at once."},
 	/* Issue 10: one digest a working day per person and a weekly one
 	 * per manager, rather than a message per item. */
 	{SECTION_REMINDERS, "mode", KEY_MODE, FIELD(digest), 0, 0, false,
-	 "digest"},
+	 "digest",
+	 "digest: one message a working day per person and a weekly one per "
+	 "manager, urgent items at once; each: one message per item."},
 	{SECTION_REMINDERS, "digest_time", KEY_CLOCK, FIELD(digest_minute), 0,
-	 0, false, "08:30"},
+	 0, false, "08:30", "Local time of the day's digests, HH:MM."},
 	{SECTION_REMINDERS, "weekly_day", KEY_WEEKDAY, FIELD(weekly_day), 0, 0,
-	 false, "monday"},
+	 false, "monday",
+	 "The day of the managers' weekly digest, monday to sunday."},
 };
 
 #define N_CORE_KEYS (sizeof(core_keys) / sizeof(core_keys[0]))
+
+/* What each kind of value looks like, for qa-scheduler.conf(5). */
+static const char *const kind_words[] = {
+	[KEY_LISTEN] = "host:port",   [KEY_HTTP_URL] = "URL",
+	[KEY_SMTP_URL] = "URL",       [KEY_DURATION] = "duration",
+	[KEY_BYTES] = "bytes",        [KEY_COUNT] = "auto or number",
+	[KEY_PATH] = "path",          [KEY_IDS] = "activity ids",
+	[KEY_TIMEZONE] = "time zone", [KEY_PATHS] = "paths",
+	[KEY_EMAIL] = "address",      [KEY_TEXT] = "text",
+	[KEY_WINDOW] = "HH:MM-HH:MM", [KEY_ADDRESSES] = "addresses",
+	[KEY_HEADER] = "header name", [KEY_MODE] = "digest or each",
+	[KEY_CLOCK] = "HH:MM",        [KEY_WEEKDAY] = "weekday",
+};
+
+void config_describe(void (*cb)(const struct config_key_info *key, void *arg),
+		     void *arg)
+{
+	for (size_t i = 0; i < N_CORE_KEYS; i++) {
+		const struct core_key *k = &core_keys[i];
+		struct config_key_info info = {
+			.section = core_section_names[k->section],
+			.name = k->name,
+			.type = kind_words[k->kind],
+			.default_value = k->default_value,
+			.help = k->help,
+		};
+		cb(&info, arg);
+	}
+}
 
 enum section_kind {
 	IN_CORE,     /* one of core_section_names */

@@ -95,6 +95,18 @@ int config_defaults(struct config *cfg);
 
 void config_done(struct config *cfg);
 
+/* One core key, as qa-scheduler.conf(5) documents it. */
+struct config_key_info {
+	const char *section, *name, *type;
+	const char *default_value; /* NULL: unset by default */
+	const char *help;
+};
+
+/* cb for every core key, section by section, in the table's order (the
+ * manual page is generated from it, so it cannot drift). */
+void config_describe(void (*cb)(const struct config_key_info *key, void *arg),
+		     void *arg);
+
 /* The [activity.<id>] section, or NULL. */
 const struct config_activity *config_activity(const struct config *cfg,
 					      const char *id);

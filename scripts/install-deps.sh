@@ -18,6 +18,8 @@ test_pkgs=(
   # pages in a real browser (playwright-core and axe-core from npm drive
   # it), printed to PDF and turned into PNGs: tests/integration/test_board.py
   chromium poppler-utils fonts-dejavu-core
+  # the manual pages rendered as a reader sees them: tests/integration/test_man.py
+  man-db
 )
 
 want=("${build_pkgs[@]}")

@@ -73,6 +73,9 @@ def check_tree(root, prefix, etc):
     doc = os.path.join(root, prefix.lstrip("/"), "share", "doc",
                        "qa-scheduler", "README.md")
     check(os.path.isfile(doc), f"{doc} (the unit's Documentation=): missing")
+    for page in ("man1/qa-scheduler.1.gz", "man5/qa-scheduler.conf.5.gz"):
+        path = os.path.join(root, prefix.lstrip("/"), "share", "man", page)
+        check(os.path.isfile(path), f"{path}: missing")
     copyright = os.path.join(os.path.dirname(doc), "copyright")
     check(os.path.isfile(copyright) and "License: Expat" in
           open(copyright).read(), f"{copyright}: missing, or not MIT")
