@@ -20,6 +20,8 @@ test_pkgs=(
   chromium poppler-utils fonts-dejavu-core
   # the manual pages rendered as a reader sees them: tests/integration/test_man.py
   man-db
+  # Debian's own check of the .deb (scripts/test.sh)
+  lintian
 )
 
 want=("${build_pkgs[@]}")

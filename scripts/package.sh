@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh >&2
-cmake -S . -B build-deb -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+cmake -S . -B build-deb -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS=-g \
+  -DCMAKE_INSTALL_PREFIX=/usr \
   -DQA_BUILD_TESTS=OFF >/dev/null
 cmake --build build-deb -j"$(nproc 2>/dev/null || echo 2)" >&2
 # Only the package this run built: cpack names it (an older version's .deb

@@ -74,4 +74,10 @@ echo "== install (cmake --install build-valgrind) and the .deb (scripts/package.
 /usr/bin/python3 tests/package/check_package.py install build-valgrind
 deb=$(scripts/package.sh 2>/dev/null) || { scripts/package.sh; exit 1; }
 /usr/bin/python3 tests/package/check_package.py deb "$deb"
+echo "== lintian on the .deb: no error, no warning"
+if ! lint=$(lintian --fail-on error,warning --tag-display-limit 0 "$deb" 2>&1); then
+  printf '%s\n' "$lint" | grep -v '^running with root privileges' >&2
+  echo "lintian: $deb has errors or warnings (above)" >&2
+  exit 1
+fi
 echo "== all tests passed"

@@ -185,8 +185,8 @@ def check_deb(deb, work):
     check("install -d -o qa-scheduler" in postinst,
           "postinst leaves /var/lib/qa-scheduler to the first start")
     prerm = open(os.path.join(control, "prerm")).read()
-    check(re.search(r"systemctl stop qa-scheduler-backup\.timer "
-                    r"qa-scheduler\.service", prerm),
+    check(re.search(r"deb-systemd-invoke stop qa-scheduler-backup\.timer"
+                    r"[\s\\]*qa-scheduler\.service", prerm),
           "prerm leaves the service or the backup timer running without "
           "its binary")
     for script in ("postinst", "prerm", "postrm"):
