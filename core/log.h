@@ -13,7 +13,8 @@ void log_set_level(enum qa_log_level level);
 enum qa_log_level log_get_level(void);
 
 void log_msg(enum qa_log_level level, const char *fmt, ...) QA_PRINTF(2, 3);
-void log_vmsg(enum qa_log_level level, const char *fmt, va_list ap);
+void log_vmsg(enum qa_log_level level, const char *fmt, va_list ap)
+	QA_PRINTF(2, 0);
 
 #define log_err(...) log_msg(QA_LOG_ERR, __VA_ARGS__)
 #define log_warn(...) log_msg(QA_LOG_WARNING, __VA_ARGS__)

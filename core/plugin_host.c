@@ -21,6 +21,9 @@ static bool nonempty(const char *s)
 /* ---- services every plugin gets from the host itself ---- */
 
 static void host_log(const struct qa_host *host, enum qa_log_level level,
+		     const char *fmt, ...) QA_PRINTF(3, 4);
+
+static void host_log(const struct qa_host *host, enum qa_log_level level,
 		     const char *fmt, ...)
 {
 	const struct plugin *p = host->host_data;

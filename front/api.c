@@ -351,8 +351,8 @@ static void key_problem(struct errlist *errs, int field, const char *what)
 /* The record the body describes: each key checked for its type, the
  * unknown ones refused. The strings point into body. 0, or -1 with the
  * problems in errs. */
-static int record_from_json(json_t *body, struct record_input *in,
-			    struct errlist *errs)
+int api_record_from_json(json_t *body, struct record_input *in,
+			 struct errlist *errs)
 {
 	const char *key;
 	json_t *value;
@@ -467,7 +467,7 @@ static void post_completion(struct call *c)
 			   "the body must be a JSON object");
 		goto out;
 	}
-	if (record_from_json(body, &in, &errs)) {
+	if (api_record_from_json(body, &in, &errs)) {
 		send_json(c->req, 422, "Unprocessable Content",
 			  problems_json(&errs));
 		goto out;

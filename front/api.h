@@ -11,4 +11,15 @@
 
 struct http_route api_route(struct app *app);
 
+/* POST completions' body (a JSON object) as a record: each key of
+ * record_field_names and "activity", each a string (safeguarding a
+ * boolean, audit a number); strings point into body. 0, or -1 with each
+ * problem in errs, tagged with its field. For the handler and its fuzzer
+ * (tests/fuzz/fuzz_api_body.c). */
+typedef struct json_t json_t;
+struct record_input;
+struct errlist;
+int api_record_from_json(json_t *body, struct record_input *in,
+			 struct errlist *errs);
+
 #endif

@@ -770,14 +770,12 @@ static void answer(struct evhttp_request *req, struct page *p, sqlite3 *db,
 
 /* A form body's fields, '+' read as a space as browsers write it. NULL
  * when the body is too large or not a form (answered). */
-static int read_form(struct evhttp_request *req, struct evkeyvalq *fields)
+int manager_form_parse(const char *data, size_t len, struct evkeyvalq *fields)
 {
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	size_t len = evbuffer_get_length(in);
 	char *body = malloc(len + 1);
 	if (!body)
 		return -1;
-	evbuffer_copyout(in, body, len);
+	memcpy(body, data, len);
 	body[len] = '\0';
 	for (char *c = body; *c; c++)
 		if (*c == '+')
@@ -786,6 +784,14 @@ static int read_form(struct evhttp_request *req, struct evkeyvalq *fields)
 		strlen(body) == len ? evhttp_parse_query_str(body, fields) : -1;
 	free(body);
 	return rc;
+}
+
+static int read_form(struct evhttp_request *req, struct evkeyvalq *fields)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(in);
+	const char *data = (const char *)evbuffer_pullup(in, -1);
+	return manager_form_parse(data ? data : "", data ? len : 0, fields);
 }
 
 static enum form form_of(const char *name)

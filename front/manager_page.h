@@ -17,4 +17,11 @@ struct http_route manager_page_route(struct app *app);
  * anywhere else. */
 struct http_route manager_sso_route(struct app *app);
 
+/* A form body (application/x-www-form-urlencoded, '+' as a space, as
+ * browsers write it) into fields (evhttp_clear_headers them). -1 for one
+ * holding a NUL or that evhttp cannot read. For the page and its fuzzer
+ * (tests/fuzz/fuzz_form.c). */
+struct evkeyvalq;
+int manager_form_parse(const char *data, size_t len, struct evkeyvalq *fields);
+
 #endif

@@ -22,6 +22,8 @@ test_pkgs=(
   man-db
   # Debian's own check of the .deb (scripts/test.sh)
   lintian
+  # libFuzzer for every parser (scripts/fuzz.sh)
+  clang libclang-rt-14-dev
 )
 
 want=("${build_pkgs[@]}")

@@ -53,6 +53,9 @@ TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" \
   ctest --test-dir build-tsan --output-on-failure -j"$jobs" \
   -R 'integration\.test_(feed_http|serve|reminders|digests|manager_page|api)$'
 
+echo "== every parser fuzzed for a short while (scripts/fuzz.sh 10)"
+scripts/fuzz.sh 10
+
 echo "== unit tests under valgrind (build-valgrind/)"
 cmake -S . -B build-valgrind -DQA_SANITIZE=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-valgrind -j"$jobs"

@@ -1,7 +1,7 @@
 /* libFuzzer target for ical_write: arbitrary bytes in, and what is written
  * must hold what ical_write.h promises.
  *
- * Not built by CMake (the compiler may be gcc, which has no libFuzzer).
+ * Built by scripts/fuzz.sh (clang, QA_FUZZ); by hand:
  * With clang 14 (Debian 12: clang-14, libclang-rt-14-dev), from the top of
  * the tree:
  *
