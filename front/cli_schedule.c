@@ -98,9 +98,17 @@ int cli_record_import(const struct cli_call *call)
 	if (recorded < 0) {
 		db_rollback(e.db);
 		cli_print_errors(&errs);
-		fprintf(stderr,
-			"qa-scheduler: %s: nothing recorded (%zu problem(s))\n",
-			file, errs.n);
+		if (errs.n)
+			fprintf(stderr,
+				"qa-scheduler: %s: nothing recorded (%zu "
+				"problem(s))\n",
+				file, errs.n);
+		else
+			fprintf(stderr,
+				"qa-scheduler: %s: nothing recorded: the "
+				"database %s could not be written (reason "
+				"above); what it held is unchanged\n",
+				file, e.cfg.db_path);
 		goto out;
 	}
 	/* Every series the rows touch, the audit workflow's too: the whole

@@ -78,10 +78,17 @@ int cli_staff_import(const struct cli_call *call)
 	if (stored < 0) {
 		db_rollback(e.db);
 		cli_print_errors(&errs);
-		fprintf(stderr,
-			"qa-scheduler: %s: nothing imported (%zu "
-			"problem(s))\n",
-			file, errs.n);
+		if (errs.n)
+			fprintf(stderr,
+				"qa-scheduler: %s: nothing imported (%zu "
+				"problem(s))\n",
+				file, errs.n);
+		else
+			fprintf(stderr,
+				"qa-scheduler: %s: nothing imported: the "
+				"database %s could not be written (reason "
+				"above); what it held is unchanged\n",
+				file, e.cfg.db_path);
 		goto out;
 	}
 	if (cli_regenerate(&e, &env, NULL) || db_commit(e.db)) {
