@@ -557,23 +557,52 @@ char *db_column_dup(sqlite3_stmt *stmt, int column)
 	return text ? strdup(text) : NULL;
 }
 
+/* Binds that could not copy their text (out of memory), by this thread. */
+static _Thread_local unsigned long bind_failures;
+
+unsigned long db_bind_failures(void)
+{
+	return bind_failures;
+}
+
+/* A text SQLite could not copy leaves the parameter NULL, and a statement
+ * run so would store or match NULL: a wrong date written, a completion not
+ * found (issue 14). Bound as a zero-length blob instead, which allocates
+ * nothing and which no STRICT table takes into a TEXT column, so a write
+ * fails and its transaction goes back; readers check db_bind_failures. */
+static int bound(sqlite3_stmt *stmt, int index, int rc)
+{
+	if (rc == SQLITE_NOMEM) {
+		bind_failures++;
+		sqlite3_bind_zeroblob(stmt, index, 0);
+	}
+	return rc;
+}
+
 int db_bind_day(sqlite3_stmt *stmt, int index, qa_day day)
 {
 	char text[DATE_TEXT_SIZE];
 	if (day == QA_DAY_NONE)
 		return sqlite3_bind_null(stmt, index);
-	return sqlite3_bind_text(stmt, index, date_format(day, text), -1,
-				 SQLITE_TRANSIENT);
+	return bound(stmt, index,
+		     sqlite3_bind_text(stmt, index, date_format(day, text), -1,
+				       SQLITE_TRANSIENT));
 }
 
 int db_bind_text(sqlite3_stmt *stmt, int index, const char *text)
 {
-	return text ? sqlite3_bind_text(stmt, index, text, -1, SQLITE_TRANSIENT)
+	return text ? bound(stmt, index,
+			    sqlite3_bind_text(stmt, index, text, -1,
+					      SQLITE_TRANSIENT))
 		    : sqlite3_bind_null(stmt, index);
 }
 
+/* db_bind_failures when this thread's write transaction began. */
+static _Thread_local unsigned long failures_at_begin;
+
 int db_begin(sqlite3 *db)
 {
+	failures_at_begin = bind_failures;
 	/* IMMEDIATE takes the write lock now, waiting up to the busy timeout:
 	 * a deferred transaction that reads then writes fails at once with
 	 * SQLITE_BUSY when another connection wrote in between. */
@@ -587,6 +616,15 @@ int db_begin(sqlite3 *db)
 
 int db_commit(sqlite3 *db)
 {
+	/* A read inside the transaction may have missed rows for want of a
+	 * bound value, and what was written from it be wrong: nothing of it
+	 * is kept (issue 14). The caller rolls back. */
+	if (bind_failures != failures_at_begin) {
+		log_err("db: %s: out of memory binding a value; nothing of "
+			"this change is stored",
+			db_path(db));
+		return -1;
+	}
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		log_db_error(db, "cannot commit");
 		return -1;

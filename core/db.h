@@ -65,6 +65,11 @@ qa_day db_column_day(sqlite3_stmt *stmt, int column);
 char *db_column_dup(sqlite3_stmt *stmt, int column);
 int db_bind_day(sqlite3_stmt *stmt, int index, qa_day day);
 int db_bind_text(sqlite3_stmt *stmt, int index, const char *text);
+/* How many of this thread's db_bind_text and db_bind_day could not copy
+ * their text (out of memory): such a parameter is a zero-length blob,
+ * which every STRICT table refuses in a TEXT column, so a write fails; a
+ * read that must not quietly miss rows compares this before and after. */
+unsigned long db_bind_failures(void);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1 (logged). db_begin waits up
  * to the busy timeout for another writer. db_rollback does nothing outside

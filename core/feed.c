@@ -583,6 +583,7 @@ int feed_render(sqlite3 *db, const struct feed_catalog *cat,
 			sqlite3_errmsg(db));
 		return -1;
 	}
+	unsigned long binds_failed = db_bind_failures();
 	int exists = viewer_load(db, kind, subject, today, &v);
 	if (exists <= 0) {
 		rc = exists;
@@ -636,7 +637,8 @@ int feed_render(sqlite3 *db, const struct feed_catalog *cat,
 	ical_line_lit(&rd.w, "END:VCALENDAR");
 	if (rd.failed)
 		goto out;
-	if (rd.uids.failed) {
+	if (rd.uids.failed || rd.summary.failed ||
+	    db_bind_failures() != binds_failed) {
 		log_err("feed: out of memory rendering the feed of %s",
 			subject);
 		goto out;
@@ -722,7 +724,8 @@ int feed_render_event(sqlite3 *db, const struct feed_catalog *cat,
 	write_event(&rd, &r);
 	ical_line_lit(&rd.w, "END:VCALENDAR");
 	out->last_modified = r.last_modified;
-	if (!rd.failed && ical_writer_finish(&rd.w, &out->body, &out->len) == 0)
+	if (!rd.failed && !rd.summary.failed &&
+	    ical_writer_finish(&rd.w, &out->body, &out->len) == 0)
 		rc = 1;
 out:
 	if (rc < 0)

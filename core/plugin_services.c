@@ -130,6 +130,7 @@ int services_emit(struct gen *g, const struct qa_occurrence *o)
 oom:
 	log_err("plugin %s: out of memory recording an occurrence", d->id);
 	g->failed = 1;
+	g->host_failed = 1;
 	return -1;
 }
 
@@ -217,16 +218,20 @@ static int host_last_completion(const struct qa_host *host,
 	int rc = -1;
 	if (sqlite3_prepare_v2(g->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
-	db_bind_text(stmt, 1, activity);
-	db_bind_text(stmt, 2, staff_id);
-	db_bind_day(stmt, 3, before);
-	if (sqlite3_step(stmt) != SQLITE_ROW)
+	/* A value that could not be bound (out of memory) would run the
+	 * query with NULL: "no completion", a wrong schedule (issue 14). */
+	if (db_bind_text(stmt, 1, activity) != SQLITE_OK ||
+	    db_bind_text(stmt, 2, staff_id) != SQLITE_OK ||
+	    db_bind_day(stmt, 3, before) != SQLITE_OK ||
+	    sqlite3_step(stmt) != SQLITE_ROW)
 		goto out;
 	*done_on = db_column_day(stmt, 0);
 	rc = *done_on == QA_DAY_NONE ? 0 : 1;
 out:
-	if (rc < 0)
+	if (rc < 0) {
 		log_err("sched: completions: %s", sqlite3_errmsg(g->db));
+		g->host_failed = 1;
+	}
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -249,25 +254,29 @@ static int host_for_each_completion(const struct qa_host *host,
 	if (!*slot && sqlite3_prepare_v2(g->db, staff_id ? sql : sql_anyone, -1,
 					 slot, NULL) != SQLITE_OK) {
 		log_err("sched: completions: %s", sqlite3_errmsg(g->db));
+		g->host_failed = 1;
 		return -1;
 	}
 	sqlite3_stmt *stmt = *slot;
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
-	db_bind_text(stmt, 1, activity);
-	if (staff_id)
-		db_bind_text(stmt, 2, staff_id);
-	db_bind_day(stmt, 3, from);
-	db_bind_day(stmt, 4, to);
-	int step;
+	int step = SQLITE_ERROR;
+	if (db_bind_text(stmt, 1, activity) != SQLITE_OK ||
+	    (staff_id && db_bind_text(stmt, 2, staff_id) != SQLITE_OK) ||
+	    db_bind_day(stmt, 3, from) != SQLITE_OK ||
+	    db_bind_day(stmt, 4, to) != SQLITE_OK)
+		goto bound;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		qa_day day = db_column_day(stmt, 0);
 		if (day != QA_DAY_NONE && cb(day, arg) != 0)
 			break;
 	}
+bound:;
 	int rc = step == SQLITE_ROW || step == SQLITE_DONE ? 0 : -1;
-	if (rc)
+	if (rc) {
 		log_err("sched: completions: %s", sqlite3_errmsg(g->db));
+		g->host_failed = 1;
+	}
 	sqlite3_reset(stmt);
 	return rc;
 }
@@ -292,11 +301,13 @@ static int host_for_each_completion_at(const struct qa_host *host,
 	}
 	if (sqlite3_prepare_v2(g->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
-	db_bind_text(stmt, 1, activity);
-	db_bind_text(stmt, 2, staff_id);
-	db_bind_day(stmt, 3, from);
-	db_bind_day(stmt, 4, to);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+	step = SQLITE_ERROR;
+	if (db_bind_text(stmt, 1, activity) == SQLITE_OK &&
+	    db_bind_text(stmt, 2, staff_id) == SQLITE_OK &&
+	    db_bind_day(stmt, 3, from) == SQLITE_OK &&
+	    db_bind_day(stmt, 4, to) == SQLITE_OK)
+		step = sqlite3_step(stmt);
+	for (; step == SQLITE_ROW; step = sqlite3_step(stmt)) {
 		const char *at = (const char *)sqlite3_column_text(stmt, 1);
 		bool match = *home ? at && qa_same_name(at, home) : !at;
 		qa_day day = db_column_day(stmt, 0);
@@ -305,8 +316,10 @@ static int host_for_each_completion_at(const struct qa_host *host,
 	}
 	rc = step == SQLITE_ROW || step == SQLITE_DONE ? 0 : -1;
 out:
-	if (rc)
+	if (rc) {
 		log_err("sched: completions: %s", sqlite3_errmsg(g->db));
+		g->host_failed = 1;
+	}
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -388,6 +401,7 @@ static int host_emit_due_per_period(const struct qa_host *host,
 	if (completed.failed) {
 		log_err("plugin %s: out of memory reading completions",
 			g->plugin->desc->id);
+		g->host_failed = 1;
 		goto out;
 	}
 	size_t next = 0; /* the first completion not before start */

@@ -42,6 +42,10 @@ struct gen {
 	struct sched_occ_list *out; /* emitted occurrences are appended */
 	struct gen_queries *queries;
 	int failed; /* emit refused something: the plugin misbehaved */
+	/* A service failed for the host's own reason (out of memory, a
+	 * database error): not the plugin's fault, so the regeneration
+	 * fails rather than the plugin being disabled (issue 14). */
+	int host_failed;
 };
 
 /* Lend g's services to p for one generate() call: p->host_data = g, and

@@ -116,10 +116,13 @@ static int generate_one(sqlite3 *db, const struct sched_env *env,
 	size_t before = out->n;
 	int rc = p->desc->generate(p->state, &subject, from, to, &p->host);
 	p->host_data = NULL;
-	if (rc != 0 || g.failed) {
+	/* A service the host could not give (host_failed) may have been
+	 * read by the plugin as "none": what it made is not to be trusted
+	 * even when it says it succeeded. */
+	if (rc != 0 || g.failed || g.host_failed) {
 		/* Nothing half-generated may reach the schedule. */
 		sched_occ_list_truncate(out, before);
-		return -1;
+		return g.host_failed ? -2 : -1;
 	}
 	return 0;
 }
@@ -303,8 +306,12 @@ static int run_plugin(struct run *run, struct plugin *p,
 	int rc = -1;
 	run->stats->plugins_run++;
 	if (p->desc->scope == QA_SCOPE_AUDIENCE) {
-		if (generate_one(run->db, run->env, &run->queries, p, NULL,
-				 run->from, run->to, &occs)) {
+		int generated =
+			generate_one(run->db, run->env, &run->queries, p, NULL,
+				     run->from, run->to, &occs);
+		if (generated == -2)
+			goto host_failed;
+		if (generated) {
 			disable_plugin(p, "generate() failed for the audience "
 					  "series");
 			run->stats->plugins_failed++;
@@ -331,8 +338,12 @@ static int run_plugin(struct run *run, struct plugin *p,
 			continue;
 		concerned.items[concerned.n++] = *person; /* borrowed */
 		size_t before = occs.n;
-		if (generate_one(run->db, run->env, &run->queries, p, person,
-				 run->from, run->to, &occs)) {
+		int generated =
+			generate_one(run->db, run->env, &run->queries, p,
+				     person, run->from, run->to, &occs);
+		if (generated == -2)
+			goto host_failed;
+		if (generated) {
 			char why[160];
 			snprintf(why, sizeof(why),
 				 "generate() failed for staff %s", person->id);
@@ -349,6 +360,15 @@ static int run_plugin(struct run *run, struct plugin *p,
 	}
 	rc = reconcile_orphans(&run->rec, p->desc->id, &concerned,
 			       run->only_staff);
+	goto out;
+host_failed:
+	/* Out of memory or a database error in the host's own services: the
+	 * whole regeneration fails (its transaction goes back), rather than
+	 * the plugin being disabled and the schedule left part-made. */
+	log_err("schedule: %s could not be generated (reason above); the "
+		"regeneration stops",
+		p->desc->id);
+	rc = -1;
 out:
 	free(concerned.items); /* the people themselves are borrowed */
 	sched_occ_list_done(&occs);

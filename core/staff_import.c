@@ -198,9 +198,17 @@ static void parse_rows(struct import *im)
 		}
 		struct staff_text text = row_text(record, im->at);
 		struct staff_origin from = {im->path, record->line, NULL};
+		size_t said = im->problems.msgs.n;
 		im->rows[i].valid =
 			staff_parse(&text, &from, &im->rows[i].person,
 				    &im->problems.msgs) == 0;
+		/* Refused with nothing said: out of memory. The row must
+		 * not be left out quietly (issue 14). */
+		if (!im->rows[i].valid && im->problems.msgs.n == said)
+			errlist_add(&im->problems.msgs,
+				    "%s:%u: the row could not be read (out of "
+				    "memory); nothing imported",
+				    im->path, record->line);
 		row_problems_mark(&im->problems, record->line);
 	}
 	qsort(im->ids, im->nids, sizeof(*im->ids), file_id_compare);
