@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -114,6 +115,17 @@ class FaultTest(unittest.TestCase):
     def test_a_read_only_database_is_a_clear_error_and_left_alone(self):
         if not shutil.which("setpriv"):
             self.skipTest("setpriv (util-linux) is not installed")
+        # nobody must reach the binary, the plugins and the calendar
+        # wherever the tree is (a clean clone may sit in a folder only root
+        # may enter): copies of them in a folder of their own.
+        shared = tempfile.mkdtemp(prefix="qa-ro-")
+        self.addCleanup(shutil.rmtree, shared, True)
+        os.chmod(shared, 0o755)
+        binary = shutil.copy2(qa.BIN, shared)
+        self.ws.plugin_dir = shutil.copytree(
+            self.ws.plugin_dir, os.path.join(shared, "plugins"))
+        self.ws.holidays = shutil.copy2(self.ws.holidays, shared)
+        self.ws.write_config()
         self.enable("supervision")
         self.run_ok("staff", "import", self.import_people())
         stored = counts(self.ws.db)
@@ -124,7 +136,7 @@ class FaultTest(unittest.TestCase):
         os.chown(self.ws.dir, 65534, 65534)
         os.chmod(self.ws.db, 0o644)
         as_nobody = ["setpriv", "--reuid=65534", "--regid=65534",
-                     "--clear-groups", qa.BIN, "-c", self.ws.config]
+                     "--clear-groups", binary, "-c", self.ws.config]
         r = subprocess.run(as_nobody + ["record", "supervision", "--staff",
                                         "sw1", "--date", "2026-11-02"],
                            capture_output=True, text=True, timeout=60)
