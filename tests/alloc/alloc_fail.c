@@ -424,10 +424,17 @@ int main(int argc, char **argv)
 			if (n > max * 20)
 				break;
 		}
-		printf("alloc_fail: %s: %ld runs, allocations 1 to %ld failed "
-		       "in turn (then every 97th), %ld clean errors, the rest "
+		if (n < max)
+			printf("alloc_fail: %s: %ld runs, allocations 1 to "
+			       "%ld failed in turn",
+			       op->name, total, n + 1);
+		else
+			printf("alloc_fail: %s: %ld runs, allocations 1 to "
+			       "%ld failed in turn, then every 97th to %ld",
+			       op->name, total, max, n + 1);
+		printf(" (the last ran through): %ld clean errors, the rest "
 		       "succeeded\n",
-		       op->name, total, n, errors);
+		       errors);
 		free(after);
 		free(want_output);
 	}
