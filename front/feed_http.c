@@ -131,17 +131,11 @@ static void handle_feed(struct evhttp_request *req, const char *path,
 {
 	struct app *app = arg;
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
-	/* Exactly /feeds/<43 base64url characters>.ics, compared on the raw
-	 * path: %2f, %00, "..", anything longer or shorter never matches and
-	 * nothing reaches the file system or the database. */
-	size_t len = strlen(path);
-	size_t prefix = strlen(FEED_PREFIX), suffix = strlen(FEED_SUFFIX);
-	const char *token = path + prefix;
-	/* Without ".ics": the page a browser gets (subscribe_page.c). */
-	bool page = len == prefix + TOKEN_TEXT_LEN;
-	if ((!page && (len != prefix + TOKEN_TEXT_LEN + suffix ||
-		       strcmp(path + len - suffix, FEED_SUFFIX) != 0)) ||
-	    !token_text_valid(token, TOKEN_TEXT_LEN)) {
+	/* Exactly /feeds/<token>.ics, or without ".ics" the page a browser
+	 * gets (subscribe_page.c). */
+	const char *token = http_path_token(path, FEED_PREFIX, FEED_SUFFIX);
+	bool page = !token && (token = http_path_token(path, FEED_PREFIX, ""));
+	if (!token) {
 		http_send_text(req, HTTP_NOTFOUND, "Not Found", "not found\n");
 		return;
 	}

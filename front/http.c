@@ -29,6 +29,7 @@
 #include "date.h"
 #include "db.h"
 #include "log.h"
+#include "token.h"
 
 /* Requests answered, by route (an index into the server's routes; n_routes
  * for none) and status code. */
@@ -93,17 +94,29 @@ struct http_server {
 	struct event *done_event;
 };
 
-/* The route answering path: its index, or srv->n_routes for none. */
-static size_t route_of(const struct http_server *srv, const char *path)
+size_t http_route_of(const struct http_route *routes, size_t n,
+		     const char *path)
 {
-	for (size_t i = 0; path && i < srv->n_routes; i++) {
-		const char *want = srv->routes[i].path;
+	for (size_t i = 0; path && i < n; i++) {
+		const char *want = routes[i].path;
 		size_t len = strlen(want);
 		if (want[len - 1] == '/' ? strncmp(path, want, len) == 0
 					 : strcmp(path, want) == 0)
 			return i;
 	}
-	return srv->n_routes;
+	return n;
+}
+
+const char *http_path_token(const char *path, const char *prefix,
+			    const char *suffix)
+{
+	size_t len = strlen(path), pre = strlen(prefix), suf = strlen(suffix);
+	if (len != pre + TOKEN_TEXT_LEN + suf ||
+	    strncmp(path, prefix, pre) != 0 ||
+	    strcmp(path + pre + TOKEN_TEXT_LEN, suffix) != 0 ||
+	    !token_text_valid(path + pre, TOKEN_TEXT_LEN))
+		return NULL;
+	return path + pre;
 }
 
 static void count_request(struct http_loop *loop, size_t route, int code)
@@ -271,7 +284,8 @@ static void route(struct evhttp_request *req, void *arg)
 		evhttp_send_error(req, HTTP_SERVUNAVAIL, NULL);
 		return;
 	}
-	*p = (struct pending){loop, route_of(srv, path)};
+	*p = (struct pending){loop,
+			      http_route_of(srv->routes, srv->n_routes, path)};
 	__atomic_add_fetch(&loop->in_flight, 1, __ATOMIC_RELAXED);
 	evhttp_request_set_on_complete_cb(req, request_done, p);
 	evhttp_connection_set_closecb(evcon, connection_closed, p);

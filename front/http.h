@@ -43,6 +43,19 @@ struct http_route {
 
 #define HTTP_MAX_ROUTES 16
 
+/* The route of n answering path: its index, or n for none (and for a NULL
+ * path). The first that matches wins. */
+size_t http_route_of(const struct http_route *routes, size_t n,
+		     const char *path);
+
+/* The token in path when path is exactly prefix, a token (TOKEN_TEXT_LEN
+ * base64url characters) and suffix ("" for none), compared on the raw
+ * path: %2f, %00, "..", anything longer or shorter never matches, so
+ * nothing of a hostile path reaches the file system or the database.
+ * A pointer into path, or NULL. */
+const char *http_path_token(const char *path, const char *prefix,
+			    const char *suffix);
+
 /* Bind [server] listen (port 0 picks a free one) once per event loop
  * ([server] threads; SO_REUSEPORT), set timeouts and limits, TCP_NODELAY,
  * open each loop's read-only database connection and take the n routes

@@ -1060,10 +1060,9 @@ static void handle_manager(struct evhttp_request *req, const char *path,
 	struct app *app = arg;
 	if (allowed(req))
 		return;
-	/* Exactly /manager/<43 base64url characters>. */
-	const char *token = path + strlen(MANAGER_PREFIX);
-	if (strlen(path) != strlen(MANAGER_PREFIX) + TOKEN_TEXT_LEN ||
-	    !token_text_valid(token, TOKEN_TEXT_LEN)) {
+	/* Exactly /manager/<token>. */
+	const char *token = http_path_token(path, MANAGER_PREFIX, "");
+	if (!token) {
 		not_found_or_error(req, 0);
 		return;
 	}

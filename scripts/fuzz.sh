@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz every parser that reads what someone else wrote (issue 14): the
 # config file, CSV files (staff, completions), holiday calendars, URL tokens,
-# the manager page's form bodies, the API's JSON bodies, and the feed writer.
+# request paths and queries as routed, the manager page's form bodies, the API's JSON bodies, and the feed writer.
 # libFuzzer with ASan and UBSan, built with clang into build-fuzz/.
 #
 # Usage: scripts/fuzz.sh [SECONDS [TARGET...]]
