@@ -218,12 +218,10 @@ static int host_last_completion(const struct qa_host *host,
 	int rc = -1;
 	if (sqlite3_prepare_v2(g->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
-	/* A value that could not be bound (out of memory) would run the
-	 * query with NULL: "no completion", a wrong schedule (issue 14). */
-	if (db_bind_text(stmt, 1, activity) != SQLITE_OK ||
-	    db_bind_text(stmt, 2, staff_id) != SQLITE_OK ||
-	    db_bind_day(stmt, 3, before) != SQLITE_OK ||
-	    sqlite3_step(stmt) != SQLITE_ROW)
+	db_bind_text(stmt, 1, activity);
+	db_bind_text(stmt, 2, staff_id);
+	db_bind_day(stmt, 3, before);
+	if (sqlite3_step(stmt) != SQLITE_ROW)
 		goto out;
 	*done_on = db_column_day(stmt, 0);
 	rc = *done_on == QA_DAY_NONE ? 0 : 1;
@@ -260,18 +258,17 @@ static int host_for_each_completion(const struct qa_host *host,
 	sqlite3_stmt *stmt = *slot;
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
-	int step = SQLITE_ERROR;
-	if (db_bind_text(stmt, 1, activity) != SQLITE_OK ||
-	    (staff_id && db_bind_text(stmt, 2, staff_id) != SQLITE_OK) ||
-	    db_bind_day(stmt, 3, from) != SQLITE_OK ||
-	    db_bind_day(stmt, 4, to) != SQLITE_OK)
-		goto bound;
+	db_bind_text(stmt, 1, activity);
+	if (staff_id)
+		db_bind_text(stmt, 2, staff_id);
+	db_bind_day(stmt, 3, from);
+	db_bind_day(stmt, 4, to);
+	int step;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		qa_day day = db_column_day(stmt, 0);
 		if (day != QA_DAY_NONE && cb(day, arg) != 0)
 			break;
 	}
-bound:;
 	int rc = step == SQLITE_ROW || step == SQLITE_DONE ? 0 : -1;
 	if (rc) {
 		log_err("sched: completions: %s", sqlite3_errmsg(g->db));
@@ -301,13 +298,11 @@ static int host_for_each_completion_at(const struct qa_host *host,
 	}
 	if (sqlite3_prepare_v2(g->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out;
-	step = SQLITE_ERROR;
-	if (db_bind_text(stmt, 1, activity) == SQLITE_OK &&
-	    db_bind_text(stmt, 2, staff_id) == SQLITE_OK &&
-	    db_bind_day(stmt, 3, from) == SQLITE_OK &&
-	    db_bind_day(stmt, 4, to) == SQLITE_OK)
-		step = sqlite3_step(stmt);
-	for (; step == SQLITE_ROW; step = sqlite3_step(stmt)) {
+	db_bind_text(stmt, 1, activity);
+	db_bind_text(stmt, 2, staff_id);
+	db_bind_day(stmt, 3, from);
+	db_bind_day(stmt, 4, to);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *at = (const char *)sqlite3_column_text(stmt, 1);
 		bool match = *home ? at && qa_same_name(at, home) : !at;
 		qa_day day = db_column_day(stmt, 0);

@@ -114,11 +114,15 @@ static int generate_one(sqlite3 *db, const struct sched_env *env,
 	};
 	services_lend(p, &g);
 	size_t before = out->n;
+	unsigned long binds_failed = db_bind_failures();
 	int rc = p->desc->generate(p->state, &subject, from, to, &p->host);
 	p->host_data = NULL;
-	/* A service the host could not give (host_failed) may have been
-	 * read by the plugin as "none": what it made is not to be trusted
-	 * even when it says it succeeded. */
+	/* A service the host could not give (host_failed, or a query run
+	 * with a value it could not bind) may have been read by the plugin
+	 * as "none": what it made is not to be trusted even when it says it
+	 * succeeded. */
+	if (db_bind_failures() != binds_failed)
+		g.host_failed = 1;
 	if (rc != 0 || g.failed || g.host_failed) {
 		/* Nothing half-generated may reach the schedule. */
 		sched_occ_list_truncate(out, before);

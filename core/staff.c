@@ -301,7 +301,16 @@ int staff_parse(const struct staff_text *text, const struct staff_origin *from,
 	since = trimmed_copy(text->since, &oom);
 	left_on = trimmed_copy(text->left_on, &oom);
 	if (oom) {
-		log_err("staff: out of memory reading a person");
+		/* Said as a problem of this person, so that no caller takes
+		 * a refusal with nothing said for a row to pass over. */
+		if (at->file)
+			errlist_add(errs,
+				    "%s:%u: out of memory reading this "
+				    "person; nothing stored",
+				    at->file, at->line);
+		else
+			errlist_add(errs, "staff: out of memory reading the "
+					  "person; nothing stored");
 		goto out;
 	}
 

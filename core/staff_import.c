@@ -198,17 +198,9 @@ static void parse_rows(struct import *im)
 		}
 		struct staff_text text = row_text(record, im->at);
 		struct staff_origin from = {im->path, record->line, NULL};
-		size_t said = im->problems.msgs.n;
 		im->rows[i].valid =
 			staff_parse(&text, &from, &im->rows[i].person,
 				    &im->problems.msgs) == 0;
-		/* Refused with nothing said: out of memory. The row must
-		 * not be left out quietly (issue 14). */
-		if (!im->rows[i].valid && im->problems.msgs.n == said)
-			errlist_add(&im->problems.msgs,
-				    "%s:%u: the row could not be read (out of "
-				    "memory); nothing imported",
-				    im->path, record->line);
 		row_problems_mark(&im->problems, record->line);
 	}
 	qsort(im->ids, im->nids, sizeof(*im->ids), file_id_compare);
@@ -233,6 +225,14 @@ static void refuse_duplicates(struct import *im)
 		row_problems_mark(&im->problems, line);
 		im->rows[ids[i].record].valid = false;
 	}
+}
+
+static bool every_row_valid(const struct import *im)
+{
+	for (size_t i = 0; i < im->nrows; i++)
+		if (!im->rows[i].valid)
+			return false;
+	return true;
 }
 
 /* Store the good rows, then check the managers against what the database
@@ -329,7 +329,10 @@ int staff_import_csv(sqlite3 *db, const char *path, qa_day today,
 					   NULL, NULL) != SQLITE_OK)
 		goto out;
 	in_transaction = true;
-	if (store_rows(db, today, &im) || im.problems.msgs.n)
+	/* Every row good, or nothing: a row refused is never passed over,
+	 * even one whose problem was lost for want of memory (issue 14). */
+	if (store_rows(db, today, &im) || im.problems.msgs.n ||
+	    !every_row_valid(&im))
 		goto out;
 	if (own_transaction ? db_commit(db)
 			    : sqlite3_exec(db, "RELEASE staff_import", NULL,

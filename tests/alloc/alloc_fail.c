@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "date.h"
 #include "db.h"
 
 /* The sanitizers' runtime has it; a plain build (valgrind's) does not. */
@@ -36,14 +37,12 @@ void __sanitizer_print_stack_trace(void) __attribute__((weak));
 /* ---- counting and failing ---- */
 
 static long countdown = -1; /* allocations until one fails; -1: none */
-static long counted;        /* allocations since armed */
 static bool failed;         /* the armed failure happened */
 
 static bool fail_now(void)
 {
 	if (countdown < 0)
 		return false;
-	counted++;
 	if (countdown-- == 0) {
 		failed = true;
 		/* Where it failed, when one case is looked into. */
@@ -54,43 +53,20 @@ static bool fail_now(void)
 	return false;
 }
 
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t size);
-void *__real_reallocarray(void *p, size_t n, size_t size);
-char *__real_strdup(const char *s);
-char *__real_strndup(const char *s, size_t n);
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t size);
-void *__wrap_reallocarray(void *p, size_t n, size_t size);
-char *__wrap_strdup(const char *s);
-char *__wrap_strndup(const char *s, size_t n);
-
-void *__wrap_malloc(size_t size)
-{
-	return fail_now() ? NULL : __real_malloc(size);
-}
-void *__wrap_calloc(size_t n, size_t size)
-{
-	return fail_now() ? NULL : __real_calloc(n, size);
-}
-void *__wrap_realloc(void *p, size_t size)
-{
-	return fail_now() ? NULL : __real_realloc(p, size);
-}
-void *__wrap_reallocarray(void *p, size_t n, size_t size)
-{
-	return fail_now() ? NULL : __real_reallocarray(p, n, size);
-}
-char *__wrap_strdup(const char *s)
-{
-	return fail_now() ? NULL : __real_strdup(s);
-}
-char *__wrap_strndup(const char *s, size_t n)
-{
-	return fail_now() ? NULL : __real_strndup(s, n);
-}
+/* __wrap_NAME fails when its turn comes, else calls libc's (__real_NAME). */
+#define WRAP(type, name, params, args)                         \
+	type __real_##name params;                             \
+	type __wrap_##name params;                             \
+	type __wrap_##name params                              \
+	{                                                      \
+		return fail_now() ? NULL : __real_##name args; \
+	}
+WRAP(void *, malloc, (size_t size), (size))
+WRAP(void *, calloc, (size_t n, size_t size), (n, size))
+WRAP(void *, realloc, (void *p, size_t size), (p, size))
+WRAP(void *, reallocarray, (void *p, size_t n, size_t size), (p, n, size))
+WRAP(char *, strdup, (const char *s), (s))
+WRAP(char *, strndup, (const char *s, size_t n), (s, n))
 
 static sqlite3_mem_methods sqlite_default;
 
@@ -106,7 +82,6 @@ static void *sqlite_realloc(void *p, int size)
 static void arm(long n)
 {
 	countdown = n;
-	counted = 0;
 	failed = false;
 }
 
@@ -142,11 +117,10 @@ fail:
 static void fresh(void)
 {
 	char path[4096];
-	for (const char *ext = "-wal"; ext;
-	     ext = ext[1] == 'w' ? "-shm" : NULL) {
-		snprintf(path, sizeof(path), "%s%s", work, ext);
-		unlink(path);
-	}
+	snprintf(path, sizeof(path), "%s-wal", work);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s-shm", work);
+	unlink(path);
 	copy_file(fixture, work);
 }
 
@@ -217,7 +191,6 @@ struct op {
 	const char *name;
 	/* 0 success, -1 a clean error; the engine is open on the work db. */
 	int (*run)(struct engine *e, char **output);
-	bool writes;
 };
 
 static const time_t NOW = 1796292000; /* Thu 2026-12-03 10:00 UTC */
@@ -284,11 +257,44 @@ static int op_feed(struct engine *e, char **output)
 	return found == 1 ? 0 : -1;
 }
 
+/* Each person's supervision dates and whether each was done, as the
+ * history the reports read (generated afresh, nothing stored). */
+static int history_line(const struct person *person, const char *owner,
+			const struct sched_occ_list *occs, void *arg)
+{
+	(void)person;
+	FILE *f = arg;
+	fprintf(f, "%s:", owner ? owner : "");
+	for (size_t i = 0; i < occs->n; i++) {
+		char day[DATE_TEXT_SIZE];
+		fprintf(f, " %s%s", date_format(occs->items[i].date, day),
+			occs->items[i].done_on == QA_DAY_NONE ? "" : "+");
+	}
+	fputc('\n', f);
+	return 0;
+}
+
+static int op_history(struct engine *e, char **output)
+{
+	struct sched_env env = engine_env(e, NOW);
+	struct errlist errs = {0};
+	size_t len = 0;
+	FILE *f = open_memstream(output, &len); /* libc's own allocations */
+	if (!f)
+		return -1;
+	int rc = sched_history(e->db, &env, "supervision",
+			       qa_day_from_ymd(2026, 1, 1),
+			       qa_day_from_ymd(2026, 12, 31), NULL, NULL,
+			       history_line, f, &errs);
+	fclose(f);
+	errlist_done(&errs);
+	return rc;
+}
+
 static const struct op ops[] = {
-	{"regeneration", op_regenerate, true},
-	{"feed render", op_feed, false},
-	{"CSV import", op_import, true},
-	{"record", op_record, true},
+	{"regeneration", op_regenerate}, {"feed render", op_feed},
+	{"CSV import", op_import},       {"record", op_record},
+	{"history", op_history},
 };
 
 static struct engine engine; /* config, plugins, catalog: opened once */
@@ -309,6 +315,85 @@ static int run_once(const struct op *op, long n, bool *reached, char **output)
 	db_close(engine.db);
 	engine.db = NULL;
 	return rc;
+}
+
+/* ALLOC_FAIL_DUMP=DIR keeps both states of a failing case, to compare. */
+static void dump_states(size_t o, long n, const char *got, const char *want)
+{
+	const char *dir = getenv("ALLOC_FAIL_DUMP");
+	const char *const texts[] = {got, want}, *const names[] = {"got",
+								   "want"};
+	for (int i = 0; dir && i < 2; i++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%zu-%ld-%s", dir, o, n,
+			 names[i]);
+		FILE *f = fopen(path, "w");
+		if (f)
+			fputs(texts[i], f), fclose(f);
+	}
+}
+
+/* Operation o with allocation 1, 2, ... failing in turn until one runs
+ * through (every 97th after max); before: the fixture's state. 0 when
+ * every run ended as it should. */
+static int check_op(size_t o, const char *before, long max)
+{
+	const struct op *op = &ops[o];
+	bool reached;
+	char *want_output = NULL;
+	if (run_once(op, -1, &reached, &want_output)) {
+		fprintf(stderr, "alloc_fail: %s fails with no failure\n",
+			op->name);
+		return 1;
+	}
+	char *after = state_of_file(work);
+	int status = 0;
+	long n, errors = 0, total = 0;
+	for (n = 0;; n += n < max ? 1 : 97) {
+		char *output = NULL;
+		int rc = run_once(op, n, &reached, &output);
+		char *now = state_of_file(work);
+		const char *want = rc == 0 ? after : before;
+		if (strcmp(now, want) != 0) {
+			fprintf(stderr,
+				"alloc_fail: %s, allocation %ld failing: the "
+				"database is %s\n",
+				op->name, n + 1,
+				rc == 0 ? "not as a success leaves it"
+					: "half-written");
+			dump_states(o, n + 1, now, want);
+			status = 1;
+		}
+		/* Only readers have output; a writer's is its state. */
+		if (rc == 0 && want_output &&
+		    (!output || strcmp(output, want_output) != 0)) {
+			fprintf(stderr,
+				"alloc_fail: %s, allocation %ld failing: "
+				"succeeded with other output\n",
+				op->name, n + 1);
+			status = 1;
+		}
+		errors += rc != 0;
+		total++;
+		free(now);
+		free(output);
+		if (!reached || n > max * 20)
+			break;
+	}
+	if (n < max)
+		printf("alloc_fail: %s: %ld runs, allocations 1 to %ld failed "
+		       "in turn",
+		       op->name, total, n + 1);
+	else
+		printf("alloc_fail: %s: %ld runs, allocations 1 to %ld failed "
+		       "in turn, then every 97th to %ld",
+		       op->name, total, max, n + 1);
+	printf(" (the last ran through): %ld clean errors, the rest "
+	       "succeeded\n",
+	       errors);
+	free(after);
+	free(want_output);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -333,26 +418,6 @@ int main(int argc, char **argv)
 	log_set_level(getenv("ALLOC_FAIL_LOG")
 			      ? QA_LOG_DEBUG
 			      : (enum qa_log_level)(QA_LOG_ERR - 1));
-	/* ALLOC_FAIL_ONLY=OP:N runs operation OP (0-3) with allocation N
-	 * failing, once, logging what happens. */
-	const char *only = getenv("ALLOC_FAIL_ONLY");
-	if (only && *only) {
-		int o = atoi(only);
-		long n = atol(strchr(only, ':') ? strchr(only, ':') + 1 : "1");
-		struct errlist e0 = {0};
-		if (engine_open(config_path, ENGINE_CATALOG, &engine, &e0))
-			return 2;
-		errlist_done(&e0);
-		bool reached;
-		char *output = NULL;
-		int rc = run_once(&ops[o], n - 1, &reached, &output);
-		printf("alloc_fail: %s with allocation %ld failing: %s%s\n",
-		       ops[o].name, n, rc ? "error" : "success",
-		       reached ? "" : " (not reached)");
-		free(output);
-		engine_done(&engine);
-		return 0;
-	}
 	struct errlist errs = {0};
 	if (engine_open(config_path, ENGINE_CATALOG, &engine, &errs) !=
 	    ENGINE_OK) {
@@ -361,84 +426,32 @@ int main(int argc, char **argv)
 	}
 	errlist_done(&errs);
 	int status = 0;
-	char *before = state_of_file(fixture);
-	for (size_t o = 0; o < sizeof(ops) / sizeof(*ops); o++) {
-		const struct op *op = &ops[o];
-		bool reached;
-		char *want_output = NULL;
-		if (op->run && run_once(op, -1, &reached, &want_output)) {
-			fprintf(stderr,
-				"alloc_fail: %s fails with no failure\n",
-				op->name);
-			return 1;
-		}
-		char *after = state_of_file(work);
-		long n, errors = 0, total = 0;
-		/* Every n until one runs through, then a sample beyond. */
-		for (n = 0;; n += n < max ? 1 : 97) {
+	/* ALLOC_FAIL_ONLY=OP:N runs operation OP (0-4) with allocation N
+	 * failing, once, and says how it ended. */
+	const char *only = getenv("ALLOC_FAIL_ONLY");
+	if (only && *only) {
+		size_t o = (size_t)atoi(only);
+		long n = atol(strchr(only, ':') ? strchr(only, ':') + 1 : "1");
+		if (o >= sizeof(ops) / sizeof(*ops)) {
+			fprintf(stderr, "alloc_fail: ALLOC_FAIL_ONLY=OP:N, OP "
+					"0 to 4\n");
+			status = 2;
+		} else {
+			bool reached;
 			char *output = NULL;
-			int rc = run_once(op, n, &reached, &output);
-			char *now = state_of_file(work);
-			const char *want = rc == 0 ? after : before;
-			if (strcmp(now, want) != 0) {
-				fprintf(stderr,
-					"alloc_fail: %s, allocation %ld "
-					"failing: the database is %s\n",
-					op->name, n + 1,
-					rc == 0 ? "not as a success leaves it"
-						: "half-written");
-				status = 1;
-				/* ALLOC_FAIL_DUMP=DIR keeps both states of
-				 * each case, to compare. */
-				const char *dump = getenv("ALLOC_FAIL_DUMP");
-				if (dump) {
-					char path[4096];
-					snprintf(path, sizeof(path),
-						 "%s/%zu-%ld-got", dump, o,
-						 n + 1);
-					FILE *f = fopen(path, "w");
-					if (f)
-						fputs(now, f), fclose(f);
-					snprintf(path, sizeof(path),
-						 "%s/%zu-%ld-want", dump, o,
-						 n + 1);
-					if ((f = fopen(path, "w")))
-						fputs(want, f), fclose(f);
-				}
-			}
-			if (rc == 0 && !op->writes && want_output &&
-			    (!output || strcmp(output, want_output) != 0)) {
-				fprintf(stderr,
-					"alloc_fail: %s, allocation %ld "
-					"failing: succeeded with other "
-					"output\n",
-					op->name, n + 1);
-				status = 1;
-			}
-			errors += rc != 0;
-			total++;
-			free(now);
+			int rc = run_once(&ops[o], n - 1, &reached, &output);
+			printf("alloc_fail: %s with allocation %ld failing: "
+			       "%s%s\n",
+			       ops[o].name, n, rc ? "error" : "success",
+			       reached ? "" : " (not reached)");
 			free(output);
-			if (!reached)
-				break;
-			if (n > max * 20)
-				break;
 		}
-		if (n < max)
-			printf("alloc_fail: %s: %ld runs, allocations 1 to "
-			       "%ld failed in turn",
-			       op->name, total, n + 1);
-		else
-			printf("alloc_fail: %s: %ld runs, allocations 1 to "
-			       "%ld failed in turn, then every 97th to %ld",
-			       op->name, total, max, n + 1);
-		printf(" (the last ran through): %ld clean errors, the rest "
-		       "succeeded\n",
-		       errors);
-		free(after);
-		free(want_output);
+	} else {
+		char *before = state_of_file(fixture);
+		for (size_t o = 0; o < sizeof(ops) / sizeof(*ops); o++)
+			status |= check_op(o, before, max);
+		free(before);
 	}
-	free(before);
 	engine_done(&engine);
 	return status;
 }
